@@ -1,0 +1,25 @@
+// Builds what the Worker serves as static assets into dist/public:
+// the client bundles (IIFE for the script tag, ESM) and the demo pages.
+import { build } from "esbuild";
+import { cpSync, existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "dist/public");
+mkdirSync(out, { recursive: true });
+
+if (existsSync(join(root, "client/index.ts"))) {
+  const common = {
+    entryPoints: [join(root, "client/index.ts")],
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    target: "es2020",
+    define: { global: "globalThis" },
+    logLevel: "warning",
+  };
+  await build({ ...common, format: "iife", outfile: join(out, "edgeswarm.js") });
+  await build({ ...common, format: "esm", outfile: join(out, "edgeswarm.mjs") });
+}
+if (existsSync(join(root, "demo"))) cpSync(join(root, "demo"), out, { recursive: true });

@@ -1,0 +1,86 @@
+// Starts the real Worker under `wrangler dev` (workerd, local DO + R2 state) on a free
+// port, for integration, e2e and bench runs. Each instance gets its own state dir, so
+// runs never see each other's data. Not for the `worker` project (that runs in-pool).
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export interface DevWorker {
+  url: string; // http://127.0.0.1:<port>
+  wsUrl: string; // ws://127.0.0.1:<port>
+  port: number;
+  stop(): Promise<void>;
+  /** Everything wrangler printed so far (for failure messages). */
+  output(): string;
+}
+
+export interface DevWorkerOptions {
+  vars?: Record<string, string>;
+  /** Reuse a state dir (e.g. to restart over the same R2/DO data). */
+  persistTo?: string;
+  timeoutMs?: number;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+export async function startDevWorker(opts: DevWorkerOptions = {}): Promise<DevWorker> {
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const ownState = !opts.persistTo;
+  const persistTo = opts.persistTo ?? mkdtempSync(join(tmpdir(), "edgeswarm-state-"));
+  const vars = { INGEST_TOKEN: "test-ingest-token", EDGESWARM_TEST_HOOKS: "1", ...opts.vars };
+  const args = [
+    join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev",
+    "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
+    "--persist-to", persistTo, "--show-interactive-dev-session=false", "--log-level", "warn",
+    ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+  ];
+  let log = "";
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (d) => (log += d));
+  child.stderr?.on("data", (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await new Promise<void>((r) => {
+        const t = setTimeout(() => { child.kill("SIGKILL"); r(); }, 5000);
+        child.once("exit", () => { clearTimeout(t); r(); });
+      });
+    }
+    if (ownState) rmSync(persistTo, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${log}`);
+    try {
+      const r = await fetch(`${url}/api/tracker/stats`);
+      await r.arrayBuffer();
+      if (r.status < 500) return { url, wsUrl: url.replace("http", "ws"), port, stop, output: () => log };
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not become ready on ${url}:\n${log}`);
+}
