@@ -1,0 +1,179 @@
+// Origin-side byte meter: a Node HTTP reverse proxy on a free loopback port in front of a
+// target base URL (the Worker under wrangler dev). It counts response body bytes as they
+// are handed to the client's socket, per path class (segment / playlist / other) and per
+// client tag, the way an egress bill would: a response the client aborts part-way counts
+// exactly the bytes that went out before the abort, never its content-length.
+// It does not proxy WebSocket upgrades (viewers reach the tracker directly), does not
+// cache, and does not rewrite bodies.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type PathClass = "segment" | "playlist" | "other";
+
+export interface ClassCount {
+  /** Body bytes the client socket accepted (write callbacks without error). */
+  bytes: number;
+  requests: number;
+  /** Responses that ended before their body was complete (client abort or upstream error). */
+  aborted: number;
+}
+
+export type MeterCounts = Record<PathClass, ClassCount>;
+
+export interface MeterSnapshot {
+  total: MeterCounts;
+  byTag: Record<string, MeterCounts>;
+}
+
+export interface MeteringProxy {
+  url: string; // http://127.0.0.1:<port>
+  port: number;
+  snapshot(): MeterSnapshot;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+/** Header a client sets to be counted under its own name (stripped before forwarding). */
+export const METER_TAG_HEADER = "x-meter-tag";
+/** Same, as a query parameter, for clients that cannot set headers (stripped too). */
+export const METER_TAG_PARAM = "meter-tag";
+export const UNTAGGED = "untagged";
+
+// Tags come from clients: anything outside this shape is counted as untagged rather than
+// trusted as a map key (no prototype keys, no unbounded strings).
+const TAG_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+const SEGMENT_RE = /\.(ts|m4s|mp4|m4a|m4v|aac|mp3|ac3|ec3|webvtt|vtt|cmfv|cmfa|fmp4)$/i;
+
+/** Classifies a request path the way the bill is read: media segments vs playlists vs rest. */
+export function classifyPath(pathname: string): PathClass {
+  if (/\.m3u8$/i.test(pathname)) return "playlist";
+  if (SEGMENT_RE.test(pathname)) return "segment";
+  return "other";
+}
+
+export function emptyCounts(): MeterCounts {
+  const c = (): ClassCount => ({ bytes: 0, requests: 0, aborted: 0 });
+  return { segment: c(), playlist: c(), other: c() };
+}
+
+export function tagOf(headerValue: string | string[] | undefined, param: string | null): string {
+  const raw = typeof headerValue === "string" ? headerValue : (param ?? "");
+  return TAG_RE.test(raw) ? raw : UNTAGGED;
+}
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) are the proxy's own business, not forwarded.
+const HOP_BY_HOP = new Set([
+  "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+  "transfer-encoding", "upgrade",
+]);
+
+export async function startMeteringProxy(opts: { target: string }): Promise<MeteringProxy> {
+  const target = new URL(opts.target);
+  if (target.protocol !== "http:") throw new Error(`metering proxy target must be http:, got ${target.protocol}`);
+  let total = emptyCounts();
+  let byTag = new Map<string, MeterCounts>();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+  const server = http.createServer((req, res) => {
+    const inUrl = new URL(req.url ?? "/", "http://proxy.invalid");
+    const tag = tagOf(req.headers[METER_TAG_HEADER], inUrl.searchParams.get(METER_TAG_PARAM));
+    inUrl.searchParams.delete(METER_TAG_PARAM);
+    const cls = classifyPath(inUrl.pathname);
+    let tagCounts = byTag.get(tag);
+    if (!tagCounts) byTag.set(tag, (tagCounts = emptyCounts()));
+    // Bind to the generation current at request start: reset() starts a new generation,
+    // and a response still streaming from before the reset must not leak into it.
+    const counters = [total[cls], tagCounts[cls]];
+    for (const c of counters) c.requests++;
+
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined || HOP_BY_HOP.has(k) || k === METER_TAG_HEADER) continue;
+      headers[k] = v;
+    }
+    headers.host = target.host;
+
+    let finished = false;
+    let abortedCounted = false;
+    const markAborted = () => {
+      if (finished || abortedCounted) return;
+      abortedCounted = true;
+      for (const c of counters) c.aborted++;
+    };
+
+    const upstream = http.request(
+      {
+        protocol: target.protocol, hostname: target.hostname, port: target.port, agent,
+        method: req.method, path: inUrl.pathname + inUrl.search, headers,
+      },
+      (up) => {
+        const outHeaders: http.OutgoingHttpHeaders = {};
+        for (const [k, v] of Object.entries(up.headers)) {
+          if (v !== undefined && !HOP_BY_HOP.has(k)) outHeaders[k] = v;
+        }
+        res.writeHead(up.statusCode ?? 502, up.statusMessage, outHeaders);
+        up.on("data", (chunk: Buffer) => {
+          if (res.destroyed) return;
+          const n = chunk.byteLength;
+          // Counted in the write callback: only bytes the socket took, not bytes queued
+          // behind a client that has already gone.
+          const ok = res.write(chunk, (err) => {
+            if (!err) for (const c of counters) c.bytes += n;
+          });
+          if (!ok) {
+            up.pause();
+            res.once("drain", () => up.resume());
+          }
+        });
+        up.on("end", () => {
+          if (res.destroyed) return;
+          res.end(() => { finished = true; });
+        });
+        up.on("error", () => { markAborted(); res.destroy(); });
+        up.on("aborted", () => { markAborted(); res.destroy(); });
+      },
+    );
+    upstream.on("error", (err) => {
+      if (!res.headersSent) {
+        res.writeHead(502, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: `upstream unreachable: ${err.message}` }));
+        finished = true;
+      } else {
+        markAborted();
+        res.destroy();
+      }
+    });
+    // The client went away: stop pulling from the origin, as a real edge would.
+    res.on("close", () => {
+      if (!res.writableFinished) {
+        markAborted();
+        upstream.destroy();
+      }
+    });
+    req.pipe(upstream);
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+
+  const clone = (c: MeterCounts): MeterCounts => JSON.parse(JSON.stringify(c)) as MeterCounts;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    snapshot: () => ({
+      total: clone(total),
+      byTag: Object.fromEntries([...byTag].map(([k, v]) => [k, clone(v)])),
+    }),
+    reset: () => {
+      total = emptyCounts();
+      byTag = new Map();
+    },
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        agent.destroy();
+        server.close(() => r());
+      }),
+  };
+}
