@@ -1,0 +1,341 @@
+// TrackerShard: the Durable Object holding one shard's tracker sockets (hibernatable).
+// Thin: decode a frame (protocol.ts), apply it (swarm.ts), send/close/persist the
+// effects. Membership lives in each socket's attachment, so a wake from hibernation
+// or an eviction rebuilds the swarms from ctx.getWebSockets() with no storage read
+// on the hot path. Storage holds only: counters (flushed by the alarm), outage mode,
+// shard name, registry flag. The same class also serves as the shard registry
+// (instance named REGISTRY_NAME) for the global stats view; see stats.ts.
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import { jsonError } from "../http";
+import { parse, serialize } from "./protocol";
+import {
+  addSocket, createState, handle, membershipRecords, nextExpiry, peerCount, refuse, removeSocket,
+  restoreSocket, sweep, type Counters, type Effect, type MembershipRecord, type SocketId, type TrackerState,
+  COUNTER_NAMES, emptyCounters,
+} from "./swarm";
+import { STATS_FLUSH_MS } from "./limits";
+
+export type OutageMode = "ok" | "refuse" | "close";
+export const REGISTRY_NAME = "!registry";
+export const SHARD_HEADER = "x-edgeswarm-shard";
+export const CHANNEL_HEADER = "x-edgeswarm-channel";
+
+export interface ShardStats {
+  shard: string | null;
+  channel: string | null;
+  swarms: number;
+  peers: number;
+  sockets: number;
+  messages: Counters;
+}
+
+/** What a socket's attachment holds. Versioned so a format change can be detected on wake. */
+interface Attachment { v: 1; id: SocketId; m: MembershipRecord[] }
+
+function readAttachment(raw: unknown): Attachment | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const a: Record<string, unknown> = { ...raw };
+  if (a.v !== 1 || typeof a.id !== "number" || !Number.isSafeInteger(a.id) || !Array.isArray(a.m)) return null;
+  const m: MembershipRecord[] = [];
+  for (const r of a.m) {
+    if (!Array.isArray(r) || r.length !== 4) continue;
+    const [h, p, c, t] = r;
+    if (typeof h === "string" && typeof p === "string" && typeof c === "boolean" && typeof t === "number") m.push([h, p, c, t]);
+  }
+  return { v: 1, id: a.id, m };
+}
+
+function readCounters(raw: unknown): Counters {
+  const c = emptyCounters();
+  if (typeof raw !== "object" || raw === null) return c;
+  const r: Record<string, unknown> = { ...raw };
+  for (const n of COUNTER_NAMES) {
+    const v = r[n];
+    if (typeof v === "number" && Number.isFinite(v) && v >= 0) c[n] = v;
+  }
+  return c;
+}
+
+export class TrackerShard extends DurableObject<Env> {
+  private state: TrackerState;
+  private wsById = new Map<SocketId, WebSocket>();
+  private idByWs = new Map<WebSocket, SocketId>();
+  private nextId = 1;
+  private alarmAt: number | null = null;
+  private countersDirty = false;
+  private outage: OutageMode = "ok";
+  private name: string | null = null;
+  private channel: string | null = null;
+  private registered = false;
+  /** Test-only clock offset (ms), settable only under EDGESWARM_TEST_HOOKS. */
+  private clockOffset = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.state = createState(Date.now());
+    // Rebuild swarms from the live sockets: this is the only copy of membership,
+    // and it survives hibernation and eviction together with the sockets.
+    for (const ws of ctx.getWebSockets()) this.adopt(ws);
+    ctx.blockConcurrencyWhile(async () => {
+      const [alarmAt, counters, outage, meta] = await Promise.all([
+        ctx.storage.getAlarm(), ctx.storage.get("counters"), ctx.storage.get("outage"), ctx.storage.get("meta"),
+      ]);
+      this.alarmAt = alarmAt;
+      this.state.counters = readCounters(counters);
+      if (outage === "refuse" || outage === "close") this.outage = outage;
+      if (typeof meta === "object" && meta !== null) {
+        const m: Record<string, unknown> = { ...meta };
+        if (typeof m.name === "string") this.name = m.name;
+        if (typeof m.channel === "string") this.channel = m.channel;
+        this.registered = m.registered === true;
+      }
+    });
+  }
+
+  private now(): number {
+    return Date.now() + this.clockOffset;
+  }
+
+  /** Registers a socket found after a wake (or unknown to the maps) from its attachment. */
+  private adopt(ws: WebSocket): SocketId | null {
+    let att: Attachment | null = null;
+    try {
+      att = readAttachment(ws.deserializeAttachment());
+    } catch {
+      att = null;
+    }
+    if (!att) return null;
+    this.wsById.set(att.id, ws);
+    this.idByWs.set(ws, att.id);
+    if (att.id >= this.nextId) this.nextId = att.id + 1;
+    if (!this.state.sockets.has(att.id)) restoreSocket(this.state, att.id, att.m);
+    return att.id;
+  }
+
+  private idOf(ws: WebSocket): SocketId | null {
+    return this.idByWs.get(ws) ?? this.adopt(ws);
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return jsonError(426, "expected a WebSocket upgrade");
+    if (this.outage !== "ok") return jsonError(503, "tracker unavailable");
+    await this.learnName(request.headers.get(SHARD_HEADER), request.headers.get(CHANNEL_HEADER));
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    const id = this.nextId++;
+    this.ctx.acceptWebSocket(server);
+    const att: Attachment = { v: 1, id, m: [] };
+    server.serializeAttachment(att);
+    this.wsById.set(id, server);
+    this.idByWs.set(server, id);
+    addSocket(this.state, id);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  private async learnName(name: string | null, channel: string | null): Promise<void> {
+    if (!name || this.registered) return;
+    this.name = name;
+    this.channel = channel;
+    try {
+      await this.env.TRACKER.getByName(REGISTRY_NAME).registryAdd(name, channel ?? name);
+      this.registered = true;
+    } catch (err) {
+      // The registry only feeds the global stats view; pairing must not depend on it.
+      console.error("tracker registry add failed", err);
+    }
+    await this.ctx.storage.put("meta", { name: this.name, channel: this.channel, registered: this.registered });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    try {
+      const id = this.idOf(ws);
+      if (id === null) {
+        this.safeClose(ws, 1011, "lost connection state");
+        return;
+      }
+      const now = this.now();
+      const parsed = parse(message);
+      const effects = parsed.ok
+        ? handle(this.state, id, parsed.msg, now, Math.random)
+        : refuse(this.state, id, parsed.reason, parsed.action, parsed.infoHash);
+      this.apply(effects);
+      this.countersDirty = true;
+      this.scheduleAlarm(now);
+    } catch (err) {
+      // Nothing a client sends may take the object down; log and keep serving.
+      console.error("tracker message handler", err);
+    }
+  }
+
+  private apply(effects: Effect[]): void {
+    const persisted = new Set<SocketId>();
+    for (const e of effects) {
+      const ws = this.wsById.get(e.to);
+      if (!ws) continue;
+      switch (e.kind) {
+        case "send":
+          try {
+            ws.send(serialize(e.msg));
+          } catch {
+            // Socket already closing: its webSocketClose will clean up.
+          }
+          break;
+        case "close":
+          this.drop(e.to);
+          this.safeClose(ws, e.code, e.reason);
+          break;
+        case "persist":
+          persisted.add(e.to);
+          break;
+        default: {
+          const never: never = e;
+          void never;
+        }
+      }
+    }
+    for (const id of persisted) this.persist(id);
+  }
+
+  private persist(id: SocketId): void {
+    const ws = this.wsById.get(id);
+    const s = this.state.sockets.get(id);
+    if (!ws || !s) return;
+    const att: Attachment = { v: 1, id, m: membershipRecords(s) };
+    try {
+      ws.serializeAttachment(att);
+    } catch (err) {
+      console.error("tracker attachment", err);
+    }
+  }
+
+  private safeClose(ws: WebSocket, code: number, reason: string): void {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closed or closing.
+    }
+  }
+
+  /** Forgets a socket: leaves all its swarms at once. */
+  private drop(id: SocketId): void {
+    removeSocket(this.state, id);
+    const ws = this.wsById.get(id);
+    this.wsById.delete(id);
+    if (ws) {
+      this.idByWs.delete(ws);
+      try {
+        ws.serializeAttachment({ v: 1, id, m: [] });
+      } catch {
+        // Closed sockets may refuse; they are not returned by getWebSockets() anyway.
+      }
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.onGone(ws);
+    // Before compat date 2026-04-07 workerd does not auto-reply to a close frame.
+    this.safeClose(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.onGone(ws);
+  }
+
+  private onGone(ws: WebSocket): void {
+    try {
+      const id = this.idByWs.get(ws) ?? this.adopt(ws);
+      if (id !== null) this.drop(id);
+      this.countersDirty = true;
+      this.scheduleAlarm(this.now());
+    } catch (err) {
+      console.error("tracker close handler", err);
+    }
+  }
+
+  /**
+   * Keeps one alarm pending while there is anything to do: a counter flush soon
+   * after activity, else the next peer expiry; none when idle. On the message path
+   * this is O(1): a refreshed or new peer expires after any alarm already set, so
+   * only the alarm handler computes the exact next expiry (O(peers), once per alarm).
+   */
+  private scheduleAlarm(now: number, exact = false): void {
+    let want: number | null = exact ? nextExpiry(this.state) : null;
+    if (this.countersDirty) want = Math.min(want ?? Infinity, now + STATS_FLUSH_MS);
+    if (want === null) return;
+    if (this.alarmAt !== null && this.alarmAt <= want) return;
+    this.alarmAt = want;
+    this.ctx.storage.setAlarm(want - this.clockOffset).catch((err) => console.error("setAlarm", err));
+  }
+
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    const now = this.now();
+    for (const id of sweep(this.state, now)) this.persist(id);
+    await this.flush();
+    const sockets = this.ctx.getWebSockets().length;
+    if (sockets === 0 && peerCount(this.state) === 0 && this.registered && this.name) {
+      try {
+        await this.env.TRACKER.getByName(REGISTRY_NAME).registryRemove(this.name);
+        this.registered = false;
+        await this.ctx.storage.put("meta", { name: this.name, channel: this.channel, registered: false });
+      } catch (err) {
+        console.error("tracker registry remove failed", err);
+      }
+    }
+    this.scheduleAlarm(now, true);
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.countersDirty) return;
+    this.countersDirty = false;
+    await this.ctx.storage.put("counters", { ...this.state.counters });
+  }
+
+  // ---- RPC used by index.ts / stats.ts (never reachable by clients directly) ----
+
+  async shardStats(): Promise<ShardStats> {
+    return {
+      shard: this.name,
+      channel: this.channel,
+      swarms: this.state.swarms.size,
+      peers: peerCount(this.state),
+      sockets: this.ctx.getWebSockets().length,
+      messages: { ...this.state.counters },
+    };
+  }
+
+  async setOutage(mode: OutageMode): Promise<{ mode: OutageMode; closed: number }> {
+    this.outage = mode;
+    await this.ctx.storage.put("outage", mode);
+    let closed = 0;
+    if (mode === "close") {
+      for (const ws of this.ctx.getWebSockets()) {
+        const id = this.idOf(ws);
+        if (id !== null) this.drop(id);
+        this.safeClose(ws, 1013, "tracker outage");
+        closed++;
+      }
+    }
+    return { mode, closed };
+  }
+
+  /** Test hook (guarded by the caller): shifts this object's clock to drive expiry. */
+  async testAdvanceClock(ms: number): Promise<number> {
+    this.clockOffset += ms;
+    return this.now();
+  }
+
+  async registryAdd(name: string, channel: string): Promise<void> {
+    await this.ctx.storage.put(`reg:${name}`, channel);
+  }
+
+  async registryRemove(name: string): Promise<void> {
+    await this.ctx.storage.delete(`reg:${name}`);
+  }
+
+  async registryList(limit: number): Promise<{ name: string; channel: string }[]> {
+    const map = await this.ctx.storage.list<string>({ prefix: "reg:", limit });
+    return [...map].map(([k, channel]) => ({ name: k.slice(4), channel }));
+  }
+}

@@ -1,0 +1,98 @@
+// Every number the tracker enforces, each with the reason it has that value.
+// Pure constants: no logic, no I/O. Each one is exercised by a test in
+// test/unit/tracker/limits.test.ts or the protocol/swarm tests.
+
+/**
+ * Largest text frame accepted (UTF-16 code units, checked before JSON.parse).
+ * Real announces carry up to 5 offers (bittorrent-tracker caps generation at 5),
+ * each a non-trickle SDP with host candidates: 1–4 KB. 64 KiB leaves room for
+ * 10 offers of generous SDP while keeping a hostile 1 MiB frame from costing a parse.
+ */
+export const MAX_FRAME_CHARS = 64 * 1024;
+
+/** Largest SDP string inside an offer or answer. Real ones are 0.5–4 KB. */
+export const MAX_SDP_CHARS = 16 * 1024;
+
+/**
+ * Offers relayed per announce. bittorrent-tracker's client sends at most 5
+ * (p2p-media-loader inherits that); 10 tolerates other clients, and each extra
+ * offer costs one relayed message, so the cap bounds fan-out per frame.
+ */
+export const MAX_OFFERS_PER_ANNOUNCE = 10;
+
+/**
+ * Cap on `numwant`. bittorrent-tracker's server uses 82 (MAX_ANNOUNCE_PEERS) and,
+ * for WebSocket peers, relays min(offers.length, 82) offers; the offer cap above is
+ * the real bound on fan-out, this only keeps a huge numwant a validation error.
+ */
+export const MAX_NUMWANT = 82;
+
+/**
+ * Peers per swarm (info_hash). bittorrent-tracker's LRU holds 1000. Beyond that,
+ * a new peer gets a failure frame instead of evicting someone: a viewer already
+ * paired must never lose its slot to a flood of fresh peer_ids.
+ */
+export const MAX_PEERS_PER_SWARM = 1000;
+
+/**
+ * Memberships (info_hash, peer_id) per socket. p2p-media-loader shares one socket
+ * across a page's swarms: one per video level plus audio tracks, rarely above 10.
+ * 16 also keeps the socket attachment (which holds the memberships) far below
+ * workerd's 2,048-byte attachment limit.
+ */
+export const MAX_SWARMS_PER_SOCKET = 16;
+
+/** Announce interval (seconds) told to clients; bittorrent-tracker's ws default. */
+export const ANNOUNCE_INTERVAL_S = 120;
+
+/**
+ * A peer that has not announced for this long is dropped. p2p-media-loader
+ * leaves a swarm (quality switch) without a `stopped`, on a socket that stays
+ * open, so silence is the only signal. 2.5 intervals tolerates one missed
+ * announce plus jitter; bittorrent-tracker's 20 min would keep offering to
+ * ghosts for 20 minutes.
+ */
+export const PEER_LIFETIME_MS = 300_000;
+
+/**
+ * How long a relayed offer_id may be answered. bittorrent-tracker's client
+ * destroys an unanswered offer after 50 s (OFFER_TIMEOUT), so an answer after
+ * 60 s reaches nobody; until then it must be relayable.
+ */
+export const OFFER_LIFETIME_MS = 60_000;
+
+/**
+ * Pending (relayed, unanswered) offers remembered per recipient socket. Bounds
+ * memory against a swarm that floods one socket; the oldest is forgotten first.
+ */
+export const MAX_PENDING_OFFERS_PER_SOCKET = 256;
+
+/** info_hash list length accepted in one scrape. */
+export const MAX_SCRAPE_HASHES = 32;
+
+/** offer_id length: bittorrent-tracker sends 20 random bytes as a binary string. */
+export const OFFER_ID_CHARS = 20;
+
+/**
+ * How long after a wake (hibernation or eviction drops in-memory offer records)
+ * an answer to an unknown offer_id is relayed instead of treated as abuse, as
+ * long as the answerer owns its peer_id and the target is a member. One offer
+ * lifetime covers every offer that could have been relayed before the wake.
+ */
+export const WAKE_GRACE_MS = OFFER_LIFETIME_MS;
+
+/**
+ * Stats counters are held in memory and flushed to storage at most this often
+ * (via the alarm). Below workerd's ~10 s idle-to-hibernate delay, so a flush
+ * lands before the object hibernates; an eviction loses at most this much.
+ */
+export const STATS_FLUSH_MS = 5_000;
+
+/** Channel key in /announce/<channel>: the contract's `[A-Za-z0-9_-]{1,64}`. */
+export const CHANNEL_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Channel used when the path is bare /announce. */
+export const DEFAULT_CHANNEL = "default";
+
+/** Most shards the global stats view fans out to in one request. */
+export const MAX_STATS_FANOUT = 64;

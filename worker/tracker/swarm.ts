@@ -1,0 +1,357 @@
+// Swarm logic of one tracker shard: who is in which swarm, where offers and answers
+// go, who is abusing an identity, who has gone stale. Pure: time and randomness are
+// arguments, effects are returned (send / close / persist), nothing here touches a
+// socket or storage. The Durable Object (durable-object.ts) executes the effects.
+import type { AnnounceIn, AnswerIn, InMessage, OutMessage, ScrapeIn } from "./protocol";
+import {
+  MAX_PEERS_PER_SWARM, MAX_PENDING_OFFERS_PER_SOCKET, MAX_SWARMS_PER_SOCKET, OFFER_LIFETIME_MS,
+  PEER_LIFETIME_MS, WAKE_GRACE_MS,
+} from "./limits";
+
+export type SocketId = number;
+
+export interface Member {
+  sock: SocketId;
+  infoHash: string;
+  peerId: string;
+  complete: boolean;
+  lastSeen: number;
+  /** Position in its swarm's `members` array (O(1) swap-remove). */
+  idx: number;
+}
+
+interface Swarm { members: Member[]; byPeer: Map<string, Member>; complete: number }
+
+/** An offer relayed to a socket and not yet answered: what an answer must match. */
+interface PendingOffer { infoHash: string; fromPeerId: string; toPeerId: string; expires: number }
+
+export interface SocketState {
+  id: SocketId;
+  memberships: Member[];
+  /** offer_id → record, insertion-ordered so the oldest is dropped first. */
+  pending: Map<string, PendingOffer>;
+}
+
+export const COUNTER_NAMES = [
+  "announce", "started", "stopped", "completed", "scrape", "offerRelayed", "offerUnmatched",
+  "answerRelayed", "answerDropped", "failure", "abuseClosed", "expired",
+] as const;
+export type CounterName = (typeof COUNTER_NAMES)[number];
+export type Counters = Record<CounterName, number>;
+
+export function emptyCounters(): Counters {
+  return {
+    announce: 0, started: 0, stopped: 0, completed: 0, scrape: 0, offerRelayed: 0, offerUnmatched: 0,
+    answerRelayed: 0, answerDropped: 0, failure: 0, abuseClosed: 0, expired: 0,
+  };
+}
+
+export interface TrackerState {
+  swarms: Map<string, Swarm>;
+  sockets: Map<SocketId, SocketState>;
+  /** When in-memory offer records started (last wake); see WAKE_GRACE_MS. */
+  wokeAt: number;
+  counters: Counters;
+}
+
+export type Effect =
+  | { kind: "send"; to: SocketId; msg: OutMessage }
+  | { kind: "close"; to: SocketId; code: 1008; reason: string }
+  /** The socket's memberships changed: re-serialize its attachment. */
+  | { kind: "persist"; to: SocketId };
+
+/** Snapshot of one membership as kept in a socket attachment: [infoHash, peerId, complete, lastSeen]. */
+export type MembershipRecord = [string, string, boolean, number];
+
+export function createState(now: number): TrackerState {
+  return { swarms: new Map(), sockets: new Map(), wokeAt: now, counters: emptyCounters() };
+}
+
+export function addSocket(state: TrackerState, id: SocketId): SocketState {
+  let s = state.sockets.get(id);
+  if (!s) {
+    s = { id, memberships: [], pending: new Map() };
+    state.sockets.set(id, s);
+  }
+  return s;
+}
+
+/** Re-creates a socket and its memberships from its attachment after a wake. Records
+ * that conflict (peer_id already owned by another socket) or exceed limits are dropped. */
+export function restoreSocket(state: TrackerState, id: SocketId, records: MembershipRecord[]): void {
+  const s = addSocket(state, id);
+  for (const [infoHash, peerId, complete, lastSeen] of records) {
+    if (s.memberships.length >= MAX_SWARMS_PER_SOCKET) break;
+    const swarm = getSwarm(state, infoHash);
+    if (swarm.byPeer.has(peerId) || swarm.members.length >= MAX_PEERS_PER_SWARM) continue;
+    join(swarm, s, infoHash, peerId, complete, lastSeen);
+  }
+}
+
+export function membershipRecords(s: SocketState): MembershipRecord[] {
+  return s.memberships.map((m) => [m.infoHash, m.peerId, m.complete, m.lastSeen]);
+}
+
+/** A socket closed: it leaves every swarm at once. */
+export function removeSocket(state: TrackerState, id: SocketId): void {
+  const s = state.sockets.get(id);
+  if (!s) return;
+  for (const m of s.memberships.slice()) leave(state, s, m);
+  state.sockets.delete(id);
+}
+
+function getSwarm(state: TrackerState, infoHash: string): Swarm {
+  let swarm = state.swarms.get(infoHash);
+  if (!swarm) {
+    swarm = { members: [], byPeer: new Map(), complete: 0 };
+    state.swarms.set(infoHash, swarm);
+  }
+  return swarm;
+}
+
+function join(swarm: Swarm, s: SocketState, infoHash: string, peerId: string, complete: boolean, now: number): Member {
+  const m: Member = { sock: s.id, infoHash, peerId, complete, lastSeen: now, idx: swarm.members.length };
+  swarm.members.push(m);
+  swarm.byPeer.set(peerId, m);
+  if (complete) swarm.complete++;
+  s.memberships.push(m);
+  return m;
+}
+
+function leave(state: TrackerState, s: SocketState | undefined, m: Member): void {
+  const swarm = state.swarms.get(m.infoHash);
+  if (swarm && swarm.byPeer.get(m.peerId) === m) {
+    const last = swarm.members.pop();
+    if (last && last !== m) {
+      swarm.members[m.idx] = last;
+      last.idx = m.idx;
+    }
+    swarm.byPeer.delete(m.peerId);
+    if (m.complete) swarm.complete--;
+    if (swarm.members.length === 0) state.swarms.delete(m.infoHash);
+  }
+  if (s) {
+    const i = s.memberships.indexOf(m);
+    if (i >= 0) s.memberships.splice(i, 1);
+  }
+}
+
+function counts(swarm: Swarm | undefined): { complete: number; incomplete: number } {
+  if (!swarm) return { complete: 0, incomplete: 0 };
+  return { complete: swarm.complete, incomplete: swarm.members.length - swarm.complete };
+}
+
+/** Applies one parsed frame from socket `from`; returns what to send, close and persist. */
+export function handle(state: TrackerState, from: SocketId, msg: InMessage, now: number, rng: () => number): Effect[] {
+  const s = addSocket(state, from);
+  switch (msg.action) {
+    case "announce": return announce(state, s, msg, now, rng);
+    case "answer": return answer(state, s, msg, now);
+    case "scrape": return scrape(state, s, msg);
+    default: {
+      const never: never = msg;
+      return never;
+    }
+  }
+}
+
+/** A frame the parser refused: a failure reply, socket kept. */
+export function refuse(state: TrackerState, from: SocketId, reason: string, action?: "announce" | "scrape", infoHash?: string): Effect[] {
+  state.counters.failure++;
+  const msg: OutMessage = { type: "failure", reason };
+  if (action) msg.action = action;
+  if (infoHash !== undefined) msg.infoHash = infoHash;
+  return [{ kind: "send", to: from, msg }];
+}
+
+function abuse(state: TrackerState, s: SocketState, reason: string, infoHash: string): Effect[] {
+  state.counters.abuseClosed++;
+  return [
+    { kind: "send", to: s.id, msg: { type: "failure", reason, action: "announce", infoHash } },
+    { kind: "close", to: s.id, code: 1008, reason },
+  ];
+}
+
+function isLive(m: Member, now: number): boolean {
+  return now - m.lastSeen < PEER_LIFETIME_MS;
+}
+
+function announce(state: TrackerState, s: SocketState, msg: AnnounceIn, now: number, rng: () => number): Effect[] {
+  state.counters.announce++;
+  const { infoHash, peerId } = msg;
+  let swarm = state.swarms.get(infoHash);
+  let me = swarm?.byPeer.get(peerId);
+  const out: Effect[] = [];
+
+  if (me && me.sock !== s.id) {
+    // Another socket holds this peer_id. If it went silent past the peer lifetime it
+    // is not live any more (e.g. a reconnect racing the old socket's close): take over.
+    if (isLive(me, now)) return abuse(state, s, "peer_id already in use by another connection", infoHash);
+    leave(state, state.sockets.get(me.sock), me);
+    out.push({ kind: "persist", to: me.sock });
+    me = undefined;
+    swarm = state.swarms.get(infoHash);
+  }
+
+  if (msg.event === "stopped") {
+    state.counters.stopped++;
+    if (me) {
+      leave(state, s, me);
+      out.push({ kind: "persist", to: s.id });
+    }
+    out.push({ kind: "send", to: s.id, msg: { type: "announce-reply", infoHash, ...counts(state.swarms.get(infoHash)) } });
+    return out;
+  }
+
+  if (!me) {
+    if (s.memberships.length >= MAX_SWARMS_PER_SOCKET) {
+      return [...out, ...refuse(state, s.id, "too many swarms on one connection", "announce", infoHash)];
+    }
+    swarm = getSwarm(state, infoHash);
+    if (swarm.members.length >= MAX_PEERS_PER_SWARM) {
+      return [...out, ...refuse(state, s.id, "swarm is full", "announce", infoHash)];
+    }
+    me = join(swarm, s, infoHash, peerId, msg.complete || msg.event === "completed", now);
+    if (msg.event === "started") state.counters.started++;
+    if (me.complete && msg.event === "completed") state.counters.completed++;
+  } else {
+    me.lastSeen = now;
+    if (!me.complete && (msg.complete || msg.event === "completed") && swarm) {
+      me.complete = true;
+      swarm.complete++;
+      if (msg.event === "completed") state.counters.completed++;
+    }
+  }
+  // lastSeen must survive hibernation for expiry to be right, so every announce
+  // re-serializes the attachment: one per socket per interval, no storage write.
+  out.push({ kind: "persist", to: s.id });
+  const sw = swarm ?? getSwarm(state, infoHash);
+  out.push({ kind: "send", to: s.id, msg: { type: "announce-reply", infoHash, ...counts(sw) } });
+
+  const want = Math.min(msg.offers.length, msg.numwant);
+  if (want > 0 && msg.event !== "completed") {
+    const targets = pickTargets(sw, s.id, want, now, rng);
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      const o = msg.offers[i]!;
+      const ts = state.sockets.get(t.sock);
+      if (!ts) continue;
+      rememberOffer(ts, o.offerId, { infoHash, fromPeerId: peerId, toPeerId: t.peerId, expires: now + OFFER_LIFETIME_MS });
+      out.push({ kind: "send", to: t.sock, msg: { type: "offer", infoHash, peerId, offerId: o.offerId, offer: o.offer } });
+    }
+    state.counters.offerRelayed += targets.length;
+    state.counters.offerUnmatched += want - targets.length;
+  }
+  return out;
+}
+
+function rememberOffer(ts: SocketState, offerId: string, rec: PendingOffer): void {
+  ts.pending.delete(offerId); // re-insert at the end: newest last
+  ts.pending.set(offerId, rec);
+  if (ts.pending.size > MAX_PENDING_OFFERS_PER_SOCKET) {
+    const oldest = ts.pending.keys().next();
+    if (!oldest.done) ts.pending.delete(oldest.value);
+  }
+}
+
+/**
+ * Up to `want` distinct random live members, none on socket `self`. Rejection sampling
+ * keeps this O(want) for big swarms; small swarms are shuffled whole.
+ */
+export function pickTargets(swarm: Swarm, self: SocketId, want: number, now: number, rng: () => number): Member[] {
+  const n = swarm.members.length;
+  const ok = (m: Member) => m.sock !== self && isLive(m, now);
+  if (n <= want * 4 + MAX_SWARMS_PER_SOCKET) {
+    const pool = swarm.members.filter(ok);
+    for (let i = pool.length - 1; i > 0; i--) {
+      const j = Math.floor(rng() * (i + 1));
+      const tmp = pool[i]!;
+      pool[i] = pool[j]!;
+      pool[j] = tmp;
+    }
+    return pool.slice(0, want);
+  }
+  const chosen = new Set<number>();
+  const out: Member[] = [];
+  for (let tries = 0; out.length < want && tries < want * 8; tries++) {
+    const i = Math.floor(rng() * n);
+    if (chosen.has(i)) continue;
+    chosen.add(i);
+    const m = swarm.members[i]!;
+    if (ok(m)) out.push(m);
+  }
+  return out;
+}
+
+function answer(state: TrackerState, s: SocketState, msg: AnswerIn, now: number): Effect[] {
+  const { infoHash, peerId, toPeerId, offerId } = msg;
+  const swarm = state.swarms.get(infoHash);
+  const mine = swarm?.byPeer.get(peerId);
+  if (mine && mine.sock !== s.id) return abuse(state, s, "peer_id belongs to another connection", infoHash);
+
+  const rec = s.pending.get(offerId);
+  if (rec && rec.expires > now) {
+    if (rec.infoHash !== infoHash || rec.fromPeerId !== toPeerId || rec.toPeerId !== peerId) {
+      return abuse(state, s, "answer does not match the offer relayed", infoHash);
+    }
+    s.pending.delete(offerId);
+  } else {
+    if (rec) s.pending.delete(offerId);
+    // Offer records live in memory only; for one offer lifetime after a wake an
+    // unknown offer_id may be genuine, so relay it if the answerer is who it claims.
+    const inGrace = now - state.wokeAt < WAKE_GRACE_MS;
+    if (!inGrace || !mine) return abuse(state, s, "answer to an offer never relayed to this connection", infoHash);
+  }
+
+  const target = swarm?.byPeer.get(toPeerId);
+  const ts = target && state.sockets.get(target.sock);
+  if (!target || !ts) {
+    // The offerer left meanwhile: not abuse, just nobody to tell.
+    state.counters.answerDropped++;
+    return refuse(state, s.id, "offering peer is gone", "announce", infoHash);
+  }
+  state.counters.answerRelayed++;
+  if (mine) mine.lastSeen = Math.max(mine.lastSeen, now);
+  return [{ kind: "send", to: target.sock, msg: { type: "answer", infoHash, peerId, offerId, answer: msg.answer } }];
+}
+
+function scrape(state: TrackerState, s: SocketState, msg: ScrapeIn): Effect[] {
+  state.counters.scrape++;
+  const files = msg.infoHashes.map((infoHash) => {
+    const c = counts(state.swarms.get(infoHash));
+    // bittorrent-tracker reports downloaded = complete (a lower bound); so do we.
+    return { infoHash, complete: c.complete, incomplete: c.incomplete, downloaded: c.complete };
+  });
+  return [{ kind: "send", to: s.id, msg: { type: "scrape-reply", files } }];
+}
+
+/** Drops peers silent past PEER_LIFETIME_MS and expired offer records. Returns sockets to persist. */
+export function sweep(state: TrackerState, now: number): SocketId[] {
+  const touched: SocketId[] = [];
+  for (const s of state.sockets.values()) {
+    let changed = false;
+    for (const m of s.memberships.slice()) {
+      if (!isLive(m, now)) {
+        leave(state, s, m);
+        state.counters.expired++;
+        changed = true;
+      }
+    }
+    if (changed) touched.push(s.id);
+    for (const [id, rec] of s.pending) if (rec.expires <= now) s.pending.delete(id);
+  }
+  return touched;
+}
+
+/** When the next peer would expire (for the alarm), or null when no peers remain. */
+export function nextExpiry(state: TrackerState): number | null {
+  let min = Infinity;
+  for (const s of state.sockets.values()) for (const m of s.memberships) min = Math.min(min, m.lastSeen + PEER_LIFETIME_MS);
+  return min === Infinity ? null : min;
+}
+
+export function peerCount(state: TrackerState): number {
+  let n = 0;
+  for (const sw of state.swarms.values()) n += sw.members.length;
+  return n;
+}
