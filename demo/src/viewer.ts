@@ -1,0 +1,264 @@
+// The viewer page (/): picks a stream from the URL or the form, plays it through
+// EdgeSwarm's own ESM build, and draws this viewer's live figures once a second: cards,
+// uPlot charts, the segment-source timeline, and the peer table.
+// It does not compute anything the client already counts: totals come from the client's
+// stats(), and the pure helpers (rates, timeline, peers, query) do the arithmetic.
+import { loadClient, startSession, type DemoSession, type TrackerState } from "./client-api";
+import { timeChart, type TimeChart } from "./charts";
+import { byId, h, setPill, setText } from "./dom";
+import { formatBitrate, formatBytes, formatCount, formatPercent, offloadRatio, shortPeerId } from "./format";
+import { PeerTable } from "./peers";
+import { resolveStream, rtcConfigFromQuery, viewerLink } from "./query";
+import { CounterRates, RollingSeries } from "./rates";
+import { COLORS } from "./theme";
+import { SegmentTimeline } from "./timeline";
+
+const TICK_MS = 1000;
+const WINDOW_POINTS = 180; // three minutes of one-second points per chart
+
+const video = byId<HTMLVideoElement>("video");
+const form = byId<HTMLFormElement>("stream-form");
+const urlInput = byId<HTMLInputElement>("custom-url");
+const formError = byId("form-error");
+const trackerPill = byId("tracker-pill");
+const playPill = byId("play-pill");
+
+let session: DemoSession | null = null;
+let peers = new PeerTable();
+let timeline = new SegmentTimeline();
+let rates = new CounterRates();
+let traffic = new RollingSeries(["http", "p2p"], WINDOW_POINTS);
+let offload = new RollingSeries(["offload"], WINDOW_POINTS);
+let upload = new RollingSeries(["up"], WINDOW_POINTS);
+let renderedSeq = -1;
+let charts: { traffic: TimeChart; offload: TimeChart; upload: TimeChart } | null = null;
+
+const rtc = rtcConfigFromQuery(new URLSearchParams(location.search));
+
+function showError(msg: string): void {
+  formError.textContent = msg;
+}
+
+function selectedPreset(): string {
+  const checked = form.querySelector<HTMLInputElement>('input[name="preset"]:checked');
+  return checked?.value ?? "live";
+}
+
+/** Reflects the chosen stream in the form, so what is checked is what plays. */
+function syncForm(kind: "preset" | "custom", presetId: string, url: string): void {
+  const value = kind === "preset" ? presetId : "custom";
+  for (const r of form.querySelectorAll<HTMLInputElement>('input[name="preset"]')) r.checked = r.value === value;
+  urlInput.disabled = value !== "custom";
+  if (value === "custom") urlInput.value = url;
+}
+
+function setTracker(state: TrackerState, detail = ""): void {
+  if (state === "connected") setPill(trackerPill, "ok", state, "Tracker connected");
+  else if (state === "unreachable") setPill(trackerPill, "bad", state, "Tracker unreachable · playing over HTTP");
+  else setPill(trackerPill, "wait", state, "Tracker: connecting");
+  if (detail) trackerPill.title = detail;
+}
+
+function resetCounters(): void {
+  peers = new PeerTable();
+  timeline = new SegmentTimeline();
+  rates = new CounterRates();
+  traffic = new RollingSeries(["http", "p2p"], WINDOW_POINTS);
+  offload = new RollingSeries(["offload"], WINDOW_POINTS);
+  upload = new RollingSeries(["up"], WINDOW_POINTS);
+  renderedSeq = -1;
+  byId("timeline").replaceChildren();
+}
+
+async function play(url: string): Promise<void> {
+  session?.destroy();
+  session = null;
+  resetCounters();
+  setText(byId("now-playing"), url);
+  // A plain link (not window.open): popup blockers allow it, and middle-click/long-press work.
+  byId<HTMLAnchorElement>("open-another").href = viewerLink(location.href, url);
+  setTracker("connecting");
+  setPill(playPill, "wait", "loading", "Player: loading");
+  if (rtc && "error" in rtc) {
+    showError(rtc.error);
+    return;
+  }
+  let client;
+  try {
+    client = await loadClient();
+  } catch (err) {
+    showError(`Could not load the EdgeSwarm client (/edgeswarm.mjs): ${err instanceof Error ? err.message : String(err)}`);
+    setPill(playPill, "bad", "error", "Player: client missing");
+    return;
+  }
+  const now = () => performance.now();
+  session = startSession(client, video, url, rtc ? { rtcConfig: rtc } : {}, {
+    segment: (e) => timeline.add(e.source, e.bytes, e.label),
+    peerConnect: (id) => peers.connect(id, now()),
+    peerClose: (id) => peers.disconnect(id, now()),
+    peerBytes: (e) => (e.direction === "down" ? peers.received(e.peerId, e.bytes, now()) : peers.sent(e.peerId, e.bytes, now())),
+    tracker: (state, detail) => setTracker(state, detail),
+    error: (e) => {
+      if (e.fatal) showError(`Playback error: ${e.details || e.type}`);
+    },
+  });
+}
+
+function renderTimeline(): void {
+  const host = byId("timeline");
+  const cells = timeline.list();
+  for (const c of cells) {
+    if (c.seq <= renderedSeq) continue;
+    const what = c.source === "p2p" ? "from a peer" : c.source === "http" ? "over HTTP" : "rejected (hash mismatch)";
+    host.appendChild(h("span", { class: `cell cell-${c.source}`, title: `${c.label}: ${formatBytes(c.bytes)} ${what}` }));
+    renderedSeq = c.seq;
+  }
+  // The model keeps a bounded window; drop DOM cells that fell out of it.
+  while (host.childElementCount > cells.length) host.firstElementChild?.remove();
+  setText(byId("timeline-summary"), timeline.summary());
+}
+
+function renderPeers(): void {
+  const body = byId("peers-body");
+  const rows = peers.list();
+  if (rows.length === 0) {
+    if (!body.querySelector("tr.empty")) {
+      body.replaceChildren(h("tr", { class: "empty" }, h("td", { colspan: "4" }, "No peers yet. Open another viewer to form a swarm.")));
+    }
+    return;
+  }
+  body.replaceChildren(
+    ...rows.map((r) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, h("code", { title: r.id }, shortPeerId(r.id))),
+        h("td", {}, h("span", { class: r.connected ? "tag tag-on" : "tag" }, r.connected ? "connected" : "left")),
+        h("td", { class: "num" }, formatBytes(r.downloaded)),
+        h("td", { class: "num" }, formatBytes(r.uploaded)),
+      ),
+    ),
+  );
+}
+
+function tick(): void {
+  if (!session) return;
+  const st = session.stats();
+  const at = performance.now();
+  const wall = Date.now();
+  const r = rates.sample(at, { http: st.httpBytes, p2p: st.p2pBytes, up: st.uploadedBytes });
+  const ratio = offloadRatio(st.httpBytes, st.p2pBytes);
+  if (r) {
+    // Charts in Mbit/s-friendly bytes per second; x in wall-clock seconds for the time axis.
+    traffic.push(wall, { http: r.http ?? 0, p2p: r.p2p ?? 0 });
+    upload.push(wall, { up: r.up ?? 0 });
+  }
+  if (ratio !== null) offload.push(wall, { offload: ratio * 100 });
+
+  setText(byId("stat-p2p"), formatBytes(st.p2pBytes), st.p2pBytes);
+  setText(byId("stat-http"), formatBytes(st.httpBytes), st.httpBytes);
+  setText(byId("stat-upload"), formatBytes(st.uploadedBytes), st.uploadedBytes);
+  setText(byId("stat-offload"), formatPercent(ratio), ratio === null ? "" : ratio.toFixed(4));
+  const peerCount = Math.max(st.peers, peers.connectedCount());
+  setText(byId("stat-peers"), formatCount(peerCount), peerCount);
+  setText(byId("stat-p2p-rate"), r ? formatBitrate(r.p2p ?? 0) : "–");
+  setText(byId("stat-http-rate"), r ? formatBitrate(r.http ?? 0) : "–");
+  setText(byId("stat-upload-rate"), r ? formatBitrate(r.up ?? 0) : "–");
+  const rejected = Object.entries(st.errors).filter(([k]) => k.startsWith("p2p-hash")).reduce((a, [, v]) => a + v, 0);
+  setText(byId("stat-errors"), rejected === 0 ? "no rejected segments" : `${formatCount(rejected)} rejected segments`, rejected);
+
+  setText(
+    byId("summary-traffic"),
+    r
+      ? `Now: peers ${formatBitrate(r.p2p ?? 0)}, HTTP ${formatBitrate(r.http ?? 0)}. Total: ${formatBytes(st.p2pBytes)} from peers, ${formatBytes(st.httpBytes)} over HTTP.`
+      : "Waiting for data.",
+  );
+  setText(byId("summary-offload"), ratio === null ? "Nothing downloaded yet." : `${formatPercent(ratio)} of this viewer's bytes came from peers.`);
+  setText(
+    byId("summary-upload"),
+    `Uploaded ${formatBytes(st.uploadedBytes)} to ${formatCount(peerCount)} connected peer${peerCount === 1 ? "" : "s"}${r ? `, now ${formatBitrate(r.up ?? 0)}` : ""}.`,
+  );
+
+  if (charts) {
+    charts.traffic.update(traffic.data());
+    charts.offload.update(offload.data());
+    charts.upload.update(upload.data());
+  }
+  renderTimeline();
+  renderPeers();
+}
+
+function initCharts(): void {
+  charts = {
+    traffic: timeChart(
+      byId("chart-traffic"),
+      [
+        { label: "Peers", color: COLORS.p2p, fill: true },
+        { label: "HTTP", color: COLORS.http, fill: true },
+      ],
+      formatBitrate,
+    ),
+    offload: timeChart(byId("chart-offload"), [{ label: "Offload", color: COLORS.offload, fill: true }], (v) => `${Math.round(v)}%`, 100),
+    upload: timeChart(byId("chart-upload"), [{ label: "Upload", color: COLORS.upload, fill: true }], formatBitrate),
+  };
+  // Series order in RollingSeries is [http, p2p]; the traffic chart lists peers first so its
+  // legend leads with the number that matters. Swap columns on the way in.
+  const t = charts.traffic;
+  charts.traffic = { update: (d) => t.update([d[0], d[2] ?? [], d[1] ?? []]), destroy: () => t.destroy() };
+}
+
+function wirePlayerPill(): void {
+  const set = (tone: "ok" | "wait" | "bad", state: string, text: string) => setPill(playPill, tone, state, text);
+  video.addEventListener("playing", () => set("ok", "playing", "Player: playing"));
+  video.addEventListener("waiting", () => set("wait", "buffering", "Player: buffering"));
+  video.addEventListener("pause", () => {
+    if (!video.ended) set("wait", "paused", "Player: paused");
+  });
+  video.addEventListener("ended", () => set("wait", "ended", "Player: ended"));
+  video.addEventListener("error", () => set("bad", "error", "Player: error"));
+}
+
+function wireForm(): void {
+  for (const r of form.querySelectorAll<HTMLInputElement>('input[name="preset"]')) {
+    r.addEventListener("change", () => {
+      urlInput.disabled = selectedPreset() !== "custom";
+      if (!urlInput.disabled) urlInput.focus();
+    });
+  }
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    showError("");
+    const preset = selectedPreset();
+    const choice = resolveStream(preset === "custom" ? urlInput.value : preset, location.origin);
+    if (!choice.ok) {
+      showError(choice.reason);
+      urlInput.focus();
+      return;
+    }
+    // The URL carries the stream, so a reload or a shared link plays the same thing.
+    history.replaceState(null, "", viewerLink(location.href, choice.url));
+    void play(choice.url);
+  });
+}
+
+function main(): void {
+  wirePlayerPill();
+  wireForm();
+  initCharts();
+  const params = new URLSearchParams(location.search);
+  const choice = resolveStream(params.get("src"), location.origin);
+  if (!choice.ok) {
+    showError(`${choice.reason} Playing the live channel instead.`);
+    const fallback = resolveStream("live", location.origin);
+    if (fallback.ok) {
+      syncForm("preset", "live", fallback.url);
+      void play(fallback.url);
+    }
+  } else {
+    syncForm(choice.kind, choice.kind === "preset" ? choice.preset.id : "custom", choice.url);
+    void play(choice.url);
+  }
+  setInterval(tick, TICK_MS);
+}
+
+main();

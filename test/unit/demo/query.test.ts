@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { resolveStream, rtcConfigFromQuery, viewerLink } from "../../../demo/src/query";
+
+const ORIGIN = "https://swarm.example";
+
+describe("resolveStream", () => {
+  it("plays the live channel when no stream is given", () => {
+    const c = resolveStream(null, ORIGIN);
+    expect(c).toMatchObject({ ok: true, kind: "preset", url: "https://swarm.example/live/loop/master.m3u8" });
+  });
+  it("accepts preset ids, same-origin paths and http(s) URLs", () => {
+    expect(resolveStream("vod", ORIGIN)).toMatchObject({ ok: true, kind: "preset", url: `${ORIGIN}/streams/sample/master.m3u8` });
+    expect(resolveStream("/streams/sample/master.m3u8", ORIGIN)).toMatchObject({ ok: true, kind: "preset" });
+    expect(resolveStream("/streams/other/master.m3u8?t=1", ORIGIN)).toMatchObject({ ok: true, kind: "custom", url: `${ORIGIN}/streams/other/master.m3u8?t=1` });
+    expect(resolveStream(" https://cdn.example/a.m3u8 ", ORIGIN)).toMatchObject({ ok: true, kind: "custom", url: "https://cdn.example/a.m3u8" });
+  });
+  it.each([
+    ["javascript:alert(1)", "http(s) URL"],
+    ["data:application/x-mpegurl,#EXTM3U", "http(s) URL"],
+    ["blob:https://x/1", "http(s) URL"],
+    ["ftp://x/a.m3u8", "http(s) URL"],
+    ["//evil.example/a.m3u8", "http(s) URL"],
+    ["live.m3u8", "http(s) URL"],
+    ["https://user:pw@cdn.example/a.m3u8", "user name or password"],
+    ["https://[::1/a.m3u8", "not a valid URL"],
+    ["https://cdn.example/" + "a".repeat(3000), "longer than 2048"],
+  ])("refuses %s with a reason the page shows", (input, reason) => {
+    const c = resolveStream(input, ORIGIN);
+    expect(c.ok).toBe(false);
+    if (!c.ok) expect(c.reason).toContain(reason);
+  });
+});
+
+describe("rtcConfigFromQuery", () => {
+  it("gives { iceServers: [] } for ice=none and nothing by default", () => {
+    expect(rtcConfigFromQuery(new URLSearchParams("ice=none"))).toEqual({ iceServers: [] });
+    expect(rtcConfigFromQuery(new URLSearchParams(""))).toBeUndefined();
+  });
+  it("takes stun servers when configured", () => {
+    expect(rtcConfigFromQuery(new URLSearchParams("stun=stun:stun.example:3478"))).toEqual({ iceServers: [{ urls: "stun:stun.example:3478" }] });
+  });
+  it.each([
+    ["ice=all", "Unknown ice mode"],
+    ["stun=http://x", "stun must look like"],
+    ["ice=none&stun=stun:a:1", "contradict"],
+    ["stun=stun:a&stun=stun:b&stun=stun:c&stun=stun:d&stun=stun:e", "At most 4"],
+  ])("refuses %s", (q, msg) => {
+    const r = rtcConfigFromQuery(new URLSearchParams(q));
+    expect(r && "error" in r ? r.error : "").toContain(msg);
+  });
+});
+
+describe("viewerLink", () => {
+  it("carries the stream as a path when same-origin and keeps the ICE settings", () => {
+    const link = viewerLink(`${ORIGIN}/?src=vod&ice=none&junk=1`, `${ORIGIN}/live/loop/master.m3u8`);
+    const u = new URL(link);
+    expect(u.origin + u.pathname).toBe(`${ORIGIN}/`);
+    expect(u.searchParams.get("src")).toBe("/live/loop/master.m3u8");
+    expect(u.searchParams.get("ice")).toBe("none");
+    expect(u.searchParams.has("junk")).toBe(false);
+  });
+  it("carries a foreign stream as a full URL, which resolveStream accepts back", () => {
+    const link = viewerLink(`${ORIGIN}/`, "https://cdn.example/a.m3u8?token=x");
+    const src = new URL(link).searchParams.get("src");
+    expect(src).toBe("https://cdn.example/a.m3u8?token=x");
+    expect(resolveStream(src, ORIGIN)).toMatchObject({ ok: true, url: "https://cdn.example/a.m3u8?token=x" });
+  });
+});
