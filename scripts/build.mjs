@@ -22,4 +22,8 @@ if (existsSync(join(root, "client/index.ts"))) {
   await build({ ...common, format: "iife", outfile: join(out, "edgeswarm.js") });
   await build({ ...common, format: "esm", outfile: join(out, "edgeswarm.mjs") });
 }
-if (existsSync(join(root, "demo"))) cpSync(join(root, "demo"), out, { recursive: true });
+// --- demo pages (owned by the demo room: scripts/build-demo.mjs) ---------------------
+// Bundles demo/src/*.ts to demo.js / dashboard.js and copies only the static files, so
+// the TS sources under demo/src are not published as assets.
+if (existsSync(join(root, "demo"))) await (await import("./build-demo.mjs")).buildDemo(root, out);
+// --- end demo pages ---------------------------------------------------------------
