@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((r) => proxy.once("listening", () => r()));
   const pa = proxy.address();
-  const base = `ws://127.0.0.1:${typeof pa === "object" ? pa.port : 0}/announce`;
+  const base = `ws://127.0.0.1:${typeof pa === "object" && pa ? pa.port : 0}/announce`;
   const rtcConfig = { iceServers: [] };
 
   const connected = (c: Client, label: string) =>
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
 
   // 2) p2p-media-loader-shaped: its info hash (btoa of sha1 prefix) and -PM0203- peer ids,
   //    two swarms (video level 0 and 1) sharing one socket per viewer.
-  const pmHash = (s: string) => btoa(createHash("sha1").update(s).digest("latin1").slice(0, 15));
+  const pmHash = (s: string) => btoa(createHash("sha1").update(s).digest().toString("latin1").slice(0, 15));
   const SYMBOLS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   const pmPeer = () => "-PM0203-" + Array.from({ length: 12 }, () => SYMBOLS[Math.floor(Math.random() * 62)]).join("");
   const enc = (s: string) => new TextEncoder().encode(s);

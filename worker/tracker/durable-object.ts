@@ -15,11 +15,9 @@ import {
   COUNTER_NAMES, emptyCounters,
 } from "./swarm";
 import { STATS_FLUSH_MS } from "./limits";
+import { CHANNEL_HEADER, REGISTRY_NAME, SHARD_HEADER } from "./routing";
 
 export type OutageMode = "ok" | "refuse" | "close";
-export const REGISTRY_NAME = "!registry";
-export const SHARD_HEADER = "x-edgeswarm-shard";
-export const CHANNEL_HEADER = "x-edgeswarm-channel";
 
 export interface ShardStats {
   shard: string | null;

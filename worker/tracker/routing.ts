@@ -4,7 +4,12 @@
 import type { Env } from "../env";
 import { jsonError } from "../http";
 import { CHANNEL_RE, DEFAULT_CHANNEL } from "./limits";
-import { CHANNEL_HEADER, SHARD_HEADER } from "./durable-object";
+
+/** Name of the TrackerShard instance that lists live shards; `!` cannot occur in a channel. */
+export const REGISTRY_NAME = "!registry";
+/** Set by the Worker (overwriting any client value) so a shard knows its own name. */
+export const SHARD_HEADER = "x-edgeswarm-shard";
+export const CHANNEL_HEADER = "x-edgeswarm-channel";
 
 export type ChannelResult = { ok: true; channel: string } | { ok: false; reason: string };
 

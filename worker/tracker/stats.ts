@@ -5,8 +5,8 @@
 import type { Env } from "../env";
 import { json, jsonError } from "../http";
 import { MAX_STATS_FANOUT } from "./limits";
-import { REGISTRY_NAME, type OutageMode, type ShardStats } from "./durable-object";
-import { isValidChannel, shardName, trackerSharding } from "./routing";
+import type { OutageMode, ShardStats } from "./durable-object";
+import { isValidChannel, REGISTRY_NAME, shardName, trackerSharding } from "./routing";
 import { emptyCounters, COUNTER_NAMES } from "./swarm";
 
 export async function handleTrackerStats(request: Request, env: Env): Promise<Response> {
