@@ -320,6 +320,7 @@ export class TrackerShard extends DurableObject<Env> {
 
   /** Test hook (guarded by the caller): shifts this object's clock to drive expiry. */
   async testAdvanceClock(ms: number): Promise<number> {
+    if (this.env.EDGESWARM_TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
     this.clockOffset += ms;
     return this.now();
   }
