@@ -102,48 +102,62 @@ export async function startMeteringProxy(opts: { target: string }): Promise<Mete
       for (const c of counters) c.aborted++;
     };
 
-    const upstream = http.request(
-      {
-        protocol: target.protocol, hostname: target.hostname, port: target.port, agent,
-        method: req.method, path: inUrl.pathname + inUrl.search, headers,
-      },
-      (up) => {
-        const outHeaders: http.OutgoingHttpHeaders = {};
-        for (const [k, v] of Object.entries(up.headers)) {
-          if (v !== undefined && !HOP_BY_HOP.has(k)) outHeaders[k] = v;
-        }
-        res.writeHead(up.statusCode ?? 502, up.statusMessage, outHeaders);
-        up.on("data", (chunk: Buffer) => {
-          if (res.destroyed) return;
-          const n = chunk.byteLength;
-          // Counted in the write callback: only bytes the socket took, not bytes queued
-          // behind a client that has already gone.
-          const ok = res.write(chunk, (err) => {
-            if (!err) for (const c of counters) c.bytes += n;
-          });
-          if (!ok) {
-            up.pause();
-            res.once("drain", () => up.resume());
-          }
-        });
-        up.on("end", () => {
-          if (res.destroyed) return;
-          res.end(() => { finished = true; });
-        });
-        up.on("error", () => { markAborted(); res.destroy(); });
-        up.on("aborted", () => { markAborted(); res.destroy(); });
-      },
-    );
-    upstream.on("error", (err) => {
-      if (!res.headersSent) {
-        res.writeHead(502, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: `upstream unreachable: ${err.message}` }));
-        finished = true;
-      } else {
-        markAborted();
-        res.destroy();
+    const onUpstream = (up: http.IncomingMessage) => {
+      const outHeaders: http.OutgoingHttpHeaders = {};
+      for (const [k, v] of Object.entries(up.headers)) {
+        if (v !== undefined && !HOP_BY_HOP.has(k)) outHeaders[k] = v;
       }
-    });
+      res.writeHead(up.statusCode ?? 502, up.statusMessage, outHeaders);
+      up.on("data", (chunk: Buffer) => {
+        if (res.destroyed) return;
+        const n = chunk.byteLength;
+        // Counted in the write callback: only bytes the socket took, not bytes queued
+        // behind a client that has already gone.
+        const ok = res.write(chunk, (err) => {
+          if (!err) for (const c of counters) c.bytes += n;
+        });
+        if (!ok) {
+          up.pause();
+          res.once("drain", () => up.resume());
+        }
+      });
+      up.on("end", () => {
+        if (res.destroyed) return;
+        res.end(() => { finished = true; });
+      });
+      up.on("error", () => { markAborted(); res.destroy(); });
+      up.on("aborted", () => { markAborted(); res.destroy(); });
+    };
+    const idempotent = req.method === "GET" || req.method === "HEAD";
+    const send = (retry: boolean): http.ClientRequest => {
+      const r = http.request(
+        {
+          protocol: target.protocol, hostname: target.hostname, port: target.port,
+          // A retry takes a fresh connection: the failure is usually a pooled keep-alive
+          // socket the origin closed just as we reused it.
+          agent: retry ? false : agent,
+          method: req.method, path: inUrl.pathname + inUrl.search, headers,
+        },
+        onUpstream,
+      );
+      r.on("error", (err) => {
+        if (!retry && idempotent && !res.headersSent && !res.destroyed) {
+          upstream = send(true);
+          upstream.end();
+          return;
+        }
+        if (!res.headersSent) {
+          res.writeHead(502, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: `upstream unreachable: ${err.message}` }));
+          finished = true;
+        } else {
+          markAborted();
+          res.destroy();
+        }
+      });
+      return r;
+    };
+    let upstream = send(false);
     // The client went away: stop pulling from the origin, as a real edge would.
     res.on("close", () => {
       if (!res.writableFinished) {
@@ -151,7 +165,7 @@ export async function startMeteringProxy(opts: { target: string }): Promise<Mete
         upstream.destroy();
       }
     });
-    req.pipe(upstream);
+    if (idempotent) { req.resume(); upstream.end(); } else req.pipe(upstream);
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

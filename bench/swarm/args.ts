@@ -1,0 +1,123 @@
+// Command-line flags of `npm run bench:swarm`, parsed and bounded. Pure: argv in,
+// `{ ok, opts } | { ok: false, reason }` out. It does not start anything.
+
+export const VARIANTS = ["edgeswarm", "stock", "stock-tuned"] as const;
+export type VariantName = (typeof VARIANTS)[number];
+export type Mode = "node" | "browser";
+
+export interface BenchOptions {
+  viewers: number;
+  /** Seconds every variant runs after its last viewer joined. */
+  duration: number;
+  /** Seconds between two joins. */
+  spacing: number;
+  mode: Mode;
+  variants: VariantName[];
+  /** Path on the Worker (or fallback origin) of the master playlist. */
+  stream: string;
+  /** "worker": the Worker's own stream; "fallback": the bench's ffmpeg stand-in origin. */
+  origin: "worker" | "fallback" | "auto";
+  rendition: "highest" | "lowest";
+  json: boolean;
+}
+
+export const DEFAULTS: BenchOptions = {
+  viewers: 4, duration: 60, spacing: 2, mode: "node", variants: [...VARIANTS],
+  stream: "/live/loop/master.m3u8", origin: "auto", rendition: "highest", json: false,
+};
+
+// Bounds keep one typo from pinning the shared 2-core machine for an hour.
+export const MAX_VIEWERS = 60;
+export const MAX_DURATION_S = 1800;
+
+export const USAGE = `npm run bench:swarm -- [--viewers N] [--duration S] [--spacing S]
+    [--variants edgeswarm,stock,stock-tuned] [--mode node|browser]
+    [--stream /live/loop/master.m3u8] [--origin auto|worker|fallback]
+    [--rendition highest|lowest] [--json]`;
+
+export function parseArgs(argv: readonly string[]): { ok: true; opts: BenchOptions } | { ok: false; reason: string } {
+  const opts: BenchOptions = { ...DEFAULTS, variants: [...DEFAULTS.variants] };
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i] ?? "";
+    const eq = raw.indexOf("=");
+    const flag = eq > 0 ? raw.slice(0, eq) : raw;
+    const takeValue = (): string | undefined => (eq > 0 ? raw.slice(eq + 1) : argv[++i]);
+    const num = (name: string, min: number, max: number, int: boolean): number | string => {
+      const v = takeValue();
+      const n = Number(v);
+      if (v === undefined || v === "" || !Number.isFinite(n) || (int && !Number.isInteger(n)) || n < min || n > max) {
+        return `${name} must be ${int ? "an integer" : "a number"} in [${min}, ${max}], got ${JSON.stringify(v)}`;
+      }
+      return n;
+    };
+    switch (flag) {
+      case "--viewers": {
+        const n = num("--viewers", 1, MAX_VIEWERS, true);
+        if (typeof n === "string") return { ok: false, reason: n };
+        opts.viewers = n;
+        break;
+      }
+      case "--duration": {
+        const n = num("--duration", 5, MAX_DURATION_S, false);
+        if (typeof n === "string") return { ok: false, reason: n };
+        opts.duration = n;
+        break;
+      }
+      case "--spacing": {
+        const n = num("--spacing", 0, 60, false);
+        if (typeof n === "string") return { ok: false, reason: n };
+        opts.spacing = n;
+        break;
+      }
+      case "--mode": {
+        const v = takeValue();
+        if (v !== "node" && v !== "browser") return { ok: false, reason: `--mode must be node or browser, got ${JSON.stringify(v)}` };
+        opts.mode = v;
+        break;
+      }
+      case "--variants": {
+        const list = (takeValue() ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+        const bad = list.find((v) => !(VARIANTS as readonly string[]).includes(v));
+        if (list.length === 0 || bad !== undefined) {
+          return { ok: false, reason: `--variants takes a comma list of ${VARIANTS.join(", ")}; got ${JSON.stringify(bad ?? "")}` };
+        }
+        opts.variants = [...new Set(list)] as VariantName[];
+        break;
+      }
+      case "--stream": {
+        const v = takeValue() ?? "";
+        // A path on the origin, nothing that could point the bench off loopback.
+        if (!/^\/[A-Za-z0-9_\-./]{1,200}\.m3u8$/.test(v) || v.includes("..")) {
+          return { ok: false, reason: `--stream must be an origin path ending in .m3u8, got ${JSON.stringify(v)}` };
+        }
+        opts.stream = v;
+        break;
+      }
+      case "--origin": {
+        const v = takeValue();
+        if (v !== "auto" && v !== "worker" && v !== "fallback") return { ok: false, reason: `--origin must be auto, worker or fallback, got ${JSON.stringify(v)}` };
+        opts.origin = v;
+        break;
+      }
+      case "--rendition": {
+        const v = takeValue();
+        if (v !== "highest" && v !== "lowest") return { ok: false, reason: `--rendition must be highest or lowest, got ${JSON.stringify(v)}` };
+        opts.rendition = v;
+        break;
+      }
+      case "--json":
+        opts.json = true;
+        break;
+      default:
+        return { ok: false, reason: `unknown flag ${JSON.stringify(raw)}` };
+    }
+  }
+  return { ok: true, opts };
+}
+
+/** Contract: viewers of one stream share the tracker channel named after the stream
+ * (/live/loop/master.m3u8 → "loop"); anything outside the channel shape → "default". */
+export function channelOf(streamPath: string): string {
+  const name = streamPath.split("/").filter(Boolean)[1] ?? "default";
+  return /^[A-Za-z0-9_-]{1,64}$/.test(name) ? name : "default";
+}

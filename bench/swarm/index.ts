@@ -1,0 +1,122 @@
+// `npm run bench:swarm`: offload measured at the origin, EdgeSwarm beside stock, on the same
+// stream in the same run. Starts the Worker (wrangler dev, own state dir), bittorrent-tracker's
+// Server for the stock variants, and one metering proxy per variant in front of the origin;
+// runs the variants one after another and prints per-viewer and total tables. Loopback only,
+// bounded by a hard deadline, and everything it started is stopped at the end.
+// It is a benchmark, not a test: it asserts nothing and its numbers depend on the machine.
+import { startDevWorker, type DevWorker } from "../../test/helpers/wrangler-dev.ts";
+import { startMeteringProxy, type MeteringProxy } from "../../test/helpers/metering-proxy.ts";
+import { startStockTracker, type StockTracker } from "../../test/helpers/stock-tracker.ts";
+import { channelOf, parseArgs, USAGE, type BenchOptions } from "./args.ts";
+import { startFallbackOrigin, type FallbackOrigin } from "./fallback-origin.ts";
+import { nodeDriver, runVariant, type ViewerDriver } from "./run-variant.ts";
+import { totalsTable, viewerTable } from "./table.ts";
+import { buildVariant } from "./variants.ts";
+import type { TotalRow } from "./offload.ts";
+
+const log = (msg: string) => process.stdout.write(msg + "\n");
+
+function driverFor(opts: BenchOptions): ViewerDriver {
+  if (opts.mode === "browser") {
+    // Seam for the e2e harness: a ViewerDriver that opens one Chromium context per viewer
+    // with the built client script. Not built yet; refusing beats silently running Node.
+    throw new Error("--mode browser needs the e2e browser driver (not landed yet); use --mode node");
+  }
+  return nodeDriver;
+}
+
+async function main(): Promise<number> {
+  const parsed = parseArgs(process.argv.slice(2));
+  if (!parsed.ok) {
+    process.stderr.write(`${parsed.reason}\n${USAGE}\n`);
+    return 2;
+  }
+  const opts = parsed.opts;
+  const driver = driverFor(opts);
+  const perVariantS = opts.duration + opts.viewers * opts.spacing + 60;
+  const deadline = setTimeout(() => {
+    process.stderr.write("bench:swarm: hard deadline passed, aborting\n");
+    void cleanup().finally(() => process.exit(3));
+  }, (opts.variants.length * perVariantS + 240) * 1000);
+  deadline.unref();
+
+  let worker: DevWorker | undefined;
+  let fallback: FallbackOrigin | undefined;
+  let stock: StockTracker | undefined;
+  const meters: MeteringProxy[] = [];
+  const cleanup = async () => {
+    for (const m of meters.splice(0)) await m.stop().catch(() => {});
+    await stock?.stop().catch(() => {});
+    await fallback?.stop().catch(() => {});
+    await worker?.stop().catch(() => {});
+    stock = undefined; fallback = undefined; worker = undefined;
+  };
+  const onSignal = () => { void cleanup().finally(() => process.exit(130)); };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  try {
+    const needWorker = opts.variants.includes("edgeswarm") || opts.origin !== "fallback";
+    if (needWorker) {
+      log("starting the Worker (wrangler dev)…");
+      worker = await startDevWorker();
+    }
+    let originUrl: string;
+    let originNote: string;
+    const probe = worker ? await fetch(`${worker.url}${opts.stream}`).then(async (r) => { await r.arrayBuffer(); return r.status; }).catch(() => 0) : 0;
+    if (opts.origin === "worker" || (opts.origin === "auto" && probe === 200)) {
+      if (probe !== 200) throw new Error(`the Worker answers ${probe} for ${opts.stream}`);
+      originUrl = worker!.url;
+      originNote = `Worker (wrangler dev) ${opts.stream}`;
+    } else {
+      fallback = await startFallbackOrigin();
+      originUrl = fallback.url;
+      originNote = `FALLBACK origin (bench's ffmpeg stand-in; the Worker answered ${probe} for ${opts.stream})`;
+    }
+    if (opts.variants.some((v) => v !== "edgeswarm")) stock = await startStockTracker();
+    const channel = channelOf(opts.stream);
+
+    log(`\nswarm bench: ${opts.viewers} viewers, ${opts.spacing} s apart, ${opts.duration} s after the last join, ` +
+      `mode ${driver.name}, rendition ${opts.rendition}`);
+    log(`origin: ${originNote}; offload metered at the origin side (metering proxy), aborted responses included\n`);
+
+    const results: { variant: string; total: TotalRow; source: string }[] = [];
+    for (const name of opts.variants) {
+      const spec = await buildVariant(name, channel);
+      const meter = await startMeteringProxy({ target: originUrl });
+      meters.push(meter);
+      const trackerUrl = spec.tracker === "worker" ? `${worker!.wsUrl}/announce/${channel}` : stock!.wsUrl;
+      log(`== ${name}: config ${spec.configSource}; tracker ${spec.tracker === "worker" ? "Worker /announce/" + channel : "bittorrent-tracker Server"}; integrity ${spec.integrity ? "SHA-256" : "off"}`);
+      const res = await runVariant({
+        spec, masterUrl: `${meter.url}${opts.stream}`, meter, trackerUrl, viewers: opts.viewers,
+        spacing: opts.spacing, duration: opts.duration, rendition: opts.rendition, driver, log,
+      });
+      log(viewerTable(res.rows));
+      for (const f of res.startFailures) log(`  start failure: ${f}`);
+      const problems = res.stats.flatMap((s) => s.trackerProblems.map((p) => `${s.id}: ${p}`));
+      for (const p of problems.slice(0, 10)) log(`  ${p}`);
+      if (problems.length > 10) log(`  … ${problems.length - 10} more tracker problems`);
+      const peers = res.stats.map((s) => s.peakPeers);
+      log(`  peak peers per viewer: ${peers.join(" ")}; playlist KiB metered: ${(meter.snapshot().total.playlist.bytes / 1024).toFixed(0)}; wall ${res.wallSeconds.toFixed(0)} s\n`);
+      if (opts.json) log(JSON.stringify({ variant: name, rows: res.rows, total: res.total }));
+      results.push({ variant: name, total: res.total, source: spec.configSource });
+      await meter.stop();
+      meters.splice(meters.indexOf(meter), 1);
+    }
+    log("== totals");
+    log(totalsTable(results));
+    for (const r of results) log(`  ${r.variant}: ${r.source}`);
+    return 0;
+  } finally {
+    await cleanup();
+    clearTimeout(deadline);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`bench:swarm failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,34 @@
+// Plain-text tables for the swarm bench (Markdown-compatible, so they paste into docs).
+// Pure formatting of rows computed elsewhere; no arithmetic beyond unit conversion.
+import type { TotalRow, ViewerRow } from "./offload.ts";
+
+const kb = (b: number) => (b / 1024).toFixed(0);
+const ratio = (x: number | undefined) => (x === undefined ? "n/a" : x.toFixed(3));
+const secs = (ms: number | undefined) => (ms === undefined ? "n/a" : (ms / 1000).toFixed(2));
+
+export function markdownTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(header), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.map(line)].join("\n");
+}
+
+export function viewerTable(rows: readonly ViewerRow[]): string {
+  return markdownTable(
+    ["viewer", "HTTP seg KiB (metered)", "need KiB", "P2P KiB", "offload", "stalls", "stall s", "startup s", "aborted", "rejects"],
+    rows.map((r) => [
+      r.id, kb(r.httpSegmentBytes), kb(r.neededBytes), kb(r.p2pBytes),
+      ratio(r.neededBytes > 0 ? 1 - r.httpSegmentBytes / r.neededBytes : undefined),
+      String(r.stalls), secs(r.stallMs), secs(r.startupMs), String(r.abortedHttp), String(r.integrityRejects),
+    ]),
+  );
+}
+
+export function totalsTable(items: readonly { variant: string; total: TotalRow }[]): string {
+  return markdownTable(
+    ["variant", "N", "HTTP seg KiB", "need KiB", "offload", "ideal", "of ideal", "stalls", "stall s", "startup s (median/max)"],
+    items.map(({ variant, total: t }) => [
+      variant, String(t.viewers), kb(t.httpSegmentBytes), kb(t.neededBytes), ratio(t.offload), ratio(t.ideal),
+      ratio(t.ofIdeal), String(t.stalls), secs(t.stallMs), `${secs(t.startupMsMedian)} / ${secs(t.startupMsMax)}`,
+    ]),
+  );
+}

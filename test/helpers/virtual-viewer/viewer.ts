@@ -1,0 +1,319 @@
+// A virtual viewer: p2p-media-loader-core 2.3.1 running in Node over real WebRTC
+// (node-datachannel), wired to the Core the way p2p-media-loader-hlsjs wires it to hls.js
+// (setManifestResponseUrl, addStreamIfNoneExists, setIsLive, setActiveLevelBitrate,
+// updateStream on every playlist load, loadSegment one fragment at a time,
+// updatePlayback on every timeupdate), with the player model standing in for hls.js and
+// the <video> element. Optional integrity path: validateP2PSegment against the
+// #EXT-X-EDGESWARM-SHA256 tag, as the EdgeSwarm client does.
+// It does not decode media, switch renditions, seek, or play alternate audio.
+import { createHash } from "node:crypto";
+import type { Core as CoreType, CoreConfig, Segment } from "p2p-media-loader-core";
+import { loadCore } from "./node-globals.ts";
+import { mergeTimeline, parseMasterPlaylist, parseMediaPlaylist, type MediaPlaylist, type TimedSegment, type Variant } from "./hls-playlist.ts";
+import {
+  advance, appendSegment, createPlayer, effectiveBufferSettings, finish, startPoint, wantsNextSegment,
+  type BufferSettings, type PlayerOverrides, type PlayerState,
+} from "./player-model.ts";
+import { METER_TAG_HEADER } from "../metering-proxy.ts";
+
+export interface ViewerOptions {
+  /** Names the viewer in reports and tags its HTTP requests for the metering proxy. */
+  id: string;
+  /** Master playlist URL, normally through the metering proxy. */
+  masterUrl: string;
+  /** p2p-media-loader core config: stock defaults ({}) or a tuned one. */
+  core: Partial<CoreConfig>;
+  announceTrackers: string[];
+  /** Check every P2P segment against the playlist's SHA-256 (the EdgeSwarm client does). */
+  integrity: boolean;
+  /** What the page set in hls.js (undefined fields: hls.js + p2p-media-loader-hlsjs decide). */
+  player?: PlayerOverrides;
+  rendition?: "highest" | "lowest" | number;
+  /** Playback rate (VOD can be played faster to shorten a run). */
+  rate?: number;
+  /** How often the playhead is advanced and reported (hls.js timeupdate ≈ 250 ms). */
+  tickMs?: number;
+}
+
+export interface ViewerStats {
+  id: string;
+  startupMs: number | undefined;
+  stalls: number;
+  stallMs: number;
+  /** Bytes of every segment (and init segment) handed to the player: the need. */
+  neededBytes: number;
+  bufferedSeconds: number;
+  segmentsBuffered: number;
+  /** As the Core saw them (the meter is the authority on HTTP bytes; this is for cross-checks). */
+  httpBytesSeen: number;
+  p2pBytes: number;
+  uploadedBytes: number;
+  peersConnected: number;
+  peakPeers: number;
+  integrityRejects: number;
+  segmentErrors: number;
+  liveJumps: number;
+  trackerProblems: string[];
+  bytesPerSecond: number; // of the rendition, from what was buffered
+}
+
+export class VirtualViewer {
+  private core?: CoreType;
+  private player?: PlayerState;
+  private settings?: BufferSettings;
+  private variant?: Variant;
+  private playlist?: MediaPlaylist;
+  private timeline = new Map<number, TimedSegment>();
+  private nextSn?: number;
+  private inflight = false;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private retryTimer?: ReturnType<typeof setTimeout>;
+  private stopped = false;
+  private readonly stats: ViewerStats;
+  private peers = new Set<string>();
+  private readonly rate: number;
+
+  constructor(private readonly opts: ViewerOptions) {
+    this.rate = opts.rate ?? 1;
+    this.stats = {
+      id: opts.id, startupMs: undefined, stalls: 0, stallMs: 0, neededBytes: 0, bufferedSeconds: 0,
+      segmentsBuffered: 0, httpBytesSeen: 0, p2pBytes: 0, uploadedBytes: 0, peersConnected: 0, peakPeers: 0,
+      integrityRejects: 0, segmentErrors: 0, liveJumps: 0, trackerProblems: [], bytesPerSecond: 0,
+    };
+  }
+
+  async start(): Promise<void> {
+    const { Core, generateStreamShortId } = await loadCore();
+    const master = await this.fetchText(this.opts.masterUrl);
+    const variants = parseMasterPlaylist(master.text, master.url);
+    if (!variants.ok) throw new Error(`${this.opts.id}: master playlist: ${variants.reason}`);
+    const sorted = [...variants.value].sort((a, b) => a.bandwidth - b.bandwidth);
+    const r = this.opts.rendition ?? "highest";
+    const variant = r === "highest" ? sorted.at(-1) : r === "lowest" ? sorted[0] : sorted[r];
+    if (!variant) throw new Error(`${this.opts.id}: no rendition ${String(r)}`);
+    this.variant = variant;
+
+    const core = new Core(this.coreConfig());
+    this.core = core;
+    this.listen(core);
+    core.setManifestResponseUrl(master.url);
+    // As p2p-media-loader-hlsjs segment-manager.ts processMainManifest.
+    core.addStreamIfNoneExists({
+      runtimeId: variant.uri,
+      type: "main",
+      index: generateStreamShortId({
+        bitrate: variant.bandwidth, codecs: variant.videoCodec, width: variant.width, height: variant.height,
+        frameRate: variant.frameRate, videoRange: variant.videoRange,
+      }),
+    });
+    core.setActiveLevelBitrate(variant.bandwidth);
+    await this.loadMediaPlaylist();
+    const pl = this.playlist;
+    if (!pl) throw new Error(`${this.opts.id}: no media playlist`);
+    const live = !pl.endList;
+    const segs = [...this.timeline.values()];
+    this.settings = effectiveBufferSettings(this.opts.player ?? {}, {
+      highDemandTimeWindow: core.getConfig().mainStream.highDemandTimeWindow,
+      targetDuration: pl.targetDuration, fragmentCount: segs.length, live,
+    });
+    const sp = startPoint(segs, live, pl.targetDuration, this.settings.liveSyncDurationCount);
+    this.nextSn = segs[sp.index]?.sn;
+    this.player = createPlayer(Date.now(), sp.position);
+    if (pl.initUri) this.stats.neededBytes += (await this.fetchBytes(pl.initUri)).byteLength;
+
+    const tickMs = this.opts.tickMs ?? 250;
+    this.timers.push(setInterval(() => this.tick(), tickMs));
+    if (live) {
+      // hls.js reloads a live playlist about every target duration.
+      this.timers.push(setInterval(() => {
+        this.loadMediaPlaylist().catch((e: unknown) => this.problem(`playlist reload: ${String(e)}`));
+      }, pl.targetDuration * 1000));
+    }
+    this.requestNext();
+  }
+
+  private coreConfig(): Partial<CoreConfig> {
+    const user = this.opts.core;
+    const cfg: Partial<CoreConfig> = {
+      ...user,
+      // bittorrent-tracker keeps one socket per announce URL per process; a browser tab
+      // has its own. A per-viewer query keeps each viewer on its own socket, as in a browser.
+      announceTrackers: this.opts.announceTrackers.map((u) => `${u}${u.includes("?") ? "&" : "?"}viewer=${encodeURIComponent(this.opts.id)}`),
+      // No STUN server is reachable here; host candidates on loopback connect.
+      rtcConfig: { iceServers: [] },
+      httpRequestSetup: async (segmentUrl, segmentByteRange, signal, requestByteRange) => {
+        const base = await user.httpRequestSetup?.(segmentUrl, segmentByteRange, signal, requestByteRange);
+        // Same request the core builds (http-loader.ts), plus the meter tag.
+        const req = base ?? new Request(segmentUrl, {
+          headers: requestByteRange ? { Range: `bytes=${requestByteRange.start}-${requestByteRange.end ?? ""}` } : {},
+          signal,
+        });
+        const headers = new Headers(req.headers);
+        headers.set(METER_TAG_HEADER, this.opts.id);
+        return new Request(req, { headers });
+      },
+    };
+    if (this.opts.integrity) {
+      cfg.validateP2PSegment = async (url, byteRange, data) => {
+        const ok = this.verify(url, byteRange, data);
+        if (!ok) this.stats.integrityRejects++;
+        return ok;
+      };
+    }
+    return cfg;
+  }
+
+  /** A peer's bytes are accepted only if the playlist published their SHA-256 and it matches. */
+  private verify(url: string, byteRange: { start: number; end: number } | undefined, data: ArrayBuffer): boolean {
+    const seg = [...this.timeline.values()].find(
+      (s) => s.uri === url && s.byteRange?.start === byteRange?.start && s.byteRange?.end === byteRange?.end,
+    );
+    if (!seg?.sha256) return false;
+    return createHash("sha256").update(new Uint8Array(data)).digest("hex") === seg.sha256;
+  }
+
+  private listen(core: CoreType): void {
+    core.addEventListener("onChunkDownloaded", (bytes, source) => {
+      if (source === "http") this.stats.httpBytesSeen += bytes;
+      else this.stats.p2pBytes += bytes;
+    });
+    core.addEventListener("onChunkUploaded", (bytes) => { this.stats.uploadedBytes += bytes; });
+    core.addEventListener("onPeerConnect", ({ peerId }) => {
+      this.peers.add(peerId);
+      this.stats.peersConnected++;
+      this.stats.peakPeers = Math.max(this.stats.peakPeers, this.peers.size);
+    });
+    core.addEventListener("onPeerClose", ({ peerId }) => { this.peers.delete(peerId); });
+    core.addEventListener("onSegmentError", () => { this.stats.segmentErrors++; });
+    core.addEventListener("onTrackerError", ({ error }) => this.problem(`tracker error: ${String(error)}`));
+    core.addEventListener("onTrackerWarning", ({ warning }) => this.problem(`tracker warning: ${String(warning)}`));
+  }
+
+  private problem(msg: string): void {
+    // Bounded: a broken tracker must not grow a report without limit.
+    if (this.stats.trackerProblems.length < 20) this.stats.trackerProblems.push(msg);
+  }
+
+  private async loadMediaPlaylist(): Promise<void> {
+    if (!this.variant || !this.core || this.stopped) return;
+    const { text, url } = await this.fetchText(this.variant.uri);
+    const parsed = parseMediaPlaylist(text, url);
+    if (!parsed.ok) throw new Error(`${this.opts.id}: media playlist: ${parsed.reason}`);
+    const pl = parsed.value;
+    this.playlist = pl;
+    const { timeline, added, removed } = mergeTimeline(this.timeline, pl);
+    this.timeline = timeline;
+    const live = !pl.endList;
+    this.core.setIsLive(live);
+    const toCore = (s: TimedSegment): Segment => ({
+      runtimeId: runtimeIdOf(s),
+      url: s.uri,
+      // p2p-media-loader-hlsjs: externalId is the media sequence number for live, the
+      // playlist index for VOD.
+      externalId: live ? s.sn : s.sn - pl.mediaSequence,
+      byteRange: s.byteRange,
+      startTime: s.start,
+      endTime: s.end,
+    });
+    if (added.length || removed.length) {
+      this.core.updateStream(this.variant.uri, added.map(toCore), removed.map(runtimeIdOf));
+    }
+    this.requestNext();
+  }
+
+  private tick(): void {
+    if (!this.player || !this.core || this.stopped) return;
+    advance(this.player, Date.now(), this.rate, this.endOfStream());
+    this.core.updatePlayback(this.player.position, this.rate);
+    this.requestNext();
+  }
+
+  private endOfStream(): number | undefined {
+    return this.playlist?.endList ? [...this.timeline.values()].at(-1)?.end : undefined;
+  }
+
+  private requestNext(): void {
+    const { player, settings, core } = this;
+    if (!player || !settings || !core || this.stopped || this.inflight || this.retryTimer) return;
+    if (this.nextSn === undefined || !wantsNextSegment(player, settings.maxBufferLength)) return;
+    const firstSn = this.timeline.keys().next().value;
+    if (firstSn !== undefined && this.nextSn < firstSn) {
+      // Fell out of the live window (a long stall): hls.js jumps back to the live sync point.
+      const segs = [...this.timeline.values()];
+      const pl = this.playlist;
+      if (!pl) return;
+      const sp = startPoint(segs, true, pl.targetDuration, settings.liveSyncDurationCount);
+      this.nextSn = segs[sp.index]?.sn;
+      player.position = sp.position;
+      player.bufferedEnd = Math.max(player.bufferedEnd, sp.position);
+      this.stats.liveJumps++;
+    }
+    const seg = this.nextSn === undefined ? undefined : this.timeline.get(this.nextSn);
+    if (!seg) return; // not published yet (live edge) or past the end (VOD)
+    this.inflight = true;
+    const onError = (e: unknown) => {
+      this.inflight = false;
+      this.stats.segmentErrors++;
+      if (this.stopped) return;
+      // hls.js retries a failed fragment after a back-off; 1 s keeps the model simple.
+      this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.requestNext(); }, 1000);
+      if (process.env.VIEWER_DEBUG) console.error(this.opts.id, "segment error", e);
+    };
+    core.loadSegment(runtimeIdOf(seg), {
+      onSuccess: ({ data }) => {
+        this.inflight = false;
+        if (this.stopped) return;
+        this.stats.neededBytes += data.byteLength;
+        this.stats.segmentsBuffered++;
+        appendSegment(player, seg, Date.now());
+        this.nextSn = seg.sn + 1;
+        this.requestNext();
+      },
+      onError,
+    }).catch(onError);
+  }
+
+  /** Stops playback and leaves the swarm; returns the numbers. */
+  stop(): ViewerStats {
+    if (!this.stopped) {
+      this.stopped = true;
+      for (const t of this.timers) clearInterval(t);
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      if (this.player) finish(this.player, Date.now(), this.rate, this.endOfStream());
+      this.core?.destroy();
+    }
+    return this.snapshot();
+  }
+
+  snapshot(): ViewerStats {
+    const p = this.player;
+    const s = { ...this.stats, trackerProblems: [...this.stats.trackerProblems] };
+    if (p) {
+      s.startupMs = p.startupMs;
+      s.stalls = p.stalls;
+      s.stallMs = p.stallMs + (p.phase === "stalled" && p.stallSince !== undefined && !this.stopped ? Date.now() - p.stallSince : 0);
+      s.bufferedSeconds = p.bufferedSeconds;
+    }
+    s.bytesPerSecond = s.bufferedSeconds > 0 ? s.neededBytes / s.bufferedSeconds : 0;
+    return s;
+  }
+
+  private async fetchText(url: string): Promise<{ text: string; url: string }> {
+    const r = await fetch(url, { headers: { [METER_TAG_HEADER]: this.opts.id } });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${url}: HTTP ${r.status} ${text.slice(0, 200)}`);
+    return { text, url: r.url || url };
+  }
+
+  private async fetchBytes(url: string): Promise<ArrayBuffer> {
+    const r = await fetch(url, { headers: { [METER_TAG_HEADER]: this.opts.id } });
+    const b = await r.arrayBuffer();
+    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+    return b;
+  }
+}
+
+/** p2p-media-loader-hlsjs utils.ts getSegmentRuntimeId. */
+export function runtimeIdOf(s: { uri: string; byteRange?: { start: number; end: number } }): string {
+  return s.byteRange ? `${s.uri}|${s.byteRange.start}-${s.byteRange.end}` : s.uri;
+}
