@@ -333,8 +333,18 @@ export class TrackerShard extends DurableObject<Env> {
     await this.ctx.storage.delete(`reg:${name}`);
   }
 
-  async registryList(limit: number): Promise<{ name: string; channel: string }[]> {
+  /** Shards of one channel (`<channel>` and `<channel>#…`), or all shards, up to `limit`. */
+  async registryList(limit: number, channel?: string): Promise<{ name: string; channel: string }[]> {
+    const out: { name: string; channel: string }[] = [];
+    if (channel !== undefined) {
+      const exact = await this.ctx.storage.get<string>(`reg:${channel}`);
+      if (exact !== undefined) out.push({ name: channel, channel: exact });
+      const rest = await this.ctx.storage.list<string>({ prefix: `reg:${channel}#`, limit });
+      for (const [k, ch] of rest) out.push({ name: k.slice(4), channel: ch });
+      return out.slice(0, limit);
+    }
     const map = await this.ctx.storage.list<string>({ prefix: "reg:", limit });
-    return [...map].map(([k, channel]) => ({ name: k.slice(4), channel }));
+    for (const [k, ch] of map) out.push({ name: k.slice(4), channel: ch });
+    return out;
   }
 }

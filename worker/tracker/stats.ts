@@ -16,8 +16,9 @@ export async function handleTrackerStats(request: Request, env: Env): Promise<Re
   if (channel !== null && !isValidChannel(channel)) return jsonError(400, "invalid channel: use [A-Za-z0-9_-]{1,64}");
 
   const registry = env.TRACKER.getByName(REGISTRY_NAME);
-  let entries: { name: string; channel: string }[] = [...await registry.registryList(channel === null ? MAX_STATS_FANOUT + 1 : 10_000)];
-  if (channel !== null) entries = entries.filter((e) => e.channel === channel);
+  let entries: { name: string; channel: string }[] = [
+    ...(await registry.registryList(MAX_STATS_FANOUT + 1, channel ?? undefined)),
+  ];
   const truncated = entries.length > MAX_STATS_FANOUT;
   entries = entries.slice(0, MAX_STATS_FANOUT);
 

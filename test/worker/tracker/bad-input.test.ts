@@ -1,9 +1,9 @@
 // Hostile input against the real Durable Object: every malformed frame gets its
 // failure reason and the socket keeps working; identity abuse gets a failure frame
 // then close 1008, and the victim's swarm is unharmed.
-import { env } from "cloudflare:test";
+
 import { describe, expect, it } from "vitest";
-import { announce, connect, id20, offers, SDP_ANSWER, SDP_OFFER } from "./ws-client";
+import { announce, connect, id20, offers, SDP_ANSWER, SDP_OFFER, testEnv } from "./ws-client";
 import { MAX_FRAME_CHARS, MAX_OFFERS_PER_ANNOUNCE, WAKE_GRACE_MS } from "../../../worker/tracker/limits";
 
 const H = id20("h-bad");
@@ -99,7 +99,7 @@ describe("identity abuse closes with 1008", () => {
     a.send(announce(h, pa, { event: "started" }));
     await a.next();
     // Move the object's clock past the grace, then have both re-announce so they are live.
-    await env.TRACKER.getByName("never").testAdvanceClock(WAKE_GRACE_MS + 1);
+    await testEnv.TRACKER.getByName("never").testAdvanceClock(WAKE_GRACE_MS + 1);
     a.send(announce(h, pa));
     await a.next();
     b.send(announce(h, pb, { event: "started" }));

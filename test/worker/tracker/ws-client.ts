@@ -1,6 +1,17 @@
 // Test helper: opens a tracker WebSocket through the real Worker (SELF.fetch with
 // Upgrade: websocket) and queues the frames it receives, for the tracker's workerd tests.
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
+import type { Env } from "../../../worker/env";
+
+function isEnv(v: unknown): v is Env {
+  return typeof v === "object" && v !== null && "TRACKER" in v;
+}
+/** `env` from cloudflare:test, typed as the Worker's Env (the pool types it as an empty Cloudflare.Env). */
+export const testEnv: Env = (() => {
+  const e: unknown = env;
+  if (!isEnv(e)) throw new Error("TRACKER binding missing from the test env");
+  return e;
+})();
 
 export interface TestSocket {
   ws: WebSocket;
