@@ -1,0 +1,83 @@
+// The swarm bench's arithmetic and flags: offload, ideal, totals, channel names, and the
+// refusal of bad flags.
+import { describe, expect, it } from "vitest";
+import { fractionOfIdeal, idealOffload, median, offload, totals, type ViewerRow } from "../../../bench/swarm/offload.ts";
+import { channelOf, DEFAULTS, parseArgs } from "../../../bench/swarm/args.ts";
+
+const row = (id: string, http: number, need: number, extra: Partial<ViewerRow> = {}): ViewerRow => ({
+  id, httpSegmentBytes: http, neededBytes: need, p2pBytes: need - http, stalls: 0, stallMs: 0, startupMs: 100,
+  abortedHttp: 0, integrityRejects: 0, ...extra,
+});
+
+describe("offload arithmetic", () => {
+  it("is 1 − metered HTTP bytes / needed bytes", () => {
+    expect(offload(250, 1000)).toBe(0.75);
+    expect(offload(1000, 1000)).toBe(0);
+  });
+
+  it("goes negative when the origin sent more than was needed (aborted or duplicate fetches)", () => {
+    expect(offload(1500, 1000)).toBe(-0.5);
+  });
+
+  it("says nothing when nothing was needed", () => {
+    expect(offload(10, 0)).toBeUndefined();
+  });
+
+  it("has ideal 1 − 1/N and reports offload as a fraction of it", () => {
+    expect(idealOffload(1)).toBe(0);
+    expect(idealOffload(4)).toBe(0.75);
+    expect(fractionOfIdeal(0.6, 4)).toBeCloseTo(0.8);
+    expect(fractionOfIdeal(0.6, 1)).toBeUndefined();
+    expect(() => idealOffload(0)).toThrow(RangeError);
+    expect(() => idealOffload(2.5)).toThrow(RangeError);
+  });
+
+  it("totals sum bytes across viewers before dividing (not a mean of ratios)", () => {
+    const t = totals([row("a", 1000, 1000), row("b", 0, 3000, { stalls: 1, stallMs: 400, startupMs: 300 })]);
+    expect(t.httpSegmentBytes).toBe(1000);
+    expect(t.neededBytes).toBe(4000);
+    expect(t.offload).toBe(0.75);
+    expect(t.ideal).toBe(0.5);
+    expect(t.ofIdeal).toBe(1.5);
+    expect(t.stalls).toBe(1);
+    expect(t.stallMs).toBe(400);
+    expect(t.startupMsMedian).toBe(200);
+    expect(t.startupMsMax).toBe(300);
+  });
+
+  it("takes the median of odd and even lists", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(median([])).toBeUndefined();
+  });
+});
+
+describe("bench flags", () => {
+  it("defaults to 4 Node viewers, 2 s apart, all three variants on the built-in live channel", () => {
+    expect(parseArgs([])).toEqual({ ok: true, opts: DEFAULTS });
+    expect(DEFAULTS.stream).toBe("/live/loop/master.m3u8");
+  });
+
+  it("reads --flag value and --flag=value forms", () => {
+    const r = parseArgs(["--viewers", "30", "--duration=90", "--variants", "edgeswarm,stock", "--mode", "node"]);
+    expect(r).toMatchObject({ ok: true, opts: { viewers: 30, duration: 90, variants: ["edgeswarm", "stock"], mode: "node" } });
+  });
+
+  it("refuses out-of-range, non-numeric and unknown values with a reason", () => {
+    expect(parseArgs(["--viewers", "0"])).toMatchObject({ ok: false, reason: expect.stringMatching(/--viewers/) });
+    expect(parseArgs(["--viewers", "1000"])).toMatchObject({ ok: false });
+    expect(parseArgs(["--viewers", "2.5"])).toMatchObject({ ok: false });
+    expect(parseArgs(["--duration"])).toMatchObject({ ok: false, reason: expect.stringMatching(/--duration/) });
+    expect(parseArgs(["--variants", "edgeswarm,evil"])).toMatchObject({ ok: false, reason: expect.stringMatching(/evil/) });
+    expect(parseArgs(["--mode", "wasm"])).toMatchObject({ ok: false });
+    expect(parseArgs(["--stream", "http://evil.example/x.m3u8"])).toMatchObject({ ok: false });
+    expect(parseArgs(["--stream", "/live/../../etc/passwd.m3u8"])).toMatchObject({ ok: false });
+    expect(parseArgs(["--frobnicate"])).toMatchObject({ ok: false, reason: expect.stringMatching(/unknown flag/) });
+  });
+
+  it("names the tracker channel after the stream, as the contract says", () => {
+    expect(channelOf("/live/loop/master.m3u8")).toBe("loop");
+    expect(channelOf("/streams/sample/master.m3u8")).toBe("sample");
+    expect(channelOf("/x.m3u8")).toBe("default");
+  });
+});
