@@ -27,3 +27,12 @@ if (existsSync(join(root, "client/index.ts"))) {
 // the TS sources under demo/src are not published as assets.
 if (existsSync(join(root, "demo"))) await (await import("./build-demo.mjs")).buildDemo(root, out);
 // --- end demo pages ---------------------------------------------------------------
+
+// ---- origin (owned by the origin room): the built-in sample clip + its hash manifest,
+// made once with ffmpeg into dist/public/streams/sample/ and reused by later builds.
+// The Worker serves /streams/sample/* and the /live/loop/* channel from these assets.
+{
+  const { ensureSample } = await import("./sample.mjs");
+  await ensureSample();
+}
+// ---- end origin

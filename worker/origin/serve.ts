@@ -1,0 +1,75 @@
+// Turns a stored resource (bytes from R2, assets or the edge cache) into the right HTTP
+// response: GET/HEAD, ETag + If-None-Match → 304, If-Range, single Range → 206, 416 with
+// "Content-Range: bytes */size", Content-Type, Cache-Control and x-edgeswarm-sha256.
+// It does not decide what a resource is or where it lives (router.ts does).
+import { jsonError } from "../http";
+import { parseRange } from "./ranges";
+
+export interface Resource {
+  size: number;
+  type: string;
+  /** Quoted strong ETag, e.g. "\"<sha256>\"". */
+  etag: string;
+  cacheControl: string;
+  sha256?: string;
+  /** Reads the whole body, or [offset, offset+length). */
+  read(range?: { offset: number; length: number }): Promise<BodyInit | null>;
+}
+
+function etagMatches(header: string, etag: string): boolean {
+  if (header.trim() === "*") return true;
+  // Weak comparison for If-None-Match (RFC 9110 §13.1.2): W/ prefixes are ignored.
+  const bare = etag.replace(/^W\//, "");
+  return header.split(",").some((t) => t.trim().replace(/^W\//, "") === bare);
+}
+
+export async function respond(request: Request, res: Resource): Promise<Response> {
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    return jsonError(405, "method not allowed", { allow: "GET, HEAD" });
+  }
+  const headers = new Headers({
+    "content-type": res.type,
+    "cache-control": res.cacheControl,
+    etag: res.etag,
+    "accept-ranges": "bytes",
+  });
+  if (res.sha256) headers.set("x-edgeswarm-sha256", res.sha256);
+  const inm = request.headers.get("if-none-match");
+  if (inm !== null && etagMatches(inm, res.etag)) return new Response(null, { status: 304, headers });
+
+  let range = parseRange(request.headers.get("range"), res.size);
+  // If-Range with a different validator: the client's partial copy is stale, send it all.
+  const ifRange = request.headers.get("if-range");
+  if (ifRange !== null && range.kind !== "full" && ifRange.trim() !== res.etag) range = { kind: "full" };
+
+  if (range.kind === "unsatisfiable") {
+    headers.set("content-range", `bytes */${res.size}`);
+    headers.set("content-type", "application/json; charset=utf-8");
+    headers.delete("x-edgeswarm-sha256");
+    return new Response(JSON.stringify({ error: "range not satisfiable" }), { status: 416, headers });
+  }
+  const head = request.method === "HEAD";
+  if (range.kind === "partial") {
+    const length = range.end - range.start + 1;
+    headers.set("content-range", `bytes ${range.start}-${range.end}/${res.size}`);
+    headers.set("content-length", String(length));
+    const body = head ? null : await res.read({ offset: range.start, length });
+    return new Response(body, { status: 206, headers });
+  }
+  headers.set("content-length", String(res.size));
+  return new Response(head ? null : await res.read(), { status: 200, headers });
+}
+
+/** A Resource over bytes already in memory (assets, cache). */
+export function bytesResource(bytes: ArrayBuffer, meta: Omit<Resource, "size" | "read">): Resource {
+  return {
+    ...meta,
+    size: bytes.byteLength,
+    read: async (r) => (r ? bytes.slice(r.offset, r.offset + r.length) : bytes),
+  };
+}
+
+export async function sha256Hex(data: ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", data);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
