@@ -10,7 +10,7 @@ import type { Env } from "../env";
 import { jsonError } from "../http";
 import { parse, serialize } from "./protocol";
 import {
-  addSocket, createState, handle, membershipRecords, nextExpiry, peerCount, refuse, removeSocket,
+  addSocket, admit, createState, handle, membershipRecords, nextExpiry, peerCount, refuse, removeSocket,
   restoreSocket, sweep, type Counters, type Effect, type MembershipRecord, type SocketId, type TrackerState,
   COUNTER_NAMES, emptyCounters,
 } from "./swarm";
@@ -28,8 +28,10 @@ export interface ShardStats {
   messages: Counters;
 }
 
-/** What a socket's attachment holds. Versioned so a format change can be detected on wake. */
-interface Attachment { v: 1; id: SocketId; m: MembershipRecord[] }
+/** What a socket's attachment holds. Versioned so a format change can be detected on wake.
+ * `closed` marks a socket the tracker has closed (abuse, outage): frames it still
+ * sends before the close handshake ends must not resurrect it after a wake. */
+interface Attachment { v: 1; id: SocketId; m: MembershipRecord[]; closed?: true }
 
 function readAttachment(raw: unknown): Attachment | null {
   if (typeof raw !== "object" || raw === null) return null;
@@ -41,7 +43,7 @@ function readAttachment(raw: unknown): Attachment | null {
     const [h, p, c, t] = r;
     if (typeof h === "string" && typeof p === "string" && typeof c === "boolean" && typeof t === "number") m.push([h, p, c, t]);
   }
-  return { v: 1, id: a.id, m };
+  return a.closed === true ? { v: 1, id: a.id, m: [], closed: true } : { v: 1, id: a.id, m };
 }
 
 function readCounters(raw: unknown): Counters {
@@ -71,7 +73,8 @@ export class TrackerShard extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.state = createState(Date.now());
+    // TRACKER_RATE_LIMIT=off exists for synthetic benchmarks only (see docs/tracker.md).
+    this.state = createState(Date.now(), Reflect.get(env, "TRACKER_RATE_LIMIT") !== "off");
     // Rebuild swarms from the live sockets: this is the only copy of membership,
     // and it survives hibernation and eviction together with the sockets.
     for (const ws of ctx.getWebSockets()) this.adopt(ws);
@@ -103,7 +106,7 @@ export class TrackerShard extends DurableObject<Env> {
     } catch {
       att = null;
     }
-    if (!att) return null;
+    if (!att || att.closed) return null;
     this.wsById.set(att.id, ws);
     this.idByWs.set(ws, att.id);
     if (att.id >= this.nextId) this.nextId = att.id + 1;
@@ -149,15 +152,21 @@ export class TrackerShard extends DurableObject<Env> {
     try {
       const id = this.idOf(ws);
       if (id === null) {
-        this.safeClose(ws, 1011, "lost connection state");
+        // Closed by us already (or unreadable state): ignore its frames, make sure it goes.
+        this.safeClose(ws, 1008, "connection closed by tracker");
         return;
       }
       const now = this.now();
-      const parsed = parse(message);
-      const effects = parsed.ok
-        ? handle(this.state, id, parsed.msg, now, Math.random)
-        : refuse(this.state, id, parsed.reason, parsed.action, parsed.infoHash);
-      this.apply(effects);
+      // Budget first: a flooding socket must not even cost a JSON.parse per frame.
+      const flood = admit(this.state, id, now);
+      if (flood) {
+        this.apply(flood);
+      } else {
+        const parsed = parse(message);
+        this.apply(parsed.ok
+          ? handle(this.state, id, parsed.msg, now, Math.random)
+          : refuse(this.state, id, parsed.reason, parsed.action, parsed.infoHash));
+      }
       this.countersDirty = true;
       this.scheduleAlarm(now);
     } catch (err) {
@@ -223,7 +232,8 @@ export class TrackerShard extends DurableObject<Env> {
     if (ws) {
       this.idByWs.delete(ws);
       try {
-        ws.serializeAttachment({ v: 1, id, m: [] });
+        const att: Attachment = { v: 1, id, m: [], closed: true };
+        ws.serializeAttachment(att);
       } catch {
         // Closed sockets may refuse; they are not returned by getWebSockets() anyway.
       }

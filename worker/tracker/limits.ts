@@ -67,6 +67,26 @@ export const OFFER_LIFETIME_MS = 60_000;
  */
 export const MAX_PENDING_OFFERS_PER_SOCKET = 256;
 
+/**
+ * Frames per socket: a token bucket of MSG_BURST refilled at MSG_PER_S. A real
+ * client sends one announce per swarm per interval plus one answer per offer it
+ * receives (about 5 per swarm per interval): far below 1/s. One object serves
+ * ~1,000 messages/s for everyone in the shard, so a single socket flooding at
+ * that rate would starve the rest; past the budget it is closed with 1008.
+ */
+export const MSG_BURST = 60;
+export const MSG_PER_S = 10;
+
+/**
+ * Offers relayed per socket: bucket of OFFER_BURST refilled at OFFER_PER_S. Each
+ * relayed offer makes a stranger's browser build a WebRTC answer, so an offer
+ * flood is an amplification attack on the swarm. Legit use is 5 offers per swarm
+ * per announce interval (16 swarms → 80 per 120 s, under 1/s); beyond the budget
+ * the announce is still answered but its offers are not relayed.
+ */
+export const OFFER_BURST = 50;
+export const OFFER_PER_S = 1;
+
 /** info_hash list length accepted in one scrape. */
 export const MAX_SCRAPE_HASHES = 32;
 

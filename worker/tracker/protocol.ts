@@ -37,7 +37,11 @@ export interface AnswerIn {
 export interface ScrapeIn { action: "scrape"; infoHashes: string[] }
 export type InMessage = AnnounceIn | AnswerIn | ScrapeIn;
 
-export interface AnnounceReplyOut { type: "announce-reply"; infoHash: string; complete: number; incomplete: number }
+export interface AnnounceReplyOut {
+  type: "announce-reply"; infoHash: string; complete: number; incomplete: number;
+  /** bittorrent-tracker's client emits `warning message` as a warning without failing. */
+  warning?: string;
+}
 export interface OfferOut { type: "offer"; infoHash: string; peerId: string; offerId: string; offer: Sdp }
 export interface AnswerOut { type: "answer"; infoHash: string; peerId: string; offerId: string; answer: Sdp }
 export interface ScrapeFile { infoHash: string; complete: number; incomplete: number; downloaded: number }
@@ -187,6 +191,7 @@ export function serialize(m: OutMessage): string {
       return JSON.stringify({
         action: "announce", interval: ANNOUNCE_INTERVAL_S, info_hash: m.infoHash,
         complete: m.complete, incomplete: m.incomplete,
+        ...(m.warning !== undefined ? { "warning message": m.warning } : {}),
       });
     case "offer":
       return JSON.stringify({ action: "announce", offer: m.offer, offer_id: m.offerId, peer_id: m.peerId, info_hash: m.infoHash });

@@ -4,8 +4,8 @@
 // socket or storage. The Durable Object (durable-object.ts) executes the effects.
 import type { AnnounceIn, AnswerIn, InMessage, OutMessage, ScrapeIn } from "./protocol";
 import {
-  MAX_PEERS_PER_SWARM, MAX_PENDING_OFFERS_PER_SOCKET, MAX_SWARMS_PER_SOCKET, OFFER_LIFETIME_MS,
-  PEER_LIFETIME_MS, WAKE_GRACE_MS,
+  MAX_PEERS_PER_SWARM, MAX_PENDING_OFFERS_PER_SOCKET, MAX_SWARMS_PER_SOCKET, MSG_BURST, MSG_PER_S,
+  OFFER_BURST, OFFER_LIFETIME_MS, OFFER_PER_S, PEER_LIFETIME_MS, WAKE_GRACE_MS,
 } from "./limits";
 
 export type SocketId = number;
@@ -30,11 +30,23 @@ export interface SocketState {
   memberships: Member[];
   /** offer_id → record, insertion-ordered so the oldest is dropped first. */
   pending: Map<string, PendingOffer>;
+  msgBudget: Bucket;
+  offerBudget: Bucket;
+}
+
+/** Token bucket; starts full (after a wake too: a fresh allowance is harmless). */
+export interface Bucket { tokens: number; at: number }
+
+function refill(b: Bucket, now: number, burst: number, perS: number): void {
+  if (now > b.at) {
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perS);
+    b.at = now;
+  }
 }
 
 export const COUNTER_NAMES = [
   "announce", "started", "stopped", "completed", "scrape", "offerRelayed", "offerUnmatched",
-  "answerRelayed", "answerDropped", "failure", "abuseClosed", "expired",
+  "answerRelayed", "answerDropped", "failure", "abuseClosed", "expired", "offerRateLimited", "floodClosed",
 ] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 export type Counters = Record<CounterName, number>;
@@ -42,7 +54,7 @@ export type Counters = Record<CounterName, number>;
 export function emptyCounters(): Counters {
   return {
     announce: 0, started: 0, stopped: 0, completed: 0, scrape: 0, offerRelayed: 0, offerUnmatched: 0,
-    answerRelayed: 0, answerDropped: 0, failure: 0, abuseClosed: 0, expired: 0,
+    answerRelayed: 0, answerDropped: 0, failure: 0, abuseClosed: 0, expired: 0, offerRateLimited: 0, floodClosed: 0,
   };
 }
 
@@ -52,6 +64,8 @@ export interface TrackerState {
   /** When in-memory offer records started (last wake); see WAKE_GRACE_MS. */
   wokeAt: number;
   counters: Counters;
+  /** Per-socket message/offer budgets (MSG_*, OFFER_*). Off only for synthetic load (TRACKER_RATE_LIMIT=off). */
+  rateLimits: boolean;
 }
 
 export type Effect =
@@ -63,14 +77,17 @@ export type Effect =
 /** Snapshot of one membership as kept in a socket attachment: [infoHash, peerId, complete, lastSeen]. */
 export type MembershipRecord = [string, string, boolean, number];
 
-export function createState(now: number): TrackerState {
-  return { swarms: new Map(), sockets: new Map(), wokeAt: now, counters: emptyCounters() };
+export function createState(now: number, rateLimits = true): TrackerState {
+  return { swarms: new Map(), sockets: new Map(), wokeAt: now, counters: emptyCounters(), rateLimits };
 }
 
 export function addSocket(state: TrackerState, id: SocketId): SocketState {
   let s = state.sockets.get(id);
   if (!s) {
-    s = { id, memberships: [], pending: new Map() };
+    s = {
+      id, memberships: [], pending: new Map(),
+      msgBudget: { tokens: MSG_BURST, at: -Infinity }, offerBudget: { tokens: OFFER_BURST, at: -Infinity },
+    };
     state.sockets.set(id, s);
   }
   return s;
@@ -155,6 +172,28 @@ export function handle(state: TrackerState, from: SocketId, msg: InMessage, now:
   }
 }
 
+/**
+ * Call once per received frame, before parsing: takes one token from the socket's
+ * message budget, or returns the failure + close 1008 for a socket over budget.
+ */
+export function admit(state: TrackerState, from: SocketId, now: number): Effect[] | null {
+  if (!state.rateLimits) return null;
+  const s = addSocket(state, from);
+  const b = s.msgBudget;
+  if (b.at === -Infinity) b.at = now;
+  refill(b, now, MSG_BURST, MSG_PER_S);
+  if (b.tokens >= 1) {
+    b.tokens -= 1;
+    return null;
+  }
+  state.counters.floodClosed++;
+  const reason = "too many messages";
+  return [
+    { kind: "send", to: from, msg: { type: "failure", reason } },
+    { kind: "close", to: from, code: 1008, reason },
+  ];
+}
+
 /** A frame the parser refused: a failure reply, socket kept. */
 export function refuse(state: TrackerState, from: SocketId, reason: string, action?: "announce" | "scrape", infoHash?: string): Effect[] {
   state.counters.failure++;
@@ -226,11 +265,24 @@ function announce(state: TrackerState, s: SocketState, msg: AnnounceIn, now: num
   // re-serializes the attachment: one per socket per interval, no storage write.
   out.push({ kind: "persist", to: s.id });
   const sw = swarm ?? getSwarm(state, infoHash);
-  out.push({ kind: "send", to: s.id, msg: { type: "announce-reply", infoHash, ...counts(sw) } });
+  const reply: OutMessage = { type: "announce-reply", infoHash, ...counts(sw) };
+  out.push({ kind: "send", to: s.id, msg: reply });
 
-  const want = Math.min(msg.offers.length, msg.numwant);
-  if (want > 0 && msg.event !== "completed") {
+  let want = msg.event === "completed" ? 0 : Math.min(msg.offers.length, msg.numwant);
+  if (want > 0 && state.rateLimits) {
+    const b = s.offerBudget;
+    if (b.at === -Infinity) b.at = now;
+    refill(b, now, OFFER_BURST, OFFER_PER_S);
+    const allowed = Math.min(want, Math.floor(b.tokens));
+    if (allowed < want) {
+      state.counters.offerRateLimited += want - allowed;
+      reply.warning = "offer rate limit reached: some offers were not relayed";
+      want = allowed;
+    }
+  }
+  if (want > 0) {
     const targets = pickTargets(sw, s.id, want, now, rng);
+    s.offerBudget.tokens -= targets.length;
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i]!;
       const o = msg.offers[i]!;

@@ -4,7 +4,7 @@
 // the attachment budget in the workerd tests.)
 import { describe, expect, it } from "vitest";
 import { parse } from "../../../worker/tracker/protocol";
-import { addSocket, createState, handle, peerCount, removeSocket, type Effect, type TrackerState } from "../../../worker/tracker/swarm";
+import { addSocket, admit, createState, handle, peerCount, removeSocket, type Effect, type TrackerState } from "../../../worker/tracker/swarm";
 import { channelFromPath } from "../../../worker/tracker/routing";
 import * as L from "../../../worker/tracker/limits";
 
@@ -87,5 +87,41 @@ describe("limits", () => {
     expect(channelFromPath("/announce/a.b").ok).toBe(false);
     expect(channelFromPath("/announce/a/b").ok).toBe(false);
     expect(channelFromPath("/announce/%2e%2e").ok).toBe(false);
+  });
+});
+
+describe("rate limits", () => {
+  it("MSG_BURST / MSG_PER_S: a socket may send a burst, then is closed with 1008 until the bucket refills", () => {
+    const st = st0();
+    for (let i = 0; i < L.MSG_BURST; i++) expect(admit(st, 1, T0)).toBeNull();
+    const over = admit(st, 1, T0);
+    expect(over).toEqual([
+      { kind: "send", to: 1, msg: { type: "failure", reason: "too many messages" } },
+      { kind: "close", to: 1, code: 1008, reason: "too many messages" },
+    ]);
+    // Another socket is unaffected, and the first one's budget refills at MSG_PER_S.
+    expect(admit(st, 2, T0)).toBeNull();
+    expect(admit(st, 1, T0 + 1000 / L.MSG_PER_S)).toBeNull();
+  });
+
+  it("OFFER_BURST / OFFER_PER_S: offers past the budget are not relayed and the reply carries a warning", () => {
+    const st = st0();
+    for (let i = 0; i < 20; i++) announce(st, 100 + i, id(`peer${i}`), id("h"));
+    let relayed = 0;
+    let warned: string | undefined;
+    for (let round = 0; round * 5 < L.OFFER_BURST + 5; round++) {
+      const offers = Array.from({ length: 5 }, (_, k) => ({ offer: { type: "offer" as const, sdp: "s" }, offerId: id(`r${round}-${k}`) }));
+      const e = announce(st, 1, id("sender"), id("h"), offers);
+      relayed += e.filter((x) => x.kind === "send" && x.msg.type === "offer").length;
+      for (const x of e) if (x.kind === "send" && x.msg.type === "announce-reply" && x.msg.warning) warned = x.msg.warning;
+    }
+    expect(relayed).toBe(L.OFFER_BURST);
+    expect(warned).toBe("offer rate limit reached: some offers were not relayed");
+    expect(st.counters.offerRateLimited).toBe(5);
+  });
+
+  it("can be switched off for synthetic load (TRACKER_RATE_LIMIT=off)", () => {
+    const st = createState(0, false);
+    for (let i = 0; i < L.MSG_BURST * 3; i++) expect(admit(st, 1, T0)).toBeNull();
   });
 });

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { announce, connect, id20, offers, SDP_ANSWER, SDP_OFFER, testEnv } from "./ws-client";
-import { MAX_FRAME_CHARS, MAX_OFFERS_PER_ANNOUNCE, WAKE_GRACE_MS } from "../../../worker/tracker/limits";
+import { MAX_FRAME_CHARS, MAX_OFFERS_PER_ANNOUNCE, MSG_BURST, WAKE_GRACE_MS } from "../../../worker/tracker/limits";
 
 const H = id20("h-bad");
 const P = id20("p-bad");
@@ -124,5 +124,24 @@ describe("identity abuse closes with 1008", () => {
     a.send({ action: "scrape", info_hash: h });
     expect((await a.next()).files).toEqual({ [h]: { complete: 0, incomplete: 1, downloaded: 0 } });
     a.close();
+  });
+});
+
+describe("flooding", () => {
+  it("closes a socket that sends past its message budget with 1008, and its neighbours keep pairing", async () => {
+    const h = id20("h-flood");
+    const calm = await connect("/announce/flood");
+    const flood = await connect("/announce/flood");
+    calm.send(announce(h, id20("calm"), { event: "started" }));
+    await calm.next();
+    for (let i = 0; i < MSG_BURST + 20; i++) flood.sendRaw(JSON.stringify({ action: "scrape", info_hash: h }));
+    const closed = await flood.closed;
+    expect(closed).toEqual({ code: 1008, reason: "too many messages" });
+    const other = await connect("/announce/flood");
+    other.send(announce(h, id20("other"), { event: "started", offers: offers(1) }));
+    expect(await other.next()).toMatchObject({ incomplete: 2 });
+    expect(await calm.next()).toMatchObject({ offer: SDP_OFFER });
+    calm.close();
+    other.close();
   });
 });
