@@ -51,6 +51,8 @@ export interface ViewerStats {
   peersConnected: number;
   peakPeers: number;
   integrityRejects: number;
+  /** Segments handed to the player whose bytes do not match the playlist's SHA-256. */
+  corruptPlayed: number;
   segmentErrors: number;
   liveJumps: number;
   trackerProblems: string[];
@@ -78,7 +80,7 @@ export class VirtualViewer {
     this.stats = {
       id: opts.id, startupMs: undefined, stalls: 0, stallMs: 0, neededBytes: 0, bufferedSeconds: 0,
       segmentsBuffered: 0, httpBytesSeen: 0, p2pBytes: 0, uploadedBytes: 0, peersConnected: 0, peakPeers: 0,
-      integrityRejects: 0, segmentErrors: 0, liveJumps: 0, trackerProblems: [], bytesPerSecond: 0,
+      integrityRejects: 0, corruptPlayed: 0, segmentErrors: 0, liveJumps: 0, trackerProblems: [], bytesPerSecond: 0,
     };
   }
 
@@ -169,7 +171,7 @@ export class VirtualViewer {
       (s) => s.uri === url && s.byteRange?.start === byteRange?.start && s.byteRange?.end === byteRange?.end,
     );
     if (!seg?.sha256) return false;
-    return createHash("sha256").update(new Uint8Array(data)).digest("hex") === seg.sha256;
+    return sha256Hex(data) === seg.sha256;
   }
 
   private listen(core: CoreType): void {
@@ -264,6 +266,8 @@ export class VirtualViewer {
         this.inflight = false;
         if (this.stopped) return;
         this.stats.neededBytes += data.byteLength;
+        // The product promise, checked at the player: whatever the source, no wrong bytes.
+        if (this.opts.integrity && seg.sha256 && sha256Hex(data) !== seg.sha256) this.stats.corruptPlayed++;
         this.stats.segmentsBuffered++;
         appendSegment(player, seg, Date.now());
         this.nextSn = seg.sn + 1;
@@ -311,6 +315,10 @@ export class VirtualViewer {
     if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
     return b;
   }
+}
+
+function sha256Hex(data: ArrayBuffer): string {
+  return createHash("sha256").update(new Uint8Array(data)).digest("hex");
 }
 
 /** p2p-media-loader-hlsjs utils.ts getSegmentRuntimeId. */

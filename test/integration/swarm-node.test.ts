@@ -1,0 +1,117 @@
+// A small real swarm: three Node virtual viewers (p2p-media-loader-core over node-datachannel
+// WebRTC, EdgeSwarm config with the SHA-256 check) join the Worker's built-in live channel
+// 2 s apart through the origin-side metering proxy and the Worker tracker. It asserts
+// behaviour, not speed: later viewers get bytes from peers, the origin sends fewer segment
+// bytes than the viewers needed, nobody stalls, and no verified peer segment was rejected.
+// Then a lying peer (its HTTP comes through a proxy that flips a byte in every segment)
+// serves bad bytes, and the honest viewer's SHA-256 check keeps them out of its player.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev.ts";
+import { startMeteringProxy, type MeteringProxy } from "../helpers/metering-proxy.ts";
+import { VirtualViewer, type ViewerStats } from "../helpers/virtual-viewer/viewer.ts";
+import { buildVariant } from "../../bench/swarm/variants.ts";
+
+const STREAM = "/live/loop/master.m3u8";
+const CHANNEL = "loop";
+let worker: DevWorker;
+let meter: MeteringProxy;
+
+beforeAll(async () => {
+  worker = await startDevWorker();
+  meter = await startMeteringProxy({ target: worker.url });
+});
+
+afterAll(async () => {
+  await meter?.stop();
+  await worker?.stop();
+});
+
+describe("Node swarm through the Worker", () => {
+  it("shares segments over WebRTC so the origin sends less than the viewers need, without stalls", async () => {
+    const spec = await buildVariant("edgeswarm", CHANNEL);
+    const viewers: VirtualViewer[] = [];
+    let stats: ViewerStats[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 2000));
+        const v = new VirtualViewer({
+          id: `node-${i + 1}`, masterUrl: `${meter.url}${STREAM}`, core: spec.core,
+          announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: true, player: spec.player,
+        });
+        viewers.push(v);
+        await v.start();
+      }
+      await new Promise((r) => setTimeout(r, 30_000));
+    } finally {
+      stats = viewers.map((v) => v.stop());
+    }
+    const snap = meter.snapshot();
+    const needed = stats.reduce((a, s) => a + s.neededBytes, 0);
+    const problems = stats.flatMap((s) => s.trackerProblems);
+
+    expect(stats.every((s) => s.segmentsBuffered > 5), `every viewer played: ${JSON.stringify(stats)}`).toBe(true);
+    // Later joiners find the earlier ones and take bytes from them.
+    expect(stats[1]!.p2pBytes + stats[2]!.p2pBytes, `P2P bytes of viewers 2 and 3; tracker problems: ${problems.join("; ")}`).toBeGreaterThan(0);
+    expect(stats.some((s) => s.uploadedBytes > 0)).toBe(true);
+    // Counted at the origin, aborted responses included.
+    expect(snap.total.segment.bytes).toBeLessThan(needed);
+    expect(stats.map((s) => s.stalls)).toEqual([0, 0, 0]);
+    expect(stats.map((s) => s.integrityRejects)).toEqual([0, 0, 0]);
+    expect(stats.map((s) => s.corruptPlayed)).toEqual([0, 0, 0]);
+    // Every segment byte at the origin belongs to one of the three viewers.
+    const tagged = ["node-1", "node-2", "node-3"].reduce((a, t) => a + (snap.byTag[t]?.segment.bytes ?? 0), 0);
+    expect(tagged).toBe(snap.total.segment.bytes);
+  });
+});
+
+/** Forwards to `target`, flipping one byte in every .ts body: a peer fed this way lies. */
+async function startCorruptingProxy(target: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const r = await fetch(new URL(req.url ?? "/", target), { headers: { "x-meter-tag": "liar" } });
+      const body = Buffer.from(await r.arrayBuffer());
+      if ((req.url ?? "").split("?")[0]!.endsWith(".ts") && body.length > 100) body[100] = body[100]! ^ 0xff;
+      res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "application/octet-stream" });
+      res.end(body);
+    })().catch(() => res.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+describe("a lying peer", () => {
+  it("gets its bad segments rejected by the SHA-256 check, and the honest viewer plays only good bytes", async () => {
+    const spec = await buildVariant("edgeswarm", CHANNEL);
+    const corrupting = await startCorruptingProxy(meter.url);
+    // The liar does not verify (its bad bytes came over HTTP, which is trusted) and shares
+    // them; it is in the same swarm because the swarm id is the channel, not the URL.
+    const liar = new VirtualViewer({
+      id: "liar", masterUrl: `${corrupting.url}${STREAM}`, core: spec.core,
+      announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: false, player: spec.player,
+    });
+    const honest = new VirtualViewer({
+      id: "honest", masterUrl: `${meter.url}${STREAM}`, core: spec.core,
+      announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: true, player: spec.player,
+    });
+    let h: ViewerStats | undefined;
+    try {
+      await liar.start();
+      await new Promise((r) => setTimeout(r, 4000));
+      await honest.start();
+      await new Promise((r) => setTimeout(r, 25_000));
+    } finally {
+      h = honest.stop();
+      liar.stop();
+      await corrupting.stop();
+    }
+    expect(h.integrityRejects, JSON.stringify(h)).toBeGreaterThan(0);
+    expect(h.corruptPlayed).toBe(0);
+    expect(h.stalls).toBe(0);
+    expect(h.segmentsBuffered).toBeGreaterThan(5);
+  });
+});
