@@ -1,6 +1,245 @@
-// PLACEHOLDER (being written): authenticated ingest. Refuses everything for now.
+// Authenticated ingest: PUT (or POST) /ingest/(vod|live)/<stream>/<path>, DELETE of a
+// whole stream, DELETE of a live segment (accepted, ignored: the DVR window decides).
+// Order of checks: auth (401) → names (400) → size (413) → content → conflicts (409),
+// so a refused request never writes anything. Segments are hashed here, once.
+// VOD: nothing can be overwritten with different bytes (409); a media playlist must
+// list only stored segments and end with ENDLIST; a master only stored playlists.
+// Live: see live-index.ts. Does not serve anything (storage.ts does).
 import type { Env } from "../env";
-import { jsonError } from "../http";
-export async function handleIngest(_request: Request, _env: Env, _rest: string): Promise<Response> {
-  return jsonError(503, "ingest not available yet");
+import { json, jsonError } from "../http";
+import { extractCredentials, tokenValid } from "./auth";
+import { LOOP_STREAM, SAMPLE_STREAM } from "./builtin";
+import { DEFAULT_DVR_SECONDS, MAX_DVR_SECONDS, MAX_PLAYLIST_BYTES, MAX_SEGMENT_BYTES, MIN_DVR_SECONDS } from "./limits";
+import { indexToPlaylist, mergeLive, newSegments, parseIndex, type LiveIndex } from "./live-index";
+import { parseFilePath, parseStreamName, resolveRelative, type FilePath } from "./names";
+import { masterUris, parsePlaylist, renderMaster, renderMedia, type MasterPlaylist, type MediaPlaylist } from "./playlist";
+import { sha256Hex } from "./serve";
+import { indexKey, objectKey, type Area } from "./storage";
+
+export function dvrSeconds(env: Env): number {
+  const v = Number(env.DVR_WINDOW_SECONDS);
+  if (!Number.isFinite(v) || v <= 0) return DEFAULT_DVR_SECONDS;
+  return Math.min(MAX_DVR_SECONDS, Math.max(MIN_DVR_SECONDS, v));
+}
+
+type Body = { ok: true; bytes: Uint8Array<ArrayBuffer> } | { ok: false; response: Response };
+
+/** Reads the body, refusing past `limit`: Content-Length up front, counted bytes for chunked. */
+export async function readLimited(request: Request, limit: number): Promise<Body> {
+  const tooLarge = () => ({ ok: false as const, response: jsonError(413, `body larger than ${limit} bytes`) });
+  const cl = request.headers.get("content-length");
+  if (cl !== null && (!/^\d{1,16}$/.test(cl) || Number(cl) > limit)) {
+    await request.body?.cancel();
+    return tooLarge();
+  }
+  if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      return tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) { bytes.set(c, o); o += c.byteLength; }
+  return { ok: true, bytes };
+}
+
+export async function handleIngest(request: Request, env: Env, rawRest: string): Promise<Response> {
+  const cred = extractCredentials(request, rawRest);
+  if (!(await tokenValid(env, cred.token))) {
+    await request.body?.cancel();
+    return jsonError(401, env.INGEST_TOKEN ? "missing or wrong ingest token" : "ingest disabled: INGEST_TOKEN is not set", { "www-authenticate": 'Bearer realm="ingest"' });
+  }
+  const m = /^(vod|live)\/([^/]*)(?:\/(.*))?$/.exec(cred.rest);
+  if (!m) return jsonError(400, "ingest path must be /ingest/(vod|live)/<stream>/<file>");
+  const area = m[1] as Area;
+  const stream = parseStreamName(m[2]!);
+  if (!stream.ok) return jsonError(400, stream.reason);
+  if ((area === "vod" && stream.value === SAMPLE_STREAM) || (area === "live" && stream.value === LOOP_STREAM)) {
+    return jsonError(409, `stream name ${stream.value} is reserved for the built-in stream`);
+  }
+  const method = request.method;
+  if (m[3] === undefined || m[3] === "") {
+    if (method === "DELETE") return deleteStream(env, area, stream.value);
+    return jsonError(400, "missing file name");
+  }
+  const fp = parseFilePath(m[3]);
+  if (!fp.ok) return jsonError(400, fp.reason);
+  if (method === "DELETE") {
+    // ffmpeg's delete_segments sends these; retention is the Worker's DVR window.
+    if (area === "live" && fp.value.kind !== "playlist") return new Response(null, { status: 204 });
+    return jsonError(405, "DELETE a whole stream instead: /ingest/(vod|live)/<stream>");
+  }
+  if (method !== "PUT" && method !== "POST") return jsonError(405, "use PUT", { allow: "PUT, POST, DELETE" });
+  const body = await readLimited(request, fp.value.kind === "playlist" ? MAX_PLAYLIST_BYTES : MAX_SEGMENT_BYTES);
+  if (!body.ok) return body.response;
+  if (fp.value.kind !== "playlist") return putSegment(env, area, stream.value, fp.value, body.bytes);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(body.bytes);
+  } catch {
+    return jsonError(400, "playlist is not UTF-8");
+  }
+  const parsed = parsePlaylist(text);
+  if (!parsed.ok) return jsonError(400, parsed.reason);
+  if (parsed.playlist.kind === "master") return putMaster(env, area, stream.value, fp.value, parsed.playlist);
+  if (area === "vod") return putVodMedia(env, stream.value, fp.value, parsed.playlist);
+  return putLiveMedia(env, stream.value, fp.value, parsed.playlist);
+}
+
+async function putSegment(env: Env, area: Area, stream: string, fp: FilePath, bytes: Uint8Array<ArrayBuffer>): Promise<Response> {
+  if (bytes.byteLength === 0) return jsonError(400, "empty segment");
+  const key = objectKey(area, stream, fp.path);
+  const sha = await sha256Hex(bytes);
+  const existing = await env.MEDIA.head(key);
+  if (existing) {
+    // Idempotent retries are fine; different bytes would silently alter what peers verify.
+    if (existing.customMetadata?.sha256 === sha) return json({ stored: fp.path, sha256: sha, unchanged: true });
+    return jsonError(409, area === "vod"
+      ? "segment already published with different bytes; publish under a new stream name"
+      : "live segment name already in the DVR window; use unique names (ffmpeg numbers them) or DELETE the stream first");
+  }
+  await env.MEDIA.put(key, bytes, { httpMetadata: { contentType: fp.type }, customMetadata: { sha256: sha } });
+  return json({ stored: fp.path, sha256: sha }, { status: 201 });
+}
+
+/** Hashes of stored objects under a folder of a stream, one R2 list per 1000 objects. */
+async function storedHashes(env: Env, area: Area, stream: string, dir: string): Promise<Map<string, string>> {
+  const prefix = objectKey(area, stream, dir);
+  const out = new Map<string, string>();
+  let cursor: string | undefined;
+  do {
+    // `include` is a documented R2 list option that workers-types does not declare yet.
+    const opts = { prefix, cursor, include: ["customMetadata"] } as R2ListOptions;
+    const page = await env.MEDIA.list(opts);
+    for (const o of page.objects) {
+      const rel = o.key.slice(prefix.length);
+      if (!rel.includes("/") && o.customMetadata?.sha256) out.set(dir + rel, o.customMetadata.sha256);
+    }
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return out;
+}
+
+/** Stores a playlist text unless an identical one is there; VOD refuses changes. */
+async function storePlaylist(env: Env, area: Area, stream: string, fp: FilePath, text: string): Promise<Response> {
+  const key = objectKey(area, stream, fp.path);
+  const sha = await sha256Hex(new TextEncoder().encode(text));
+  if (area === "vod") {
+    const existing = await env.MEDIA.head(key);
+    if (existing) {
+      if (existing.customMetadata?.sha256 === sha) return json({ stored: fp.path, unchanged: true });
+      return jsonError(409, "playlist already published; a published VOD stream cannot change");
+    }
+  }
+  await env.MEDIA.put(key, text, { httpMetadata: { contentType: fp.type }, customMetadata: { sha256: sha } });
+  return json({ stored: fp.path }, { status: 201 });
+}
+
+async function putMaster(env: Env, area: Area, stream: string, fp: FilePath, p: MasterPlaylist): Promise<Response> {
+  const targets: string[] = [];
+  for (const uri of masterUris(p)) {
+    const r = resolveRelative(fp.path, uri);
+    if (!r.ok) return jsonError(400, r.reason);
+    targets.push(r.value.path);
+  }
+  // VOD: the master goes last, so it may only name playlists that are already stored.
+  // Live: ffmpeg writes its master before the first media playlist, so it is not checked.
+  if (area === "vod") {
+    const missing: string[] = [];
+    for (const t of targets) if (!(await env.MEDIA.head(objectKey(area, stream, t)))) missing.push(t);
+    if (missing.length) return jsonError(409, `master references playlists not stored yet: ${missing.slice(0, 5).join(", ")}`);
+  }
+  return storePlaylist(env, area, stream, fp, renderMaster(p));
+}
+
+function segmentPaths(fp: FilePath, p: MediaPlaylist): { ok: true; paths: Map<string, string> } | { ok: false; reason: string } {
+  const paths = new Map<string, string>();
+  for (const s of p.segments) {
+    if (s.tags.some((t) => t.startsWith("#EXT-X-BYTERANGE"))) return { ok: false, reason: "byte-range segments are not supported at ingest" };
+    const r = resolveRelative(fp.path, s.uri);
+    if (!r.ok) return r;
+    if (r.value.kind === "playlist") return { ok: false, reason: "a segment cannot be a playlist" };
+    paths.set(s.uri, r.value.path);
+  }
+  return { ok: true, paths };
+}
+
+const dirOf = (path: string) => path.slice(0, path.lastIndexOf("/") + 1);
+
+async function putVodMedia(env: Env, stream: string, fp: FilePath, p: MediaPlaylist): Promise<Response> {
+  if (!p.endList) return jsonError(400, "a VOD media playlist must end with #EXT-X-ENDLIST");
+  if (p.segments.length === 0) return jsonError(400, "playlist has no segments");
+  const sp = segmentPaths(fp, p);
+  if (!sp.ok) return jsonError(400, sp.reason);
+  const hashes = new Map<string, string>();
+  for (const dir of new Set([...sp.paths.values()].map(dirOf))) {
+    for (const [k, v] of await storedHashes(env, "vod", stream, dir)) hashes.set(k, v);
+  }
+  const missing = [...sp.paths.values()].filter((path) => !hashes.has(path));
+  // MAP (init segment) URIs must be stored too, or players would fetch a 404.
+  for (const t of p.segments.flatMap((s) => s.tags).filter((t) => t.startsWith("#EXT-X-MAP:"))) {
+    const uri = /URI="([^"]*)"/.exec(t)?.[1];
+    const r = uri === undefined ? null : resolveRelative(fp.path, uri);
+    if (!r || !r.ok) return jsonError(400, "bad EXT-X-MAP URI");
+    if (!(await env.MEDIA.head(objectKey("vod", stream, r.value.path)))) missing.push(r.value.path);
+  }
+  if (missing.length) return jsonError(409, `playlist references segments not stored: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (+${missing.length - 5} more)` : ""}`);
+  const text = renderMedia(p, { hashOf: (s) => hashes.get(sp.paths.get(s.uri)!) });
+  return storePlaylist(env, "vod", stream, fp, text);
+}
+
+async function putLiveMedia(env: Env, stream: string, fp: FilePath, p: MediaPlaylist): Promise<Response> {
+  const sp = segmentPaths(fp, p);
+  if (!sp.ok) return jsonError(400, sp.reason);
+  const ikey = indexKey(stream, fp.path);
+  const prevObj = await env.MEDIA.get(ikey);
+  let prev: LiveIndex | null = null;
+  if (prevObj) {
+    try {
+      prev = parseIndex(await prevObj.json());
+    } catch {
+      prev = null; // an unreadable index restarts the window rather than blocking the stream
+    }
+  }
+  const fresh = newSegments(prev, p).segments;
+  const found = new Map<string, string>();
+  await Promise.all(fresh.map(async (s) => {
+    const h = await env.MEDIA.head(objectKey("live", stream, sp.paths.get(s.uri)!));
+    const sha = h?.customMetadata?.sha256;
+    if (sha) found.set(s.uri, sha);
+  }));
+  const merged = mergeLive(prev, p, (uri) => found.get(uri), dvrSeconds(env));
+  // Guard against two concurrent PUTs for one playlist: the loser gets 409 and retries.
+  const put = await env.MEDIA.put(ikey, JSON.stringify(merged.index), prevObj ? { onlyIf: { etagMatches: prevObj.etag } } : {});
+  if (put === null) return jsonError(409, "concurrent update of this live playlist; retry");
+  const text = renderMedia(indexToPlaylist(merged.index), { hashOf: (s) => merged.index.segments.find((e) => e.uri === s.uri)?.sha256 });
+  await env.MEDIA.put(objectKey("live", stream, fp.path), text, { httpMetadata: { contentType: fp.type } });
+  // Only now, with no stored playlist naming them any more, delete what left the window.
+  const gone = merged.removed.map((uri) => resolveRelative(fp.path, uri)).flatMap((r) => (r.ok ? [objectKey("live", stream, r.value.path)] : []));
+  if (gone.length) await env.MEDIA.delete(gone);
+  return json({ stored: fp.path, added: merged.added, removed: merged.removed, waiting: merged.waiting }, { status: 200 });
+}
+
+async function deleteStream(env: Env, area: Area, stream: string): Promise<Response> {
+  const prefix = `${area}/${stream}/`;
+  let deleted = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await env.MEDIA.list({ prefix, cursor });
+    const keys = page.objects.map((o) => o.key);
+    if (keys.length) await env.MEDIA.delete(keys);
+    deleted += keys.length;
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  if (deleted === 0) return jsonError(404, `no stream ${stream}`);
+  return json({ deleted });
 }

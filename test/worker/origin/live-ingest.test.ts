@@ -1,0 +1,100 @@
+// Live ingest as ffmpeg does it (segment PUT, then playlist PUT, repeatedly): the served
+// playlist slides over the DVR window (DVR_WINDOW_SECONDS = 120 from wrangler.toml),
+// segments that leave it are deleted from R2, and only stored segments are ever listed.
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { get, ingest, mediaPlaylist, segmentBytes, sha256, taggedSegments, textOf } from "./helpers";
+
+/** ffmpeg-like push: segment i, then its sliding playlist of the last `list` segments. */
+async function push(stream: string, i: number, list = 5, duration = 2) {
+  expect((await ingest(`live/${stream}/index${i}.ts`, segmentBytes(`${stream}-${i}`))).status).toBe(201);
+  const first = Math.max(0, i - list + 1);
+  const uris = Array.from({ length: i - first + 1 }, (_, k) => `index${first + k}.ts`);
+  const r = await ingest(`live/${stream}/index.m3u8`, mediaPlaylist(uris, { seq: first, duration }));
+  expect(r.status).toBe(200);
+  return r.json() as Promise<{ added: string[]; removed: string[]; waiting: string[] }>;
+}
+
+describe("live ingest", () => {
+  it("serves a live playlist with hashes of the stored bytes and a 1 s cache lifetime", async () => {
+    for (let i = 0; i < 3; i++) await push("live-a", i);
+    const r = await get("/live/live-a/index.m3u8");
+    expect(r.headers.get("cache-control")).toBe("public, max-age=1");
+    const text = await textOf(r);
+    expect(text).not.toContain("#EXT-X-ENDLIST");
+    for (const s of taggedSegments(text)) {
+      const seg = await get(`/live/live-a/${s.uri}`);
+      expect(await sha256(await seg.arrayBuffer())).toBe(s.sha256);
+    }
+  });
+
+  it("keeps the DVR window (120 s) beyond ffmpeg's 5-segment list, then slides and deletes old segments from R2", async () => {
+    // 10 s segments: 12 of them fill 120 s; push 16.
+    for (let i = 0; i < 16; i++) await push("live-dvr", i, 5, 10);
+    const text = await textOf(await get("/live/live-dvr/index.m3u8"));
+    const uris = taggedSegments(text).map((s) => s.uri);
+    // The window holds the newest segments whose start is within 120 s of the end.
+    expect(uris[0]).toBe("index4.ts");
+    expect(uris.at(-1)).toBe("index15.ts");
+    expect(text).toContain("#EXT-X-MEDIA-SEQUENCE:4\n");
+    for (let i = 0; i < 4; i++) {
+      expect(await env.MEDIA.head(`live/live-dvr/index${i}.ts`)).toBeNull();
+      expect((await get(`/live/live-dvr/index${i}.ts`)).status).toBe(404);
+    }
+    expect(await env.MEDIA.head("live/live-dvr/index4.ts")).not.toBeNull();
+  });
+
+  it("never lists a segment that is not stored: later ones wait until it arrives", async () => {
+    await push("live-gap", 0);
+    // index1.ts never uploaded yet; index2.ts is.
+    await ingest("live/live-gap/index2.ts", segmentBytes("2"));
+    const r = await ingest("live/live-gap/index.m3u8", mediaPlaylist(["index0.ts", "index1.ts", "index2.ts"]));
+    expect(await r.json()).toMatchObject({ added: [], waiting: ["index1.ts", "index2.ts"] });
+    expect(taggedSegments(await textOf(await get("/live/live-gap/index.m3u8"))).map((s) => s.uri)).toEqual(["index0.ts"]);
+    await ingest("live/live-gap/index1.ts", segmentBytes("1"));
+    await ingest("live/live-gap/index.m3u8", mediaPlaylist(["index0.ts", "index1.ts", "index2.ts"]));
+    expect(taggedSegments(await textOf(await get("/live/live-gap/index.m3u8"))).map((s) => s.uri)).toEqual(["index0.ts", "index1.ts", "index2.ts"]);
+  });
+
+  it("adds ENDLIST when the encoder ends the stream", async () => {
+    await push("live-end", 0);
+    await ingest("live/live-end/index.m3u8", mediaPlaylist(["index0.ts"], { end: true }));
+    expect(await textOf(await get("/live/live-end/index.m3u8"))).toContain("#EXT-X-ENDLIST");
+  });
+
+  it("refuses to overwrite a live segment still in the window (409) and serves the original", async () => {
+    await push("live-ow", 0);
+    expect((await ingest("live/live-ow/index0.ts", segmentBytes("other"))).status).toBe(409);
+    expect(await sha256(await (await get("/live/live-ow/index0.ts")).arrayBuffer())).toBe(await sha256(segmentBytes("live-ow-0")));
+  });
+
+  it("accepts ffmpeg's DELETE of an old segment (204) but keeps it while the DVR window holds it", async () => {
+    await push("live-del", 0);
+    const r = await ingest("live/live-del/index0.ts", null, { method: "DELETE" });
+    expect(r.status).toBe(204);
+    expect((await get("/live/live-del/index0.ts")).status).toBe(200);
+  });
+
+  it("accepts the token in the path for ffmpeg builds that cannot send headers", async () => {
+    const r = await get("/ingest/token/test-ingest-token/live/live-path/index0.ts", { method: "PUT", body: segmentBytes("p") });
+    expect(r.status).toBe(201);
+    const bad = await get("/ingest/token/wrong-token/live/live-path/index1.ts", { method: "PUT", body: segmentBytes("p") });
+    expect(bad.status).toBe(401);
+    expect(await env.MEDIA.head("live/live-path/index1.ts")).toBeNull();
+  });
+
+  it("refuses the built-in name 'loop' (409)", async () => {
+    expect((await ingest("live/loop/index0.ts", segmentBytes("x"))).status).toBe(409);
+  });
+
+  it("rejoins after an encoder restart with no overlap: marks a discontinuity instead of stalling", async () => {
+    for (let i = 0; i < 3; i++) await push("live-rs", i);
+    // Restarted encoder with new names (e.g. -hls_start_number_source epoch).
+    await ingest("live/live-rs/b100.ts", segmentBytes("b100"));
+    await ingest("live/live-rs/index.m3u8", mediaPlaylist(["b100.ts"], { seq: 100 }));
+    const text = await textOf(await get("/live/live-rs/index.m3u8"));
+    const lines = text.trim().split("\n");
+    expect(lines.slice(-4)).toEqual(["#EXT-X-DISCONTINUITY", "#EXTINF:2.0,", `#EXT-X-EDGESWARM-SHA256:${await sha256(segmentBytes("b100"))}`, "b100.ts"]);
+    expect(text).toContain("#EXT-X-MEDIA-SEQUENCE:0\n");
+  });
+});

@@ -1,0 +1,44 @@
+// Ingest authentication: INGEST_TOKEN (a wrangler secret) from either
+//   Authorization: Bearer <token>           (publish.ts; ffmpeg ≥ 4.4 via -headers)
+//   /ingest/token/<token>/...               (for ffmpeg builds whose HLS muxer cannot
+//                                            send headers, like @ffmpeg-installer's 2018 build)
+// No query-string form: ffmpeg copies the segment URL's query into the playlist it
+// uploads, so the token would be published to every viewer.
+// Comparison is constant-time over SHA-256 digests (equal lengths whatever the input).
+import type { Env } from "../env";
+
+export interface Credentials { token: string | null; rest: string }
+
+/** Splits an optional path token off `rest` (the part after /ingest/). */
+export function extractCredentials(request: Request, rest: string): Credentials {
+  const m = /^token\/([^/]{1,256})\/(.*)$/.exec(rest);
+  if (m) return { token: decodeURIComponentSafe(m[1]!), rest: m[2]! };
+  const auth = request.headers.get("authorization");
+  const b = auth ? /^Bearer\s+(\S{1,256})\s*$/i.exec(auth) : null;
+  return { token: b ? b[1]! : null, rest };
+}
+
+function decodeURIComponentSafe(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+async function digest(s: string): Promise<ArrayBuffer> {
+  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));
+}
+
+export async function tokenValid(env: Env, token: string | null): Promise<boolean> {
+  const expected = env.INGEST_TOKEN;
+  if (!expected || token === null) return false;
+  const [a, b] = await Promise.all([digest(token), digest(expected)]);
+  // workerd provides timingSafeEqual on SubtleCrypto; fall back to a manual xor loop.
+  const subtle = crypto.subtle as SubtleCrypto & { timingSafeEqual?: (x: ArrayBuffer, y: ArrayBuffer) => boolean };
+  if (typeof subtle.timingSafeEqual === "function") return subtle.timingSafeEqual(a, b);
+  const x = new Uint8Array(a), y = new Uint8Array(b);
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) diff |= x[i]! ^ y[i]!;
+  return diff === 0;
+}
