@@ -1,21 +1,20 @@
 // The built-in streams through the real Worker in workerd: /live/loop/* generated from
 // the sample manifest and the clock (pinned with the test-only clock header), and
 // /streams/sample/* from the static assets built by scripts/sample.mjs.
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { get, sha256, taggedSegments, textOf } from "./helpers";
+import { get, sha256, taggedSegments, textOf, testEnv } from "./helpers";
 
 const at = (ms: number, extra: Record<string, string> = {}) => ({ headers: { "x-edgeswarm-test-now": String(ms), ...extra } });
 // Loop length of the sample (15 × 2 s) is read from the manifest so the test follows the build.
 async function loopSeconds(): Promise<{ n: number; loop: number }> {
-  const m = (await (await env.ASSETS!.fetch("https://assets.test/streams/sample/manifest.json")).json()) as { renditions: { segments: { duration: number }[] }[] };
+  const m = (await (await testEnv.ASSETS!.fetch("https://assets.test/streams/sample/manifest.json")).json()) as { renditions: { segments: { duration: number }[] }[] };
   const segs = m.renditions[0]!.segments;
   return { n: segs.length, loop: segs.reduce((a, s) => a + s.duration, 0) };
 }
 
 describe("built-in loop channel", () => {
   it("has the assets binding in the pool", () => {
-    expect(env.ASSETS).toBeDefined();
+    expect(testEnv.ASSETS).toBeDefined();
   });
 
   it("serves a master with three renditions and BANDWIDTH/RESOLUTION/CODECS", async () => {

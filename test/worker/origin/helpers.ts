@@ -1,6 +1,7 @@
 // Shared helpers for the origin's workerd tests: authenticated ingest calls through the
 // real Worker (SELF), SHA-256 of served bytes, and small playlist builders.
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
+import type { Env } from "../../../worker/env";
 
 export const TOKEN = "test-ingest-token";
 export const BASE = "https://origin.test";
@@ -54,3 +55,10 @@ export function taggedSegments(text: string): { uri: string; sha256: string | nu
 export async function textOf(r: Response): Promise<string> {
   return new TextDecoder().decode(await r.arrayBuffer());
 }
+
+/** The pool's env with the Worker's binding types (cloudflare:test types it loosely). */
+export const testEnv: Env = (() => {
+  const e = env as unknown as Partial<Env>;
+  if (!e.MEDIA || !e.ASSETS) throw new Error("MEDIA or ASSETS binding missing from the test env");
+  return e as Env;
+})();

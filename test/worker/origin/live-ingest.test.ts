@@ -1,9 +1,8 @@
 // Live ingest as ffmpeg does it (segment PUT, then playlist PUT, repeatedly): the served
 // playlist slides over the DVR window (DVR_WINDOW_SECONDS = 120 from wrangler.toml),
 // segments that leave it are deleted from R2, and only stored segments are ever listed.
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { get, ingest, mediaPlaylist, segmentBytes, sha256, taggedSegments, textOf } from "./helpers";
+import { get, ingest, mediaPlaylist, segmentBytes, sha256, taggedSegments, textOf, testEnv } from "./helpers";
 
 /** ffmpeg-like push: segment i, then its sliding playlist of the last `list` segments. */
 async function push(stream: string, i: number, list = 5, duration = 2) {
@@ -38,10 +37,10 @@ describe("live ingest", () => {
     expect(uris.at(-1)).toBe("index15.ts");
     expect(text).toContain("#EXT-X-MEDIA-SEQUENCE:4\n");
     for (let i = 0; i < 4; i++) {
-      expect(await env.MEDIA.head(`live/live-dvr/index${i}.ts`)).toBeNull();
+      expect(await testEnv.MEDIA.head(`live/live-dvr/index${i}.ts`)).toBeNull();
       expect((await get(`/live/live-dvr/index${i}.ts`)).status).toBe(404);
     }
-    expect(await env.MEDIA.head("live/live-dvr/index4.ts")).not.toBeNull();
+    expect(await testEnv.MEDIA.head("live/live-dvr/index4.ts")).not.toBeNull();
   });
 
   it("never lists a segment that is not stored: later ones wait until it arrives", async () => {
@@ -80,7 +79,7 @@ describe("live ingest", () => {
     expect(r.status).toBe(201);
     const bad = await get("/ingest/token/wrong-token/live/live-path/index1.ts", { method: "PUT", body: segmentBytes("p") });
     expect(bad.status).toBe(401);
-    expect(await env.MEDIA.head("live/live-path/index1.ts")).toBeNull();
+    expect(await testEnv.MEDIA.head("live/live-path/index1.ts")).toBeNull();
   });
 
   it("refuses the built-in name 'loop' (409)", async () => {
