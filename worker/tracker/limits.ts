@@ -55,6 +55,15 @@ export const ANNOUNCE_INTERVAL_S = 120;
 export const PEER_LIFETIME_MS = 300_000;
 
 /**
+ * A re-announce rewrites the socket attachment (where lastSeen survives a wake)
+ * only when the stored lastSeen is this old; joins, leaves and completes always
+ * rewrite it. After a wake a peer may so look up to 60 s older than it is and
+ * expire that much early: its lifetime is still ≥ 240 s, two announce intervals.
+ * Saves one V8 serialization per announce on the hot path.
+ */
+export const PERSIST_SEEN_MS = 60_000;
+
+/**
  * How long a relayed offer_id may be answered. bittorrent-tracker's client
  * destroys an unanswered offer after 50 s (OFFER_TIMEOUT), so an answer after
  * 60 s reaches nobody; until then it must be relayable.

@@ -5,7 +5,7 @@
 import type { AnnounceIn, AnswerIn, InMessage, OutMessage, ScrapeIn } from "./protocol";
 import {
   MAX_PEERS_PER_SWARM, MAX_PENDING_OFFERS_PER_SOCKET, MAX_SWARMS_PER_SOCKET, MSG_BURST, MSG_PER_S,
-  OFFER_BURST, OFFER_LIFETIME_MS, OFFER_PER_S, PEER_LIFETIME_MS, WAKE_GRACE_MS,
+  OFFER_BURST, OFFER_LIFETIME_MS, OFFER_PER_S, PEER_LIFETIME_MS, PERSIST_SEEN_MS, WAKE_GRACE_MS,
 } from "./limits";
 
 export type SocketId = number;
@@ -16,6 +16,8 @@ export interface Member {
   peerId: string;
   complete: boolean;
   lastSeen: number;
+  /** lastSeen as last written to the socket attachment (see PERSIST_SEEN_MS). */
+  persistedSeen: number;
   /** Position in its swarm's `members` array (O(1) swap-remove). */
   idx: number;
 }
@@ -105,8 +107,12 @@ export function restoreSocket(state: TrackerState, id: SocketId, records: Member
   }
 }
 
+/** The records to write into the socket's attachment; marks them as written. */
 export function membershipRecords(s: SocketState): MembershipRecord[] {
-  return s.memberships.map((m) => [m.infoHash, m.peerId, m.complete, m.lastSeen]);
+  return s.memberships.map((m) => {
+    m.persistedSeen = m.lastSeen;
+    return [m.infoHash, m.peerId, m.complete, m.lastSeen];
+  });
 }
 
 /** A socket closed: it leaves every swarm at once. */
@@ -127,7 +133,7 @@ function getSwarm(state: TrackerState, infoHash: string): Swarm {
 }
 
 function join(swarm: Swarm, s: SocketState, infoHash: string, peerId: string, complete: boolean, now: number): Member {
-  const m: Member = { sock: s.id, infoHash, peerId, complete, lastSeen: now, idx: swarm.members.length };
+  const m: Member = { sock: s.id, infoHash, peerId, complete, lastSeen: now, persistedSeen: now, idx: swarm.members.length };
   swarm.members.push(m);
   swarm.byPeer.set(peerId, m);
   if (complete) swarm.complete++;
@@ -253,17 +259,19 @@ function announce(state: TrackerState, s: SocketState, msg: AnnounceIn, now: num
     me = join(swarm, s, infoHash, peerId, msg.complete || msg.event === "completed", now);
     if (msg.event === "started") state.counters.started++;
     if (me.complete && msg.event === "completed") state.counters.completed++;
+    out.push({ kind: "persist", to: s.id });
   } else {
     me.lastSeen = now;
     if (!me.complete && (msg.complete || msg.event === "completed") && swarm) {
       me.complete = true;
       swarm.complete++;
       if (msg.event === "completed") state.counters.completed++;
+      out.push({ kind: "persist", to: s.id });
+    } else if (now - me.persistedSeen >= PERSIST_SEEN_MS) {
+      // lastSeen must survive hibernation for expiry; a coarse copy is enough.
+      out.push({ kind: "persist", to: s.id });
     }
   }
-  // lastSeen must survive hibernation for expiry to be right, so every announce
-  // re-serializes the attachment: one per socket per interval, no storage write.
-  out.push({ kind: "persist", to: s.id });
   const sw = swarm ?? getSwarm(state, infoHash);
   const reply: OutMessage = { type: "announce-reply", infoHash, ...counts(sw) };
   out.push({ kind: "send", to: s.id, msg: reply });

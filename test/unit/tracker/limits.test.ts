@@ -125,3 +125,19 @@ describe("rate limits", () => {
     for (let i = 0; i < L.MSG_BURST * 3; i++) expect(admit(st, 1, T0)).toBeNull();
   });
 });
+
+describe("attachment writes", () => {
+  const persists = (e: Effect[]) => e.filter((x) => x.kind === "persist").length;
+  const update = (st: TrackerState, now: number, complete = false) =>
+    handle(st, 1, { action: "announce", infoHash: id("h"), peerId: id("p"), event: "update", numwant: 5, complete, offers: [] }, now, Math.random);
+
+  it("PERSIST_SEEN_MS: a join persists, a re-announce within the window does not, one after it does", () => {
+    const st = st0();
+    expect(persists(announce(st, 1, id("p"), id("h")))).toBe(1);
+    expect(persists(update(st, T0 + L.PERSIST_SEEN_MS - 1))).toBe(0);
+    expect(persists(update(st, T0 + L.PERSIST_SEEN_MS))).toBe(1);
+    expect(persists(update(st, T0 + L.PERSIST_SEEN_MS + 1, true))).toBe(1); // became complete
+    // After a wake the stale copy still leaves two announce intervals of lifetime.
+    expect(L.PEER_LIFETIME_MS - L.PERSIST_SEEN_MS).toBeGreaterThanOrEqual(2 * L.ANNOUNCE_INTERVAL_S * 1000);
+  });
+});
