@@ -83,3 +83,13 @@ export const CACHE_SEGMENT = "public, max-age=31536000, immutable";
 export const CACHE_VOD_PLAYLIST = "public, max-age=60";
 /** Live playlists change every segment (~2 s); 1 s keeps edges fresh without a thundering origin. */
 export const CACHE_LIVE_PLAYLIST = "public, max-age=1";
+
+/**
+ * Edge-cache lookups for segment hashes per upstream playlist request (after the
+ * in-isolate memo). A 1000-segment VOD playlist must not cost 1000 lookups per refresh;
+ * segments beyond this stay untagged until a viewer's fetch hashes them.
+ */
+export const UPSTREAM_HASH_LOOKUPS_PER_PLAYLIST = 64;
+
+/** Entries in the per-isolate memo of upstream segment hashes (≈100 B each). */
+export const UPSTREAM_HASH_MEMO_ENTRIES = 10_000;

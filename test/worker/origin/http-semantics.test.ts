@@ -141,3 +141,11 @@ describe("HEAD, ETag, types, CORS", () => {
     expect(r.status).toBe(405);
   });
 });
+
+describe("upstream mode when UPSTREAM_ORIGIN is empty (wrangler.toml default)", () => {
+  it("answers /upstream/* with 404 JSON saying the mode is off", async () => {
+    const r = await get("/upstream/live/index.m3u8");
+    expect(r.status).toBe(404);
+    expect(await r.json()).toEqual({ error: "upstream mode is off (UPSTREAM_ORIGIN is not set)" });
+  });
+});
