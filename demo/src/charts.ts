@@ -1,6 +1,8 @@
 // Small uPlot wrappers for the demo's time charts: a line chart that sizes itself to its
 // container (phone to desktop), formats its axis with the demo's units, and redraws from
 // a RollingSeries. No data collection here; callers push points and call update().
+// Must stay the first import: it fixes navigator.language before uPlot reads it.
+import "./locale-guard";
 import uPlot from "uplot";
 import { COLORS } from "./theme";
 

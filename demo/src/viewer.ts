@@ -165,7 +165,9 @@ function tick(): void {
   setText(byId("stat-http-rate"), r ? formatBitrate(r.http ?? 0) : "–");
   setText(byId("stat-upload-rate"), r ? formatBitrate(r.up ?? 0) : "–");
   const rejected = Object.entries(st.errors).filter(([k]) => k.startsWith("p2p-hash")).reduce((a, [, v]) => a + v, 0);
-  setText(byId("stat-errors"), rejected === 0 ? "no rejected segments" : `${formatCount(rejected)} rejected segments`, rejected);
+  setText(byId("stat-rejected"), formatCount(rejected), rejected);
+  const seg = timeline.counts();
+  if (seg.http + seg.p2p > 0) setText(byId("stat-segments"), `of ${formatCount(seg.p2p + seg.rejected)} peer segments · ${formatCount(seg.http)} over HTTP`);
 
   setText(
     byId("summary-traffic"),

@@ -1,0 +1,149 @@
+// The demo in real Chromium against the real Worker (wrangler dev): two viewers of the
+// built-in live channel form a swarm and the second one's P2P counter rises on the page;
+// the dashboard counts both viewers; neither page logs a console error. With the tracker
+// refusing connections, the viewer says so and keeps playing over HTTP.
+// Screenshots of each page land in test-results/ (gitignored) for people to look at.
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const SHOTS = join(ROOT, "test-results");
+const LIVE = "/live/loop/master.m3u8";
+
+async function launch(): Promise<Browser> {
+  const sparticuz = (await import("@sparticuz/chromium")).default;
+  const executablePath = process.env.CHROME_PATH || (await sparticuz.executablePath());
+  // --single-process breaks several contexts; the two --disable-features lists must be merged
+  // (Chromium keeps only the last occurrence of a switch).
+  const base = sparticuz.args.filter((a) => a !== "--single-process" && !a.startsWith("--disable-features="));
+  const disabled = (sparticuz.args.find((a) => a.startsWith("--disable-features=")) ?? "--disable-features=").slice("--disable-features=".length);
+  const args = [
+    ...base,
+    `--disable-features=${[disabled, "WebRtcHideLocalIpsWithMdns"].filter(Boolean).join(",")}`,
+    "--autoplay-policy=no-user-gesture-required",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+  ];
+  return chromium.launch({ executablePath, args, headless: true });
+}
+
+/** Collects console errors and uncaught exceptions of a page, for the no-errors assertion. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  return errors;
+}
+
+async function numberOf(page: Page, selector: string): Promise<number> {
+  const v = await page.getAttribute(selector, "data-value");
+  return Number(v ?? "NaN");
+}
+
+describe("demo pages in Chromium", () => {
+  let worker: DevWorker;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    worker = await startDevWorker();
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await worker?.stop();
+  });
+
+  async function viewer(query: string): Promise<{ page: Page; errors: string[] }> {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${worker.url}/?${query}`);
+    return { page, errors };
+  }
+
+  it("two viewers of the live channel share segments and the dashboard counts both", async () => {
+    const a = await viewer(`src=${encodeURIComponent(LIVE)}&ice=none`);
+    // The first viewer plays over HTTP before the second arrives, so it has segments to share.
+    await a.page.waitForFunction(() => Number(document.getElementById("stat-http")?.dataset.value) > 0, null, { timeout: 60_000 });
+    await a.page.waitForSelector('#play-pill[data-state="playing"]', { timeout: 60_000 });
+    expect(await a.page.inputValue("#custom-url")).toBe("");
+    expect(await a.page.isChecked('input[name="preset"][value="live"]')).toBe(true);
+
+    // "Open another viewer" links to the same stream with the same ICE settings.
+    const href = await a.page.getAttribute("#open-another", "href");
+    const link = new URL(href ?? "", worker.url);
+    expect(link.searchParams.get("src")).toBe(LIVE);
+    expect(link.searchParams.get("ice")).toBe("none");
+
+    const b = await viewer(link.search.slice(1));
+    await b.page.waitForFunction(() => Number(document.getElementById("stat-p2p")?.dataset.value) > 0, null, { timeout: 120_000 });
+    const p2pFirst = await numberOf(b.page, "#stat-p2p");
+    // Still rising: the swarm keeps delivering, not a one-off.
+    await b.page.waitForFunction((n) => Number(document.getElementById("stat-p2p")?.dataset.value) > n, p2pFirst, { timeout: 60_000 });
+    expect(await numberOf(b.page, "#stat-peers")).toBeGreaterThanOrEqual(1);
+    expect(await b.page.getAttribute("#tracker-pill", "data-state")).toBe("connected");
+    expect(await b.page.locator("#timeline .cell-p2p").count()).toBeGreaterThan(0);
+    expect(await b.page.locator("#peers-body tr:not(.empty)").count()).toBeGreaterThanOrEqual(1);
+
+    const dashCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(dashCtx);
+    const dash = await dashCtx.newPage();
+    const dashErrors = watchErrors(dash);
+    await dash.goto(`${worker.url}/dashboard`);
+    await dash.waitForFunction(
+      () => [...document.querySelectorAll<HTMLElement>('#streams-body td[data-field="viewers"]')].some((td) => td.dataset.value === "2"),
+      null,
+      { timeout: 60_000 },
+    );
+    await dash.waitForSelector('#stats-pill[data-state="ok"]');
+    await dash.waitForSelector('#tracker-pill[data-state="ok"]');
+    // Rates need two polls; wait for the second so the screenshot shows them.
+    await dash.waitForFunction(() => document.getElementById("total-msg-rate")?.textContent !== "–", null, { timeout: 30_000 });
+    expect(await numberOf(dash, "#total-viewers")).toBe(2);
+    expect(await numberOf(dash, "#total-saved")).toBeGreaterThan(0);
+
+    await b.page.screenshot({ path: join(SHOTS, "demo-viewer.png"), fullPage: true });
+    await dash.screenshot({ path: join(SHOTS, "demo-dashboard.png"), fullPage: true });
+    await b.page.setViewportSize({ width: 390, height: 844 });
+    await b.page.screenshot({ path: join(SHOTS, "demo-viewer-phone.png"), fullPage: true });
+
+    expect(a.errors).toEqual([]);
+    expect(b.errors).toEqual([]);
+    expect(dashErrors).toEqual([]);
+  });
+
+  it("says the tracker is unreachable and keeps playing over HTTP when the tracker refuses", async () => {
+    const res = await fetch(`${worker.url}/api/tracker/test-outage?channel=loop&mode=refuse`, { method: "POST" });
+    expect(res.status).toBe(200);
+    try {
+      const v = await viewer(`src=${encodeURIComponent(LIVE)}&ice=none`);
+      await v.page.waitForSelector('#tracker-pill[data-state="unreachable"]', { timeout: 90_000 });
+      expect(await v.page.textContent("#tracker-pill")).toContain("unreachable");
+      const t0 = await v.page.evaluate(() => document.querySelector("video")!.currentTime);
+      const http0 = await numberOf(v.page, "#stat-http");
+      await v.page.waitForFunction((t) => document.querySelector("video")!.currentTime > t + 4, t0, { timeout: 60_000 });
+      await v.page.waitForFunction((n) => Number(document.getElementById("stat-http")?.dataset.value) > n, http0, { timeout: 30_000 });
+      expect(await numberOf(v.page, "#stat-p2p")).toBe(0);
+      await v.page.screenshot({ path: join(SHOTS, "demo-viewer-tracker-down.png"), fullPage: true });
+      // The browser itself logs the refused WebSocket; the page must not add errors of its own.
+      expect(v.errors.filter((e) => e.startsWith("pageerror"))).toEqual([]);
+    } finally {
+      await fetch(`${worker.url}/api/tracker/test-outage?channel=loop&mode=ok`, { method: "POST" });
+    }
+  });
+});
