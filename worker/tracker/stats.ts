@@ -15,19 +15,29 @@ export async function handleTrackerStats(request: Request, env: Env): Promise<Re
   const channel = url.searchParams.get("channel");
   if (channel !== null && !isValidChannel(channel)) return jsonError(400, "invalid channel: use [A-Za-z0-9_-]{1,64}");
 
-  const registry = env.TRACKER.getByName(REGISTRY_NAME);
-  let entries: { name: string; channel: string }[] = [
-    ...(await registry.registryList(MAX_STATS_FANOUT + 1, channel ?? undefined)),
-  ];
+  let entries: { name: string; channel: string }[];
+  try {
+    entries = [...(await env.TRACKER.getByName(REGISTRY_NAME).registryList(MAX_STATS_FANOUT + 1, channel ?? undefined))];
+  } catch (err) {
+    console.error("tracker registry list failed", err);
+    return jsonError(503, "tracker registry unavailable");
+  }
   const truncated = entries.length > MAX_STATS_FANOUT;
   entries = entries.slice(0, MAX_STATS_FANOUT);
 
-  const shards: ShardStats[] = await Promise.all(
+  // One unreachable shard must not blank the whole view: count it and go on.
+  const settled = await Promise.allSettled(
     entries.map(async (e): Promise<ShardStats> => {
       const s = await env.TRACKER.getByName(e.name).shardStats();
       return { shard: s.shard, channel: s.channel, swarms: s.swarms, peers: s.peers, sockets: s.sockets, messages: { ...s.messages } };
     }),
   );
+  const shards: ShardStats[] = [];
+  let unreachable = 0;
+  for (const r of settled) {
+    if (r.status === "fulfilled") shards.push(r.value);
+    else unreachable++;
+  }
   const total = { swarms: 0, peers: 0, sockets: 0, messages: emptyCounters() };
   for (const s of shards) {
     total.swarms += s.swarms;
@@ -39,6 +49,7 @@ export async function handleTrackerStats(request: Request, env: Env): Promise<Re
     scope: channel === null ? "global" : "channel",
     ...(channel !== null ? { channel } : {}),
     shards: shards.length,
+    unreachable,
     truncated,
     ...total,
     perShard: shards,

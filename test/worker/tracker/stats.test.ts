@@ -3,6 +3,7 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { handleTrackerTestOutage } from "../../../worker/tracker/index";
+import { MAX_STATS_FANOUT } from "../../../worker/tracker/limits";
 import { announce, connect, id20, offers, SDP_ANSWER, testEnv } from "./ws-client";
 
 async function stats(query = ""): Promise<Record<string, any>> {
@@ -53,6 +54,15 @@ describe("tracker stats", () => {
     const bad = await SELF.fetch("https://tracker.test/api/tracker/stats?channel=a%20b");
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: "invalid channel: use [A-Za-z0-9_-]{1,64}" });
+  });
+});
+
+describe("stats fan-out cap", () => {
+  it("MAX_STATS_FANOUT: the global view reads at most that many shards and says it truncated", async () => {
+    const socks = await Promise.all(Array.from({ length: MAX_STATS_FANOUT + 1 }, (_, i) => connect(`/announce/fan-${i}`)));
+    const all = await stats();
+    expect(all).toMatchObject({ scope: "global", shards: MAX_STATS_FANOUT, truncated: true, unreachable: 0 });
+    for (const s of socks) s.close();
   });
 });
 
