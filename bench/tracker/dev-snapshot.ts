@@ -1,0 +1,74 @@
+// Runs `wrangler dev` on a frozen copy of the Worker source for benchmarking. wrangler
+// dev rebuilds and restarts workerd whenever a source file changes, which drops every
+// WebSocket; in a working tree where others are committing, a bench round would then
+// measure a restart. The copy (worker/, wrangler.toml, tsconfig.json, an empty assets
+// dir; node_modules symlinked) pins the code measured to the moment the bench started.
+// Not a test helper: tests use test/helpers/wrangler-dev.ts on the live tree.
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { freePort } from "../../test/helpers/wrangler-dev.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+export interface SnapshotWorker {
+  wsUrl: string;
+  port: number;
+  pid: number; // the wrangler CLI process; workerd runs under it
+  stop(): Promise<void>;
+  output(): string;
+}
+
+export async function startSnapshotWorker(vars: Record<string, string>, timeoutMs = 120_000): Promise<SnapshotWorker> {
+  const dir = mkdtempSync(join(tmpdir(), "edgeswarm-bench-"));
+  cpSync(join(ROOT, "worker"), join(dir, "worker"), { recursive: true });
+  cpSync(join(ROOT, "wrangler.toml"), join(dir, "wrangler.toml"));
+  cpSync(join(ROOT, "tsconfig.json"), join(dir, "tsconfig.json"));
+  mkdirSync(join(dir, "dist/public"), { recursive: true }); // the tracker needs no assets
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const allVars = { INGEST_TOKEN: "bench-ingest-token", ...vars };
+  const child = spawn(process.execPath, [
+    join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev",
+    "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
+    "--persist-to", join(dir, "state"), "--show-interactive-dev-session=false", "--log-level", "warn",
+    ...Object.entries(allVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+  ], {
+    cwd: dir,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  child.stdout?.on("data", (d) => (log += d));
+  child.stderr?.on("data", (d) => (log += d));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      await new Promise<void>((r) => {
+        const t = setTimeout(() => { child.kill("SIGKILL"); r(); }, 5000);
+        child.once("exit", () => { clearTimeout(t); r(); });
+      });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`wrangler dev exited (${child.exitCode}):\n${log}`);
+    }
+    try {
+      const r = await fetch(`${url}/api/tracker/stats`, { signal: AbortSignal.timeout(5000) });
+      await r.arrayBuffer();
+      if (r.status < 500) return { wsUrl: `ws://127.0.0.1:${port}`, port, pid: child.pid!, stop, output: () => log };
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not become ready on ${url}:\n${log}`);
+}

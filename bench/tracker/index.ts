@@ -1,0 +1,237 @@
+// `npm run bench:tracker`: the same closed-loop announce/offer/answer load (load.ts)
+// against (a) the Worker's tracker under wrangler dev, one channel = one Durable Object,
+// and (b) bittorrent-tracker's own Server in a child Node process; prints one table
+// with relay rate, latency, server CPU and memory, and the ratio (a)/(b).
+// A benchmark, not a test: it asserts nothing and always stops by itself.
+//
+// The machine is shared (2 cores, other builds running), so both servers are started
+// up front and measured in alternating rounds (a, b, b, a, ...): background load then
+// hits both alike. Besides the raw rate, the table gives relayed messages per second of
+// server CPU, which is what a dedicated core would deliver and is far less sensitive to
+// contention than wall-clock rate.
+//
+// Flags: --peers N (300) --swarms N (10) --seconds N per round (10) --rounds N (3)
+//        --warmup N (3) --offers N (5) --only worker|reference --rate-limit on|off (off)
+import { spawn } from "node:child_process";
+import { cpus, loadavg } from "node:os";
+import { resolve } from "node:path";
+import { startSnapshotWorker } from "./dev-snapshot.ts";
+import { percentile, runLoad, type LoadOptions, type LoadResult } from "./load.ts";
+import { cpuSeconds, findDescendants, memKiB, sampleRss } from "./proc.ts";
+
+interface Sample {
+  load: LoadResult;
+  serverCpuS: number; // server CPU seconds spent during the measured window
+}
+
+interface Target {
+  name: string;
+  wsUrl(round: number): string;
+  pids(): number[];
+  stop(): Promise<void>;
+  samples: Sample[];
+  idleKiB: number;
+  mem: { stop(): { peakKiB: number; hwmKiB: number } } | null;
+  output?: () => string;
+}
+
+const targets: Target[] = [];
+
+function flag(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return def;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  return v;
+}
+function only(): string | null {
+  const i = process.argv.indexOf("--only");
+  return i < 0 ? null : (process.argv[i + 1] ?? null);
+}
+
+const opts: LoadOptions = {
+  peers: Math.min(flag("peers", 300), 5000),
+  swarms: Math.max(1, Math.min(flag("swarms", 10), 1000)),
+  offers: Math.min(flag("offers", 5), 10),
+  warmupMs: flag("warmup", 3) * 1000,
+  measureMs: Math.min(flag("seconds", 10), 600) * 1000,
+  cycleTimeoutMs: 10_000,
+};
+const rounds = Math.min(flag("rounds", 3), 20);
+const rateLimit = (() => {
+  const i = process.argv.indexOf("--rate-limit");
+  return i >= 0 && process.argv[i + 1] === "on";
+})();
+const log = (s: string) => process.stderr.write(`[bench:tracker] ${s}\n`);
+
+// Hard stop: whatever hangs, the bench ends, and it takes its servers down with it.
+const HARD_LIMIT_MS = 2 * rounds * (opts.warmupMs + opts.measureMs + 60_000) + 240_000;
+const abort = (why: string, code: number) => {
+  log(`${why}; stopping servers and exiting`);
+  const stops = Promise.allSettled(targets.map((t) => t.stop()));
+  void Promise.race([stops, new Promise((r) => setTimeout(r, 10_000))]).then(() => process.exit(code));
+};
+setTimeout(() => abort(`hard time limit (${HARD_LIMIT_MS} ms) reached`, 2), HARD_LIMIT_MS).unref();
+process.once("SIGINT", () => abort("interrupted", 130));
+process.once("SIGTERM", () => abort("terminated", 143));
+
+async function measure(t: Target, round: number): Promise<void> {
+  const load = await runLoad(t.wsUrl(round), opts, log, () => cpuSeconds(t.pids()));
+  t.samples.push({ load, serverCpuS: load.serverCpuS });
+  if (load.closedByServer > 0) {
+    log(`${t.name}: the server closed ${load.closedByServer} sockets in round ${round}`);
+    if (t.output) log(`server output (tail):\n${t.output().slice(-1500)}`);
+  }
+}
+
+async function startWorker(): Promise<Target> {
+  log(`starting wrangler dev on a frozen copy of worker/ (TRACKER_RATE_LIMIT=${rateLimit ? "on" : "off"})`);
+  // The per-socket budgets (10 frames/s, 1 offer/s) would close every simulated peer
+  // within a second at this load; bittorrent-tracker has none. Off by default so the
+  // two are compared on relay work alone; --rate-limit on shows them engaged.
+  const w = await startSnapshotWorker(rateLimit ? {} : { TRACKER_RATE_LIMIT: "off" });
+  // workerd owns the port (wrangler's Node processes proxy nothing on this path), so
+  // the server is the workerd process(es) under the wrangler CLI.
+  const pids = () => findDescendants(w.pid, "workerd");
+  if (pids().length === 0) log("warning: no workerd process found; memory/CPU will read 0");
+  return {
+    name: "(a) Worker tracker, 1 DO (wrangler dev)",
+    // A fresh channel per round: each round meets a fresh Durable Object, as a new
+    // stream would, and no state carries over between rounds.
+    wsUrl: (r) => `${w.wsUrl}/announce/bench-r${r}`,
+    pids, stop: w.stop, samples: [], idleKiB: 0, mem: null, output: w.output,
+  };
+}
+
+async function startReference(): Promise<Target> {
+  log("starting bittorrent-tracker Server in a child process");
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, "reference-server.mjs")], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    child.stdin!.end();
+    await new Promise<void>((r) => {
+      const t = setTimeout(() => { child.kill("SIGKILL"); r(); }, 5000);
+      child.once("exit", () => { clearTimeout(t); r(); });
+    });
+  };
+  try {
+    const port = await new Promise<number>((res, rej) => {
+      const t = setTimeout(() => rej(new Error("reference server did not start")), 30_000);
+      let buf = "";
+      child.stdout!.on("data", (d) => {
+        buf += d;
+        const m = /\{"port":(\d+)\}/.exec(buf);
+        if (m) { clearTimeout(t); res(Number(m[1])); }
+      });
+      child.once("exit", (c) => { clearTimeout(t); rej(new Error(`reference server exited (${c})`)); });
+    });
+    const pid = child.pid!;
+    return {
+      name: "(b) bittorrent-tracker Server (node)",
+      wsUrl: () => `ws://127.0.0.1:${port}`,
+      pids: () => [pid], stop, samples: [], idleKiB: 0, mem: null,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+const relayedPerS = (l: LoadResult) => (l.offersDelivered + l.answersDelivered) / l.windowS;
+const median = (xs: number[]) => percentile(xs, 0.5);
+
+function table(header: string[], lines: string[][]): void {
+  const all = [header, ...lines];
+  const w = header.map((_, i) => Math.max(...all.map((l) => l[i]!.length)));
+  const fmt = (l: string[]) => "| " + l.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(" | ") + " |";
+  console.log(fmt(header));
+  console.log("|" + w.map((n, i) => "-".repeat(n + 1) + (i === 0 ? "-|" : ":|")).join(""));
+  for (const l of lines) console.log(fmt(l));
+}
+
+interface Summary { rate: number; perCpu: number; peakKiB: number }
+
+function summarize(t: Target, mem: { peakKiB: number; hwmKiB: number }): { line: string[]; s: Summary } {
+  const loads = t.samples.map((x) => x.load);
+  const rates = loads.map(relayedPerS);
+  const relayedTotal = loads.reduce((n, l) => n + l.offersDelivered + l.answersDelivered, 0);
+  const windowTotal = loads.reduce((n, l) => n + l.windowS, 0);
+  const serverCpu = t.samples.reduce((n, x) => n + x.serverCpuS, 0);
+  const genCpu = loads.reduce((n, l) => n + l.genCpuS, 0);
+  const offerLat = loads.flatMap((l) => l.offerLatencyMs);
+  const answerLat = loads.flatMap((l) => l.answerLatencyMs);
+  const perCpu = serverCpu > 0 ? relayedTotal / serverCpu : NaN;
+  const ms = (x: number) => (Number.isNaN(x) ? "-" : x.toFixed(1));
+  const mb = (k: number) => (k / 1024).toFixed(0);
+  return {
+    s: { rate: median(rates), perCpu, peakKiB: mem.peakKiB },
+    line: [
+      t.name,
+      `${median(rates).toFixed(0)} (${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)})`,
+      Number.isNaN(perCpu) ? "-" : perCpu.toFixed(0),
+      ms(percentile(offerLat, 0.5)),
+      ms(percentile(offerLat, 0.99)),
+      ms(percentile(answerLat, 0.99)),
+      ((serverCpu / windowTotal) * 100).toFixed(0),
+      ((genCpu / windowTotal) * 100).toFixed(0),
+      mb(t.idleKiB),
+      mb(mem.peakKiB),
+      String(loads.reduce((n, l) => n + l.stalledCycles, 0)),
+      String(loads.reduce((n, l) => n + [...l.failures.values()].reduce((a, b) => a + b, 0), 0)),
+    ],
+  };
+}
+
+const which = only();
+console.log(`bench:tracker  peers=${opts.peers} swarms=${opts.swarms} offers/announce=${opts.offers} rounds=${rounds} × (warm-up ${opts.warmupMs / 1000}s + window ${opts.measureMs / 1000}s)  node ${process.version}, ${cpus().length} cores, loadavg ${loadavg()[0]!.toFixed(1)}\n`);
+try {
+  if (which !== "worker") targets.push(await startReference());
+  if (which !== "reference") targets.push(await startWorker());
+  for (const t of targets) {
+    t.idleKiB = t.pids().reduce((n, p) => n + memKiB(p).rss, 0);
+    t.mem = sampleRss(t.pids);
+  }
+  // Alternate the order each round (ab, ba, ab, ...) so neither target always runs
+  // right after the other's cleanup.
+  for (let r = 1; r <= rounds; r++) {
+    const order = r % 2 === 1 ? targets : [...targets].reverse();
+    for (const t of order) {
+      log(`round ${r}/${rounds}: ${t.name}`);
+      await measure(t, r);
+    }
+  }
+  const mems = targets.map((t) => t.mem!.stop());
+
+  console.log("Per round (relayed msg/s = offers + answers delivered to peers, per wall-clock second):\n");
+  table(
+    ["target", ...Array.from({ length: rounds }, (_, i) => `round ${i + 1}`)],
+    targets.map((t) => [t.name, ...t.samples.map((x) => `${relayedPerS(x.load).toFixed(0)} @ ${((x.serverCpuS / x.load.windowS) * 100).toFixed(0)}% CPU`)]),
+  );
+  console.log("\nSummary:\n");
+  const sums = targets.map((t, i) => summarize(t, mems[i]!));
+  table(
+    ["target", "relayed msg/s median (min–max)", "msg per server CPU-s", "offer p50 ms", "offer p99 ms", "answer p99 ms", "server CPU %", "gen CPU %", "RSS idle MB", "RSS peak MB", "stalled", "failures"],
+    sums.map((x) => x.line),
+  );
+  if (sums.length === 2) {
+    const [b, a] = [sums[0]!.s, sums[1]!.s];
+    console.log(`\nratio (a)/(b): relayed msg/s ${(a.rate / b.rate).toFixed(2)}×, msg per server CPU-second ${(a.perCpu / b.perCpu).toFixed(2)}×, peak RSS ${(a.peakKiB / b.peakKiB).toFixed(2)}×   (goal: rate ≥ 2×)`);
+  }
+  for (const t of targets) {
+    const fails = new Map<string, number>();
+    let errs = 0;
+    let closed = 0;
+    for (const { load } of t.samples) {
+      for (const [k, v] of load.failures) fails.set(k, (fails.get(k) ?? 0) + v);
+      errs += load.socketErrors;
+      closed += load.closedByServer;
+    }
+    for (const [k, v] of fails) console.log(`${t.name}: failure "${k}" × ${v}`);
+    if (errs || closed) console.log(`${t.name}: socket errors ${errs}, closed by server ${closed}`);
+  }
+} finally {
+  for (const t of targets) await t.stop();
+}
+process.exit(0);
