@@ -9,13 +9,14 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { jsonError } from "../http";
 import { parse, serialize } from "./protocol";
+import { admit, handle, refuse } from "./swarm";
 import {
-  addSocket, admit, createState, handle, membershipRecords, nextExpiry, peerCount, refuse, removeSocket,
-  restoreSocket, sweep, type Counters, type Effect, type MembershipRecord, type SocketId, type TrackerState,
-  COUNTER_NAMES, emptyCounters,
-} from "./swarm";
+  addSocket, createState, membershipRecords, nextExpiry, peerCount, removeSocket,
+  restoreSocket, sweep, type Counters, type Effect, type SocketId, type TrackerState,
+} from "./state";
 import { STATS_FLUSH_MS } from "./limits";
 import { CHANNEL_HEADER, REGISTRY_NAME, SHARD_HEADER } from "./routing";
+import { readAttachment, readCounters, type Attachment } from "./attachment";
 
 export type OutageMode = "ok" | "refuse" | "close";
 
@@ -26,35 +27,6 @@ export interface ShardStats {
   peers: number;
   sockets: number;
   messages: Counters;
-}
-
-/** What a socket's attachment holds. Versioned so a format change can be detected on wake.
- * `closed` marks a socket the tracker has closed (abuse, outage): frames it still
- * sends before the close handshake ends must not resurrect it after a wake. */
-interface Attachment { v: 1; id: SocketId; m: MembershipRecord[]; closed?: true }
-
-function readAttachment(raw: unknown): Attachment | null {
-  if (typeof raw !== "object" || raw === null) return null;
-  const a: Record<string, unknown> = { ...raw };
-  if (a.v !== 1 || typeof a.id !== "number" || !Number.isSafeInteger(a.id) || !Array.isArray(a.m)) return null;
-  const m: MembershipRecord[] = [];
-  for (const r of a.m) {
-    if (!Array.isArray(r) || r.length !== 4) continue;
-    const [h, p, c, t] = r;
-    if (typeof h === "string" && typeof p === "string" && typeof c === "boolean" && typeof t === "number") m.push([h, p, c, t]);
-  }
-  return a.closed === true ? { v: 1, id: a.id, m: [], closed: true } : { v: 1, id: a.id, m };
-}
-
-function readCounters(raw: unknown): Counters {
-  const c = emptyCounters();
-  if (typeof raw !== "object" || raw === null) return c;
-  const r: Record<string, unknown> = { ...raw };
-  for (const n of COUNTER_NAMES) {
-    const v = r[n];
-    if (typeof v === "number" && Number.isFinite(v) && v >= 0) c[n] = v;
-  }
-  return c;
 }
 
 export class TrackerShard extends DurableObject<Env> {

@@ -7,7 +7,7 @@ import { json, jsonError } from "../http";
 import { MAX_STATS_FANOUT } from "./limits";
 import type { OutageMode, ShardStats } from "./durable-object";
 import { isValidChannel, REGISTRY_NAME, shardName, trackerSharding } from "./routing";
-import { emptyCounters, COUNTER_NAMES } from "./swarm";
+import { emptyCounters, COUNTER_NAMES } from "./state";
 
 export async function handleTrackerStats(request: Request, env: Env): Promise<Response> {
   if (request.method !== "GET" && request.method !== "HEAD") return jsonError(405, "use GET");

@@ -4,7 +4,8 @@
 // the attachment budget in the workerd tests.)
 import { describe, expect, it } from "vitest";
 import { parse } from "../../../worker/tracker/protocol";
-import { addSocket, admit, createState, handle, peerCount, removeSocket, type Effect, type TrackerState } from "../../../worker/tracker/swarm";
+import { admit, handle } from "../../../worker/tracker/swarm";
+import { addSocket, createState, peerCount, removeSocket, type Effect, type TrackerState } from "../../../worker/tracker/state";
 import { channelFromPath } from "../../../worker/tracker/routing";
 import * as L from "../../../worker/tracker/limits";
 

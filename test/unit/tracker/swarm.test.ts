@@ -5,10 +5,11 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, serialize, type InMessage, type OutMessage } from "../../../worker/tracker/protocol";
+import { handle, pickTargets } from "../../../worker/tracker/swarm";
 import {
-  addSocket, createState, handle, membershipRecords, nextExpiry, peerCount, pickTargets, removeSocket,
-  restoreSocket, sweep, type Effect, type TrackerState,
-} from "../../../worker/tracker/swarm";
+  addSocket, createState, membershipRecords, nextExpiry, peerCount, removeSocket, restoreSocket, sweep,
+  type Effect, type TrackerState,
+} from "../../../worker/tracker/state";
 import { OFFER_LIFETIME_MS, PEER_LIFETIME_MS, WAKE_GRACE_MS } from "../../../worker/tracker/limits";
 
 const id = (tag: string) => tag.padEnd(20, "_").slice(0, 20);

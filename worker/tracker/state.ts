@@ -1,0 +1,198 @@
+// Tracker state of one shard and its bookkeeping: sockets, swarms, memberships,
+// counters, expiry sweep. Pure data and functions (time passed in), no protocol
+// handling and no I/O; swarm.ts applies frames to this state.
+import {
+  MAX_PEERS_PER_SWARM, MAX_SWARMS_PER_SOCKET, MSG_BURST, OFFER_BURST, PEER_LIFETIME_MS,
+} from "./limits";
+import type { OutMessage } from "./protocol";
+
+export type SocketId = number;
+
+export interface Member {
+  sock: SocketId;
+  infoHash: string;
+  peerId: string;
+  complete: boolean;
+  lastSeen: number;
+  /** lastSeen as last written to the socket attachment (see PERSIST_SEEN_MS). */
+  persistedSeen: number;
+  /** Position in its swarm's `members` array (O(1) swap-remove). */
+  idx: number;
+}
+
+export interface Swarm { members: Member[]; byPeer: Map<string, Member>; complete: number }
+
+/** An offer relayed to a socket and not yet answered: what an answer must match. */
+export interface PendingOffer { infoHash: string; fromPeerId: string; toPeerId: string; expires: number }
+
+export interface SocketState {
+  id: SocketId;
+  memberships: Member[];
+  /** offer_id → record, insertion-ordered so the oldest is dropped first. */
+  pending: Map<string, PendingOffer>;
+  msgBudget: Bucket;
+  offerBudget: Bucket;
+}
+
+/** Token bucket; starts full (after a wake too: a fresh allowance is harmless). */
+export interface Bucket { tokens: number; at: number }
+
+export function refill(b: Bucket, now: number, burst: number, perS: number): void {
+  if (now > b.at) {
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perS);
+    b.at = now;
+  }
+}
+
+export const COUNTER_NAMES = [
+  "announce", "started", "stopped", "completed", "scrape", "offerRelayed", "offerUnmatched",
+  "answerRelayed", "answerDropped", "failure", "abuseClosed", "expired", "offerRateLimited", "floodClosed",
+] as const;
+export type CounterName = (typeof COUNTER_NAMES)[number];
+export type Counters = Record<CounterName, number>;
+
+export function emptyCounters(): Counters {
+  return {
+    announce: 0, started: 0, stopped: 0, completed: 0, scrape: 0, offerRelayed: 0, offerUnmatched: 0,
+    answerRelayed: 0, answerDropped: 0, failure: 0, abuseClosed: 0, expired: 0, offerRateLimited: 0, floodClosed: 0,
+  };
+}
+
+export interface TrackerState {
+  swarms: Map<string, Swarm>;
+  sockets: Map<SocketId, SocketState>;
+  /** When in-memory offer records started (last wake); see WAKE_GRACE_MS. */
+  wokeAt: number;
+  counters: Counters;
+  /** Per-socket message/offer budgets (MSG_*, OFFER_*). Off only for synthetic load (TRACKER_RATE_LIMIT=off). */
+  rateLimits: boolean;
+}
+
+export type Effect =
+  | { kind: "send"; to: SocketId; msg: OutMessage }
+  | { kind: "close"; to: SocketId; code: 1008; reason: string }
+  /** The socket's memberships changed: re-serialize its attachment. */
+  | { kind: "persist"; to: SocketId };
+
+/** Snapshot of one membership as kept in a socket attachment: [infoHash, peerId, complete, lastSeen]. */
+export type MembershipRecord = [string, string, boolean, number];
+
+export function createState(now: number, rateLimits = true): TrackerState {
+  return { swarms: new Map(), sockets: new Map(), wokeAt: now, counters: emptyCounters(), rateLimits };
+}
+
+export function addSocket(state: TrackerState, id: SocketId): SocketState {
+  let s = state.sockets.get(id);
+  if (!s) {
+    s = {
+      id, memberships: [], pending: new Map(),
+      msgBudget: { tokens: MSG_BURST, at: -Infinity }, offerBudget: { tokens: OFFER_BURST, at: -Infinity },
+    };
+    state.sockets.set(id, s);
+  }
+  return s;
+}
+
+/** Re-creates a socket and its memberships from its attachment after a wake. Records
+ * that conflict (peer_id already owned by another socket) or exceed limits are dropped. */
+export function restoreSocket(state: TrackerState, id: SocketId, records: MembershipRecord[]): void {
+  const s = addSocket(state, id);
+  for (const [infoHash, peerId, complete, lastSeen] of records) {
+    if (s.memberships.length >= MAX_SWARMS_PER_SOCKET) break;
+    const swarm = getSwarm(state, infoHash);
+    if (swarm.byPeer.has(peerId) || swarm.members.length >= MAX_PEERS_PER_SWARM) continue;
+    join(swarm, s, infoHash, peerId, complete, lastSeen);
+  }
+}
+
+/** The records to write into the socket's attachment; marks them as written. */
+export function membershipRecords(s: SocketState): MembershipRecord[] {
+  return s.memberships.map((m) => {
+    m.persistedSeen = m.lastSeen;
+    return [m.infoHash, m.peerId, m.complete, m.lastSeen];
+  });
+}
+
+/** A socket closed: it leaves every swarm at once. */
+export function removeSocket(state: TrackerState, id: SocketId): void {
+  const s = state.sockets.get(id);
+  if (!s) return;
+  for (const m of s.memberships.slice()) leave(state, s, m);
+  state.sockets.delete(id);
+}
+
+export function getSwarm(state: TrackerState, infoHash: string): Swarm {
+  let swarm = state.swarms.get(infoHash);
+  if (!swarm) {
+    swarm = { members: [], byPeer: new Map(), complete: 0 };
+    state.swarms.set(infoHash, swarm);
+  }
+  return swarm;
+}
+
+export function join(swarm: Swarm, s: SocketState, infoHash: string, peerId: string, complete: boolean, now: number): Member {
+  const m: Member = { sock: s.id, infoHash, peerId, complete, lastSeen: now, persistedSeen: now, idx: swarm.members.length };
+  swarm.members.push(m);
+  swarm.byPeer.set(peerId, m);
+  if (complete) swarm.complete++;
+  s.memberships.push(m);
+  return m;
+}
+
+export function leave(state: TrackerState, s: SocketState | undefined, m: Member): void {
+  const swarm = state.swarms.get(m.infoHash);
+  if (swarm && swarm.byPeer.get(m.peerId) === m) {
+    const last = swarm.members.pop();
+    if (last && last !== m) {
+      swarm.members[m.idx] = last;
+      last.idx = m.idx;
+    }
+    swarm.byPeer.delete(m.peerId);
+    if (m.complete) swarm.complete--;
+    if (swarm.members.length === 0) state.swarms.delete(m.infoHash);
+  }
+  if (s) {
+    const i = s.memberships.indexOf(m);
+    if (i >= 0) s.memberships.splice(i, 1);
+  }
+}
+
+export function counts(swarm: Swarm | undefined): { complete: number; incomplete: number } {
+  if (!swarm) return { complete: 0, incomplete: 0 };
+  return { complete: swarm.complete, incomplete: swarm.members.length - swarm.complete };
+}
+
+export function isLive(m: Member, now: number): boolean {
+  return now - m.lastSeen < PEER_LIFETIME_MS;
+}
+
+/** Drops peers silent past PEER_LIFETIME_MS and expired offer records. Returns sockets to persist. */
+export function sweep(state: TrackerState, now: number): SocketId[] {
+  const touched: SocketId[] = [];
+  for (const s of state.sockets.values()) {
+    let changed = false;
+    for (const m of s.memberships.slice()) {
+      if (!isLive(m, now)) {
+        leave(state, s, m);
+        state.counters.expired++;
+        changed = true;
+      }
+    }
+    if (changed) touched.push(s.id);
+    for (const [id, rec] of s.pending) if (rec.expires <= now) s.pending.delete(id);
+  }
+  return touched;
+}
+
+/** When the next peer would expire (for the alarm), or null when no peers remain. */
+export function nextExpiry(state: TrackerState): number | null {
+  let min = Infinity;
+  for (const s of state.sockets.values()) for (const m of s.memberships) min = Math.min(min, m.lastSeen + PEER_LIFETIME_MS);
+  return min === Infinity ? null : min;
+}
+
+export function peerCount(state: TrackerState): number {
+  let n = 0;
+  for (const sw of state.swarms.values()) n += sw.members.length;
+  return n;
+}
