@@ -1,14 +1,14 @@
 // `npm run bench:swarm`: offload measured at the origin, EdgeSwarm beside stock, on the same
-// stream in the same run. Starts the Worker (wrangler dev, own state dir), bittorrent-tracker's
+// stream in the same run. Starts the Worker (wrangler dev on a frozen copy, own state dir), bittorrent-tracker's
 // Server for the stock variants, and one metering proxy per variant in front of the origin;
 // runs the variants one after another and prints per-viewer and total tables. Loopback only,
 // bounded by a hard deadline, and everything it started is stopped at the end.
 // It is a benchmark, not a test: it asserts nothing and its numbers depend on the machine.
-import { startDevWorker, type DevWorker } from "../../test/helpers/wrangler-dev.ts";
 import { startMeteringProxy, type MeteringProxy } from "../../test/helpers/metering-proxy.ts";
 import { startStockTracker, type StockTracker } from "../../test/helpers/stock-tracker.ts";
 import { channelOf, parseArgs, USAGE, type BenchOptions } from "./args.ts";
 import { startFallbackOrigin, type FallbackOrigin } from "./fallback-origin.ts";
+import { startFrozenWorker, type FrozenWorker } from "./frozen-worker.ts";
 import { nodeDriver, runVariant, type ViewerDriver } from "./run-variant.ts";
 import { totalsTable, viewerTable } from "./table.ts";
 import { buildVariant } from "./variants.ts";
@@ -40,7 +40,7 @@ async function main(): Promise<number> {
   }, (opts.variants.length * perVariantS + 240) * 1000);
   deadline.unref();
 
-  let worker: DevWorker | undefined;
+  let worker: FrozenWorker | undefined;
   let fallback: FallbackOrigin | undefined;
   let stock: StockTracker | undefined;
   const meters: MeteringProxy[] = [];
@@ -58,8 +58,8 @@ async function main(): Promise<number> {
   try {
     const needWorker = opts.variants.includes("edgeswarm") || opts.origin !== "fallback";
     if (needWorker) {
-      log("starting the Worker (wrangler dev)…");
-      worker = await startDevWorker();
+      log("starting the Worker (wrangler dev on a frozen copy of worker/ and dist/public)…");
+      worker = await startFrozenWorker();
     }
     let originUrl: string;
     let originNote: string;
