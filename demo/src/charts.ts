@@ -26,7 +26,20 @@ function hexToRgba(hex: string, alpha: number): string {
  * A time chart inside `host`. `format` labels the y axis and the legend values.
  * `yMax` pins the scale (e.g. 100 for percentages); otherwise it grows with the data.
  */
-export function timeChart(host: HTMLElement, lines: LineSpec[], format: (v: number) => string, yMax?: number): TimeChart {
+/** "14:03:27": the charts span minutes, so dates and sub-second ticks are noise. */
+function clock(t: number): string {
+  const d = new Date(t * 1000);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+export function timeChart(
+  host: HTMLElement,
+  lines: LineSpec[],
+  format: (v: number) => string,
+  opts2: { yMax?: number; windowSeconds: number },
+): TimeChart {
+  const { yMax, windowSeconds } = opts2;
   const height = 180;
   const width = () => Math.max(240, Math.floor(host.clientWidth));
   const axis: uPlot.Axis = {
@@ -39,14 +52,24 @@ export function timeChart(host: HTMLElement, lines: LineSpec[], format: (v: numb
     width: width(),
     height,
     cursor: { drag: { x: false, y: false } },
-    legend: { show: true, live: true },
+    // Not live: with no cursor a live legend shows "--" everywhere; the summary line
+    // above each chart carries the current numbers instead.
+    legend: { show: true, live: false },
     scales: {
-      x: { time: true },
+      // A fixed sliding window ending at the newest point: an empty or one-point chart
+      // otherwise auto-scales to years.
+      // Grows from one minute up to the full window as data arrives, so a fresh page is
+      // not a thin sliver at the right edge.
+      x: { time: true, range: (_u, min, max) => {
+        const end = max ?? Date.now() / 1000;
+        const start = Math.max(end - windowSeconds, Math.min(min ?? end, end - 60));
+        return [start, end];
+      } },
       y: { range: (_u, _min, max) => [0, yMax ?? Math.max(1, max * 1.15)] },
     },
     axes: [
-      { ...axis, space: 60 },
-      { ...axis, size: 78, values: (_u, splits) => splits.map((v) => format(v)) },
+      { ...axis, space: 80, values: (_u, splits) => splits.map(clock) },
+      { ...axis, size: 96, values: (_u, splits) => splits.map((v) => format(v)) },
     ],
     series: [
       {},

@@ -24,8 +24,11 @@ const deliveryChart = timeChart(
     { label: "HTTP", color: COLORS.http, fill: true },
   ],
   formatBitrate,
+  { windowSeconds: (WINDOW_POINTS * POLL_MS) / 1000 },
 );
-const trackerChart = timeChart(byId("chart-tracker"), [{ label: "Messages", color: COLORS.upload, fill: true }], formatRate);
+const trackerChart = timeChart(byId("chart-tracker"), [{ label: "Messages", color: COLORS.upload, fill: true }], formatRate, {
+  windowSeconds: (WINDOW_POINTS * POLL_MS) / 1000,
+});
 
 let prev: Poll | null = null;
 let lastOk = 0;
@@ -48,7 +51,7 @@ function cell(field: string, text: string, raw: number | string, cls = "num"): H
 function renderRows(rows: StreamRow[]): void {
   const body = byId("streams-body");
   if (rows.length === 0) {
-    body.replaceChildren(h("tr", { class: "empty" }, h("td", { colspan: "11" }, "No streams yet. Open a viewer and it will appear here within a few seconds.")));
+    body.replaceChildren(h("tr", { class: "empty" }, h("td", { colspan: "11" }, h("span", {}, "No streams yet. Open a viewer and it will appear here within a few seconds."))));
     return;
   }
   body.replaceChildren(

@@ -191,6 +191,7 @@ function tick(): void {
 }
 
 function initCharts(): void {
+  const win = { windowSeconds: (WINDOW_POINTS * TICK_MS) / 1000 };
   charts = {
     traffic: timeChart(
       byId("chart-traffic"),
@@ -199,9 +200,10 @@ function initCharts(): void {
         { label: "HTTP", color: COLORS.http, fill: true },
       ],
       formatBitrate,
+      win,
     ),
-    offload: timeChart(byId("chart-offload"), [{ label: "Offload", color: COLORS.offload, fill: true }], (v) => `${Math.round(v)}%`, 100),
-    upload: timeChart(byId("chart-upload"), [{ label: "Upload", color: COLORS.upload, fill: true }], formatBitrate),
+    offload: timeChart(byId("chart-offload"), [{ label: "Offload", color: COLORS.offload, fill: true }], (v) => `${Math.round(v)}%`, { ...win, yMax: 100 }),
+    upload: timeChart(byId("chart-upload"), [{ label: "Upload", color: COLORS.upload, fill: true }], formatBitrate, win),
   };
   // Series order in RollingSeries is [http, p2p]; the traffic chart lists peers first so its
   // legend leads with the number that matters. Swap columns on the way in.
