@@ -103,6 +103,8 @@ export function mergeLive(prev: LiveIndex | null, incoming: MediaPlaylist, store
     const gone = index.segments.shift()!;
     total -= gone.duration;
     removed.push(gone.uri);
+    // Its discontinuity applied to every later segment: DISCONTINUITY-SEQUENCE takes it over.
+    if (gone.discontinuity) index.discontinuitySequence += 1;
     // KEY and MAP apply to every later segment until replaced: keep them in force.
     const next = index.segments[0]!;
     const carried = gone.tags.filter((t) => /^#EXT-X-(KEY|MAP):/.test(t) && !next.tags.some((u) => u.split(":")[0] === t.split(":")[0]));
