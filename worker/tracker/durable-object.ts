@@ -26,6 +26,8 @@ export interface ShardStats {
   swarms: number;
   peers: number;
   sockets: number;
+  /** When this instance was constructed (last wake from hibernation or eviction). */
+  wokeAt: number;
   messages: Counters;
 }
 
@@ -281,6 +283,7 @@ export class TrackerShard extends DurableObject<Env> {
       swarms: this.state.swarms.size,
       peers: peerCount(this.state),
       sockets: this.ctx.getWebSockets().length,
+      wokeAt: this.state.wokeAt,
       messages: { ...this.state.counters },
     };
   }

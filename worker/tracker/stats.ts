@@ -29,7 +29,10 @@ export async function handleTrackerStats(request: Request, env: Env): Promise<Re
   const settled = await Promise.allSettled(
     entries.map(async (e): Promise<ShardStats> => {
       const s = await env.TRACKER.getByName(e.name).shardStats();
-      return { shard: s.shard, channel: s.channel, swarms: s.swarms, peers: s.peers, sockets: s.sockets, messages: { ...s.messages } };
+      return {
+        shard: s.shard, channel: s.channel, swarms: s.swarms, peers: s.peers, sockets: s.sockets, wokeAt: s.wokeAt,
+        messages: { ...s.messages },
+      };
     }),
   );
   const shards: ShardStats[] = [];
