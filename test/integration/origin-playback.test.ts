@@ -1,0 +1,97 @@
+// The origin's streams play in hls.js inside real Chromium (no P2P, plain HTTP): the
+// built-in VOD sample and the built-in live loop, the latter across a loop wrap
+// (EXT-X-DISCONTINUITY), with no fatal hls.js error; and every fragment hls.js loaded
+// carried a hash tag (frag.tagList) equal to the SHA-256 of the bytes it received.
+import { resolve } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
+
+const HLS_JS = resolve(import.meta.dirname, "../../node_modules/hls.js/dist/hls.min.js");
+let worker: DevWorker;
+let browser: Browser;
+
+async function launch(): Promise<Browser> {
+  const sparticuz = (await import("@sparticuz/chromium")).default;
+  const executablePath = process.env.CHROME_PATH || (await sparticuz.executablePath());
+  const args = [
+    ...sparticuz.args.filter((a) => a !== "--single-process"),
+    "--autoplay-policy=no-user-gesture-required", "--no-sandbox", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+  ];
+  return chromium.launch({ executablePath, args, headless: true });
+}
+
+interface PlayReport { fatal: string[]; ccs: number[]; maxTime: number; frags: number; badHashes: string[]; untagged: number }
+
+/** Plays `src` with hls.js until `until(report)` holds or `ms` pass; hashes each loaded fragment in the page. */
+async function play(page: Page, src: string, ms: number, stopWhen: string): Promise<PlayReport> {
+  await page.goto(`${worker.url}/api/tracker/stats`); // any same-origin page
+  await page.setContent("<video id=v muted playsinline></video>");
+  await page.addScriptTag({ path: HLS_JS });
+  return page.evaluate(async ({ src, ms, stopWhen }) => {
+    const w = window as unknown as { Hls: any };
+    const video = document.getElementById("v") as HTMLVideoElement;
+    const report: PlayReport = { fatal: [], ccs: [], maxTime: 0, frags: 0, badHashes: [], untagged: 0 };
+    const hls = new w.Hls({ enableWorker: false });
+    const pending: Promise<void>[] = [];
+    hls.on(w.Hls.Events.ERROR, (_e: unknown, d: { fatal: boolean; details: string }) => { if (d.fatal) report.fatal.push(d.details); });
+    hls.on(w.Hls.Events.FRAG_CHANGED, (_e: unknown, d: { frag: { cc: number } }) => { if (!report.ccs.includes(d.frag.cc)) report.ccs.push(d.frag.cc); });
+    hls.on(w.Hls.Events.FRAG_LOADED, (_e: unknown, d: { frag: { tagList: string[][]; url: string }; payload: ArrayBuffer }) => {
+      report.frags++;
+      const tag = d.frag.tagList.find((t) => t[0] === "EXT-X-EDGESWARM-SHA256");
+      if (!tag) { report.untagged++; return; }
+      const copy = d.payload.slice(0);
+      pending.push(crypto.subtle.digest("SHA-256", copy).then((h) => {
+        const hex = [...new Uint8Array(h)].map((b) => b.toString(16).padStart(2, "0")).join("");
+        if (hex !== tag[1]) report.badHashes.push(d.frag.url);
+      }));
+    });
+    hls.loadSource(src);
+    hls.attachMedia(video);
+    video.play().catch(() => undefined);
+    const stop = new Function("r", `return ${stopWhen}`) as (r: PlayReport) => boolean;
+    const t0 = Date.now();
+    while (Date.now() - t0 < ms) {
+      await new Promise((r) => setTimeout(r, 250));
+      report.maxTime = Math.max(report.maxTime, video.currentTime);
+      if (report.fatal.length || stop(report)) break;
+    }
+    await Promise.all(pending);
+    hls.destroy();
+    return report;
+  }, { src, ms, stopWhen });
+}
+
+beforeAll(async () => {
+  [worker, browser] = await Promise.all([startDevWorker(), launch()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await worker?.stop();
+});
+
+describe("playback in hls.js (Chromium)", () => {
+  it("plays the VOD sample with every fragment's hash tag matching its bytes", async () => {
+    const page = await browser.newPage();
+    const r = await play(page, `${worker.url}/streams/sample/master.m3u8`, 40_000, "r.maxTime > 5");
+    await page.close();
+    expect(r.fatal).toEqual([]);
+    expect(r.maxTime).toBeGreaterThan(5);
+    expect(r.frags).toBeGreaterThan(2);
+    expect(r.untagged).toBe(0);
+    expect(r.badHashes).toEqual([]);
+  });
+
+  it("plays the live loop across a loop wrap (discontinuity) with every fragment's hash matching", async () => {
+    const page = await browser.newPage();
+    // The loop is 30 s, so within ~45 s of playback the wrap passes the playhead.
+    const r = await play(page, `${worker.url}/live/loop/master.m3u8`, 75_000, "r.ccs.length >= 2");
+    await page.close();
+    expect(r.fatal).toEqual([]);
+    expect(r.ccs.length).toBeGreaterThanOrEqual(2);
+    expect(r.ccs[1]).toBe(r.ccs[0]! + 1);
+    expect(r.untagged).toBe(0);
+    expect(r.badHashes).toEqual([]);
+  });
+});
