@@ -42,6 +42,7 @@ export class TrackerShard extends DurableObject<Env> {
   private name: string | null = null;
   private channel: string | null = null;
   private registered = false;
+  private registering = false;
   /** Test-only clock offset (ms), settable only under EDGESWARM_TEST_HOOKS. */
   private clockOffset = 0;
 
@@ -95,7 +96,7 @@ export class TrackerShard extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return jsonError(426, "expected a WebSocket upgrade");
     if (this.outage !== "ok") return jsonError(503, "tracker unavailable");
-    await this.learnName(request.headers.get(SHARD_HEADER), request.headers.get(CHANNEL_HEADER));
+    this.learnName(request.headers.get(SHARD_HEADER), request.headers.get(CHANNEL_HEADER));
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     const id = this.nextId++;
@@ -108,18 +109,29 @@ export class TrackerShard extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  private async learnName(name: string | null, channel: string | null): Promise<void> {
-    if (!name || this.registered) return;
+  /**
+   * Records the shard's name and adds it to the registry (global stats) without
+   * delaying the upgrade: the registry is off the pairing path.
+   */
+  private learnName(name: string | null, channel: string | null): void {
+    if (!name || this.registered || this.registering) return;
     this.name = name;
     this.channel = channel;
+    this.registering = true;
+    this.ctx.waitUntil(this.register(name, channel ?? name));
+  }
+
+  private async register(name: string, channel: string): Promise<void> {
     try {
-      await this.env.TRACKER.getByName(REGISTRY_NAME).registryAdd(name, channel ?? name);
+      await this.env.TRACKER.getByName(REGISTRY_NAME).registryAdd(name, channel);
       this.registered = true;
+      await this.ctx.storage.put("meta", { name, channel, registered: true });
     } catch (err) {
-      // The registry only feeds the global stats view; pairing must not depend on it.
+      // Only the global stats view depends on the registry; the next connection retries.
       console.error("tracker registry add failed", err);
+    } finally {
+      this.registering = false;
     }
-    await this.ctx.storage.put("meta", { name: this.name, channel: this.channel, registered: this.registered });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -257,13 +269,15 @@ export class TrackerShard extends DurableObject<Env> {
     await this.flush();
     const sockets = this.ctx.getWebSockets().length;
     if (sockets === 0 && peerCount(this.state) === 0 && this.registered && this.name) {
+      // Cleared before the await: a socket arriving meanwhile must register again.
+      this.registered = false;
       try {
         await this.env.TRACKER.getByName(REGISTRY_NAME).registryRemove(this.name);
-        this.registered = false;
         await this.ctx.storage.put("meta", { name: this.name, channel: this.channel, registered: false });
       } catch (err) {
         console.error("tracker registry remove failed", err);
       }
+      if (this.ctx.getWebSockets().length > 0) this.learnName(this.name, this.channel);
     }
     this.scheduleAlarm(now, true);
   }
