@@ -1,6 +1,6 @@
 // Stale peers expire through the alarm (time driven by the test-only clock hook),
 // and the alarm stops once nothing is left to expire or flush.
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PEER_LIFETIME_MS } from "../../../worker/tracker/limits";
 import type { TrackerShard } from "../../../worker/tracker/index";
@@ -35,7 +35,7 @@ describe("tracker expiry", () => {
     b.close();
   });
 
-  it("leaves no alarm once the last socket is gone and the counters are flushed", async () => {
+  it("leaves no alarm and leaves the stats registry once the last socket is gone", async () => {
     const s = await connect("/announce/idle");
     s.send(announce(id20("h-idle"), id20("p"), { event: "started" }));
     await s.next();
@@ -43,7 +43,10 @@ describe("tracker expiry", () => {
     await s.closed;
     await new Promise((r) => setTimeout(r, 100));
     const stub = testEnv.TRACKER.getByName("idle");
+    const listed = async () => (await (await SELF.fetch("https://tracker.test/api/tracker/stats?channel=idle")).json()).shards;
+    expect(await listed()).toBe(1);
     expect(await runDurableObjectAlarm(stub)).toBe(true); // flush + registry removal
+    expect(await listed()).toBe(0);
     const alarm = await runInDurableObject(stub, (_i: TrackerShard, state) => state.storage.getAlarm());
     expect(alarm).toBeNull();
     expect(await runDurableObjectAlarm(stub)).toBe(false);
