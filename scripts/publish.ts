@@ -12,7 +12,7 @@ import { basename, join, resolve } from "node:path";
 interface Rung { name: string; width: number; height: number; videoKbps: number; audioKbps: number }
 interface SampleLib {
   DEFAULT_LADDER: Rung[];
-  transcodeLadder(o: { source: { file: string }; outDir: string; ladder?: Rung[]; segmentSeconds?: number }): Promise<{ codecs: string }>;
+  transcodeLadder(o: { source: { file: string }; outDir: string; ladder?: Rung[]; segmentSeconds?: number; fmp4?: boolean }): Promise<{ codecs: string }>;
   writeMaster(o: { outDir: string; ladder: Rung[]; codecs: string }): unknown;
 }
 
@@ -21,6 +21,8 @@ export interface PublishOptions {
   stream: string;
   to: string;
   token: string;
+  /** Transcode to fragmented MP4 (CMAF-style .m4s + init.mp4) instead of MPEG-TS. */
+  fmp4?: boolean;
   concurrency?: number;
   log?: (line: string) => void;
 }
@@ -29,7 +31,7 @@ export interface PublishResult { files: number; bytes: number; seconds: number; 
 
 function usage(msg?: string): never {
   if (msg) console.error(`publish: ${msg}`);
-  console.error("usage: npm run publish -- <video file | HLS folder> --stream <name> [--to http://localhost:8787] [--token <INGEST_TOKEN>]");
+  console.error("usage: npm run publish -- <video file | HLS folder> --stream <name> [--to http://localhost:8787] [--token <INGEST_TOKEN>] [--fmp4]");
   process.exit(2);
 }
 
@@ -97,8 +99,8 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
       const spec = "./sample.mjs"; // a variable keeps tsc from needing types for the .mjs
       const lib = (await import(spec)) as SampleLib;
       temp = mkdtempSync(join(tmpdir(), "edgeswarm-publish-"));
-      log(`transcoding ${basename(dir)} → ${lib.DEFAULT_LADDER.map((r) => r.name).join(", ")} (2 s segments)…`);
-      const { codecs } = await lib.transcodeLadder({ source: { file: dir }, outDir: temp });
+      log(`transcoding ${basename(dir)} → ${lib.DEFAULT_LADDER.map((r) => r.name).join(", ")} (2 s ${o.fmp4 ? "fMP4" : "MPEG-TS"} segments)…`);
+      const { codecs } = await lib.transcodeLadder({ source: { file: dir }, outDir: temp, fmp4: o.fmp4 ?? false });
       lib.writeMaster({ outDir: temp, ladder: lib.DEFAULT_LADDER, codecs });
       dir = temp;
     }
@@ -131,12 +133,13 @@ function tokenFromDevVars(): string | undefined {
 
 async function main() {
   const args = process.argv.slice(2);
-  let input: string | undefined, stream: string | undefined, to = "http://localhost:8787", token: string | undefined;
+  let input: string | undefined, stream: string | undefined, to = "http://localhost:8787", token: string | undefined, fmp4 = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === "--stream") stream = args[++i];
     else if (a === "--to") to = args[++i] ?? usage("--to needs a URL");
     else if (a === "--token") token = args[++i];
+    else if (a === "--fmp4") fmp4 = true;
     else if (a === "-h" || a === "--help") usage();
     else if (a.startsWith("--")) usage(`unknown option ${a}`);
     else input = a;
@@ -146,7 +149,7 @@ async function main() {
   if (!existsSync(input)) usage(`no such file or folder: ${input}`);
   token ??= process.env.INGEST_TOKEN ?? tokenFromDevVars();
   if (!token) usage("no token: pass --token, set INGEST_TOKEN, or run npm start once to write .dev.vars");
-  await publish({ input, stream, to, token });
+  await publish({ input, stream, to, token, fmp4 });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {

@@ -65,9 +65,10 @@ export async function hasAudio(ffmpeg, input) {
  * MPEG-TS segments of `segmentSeconds`, a keyframe exactly at every segment boundary in
  * every rendition (-force_key_frames + -g/-keyint_min + -sc_threshold 0), so players can
  * switch bitrate at any segment and peers can share aligned segments.
- * `source` is either { file } or { lavfi: { video, audio, seconds } }.
+ * `source` is either { file } or { lavfi: { video, audio, seconds } }. `fmp4` writes
+ * fragmented MP4 (init.mp4 + .m4s, EXT-X-MAP) instead of MPEG-TS.
  */
-export async function transcodeLadder({ source, outDir, ladder = DEFAULT_LADDER, segmentSeconds = 2, fps = 24 }) {
+export async function transcodeLadder({ source, outDir, ladder = DEFAULT_LADDER, segmentSeconds = 2, fps = 24, fmp4 = false }) {
   const ffmpeg = await ffmpegPath();
   const inputs = [];
   let audio = true;
@@ -96,7 +97,8 @@ export async function transcodeLadder({ source, outDir, ladder = DEFAULT_LADDER,
       "-force_key_frames", `expr:gte(t,n_forced*${segmentSeconds})`,
       ...(audio ? ["-c:a", "aac", "-b:a", `${r.audioKbps}k`, "-ac", "2", "-ar", "48000"] : []),
       "-f", "hls", "-hls_time", String(segmentSeconds), "-hls_playlist_type", "vod", "-hls_list_size", "0",
-      "-hls_segment_filename", join(dir, "seg-%05d.ts"), join(dir, "index.m3u8"),
+      ...(fmp4 ? ["-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4"] : []),
+      "-hls_segment_filename", join(dir, fmp4 ? "seg-%05d.m4s" : "seg-%05d.ts"), join(dir, "index.m3u8"),
     );
   }
   await run(ffmpeg, args);

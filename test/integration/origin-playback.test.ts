@@ -1,11 +1,16 @@
 // The origin's streams play in hls.js inside real Chromium (no P2P, plain HTTP): the
-// built-in VOD sample and the built-in live loop, the latter across a loop wrap
+// built-in VOD sample (MPEG-TS), a stream published as fragmented MP4 with
+// `npm run publish -- … --fmp4`, and the built-in live loop across a loop wrap
 // (EXT-X-DISCONTINUITY), with no fatal hls.js error; and every fragment hls.js loaded
 // carried a hash tag (frag.tagList) equal to the SHA-256 of the bytes it received.
-import { resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
+import { publish } from "../../scripts/publish";
 
 const HLS_JS = resolve(import.meta.dirname, "../../node_modules/hls.js/dist/hls.min.js");
 let worker: DevWorker;
@@ -79,6 +84,29 @@ describe("playback in hls.js (Chromium)", () => {
     expect(r.fatal).toEqual([]);
     expect(r.maxTime).toBeGreaterThan(5);
     expect(r.frags).toBeGreaterThan(2);
+    expect(r.untagged).toBe(0);
+    expect(r.badHashes).toEqual([]);
+  });
+
+  it("plays a stream published as fragmented MP4 (init.mp4 + .m4s) with matching hashes", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "edgeswarm-fmp4-"));
+    try {
+      const ffmpeg = (await import("@ffmpeg-installer/ffmpeg")).default.path;
+      const clip = join(tmp, "clip.mp4");
+      const made = spawnSync(ffmpeg, ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=24", "-f", "lavfi", "-i", "sine", "-t", "8", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", clip]);
+      expect(made.status, String(made.stderr)).toBe(0);
+      await publish({ input: clip, stream: "fmp4-play", to: worker.url, token: "test-ingest-token", fmp4: true, log: () => undefined });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    const media = await (await fetch(`${worker.url}/streams/fmp4-play/144p/index.m3u8`)).text();
+    expect(media).toContain('#EXT-X-MAP:URI="init.mp4"');
+    expect(media).toMatch(/seg-00000\.m4s/);
+    const page = await browser.newPage();
+    const r = await play(page, `${worker.url}/streams/fmp4-play/master.m3u8`, 40_000, "r.maxTime > 4");
+    await page.close();
+    expect(r.fatal).toEqual([]);
+    expect(r.maxTime).toBeGreaterThan(4);
     expect(r.untagged).toBe(0);
     expect(r.badHashes).toEqual([]);
   });
