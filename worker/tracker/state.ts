@@ -2,7 +2,7 @@
 // counters, expiry sweep. Pure data and functions (time passed in), no protocol
 // handling and no I/O; swarm.ts applies frames to this state.
 import {
-  MAX_PEERS_PER_SWARM, MAX_SWARMS_PER_SOCKET, MSG_BURST, OFFER_BURST, PEER_LIFETIME_MS,
+  MAX_PEERS_PER_SWARM, MAX_SWARMS_PER_SOCKET, MSG_BURST, OFFER_BURST, OFFER_LIFETIME_MS, PEER_LIFETIME_MS,
 } from "./limits";
 import type { OutMessage } from "./protocol";
 
@@ -30,6 +30,8 @@ export interface SocketState {
   memberships: Member[];
   /** offer_id → record, insertion-ordered so the oldest is dropped first. */
   pending: Map<string, PendingOffer>;
+  /** Until when unknown offer_ids may be genuine because a record was evicted for space. */
+  lostOffersUntil: number;
   msgBudget: Bucket;
   offerBudget: Bucket;
 }
@@ -85,7 +87,7 @@ export function addSocket(state: TrackerState, id: SocketId): SocketState {
   let s = state.sockets.get(id);
   if (!s) {
     s = {
-      id, memberships: [], pending: new Map(),
+      id, memberships: [], pending: new Map(), lostOffersUntil: -Infinity,
       msgBudget: { tokens: MSG_BURST, at: -Infinity }, offerBudget: { tokens: OFFER_BURST, at: -Infinity },
     };
     state.sockets.set(id, s);
@@ -179,7 +181,9 @@ export function sweep(state: TrackerState, now: number): SocketId[] {
       }
     }
     if (changed) touched.push(s.id);
-    for (const [id, rec] of s.pending) if (rec.expires <= now) s.pending.delete(id);
+    // Expired records stay one more lifetime as tombstones, so a late answer is told
+    // "offer expired" instead of being taken for a forged one.
+    for (const [id, rec] of s.pending) if (rec.expires + OFFER_LIFETIME_MS <= now) s.pending.delete(id);
   }
   return touched;
 }

@@ -140,7 +140,7 @@ function announce(state: TrackerState, s: SocketState, msg: AnnounceIn, now: num
       const o = msg.offers[i]!;
       const ts = state.sockets.get(t.sock);
       if (!ts) continue;
-      rememberOffer(ts, o.offerId, { infoHash, fromPeerId: peerId, toPeerId: t.peerId, expires: now + OFFER_LIFETIME_MS });
+      rememberOffer(ts, o.offerId, { infoHash, fromPeerId: peerId, toPeerId: t.peerId, expires: now + OFFER_LIFETIME_MS }, now);
       out.push({ kind: "send", to: t.sock, msg: { type: "offer", infoHash, peerId, offerId: o.offerId, offer: o.offer } });
     }
     state.counters.offerRelayed += targets.length;
@@ -149,12 +149,14 @@ function announce(state: TrackerState, s: SocketState, msg: AnnounceIn, now: num
   return out;
 }
 
-function rememberOffer(ts: SocketState, offerId: string, rec: PendingOffer): void {
+function rememberOffer(ts: SocketState, offerId: string, rec: PendingOffer, now: number): void {
   ts.pending.delete(offerId); // re-insert at the end: newest last
   ts.pending.set(offerId, rec);
   if (ts.pending.size > MAX_PENDING_OFFERS_PER_SOCKET) {
     const oldest = ts.pending.keys().next();
     if (!oldest.done) ts.pending.delete(oldest.value);
+    // A genuine answer to the forgotten offer must not look forged.
+    ts.lostOffersUntil = now + OFFER_LIFETIME_MS;
   }
 }
 
@@ -194,17 +196,22 @@ function answer(state: TrackerState, s: SocketState, msg: AnswerIn, now: number)
   if (mine && mine.sock !== s.id) return abuse(state, s, "peer_id belongs to another connection", infoHash);
 
   const rec = s.pending.get(offerId);
-  if (rec && rec.expires > now) {
+  if (rec) {
     if (rec.infoHash !== infoHash || rec.fromPeerId !== toPeerId || rec.toPeerId !== peerId) {
       return abuse(state, s, "answer does not match the offer relayed", infoHash);
     }
     s.pending.delete(offerId);
+    if (rec.expires <= now) {
+      // Genuine but late: the offerer has given up on it. Not abuse.
+      state.counters.answerDropped++;
+      return refuse(state, s.id, "offer expired", "announce", infoHash);
+    }
   } else {
-    if (rec) s.pending.delete(offerId);
-    // Offer records live in memory only; for one offer lifetime after a wake an
-    // unknown offer_id may be genuine, so relay it if the answerer is who it claims.
-    const inGrace = now - state.wokeAt < WAKE_GRACE_MS;
-    if (!inGrace || !mine) return abuse(state, s, "answer to an offer never relayed to this connection", infoHash);
+    // Offer records live in memory only: after a wake, or after one was evicted for
+    // space, an unknown offer_id may be genuine for one offer lifetime, so relay it
+    // if the answerer is who it claims to be.
+    const mayBeLost = now - state.wokeAt < WAKE_GRACE_MS || now < s.lostOffersUntil;
+    if (!mayBeLost || !mine) return abuse(state, s, "answer to an offer never relayed to this connection", infoHash);
   }
 
   const target = swarm?.byPeer.get(toPeerId);

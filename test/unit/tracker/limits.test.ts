@@ -70,6 +70,11 @@ describe("limits", () => {
     const pending = st.sockets.get(1)!.pending;
     expect(pending.size).toBe(L.MAX_PENDING_OFFERS_PER_SOCKET);
     expect(pending.has(id("off0"))).toBe(false);
+    // An answer to the forgotten offer is not taken for a forgery: the offerer is
+    // gone here, so it gets "offering peer is gone", not a 1008 close.
+    const e = handle(st, 1, { action: "answer", infoHash: id("h"), peerId: id("target"), toPeerId: id("s0"), offerId: id("off0"), answer: { type: "answer", sdp: "a" } }, T0, Math.random);
+    expect(e.some((x) => x.kind === "close")).toBe(false);
+    expect(failureOf(e)).toEqual(["offering peer is gone"]);
   });
 
   it("ANNOUNCE_INTERVAL_S, PEER_LIFETIME_MS, OFFER_LIFETIME_MS, WAKE_GRACE_MS: ordered so clients stay live and offers stay answerable", () => {

@@ -159,10 +159,15 @@ describe("answer", () => {
     expect(e.at(-1)).toMatchObject({ kind: "close", code: 1008, reason: "peer_id belongs to another connection" });
   });
 
-  it("treats an answer after the offer lifetime as never relayed", () => {
+  it("tells a late answer 'offer expired' without closing, and forgets the offer after a second lifetime", () => {
     const { st, offerId } = paired();
     const e = handle(st, 1, answerMsg(offerId), T0 + OFFER_LIFETIME_MS + 1, rng);
-    expect(e.at(-1)).toMatchObject({ kind: "close", code: 1008 });
+    expect(e).toEqual([{ kind: "send", to: 1, msg: { type: "failure", reason: "offer expired", action: "announce", infoHash: H } }]);
+    const again = paired();
+    sweep(again.st, T0 + 2 * OFFER_LIFETIME_MS - 1);
+    expect(again.st.sockets.get(1)!.pending.has(again.offerId)).toBe(true); // tombstone kept
+    sweep(again.st, T0 + 2 * OFFER_LIFETIME_MS);
+    expect(again.st.sockets.get(1)!.pending.has(again.offerId)).toBe(false);
   });
 
   it("answers 'offering peer is gone' without closing when the offerer left", () => {

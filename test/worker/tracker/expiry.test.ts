@@ -43,7 +43,7 @@ describe("tracker expiry", () => {
     await s.closed;
     await new Promise((r) => setTimeout(r, 100));
     const stub = testEnv.TRACKER.getByName("idle");
-    const listed = async () => (await (await SELF.fetch("https://tracker.test/api/tracker/stats?channel=idle")).json()).shards;
+    const listed = async () => (await (await SELF.fetch("https://tracker.test/api/tracker/stats?channel=idle")).json<{ shards: number }>()).shards;
     expect(await listed()).toBe(1);
     expect(await runDurableObjectAlarm(stub)).toBe(true); // flush + registry removal
     expect(await listed()).toBe(0);
