@@ -51,6 +51,13 @@ async function main(): Promise<number> {
     await worker?.stop().catch(() => {});
     stock = undefined; fallback = undefined; worker = undefined;
   };
+  // p2p-media-loader-core 2.3.1 can reject a promise nobody awaits (http-loader.ts
+  // handleError on a request that already succeeded: "Request has been already succeed").
+  // A browser logs that and plays on; Node would exit. Count it, like the console would.
+  const coreRejections: string[] = [];
+  process.on("unhandledRejection", (e) => {
+    coreRejections.push(e instanceof Error ? e.message : String(e));
+  });
   const onSignal = () => { void cleanup().finally(() => process.exit(130)); };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
@@ -99,6 +106,10 @@ async function main(): Promise<number> {
       const peers = res.stats.map((s) => s.peakPeers);
       log(`  peak peers per viewer: ${peers.join(" ")}; playlist KiB metered: ${(meter.snapshot().total.playlist.bytes / 1024).toFixed(0)}; wall ${res.wallSeconds.toFixed(0)} s\n`);
       if (opts.json) log(JSON.stringify({ variant: name, rows: res.rows, total: res.total }));
+      if (coreRejections.length) {
+        log(`  unhandled rejections inside p2p-media-loader-core: ${coreRejections.length} (${[...new Set(coreRejections)].slice(0, 3).join("; ")})`);
+        coreRejections.length = 0;
+      }
       results.push({ variant: name, total: res.total, source: spec.configSource });
       await meter.stop();
       meters.splice(meters.indexOf(meter), 1);
