@@ -16,16 +16,25 @@ export interface SnapshotWorker {
   wsUrl: string;
   port: number;
   pid: number; // the wrangler CLI process; workerd runs under it
+  inspectorPort: number; // wrangler's DevTools proxy (CPU profiles of the Worker isolate)
   stop(): Promise<void>;
   output(): string;
 }
 
-export async function startSnapshotWorker(vars: Record<string, string>, timeoutMs = 120_000): Promise<SnapshotWorker> {
+/**
+ * "tracker": the project's Worker (worker/ + wrangler.toml). "echo": the runtime-floor
+ * Worker in bench/tracker/echo/, whose DO sends every frame back.
+ */
+export async function startSnapshotWorker(vars: Record<string, string>, kind: "tracker" | "echo" = "tracker", timeoutMs = 120_000): Promise<SnapshotWorker> {
   const dir = mkdtempSync(join(tmpdir(), "edgeswarm-bench-"));
-  cpSync(join(ROOT, "worker"), join(dir, "worker"), { recursive: true });
-  cpSync(join(ROOT, "wrangler.toml"), join(dir, "wrangler.toml"));
+  if (kind === "tracker") {
+    cpSync(join(ROOT, "worker"), join(dir, "worker"), { recursive: true });
+    cpSync(join(ROOT, "wrangler.toml"), join(dir, "wrangler.toml"));
+    mkdirSync(join(dir, "dist/public"), { recursive: true }); // the tracker needs no assets
+  } else {
+    cpSync(join(ROOT, "bench/tracker/echo"), dir, { recursive: true });
+  }
   cpSync(join(ROOT, "tsconfig.json"), join(dir, "tsconfig.json"));
-  mkdirSync(join(dir, "dist/public"), { recursive: true }); // the tracker needs no assets
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   const port = await freePort();
   const inspectorPort = await freePort();
@@ -61,9 +70,9 @@ export async function startSnapshotWorker(vars: Record<string, string>, timeoutM
       throw new Error(`wrangler dev exited (${child.exitCode}):\n${log}`);
     }
     try {
-      const r = await fetch(`${url}/api/tracker/stats`, { signal: AbortSignal.timeout(5000) });
+      const r = await fetch(kind === "tracker" ? `${url}/api/tracker/stats` : url, { signal: AbortSignal.timeout(5000) });
       await r.arrayBuffer();
-      if (r.status < 500) return { wsUrl: `ws://127.0.0.1:${port}`, port, pid: child.pid!, stop, output: () => log };
+      if (r.status < 500) return { wsUrl: `ws://127.0.0.1:${port}`, port, pid: child.pid!, inspectorPort, stop, output: () => log };
     } catch {
       /* not listening yet */
     }

@@ -12,12 +12,17 @@
 //
 // Flags: --peers N (300) --swarms N (10) --seconds N per round (10) --rounds N (3)
 //        --warmup N (3) --offers N (5) --only worker|reference --rate-limit on|off (off)
+//        --profile   after the rounds, break down where the Worker's CPU goes (see profile.ts,
+//                    logic.ts, echo/): pure tracker code vs runtime floor vs isolate profile
 import { spawn } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { startSnapshotWorker } from "./dev-snapshot.ts";
-import { percentile, runLoad, type LoadOptions, type LoadResult } from "./load.ts";
+import { exampleSdp, percentile, runLoad, type LoadOptions, type LoadResult } from "./load.ts";
 import { cpuSeconds, findDescendants, memKiB, sampleRss } from "./proc.ts";
+import { runEcho } from "./echo-load.ts";
+import { runLogic } from "./logic.ts";
+import { profileWorker, summarize as summarizeProfile, type ProfileSummary } from "./profile.ts";
 
 interface Sample {
   load: LoadResult;
@@ -33,6 +38,7 @@ interface Target {
   idleKiB: number;
   mem: { stop(): { peakKiB: number; hwmKiB: number } } | null;
   output?: () => string;
+  inspectorPort?: number;
 }
 
 const targets: Target[] = [];
@@ -99,13 +105,13 @@ async function startWorker(): Promise<Target> {
     // A fresh channel per round: each round meets a fresh Durable Object, as a new
     // stream would, and no state carries over between rounds.
     wsUrl: (r) => `${w.wsUrl}/announce/bench-r${r}`,
-    pids, stop: w.stop, samples: [], idleKiB: 0, mem: null, output: w.output,
+    pids, stop: w.stop, samples: [], idleKiB: 0, mem: null, output: w.output, inspectorPort: w.inspectorPort,
   };
 }
 
-async function startReference(): Promise<Target> {
-  log("starting bittorrent-tracker Server in a child process");
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, "reference-server.mjs")], {
+async function startReference(echo = false): Promise<Target> {
+  log(echo ? "starting a Node ws echo server in a child process" : "starting bittorrent-tracker Server in a child process");
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, "reference-server.mjs"), ...(echo ? ["--echo"] : [])], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   const stop = async () => {
@@ -184,6 +190,70 @@ function summarize(t: Target, mem: { peakKiB: number; hwmKiB: number }): { line:
   };
 }
 
+/** Frames the server handled (in + out) per relayed message, from the generator's counts. */
+function framesPerRelayed(l: LoadResult): number {
+  const inFrames = l.announces + l.offersDelivered; // announces + one answer per offer
+  const outFrames = l.announces + l.offersDelivered + l.answersDelivered; // replies + offers + answers
+  return (inFrames + outFrames) / (l.offersDelivered + l.answersDelivered);
+}
+
+async function whereTheTimeGoes(worker: Target, reference: Target): Promise<void> {
+  const usPer = (t: Target) => {
+    const relayed = t.samples.reduce((n, x) => n + x.load.offersDelivered + x.load.answersDelivered, 0);
+    return (t.samples.reduce((n, x) => n + x.serverCpuS, 0) * 1e6) / relayed;
+  };
+  const fpr = median(worker.samples.map((x) => framesPerRelayed(x.load)));
+
+  log("profile 1/3: the tracker's pure code (parse → handle → serialize) in plain Node");
+  const logic = runLogic({ peers: opts.peers, swarms: opts.swarms, offers: opts.offers, sdp: exampleSdp("offer"), answerSdp: exampleSdp("answer"), ms: 5000 });
+
+  log("profile 2/3: runtime floor, echo Durable Object vs Node ws echo (800-byte frames)");
+  const echoW = await startSnapshotWorker({}, "echo");
+  let echoDo;
+  let echoNode;
+  try {
+    const pids = () => findDescendants(echoW.pid, "workerd");
+    echoDo = await runEcho(`${echoW.wsUrl}/`, 100, 800, 2000, 6000, () => cpuSeconds(pids()));
+  } finally {
+    await echoW.stop();
+  }
+  const echoRef = await startReference(true);
+  try {
+    echoNode = await runEcho(echoRef.wsUrl(0), 100, 800, 2000, 6000, () => cpuSeconds(echoRef.pids()));
+  } finally {
+    await echoRef.stop();
+  }
+
+  log("profile 3/3: CPU profile of the Worker isolate under the same load (5 s)");
+  let prof: ProfileSummary | null = null;
+  if (worker.inspectorPort) {
+    const loadP = runLoad(worker.wsUrl(rounds + 1), { ...opts, warmupMs: 3000, measureMs: 8000 }, log);
+    await new Promise((r) => setTimeout(r, 4000));
+    try {
+      prof = summarizeProfile(await profileWorker(worker.inspectorPort, 5000));
+    } catch (err) {
+      log(`profile failed: ${String(err)}`);
+    }
+    await loadP;
+  }
+
+  const f = (x: number) => x.toFixed(1);
+  console.log(`\nWhere the time goes (server CPU µs per relayed message; ${f(fpr)} frames in+out per relayed message):\n`);
+  table(["", "(a) Worker DO", "(b) bittorrent-tracker"], [
+    ["measured in the rounds above", f(usPer(worker)), f(usPer(reference))],
+    ["runtime floor: echo server µs/frame × frames", `${f(echoDo.serverCpuUsPerFrame * fpr)} (${f(echoDo.serverCpuUsPerFrame)}/frame)`, `${f(echoNode.serverCpuUsPerFrame * fpr)} (${f(echoNode.serverCpuUsPerFrame)}/frame)`],
+    ["our tracker JS in plain Node: parse + handle + serialize", `${f(logic.usPerRelayed)} (${f(logic.phaseUs.parse)} + ${f(logic.phaseUs.handle)} + ${f(logic.phaseUs.serialize)})`, "-"],
+    ["rest (isolate entry, GC, glue, not explained)", f(usPer(worker) - echoDo.serverCpuUsPerFrame * fpr - logic.usPerRelayed), f(usPer(reference) - echoNode.serverCpuUsPerFrame * fpr)],
+  ]);
+  console.log(`\nEcho floor, frames/s (in+out, 100 sockets, closed loop): workerd DO ${echoDo.framesPerS.toFixed(0)}, Node ws ${echoNode.framesPerS.toFixed(0)}`);
+  if (prof) {
+    console.log(`\nWorker isolate CPU profile (${(prof.totalMs / 1000).toFixed(1)} s sampled; % of samples, idle included):\n`);
+    table(["self time by category", "%"], prof.categories.slice(0, 10).map(([k, v]) => [k, ((100 * v) / prof!.totalMs).toFixed(1)]));
+    console.log("");
+    table(["top functions (bundled index.js lines)", "%"], prof.top.slice(0, 12).map(([k, v]) => [k, ((100 * v) / prof!.totalMs).toFixed(1)]));
+  }
+}
+
 const which = only();
 console.log(`bench:tracker  peers=${opts.peers} swarms=${opts.swarms} offers/announce=${opts.offers} rounds=${rounds} × (warm-up ${opts.warmupMs / 1000}s + window ${opts.measureMs / 1000}s)  node ${process.version}, ${cpus().length} cores, loadavg ${loadavg()[0]!.toFixed(1)}\n`);
 try {
@@ -231,6 +301,7 @@ try {
     for (const [k, v] of fails) console.log(`${t.name}: failure "${k}" × ${v}`);
     if (errs || closed) console.log(`${t.name}: socket errors ${errs}, closed by server ${closed}`);
   }
+  if (process.argv.includes("--profile") && targets.length === 2) await whereTheTimeGoes(targets[1]!, targets[0]!);
 } finally {
   for (const t of targets) await t.stop();
 }

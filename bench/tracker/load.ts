@@ -82,6 +82,8 @@ function fakeSdp(type: "offer" | "answer"): string {
 const OFFER_SDPS = Array.from({ length: 64 }, () => fakeSdp("offer"));
 const ANSWER_SDPS = Array.from({ length: 64 }, () => fakeSdp("answer"));
 const pick = (xs: string[]) => xs[Math.floor(Math.random() * xs.length)]!;
+/** One SDP of the kind this generator sends (for logic.ts, which must use the same sizes). */
+export const exampleSdp = (type: "offer" | "answer") => (type === "offer" ? OFFER_SDPS[0]! : ANSWER_SDPS[0]!);
 
 // ---------------------------------------------------------------------------------
 

@@ -209,11 +209,16 @@ export async function startReferenceTracker(): Promise<{ wsUrl: string; stop(): 
   };
 }
 
-/** Polls `cond` until true or the deadline, then throws with `what` (bounded loop). */
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+/**
+ * Polls `cond` until true or the deadline (bounded loop), then throws naming `what`
+ * and, if given, `detail()` (e.g. client warnings and the server's log tail).
+ */
+export async function waitFor(cond: () => boolean, what: string, timeoutMs = 60_000, detail?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail()}` : ""}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -4,6 +4,7 @@
 // only on the Worker points at the Worker, not at the harness. It does not test limits or
 // hostile input (those live with the tracker's own tests).
 import { randomBytes } from "node:crypto";
+import WebSocket from "ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev.ts";
 import {
@@ -21,9 +22,16 @@ import {
   type WebTorrentTorrent,
 } from "../helpers/webrtc-node.ts";
 
+interface Running {
+  announceBase: string;
+  stop(): Promise<void>;
+  /** Server log tail for failure messages (wrangler prints reloads and exceptions there). */
+  log(): string;
+}
+
 interface Target {
   name: string;
-  start(): Promise<{ announceBase: string; stop(): Promise<void> }>;
+  start(): Promise<Running>;
 }
 
 const targets: Target[] = [
@@ -31,17 +39,49 @@ const targets: Target[] = [
     name: "bittorrent-tracker Server (control)",
     start: async () => {
       const s = await startReferenceTracker();
-      return { announceBase: s.wsUrl, stop: s.stop };
+      return { announceBase: s.wsUrl, stop: s.stop, log: () => "" };
     },
   },
   {
     name: "EdgeSwarm Worker under wrangler dev",
     start: async () => {
-      const w: DevWorker = await startDevWorker();
-      return { announceBase: `${w.wsUrl}/announce`, stop: w.stop };
+      const w: DevWorker = await startDevWorker({ timeoutMs: 150_000 });
+      const sentinel = watchForDrops(`${w.wsUrl}/announce/sentinel`);
+      return {
+        announceBase: `${w.wsUrl}/announce`,
+        stop: async () => { sentinel.stop(); await w.stop(); },
+        log: () => `${sentinel.report()}\n${w.output().slice(-2000)}`,
+      };
     },
   },
 ];
+
+/**
+ * An idle socket that only watches for the server dropping connections. bittorrent-tracker's
+ * client hides socket closes (it silently reconnects minutes later), so when a test times
+ * out this tells "the Worker dropped every socket at t=…" (e.g. wrangler dev restarting
+ * workerd after a source file changed) apart from "frames were lost".
+ */
+function watchForDrops(url: string): { stop(): void; report(): string } {
+  const t0 = Date.now();
+  const drops: string[] = [];
+  let ws: WebSocket | null = null;
+  let stopped = false;
+  const open = () => {
+    ws = new WebSocket(url);
+    ws.on("error", () => {});
+    ws.on("close", (code) => {
+      if (stopped) return;
+      drops.push(`server closed an idle socket (code ${code}) at t=${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      setTimeout(open, 500);
+    });
+  };
+  open();
+  return {
+    stop: () => { stopped = true; ws?.terminate(); },
+    report: () => (drops.length ? drops.join("\n") : "no socket drops seen by the sentinel"),
+  };
+}
 
 // bittorrent-tracker pools WebSockets per announce URL for the whole process. Two
 // "viewers" in one test process would otherwise share one socket, which is not what two
@@ -52,7 +92,7 @@ function announceUrl(base: string, channel: string, who: string): string {
 }
 
 describe.each(targets)("tracker compatibility: $name", (target) => {
-  let server: { announceBase: string; stop(): Promise<void> };
+  let server: Running;
   const cleanups: (() => Promise<void> | void)[] = [];
 
   beforeAll(async () => {
@@ -72,7 +112,7 @@ describe.each(targets)("tracker compatibility: $name", (target) => {
     await server?.stop();
   });
 
-  it("two bittorrent-tracker clients find each other and exchange exact bytes both ways", async () => {
+  it("two bittorrent-tracker clients find each other and exchange exact bytes both ways", { timeout: 180_000 }, async () => {
     const infoHash = randomHex20();
     const channel = `compat-${randomHex20().slice(0, 10)}`;
     const peerIds = [randomHex20(), randomHex20()];
@@ -99,7 +139,9 @@ describe.each(targets)("tracker compatibility: $name", (target) => {
     clients[1]!.start();
 
     const connected = (i: number) => peers[i]!.find((p) => p.connected);
-    await waitFor(() => !!connected(0) && !!connected(1), `a connected data channel on both sides (${warnings.join("; ")})`, 60_000);
+    // Offers take ~5 s to exist (simple-peer waits out its ICE-gathering timeout with no
+    // STUN server), so 90 s leaves room for a loaded machine, not for a lost frame.
+    await waitFor(() => !!connected(0) && !!connected(1), `a connected data channel on both sides`, 90_000, () => `${warnings.join("; ")}\n${server.log()}`);
     const a = connected(0)!;
     const b = connected(1)!;
     // Each side learnt the other's peer_id from the relayed offer/answer.
@@ -120,7 +162,7 @@ describe.each(targets)("tracker compatibility: $name", (target) => {
     expect(Buffer.concat(gotAtA).equals(Buffer.from(fromB))).toBe(true);
   });
 
-  it("a webtorrent leecher downloads a seeded file byte for byte through the tracker alone", async () => {
+  it("a webtorrent leecher downloads a seeded file byte for byte through the tracker alone", { timeout: 180_000 }, async () => {
     const WebTorrent = await loadWebTorrent();
     const channel = `wt-${randomHex20().slice(0, 10)}`;
     const payload = randomBytes(300 * 1024);
@@ -141,7 +183,7 @@ describe.each(targets)("tracker compatibility: $name", (target) => {
     // tracker list inherited from a magnet link, so the tracker is the only way to meet.
     const leech = leecher.add(seeded.infoHash, { announce: [announceUrl(server.announceBase, channel, "leech")] });
     leech.on("error", (e) => errors.push(String(e)));
-    await waitFor(() => leech.done, `download to finish (${errors.join("; ")})`, 90_000);
+    await waitFor(() => leech.done, "download to finish", 90_000, () => `${errors.join("; ")}\n${server.log()}`);
 
     expect(leech.files).toHaveLength(1);
     const got = Buffer.from(await leech.files[0]!.arrayBuffer());

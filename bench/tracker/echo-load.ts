@@ -1,0 +1,42 @@
+// Closed-loop echo load for the runtime floor: S sockets each keep one frame of B bytes
+// in flight against a server that sends every frame back (the echo DO, or a Node `ws`
+// echo in reference-server.mjs --echo). Reports frames handled per second and the
+// server's CPU per frame (in + out), which is the per-frame price of the runtime alone.
+import WebSocket from "ws";
+
+export interface EchoResult { framesPerS: number; serverCpuUsPerFrame: number }
+
+export async function runEcho(wsUrl: string, sockets: number, frameBytes: number, warmupMs: number, ms: number, serverCpu: () => number): Promise<EchoResult> {
+  // A JSON-ish text frame of the size of a relayed offer, with the \r\n an SDP carries.
+  const frame = JSON.stringify({ action: "announce", sdp: "a=x\r\n".repeat(Math.ceil(frameBytes / 7)) }).slice(0, frameBytes);
+  let count = 0;
+  let running = true;
+  const socks: WebSocket[] = [];
+  for (let i = 0; i < sockets; i++) {
+    const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
+    await new Promise<void>((res, rej) => {
+      const t = setTimeout(() => rej(new Error("echo connect timeout")), 30_000);
+      ws.once("open", () => { clearTimeout(t); res(); });
+      ws.once("error", (e) => { clearTimeout(t); rej(e); });
+    });
+    ws.on("message", () => {
+      count++;
+      if (running) ws.send(frame);
+    });
+    ws.on("error", () => {});
+    socks.push(ws);
+  }
+  for (const ws of socks) ws.send(frame);
+  await new Promise((r) => setTimeout(r, warmupMs));
+  const c0 = count;
+  const cpu0 = serverCpu();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  const frames = count - c0;
+  const cpu = serverCpu() - cpu0;
+  const s = (performance.now() - t0) / 1000;
+  running = false;
+  for (const ws of socks) ws.terminate();
+  // Each echoed frame is one frame in and one frame out at the server.
+  return { framesPerS: (2 * frames) / s, serverCpuUsPerFrame: (cpu * 1e6) / (2 * frames) };
+}
