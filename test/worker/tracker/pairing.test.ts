@@ -142,3 +142,18 @@ describe("tracker pairing through the Durable Object", () => {
     expect(post.status).toBe(405);
   });
 });
+
+describe("routing headers", () => {
+  it("ignores a client's own x-edgeswarm-shard / x-edgeswarm-channel headers", async () => {
+    const res = await SELF.fetch("https://tracker.test/announce/honest", {
+      headers: { upgrade: "websocket", "x-edgeswarm-shard": "victim", "x-edgeswarm-channel": "victim" },
+    });
+    expect(res.status).toBe(101);
+    const ws = res.webSocket!;
+    ws.accept();
+    await new Promise((r) => setTimeout(r, 100)); // registration runs after the upgrade
+    const stats = await (await SELF.fetch("https://tracker.test/api/tracker/stats?channel=honest")).json<{ perShard: { shard: string; channel: string }[] }>();
+    expect(stats.perShard).toEqual([expect.objectContaining({ shard: "honest", channel: "honest" })]);
+    ws.close(1000, "bye");
+  });
+});
