@@ -1,0 +1,47 @@
+// Each stats limit holds the relation its comment claims.
+import { describe, expect, it } from "vitest";
+import * as L from "../../../worker/stats/limits";
+import { parseReport } from "../../../worker/stats/report";
+
+describe("stats limits", () => {
+  it("MAX_REPORT_BYTES leaves room for the largest valid report", () => {
+    const big = { v: 1, stream: "s".repeat(64), viewer: "v".repeat(64), http: Number.MAX_SAFE_INTEGER, p2p: Number.MAX_SAFE_INTEGER,
+      up: Number.MAX_SAFE_INTEGER, peers: L.MAX_PEERS,
+      errors: { "p2p-hash-mismatch": Number.MAX_SAFE_INTEGER, "p2p-hash-unknown": Number.MAX_SAFE_INTEGER, "p2p-failed": Number.MAX_SAFE_INTEGER, "http-failed": Number.MAX_SAFE_INTEGER } };
+    expect(parseReport(big).ok).toBe(true);
+    expect(JSON.stringify(big).length).toBeLessThan(L.MAX_REPORT_BYTES / 2);
+  });
+
+  it("STREAM_NAME_RE is the tracker channel charset", () => {
+    expect(L.STREAM_NAME_RE.test("live_loop-1")).toBe(true);
+    expect(L.STREAM_NAME_RE.test("")).toBe(false);
+    expect(L.STREAM_NAME_RE.test("a.b")).toBe(false);
+  });
+
+  it("VIEWER_ID_RE wants 8..64 url-safe chars", () => {
+    expect(L.VIEWER_ID_RE.test("a".repeat(8))).toBe(true);
+    expect(L.VIEWER_ID_RE.test("a".repeat(7))).toBe(false);
+    expect(L.VIEWER_ID_RE.test("a".repeat(65))).toBe(false);
+  });
+
+  it("VIEWER_TTL_MS tolerates several lost reports", () => {
+    expect(L.VIEWER_TTL_MS).toBeGreaterThanOrEqual(4 * L.REPORT_INTERVAL_MS);
+  });
+
+  it("STREAM_TTL_MS outlives a viewer by far", () => {
+    expect(L.STREAM_TTL_MS).toBeGreaterThan(10 * L.VIEWER_TTL_MS);
+  });
+
+  it("shard capacity covers the stated viewer count at the report interval", () => {
+    const reportsPerSecond = (L.STATS_SHARDS * L.MAX_VIEWERS_PER_STREAM) / (L.REPORT_INTERVAL_MS / 1000);
+    expect(reportsPerSecond).toBeLessThanOrEqual(L.STATS_SHARDS * 1000); // ~1k req/s per object
+    expect(L.MAX_STREAMS_PER_SHARD).toBeGreaterThan(0);
+  });
+
+  it("rate caps sit far above real traffic and far below overflow", () => {
+    expect(L.MAX_BYTES_PER_SECOND).toBeGreaterThan((100e6 / 8) * 10); // 10× a 100 Mbit/s link
+    expect(L.MAX_BYTES_PER_SECOND * 3600 * 24 * 365).toBeLessThan(L.MAX_COUNTER);
+    expect(L.MAX_ERRORS_PER_SECOND).toBeGreaterThan(2); // a couple of segment errors per second are real
+    expect(L.FIRST_REPORT_WINDOW_S * 1000).toBeGreaterThan(L.REPORT_INTERVAL_MS);
+  });
+});

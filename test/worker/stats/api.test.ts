@@ -1,0 +1,191 @@
+// POST /api/report and GET /api/stats inside workerd: every bad report gets a 4xx { error }
+// and changes nothing; good reports aggregate per stream; bounds and expiry hold.
+import { SELF, env, abortAllDurableObjects } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { MAX_REPORT_BYTES, MAX_STREAMS_PER_SHARD, MAX_VIEWERS_PER_STREAM, STATS_SHARDS, STREAM_TTL_MS, VIEWER_TTL_MS } from "../../../worker/stats/limits";
+import { shardName, shardOf } from "../../../worker/stats/aggregate";
+import { parseReport, type Report } from "../../../worker/stats/report";
+import type { Env } from "../../../worker/env";
+
+// The pool types `env` as the generated Cloudflare.Env; the bindings are the Worker's Env.
+const bindings = env as unknown as Env;
+
+const BASE = "http://edgeswarm.test";
+let seq = 0;
+/** A fresh stream name per test, so tests never see each other's rows. */
+const uniq = (p: string) => `${p}-${Date.now().toString(36)}-${seq++}`;
+
+function post(body: unknown, opts: { now?: number, type?: string, raw?: string } = {}) {
+  const headers: Record<string, string> = { "content-type": opts.type ?? "text/plain" };
+  if (opts.now !== undefined) headers["x-edgeswarm-test-now"] = String(opts.now);
+  return SELF.fetch(`${BASE}/api/report`, { method: "POST", headers, body: opts.raw ?? JSON.stringify(body) });
+}
+
+async function stats(stream?: string, now?: number) {
+  const headers: Record<string, string> = {};
+  if (now !== undefined) headers["x-edgeswarm-test-now"] = String(now);
+  const r = await SELF.fetch(`${BASE}/api/stats${stream ? `?stream=${stream}` : ""}`, { headers });
+  expect(r.status).toBe(200);
+  return (await r.json()) as { streams: Array<Record<string, unknown>>, totals: Record<string, unknown> };
+}
+
+const report = (stream: string, viewer: string, over: Record<string, unknown> = {}) =>
+  ({ v: 1, stream, viewer, http: 1000, p2p: 3000, up: 500, peers: 2, errors: { "p2p-hash-mismatch": 1 }, ...over });
+
+async function expectError(r: Response, status: number, re: RegExp) {
+  expect(r.status).toBe(status);
+  expect(r.headers.get("content-type")).toMatch(/application\/json/);
+  const body = (await r.json()) as { error: string };
+  expect(body.error).toMatch(re);
+}
+
+describe("POST /api/report refusals", () => {
+  it("refuses GET on /api/report with 405", async () => {
+    await expectError(await SELF.fetch(`${BASE}/api/report`), 405, /POST/);
+  });
+  it("refuses an unknown /api route with 404", async () => {
+    await expectError(await SELF.fetch(`${BASE}/api/nope`), 404, /no such/);
+  });
+  it("refuses a form content-type with 415", async () => {
+    await expectError(await post(report("s", "viewer-0001"), { type: "application/x-www-form-urlencoded" }), 415, /content-type/);
+  });
+  it("refuses a body over the cap with 413", async () => {
+    await expectError(await post(null, { raw: "x".repeat(MAX_REPORT_BYTES + 1) }), 413, /larger/);
+  });
+  it("refuses broken JSON with 400", async () => {
+    await expectError(await post(null, { raw: "{\"v\":1," }), 400, /not valid JSON/);
+  });
+  it("refuses a report with a bad field with 400 and records nothing", async () => {
+    const s = uniq("bad");
+    await expectError(await post(report(s, "viewer-0001", { http: -5 })), 400, /http must be/);
+    await expectError(await post(report(s, "no")), 400, /viewer/);
+    await expectError(await post(report(s, "viewer-0001", { errors: { nope: 1 } })), 400, /unknown error type/);
+    expect((await stats(s)).streams).toEqual([]);
+  });
+  it("refuses counters that go backwards with 409 and keeps the old totals", async () => {
+    const s = uniq("back");
+    const t = 1_000_000;
+    expect((await post(report(s, "viewer-0001"), { now: t })).status).toBe(200);
+    await expectError(await post(report(s, "viewer-0001", { p2p: 10 }), { now: t + 5000 }), 409, /backwards/);
+    expect((await stats(s, t + 5000)).streams[0]).toMatchObject({ p2pBytes: 3000 });
+  });
+  it("refuses an implausible jump with 422", async () => {
+    const s = uniq("jump");
+    const t = 2_000_000;
+    expect((await post(report(s, "viewer-0001"), { now: t })).status).toBe(200);
+    await expectError(await post(report(s, "viewer-0001", { p2p: 2 ** 50 }), { now: t + 1000 }), 422, /faster/);
+  });
+  it("refuses a bad ?stream= on GET /api/stats with 400", async () => {
+    await expectError(await SELF.fetch(`${BASE}/api/stats?stream=../etc`), 400, /stream/);
+  });
+});
+
+describe("aggregation", () => {
+  it("answers a good report with the next report interval", async () => {
+    const r = await post(report(uniq("ok"), "viewer-0001"));
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ ok: true, next: 5000 });
+  });
+
+  it("sums viewers of a stream, and a repeated report does not double count", async () => {
+    const s = uniq("sum");
+    const t = 3_000_000;
+    await post(report(s, "viewer-000A"), { now: t });
+    await post(report(s, "viewer-000A"), { now: t + 1000 });
+    await post(report(s, "viewer-000B", { http: 0, p2p: 4000, up: 0, peers: 1, errors: {} }), { now: t + 1000 });
+    const got = (await stats(s, t + 2000)).streams[0]!;
+    expect(got).toMatchObject({ stream: s, viewers: 2, peers: 3, httpBytes: 1000, p2pBytes: 7000, uploadedBytes: 500, bytesSaved: 7000 });
+    expect(got.offload).toBeCloseTo(7000 / 8000, 10);
+    expect((got.errors as Record<string, number>)["p2p-hash-mismatch"]).toBe(1);
+  });
+
+  it("lists every stream in GET /api/stats with totals across streams", async () => {
+    const a = uniq("lista");
+    const b = uniq("listb");
+    const t = Date.now();
+    await post(report(a, "viewer-0001"), { now: t });
+    await post(report(b, "viewer-0001"), { now: t });
+    const all = await stats(undefined, t);
+    const names = all.streams.map((s) => s.stream);
+    expect(names).toContain(a);
+    expect(names).toContain(b);
+    expect(all.totals.viewers as number).toBeGreaterThanOrEqual(2);
+  });
+
+  it("expires a silent viewer after the TTL but keeps its bytes in the stream", async () => {
+    const s = uniq("ttl");
+    const t = 5_000_000;
+    await post(report(s, "viewer-0001"), { now: t });
+    await post(report(s, "viewer-0002"), { now: t + VIEWER_TTL_MS });
+    const later = (await stats(s, t + VIEWER_TTL_MS + 1)).streams[0]!;
+    expect(later).toMatchObject({ viewers: 1, httpBytes: 2000, p2pBytes: 6000 });
+    // A client silent past the TTL rotates its id and reports only bytes since its last
+    // acknowledged report (client/reporter.ts), so nothing is lost or counted twice.
+    await post(report(s, "viewer-0003", { http: 500, p2p: 0, up: 0, errors: {} }), { now: t + VIEWER_TTL_MS + 2 });
+    expect((await stats(s, t + VIEWER_TTL_MS + 3)).streams[0]).toMatchObject({ viewers: 2, httpBytes: 2500, p2pBytes: 6000 });
+  });
+});
+
+// Bounds need thousands of reports. The pool's SELF.fetch slows down quadratically over a
+// few hundred requests, so these talk to the shard object over RPC (what index.ts calls
+// after parsing); the HTTP mapping of each outcome is covered above.
+function shardFor(stream: string) {
+  return bindings.STATS.get(bindings.STATS.idFromName(shardName(shardOf(stream, STATS_SHARDS))));
+}
+const parsed = (stream: string, viewer: string, over: Record<string, unknown> = {}): Report => {
+  const r = parseReport(report(stream, viewer, over));
+  if (!r.ok) throw new Error(r.reason);
+  return r.report;
+};
+
+describe("bounds", () => {
+  it("refuses a new viewer beyond MAX_VIEWERS_PER_STREAM with 429, while known viewers still report", async () => {
+    const s = uniq("crowd");
+    const hub = shardFor(s);
+    const t = 10_000_000;
+    for (let i = 0; i < MAX_VIEWERS_PER_STREAM; i++) {
+      const out = await hub.report(parsed(s, `viewer-${String(i).padStart(6, "0")}`), t);
+      if (!out.ok) throw new Error(`viewer ${i} refused: ${out.error}`);
+    }
+    expect(await hub.report(parsed(s, "viewer-late-one"), t)).toEqual({ ok: false, status: 429, error: "too many viewers reporting for this stream" });
+    expect((await hub.report(parsed(s, "viewer-000000", { http: 2000 }), t + 1000)).ok).toBe(true);
+    expect((await stats(s, t + 1000)).streams[0]).toMatchObject({ viewers: MAX_VIEWERS_PER_STREAM });
+  }, 180_000);
+
+  it("refuses a new stream when a shard is full of live streams (503), then evicts an idle one", async () => {
+    const t = Date.now() + 2 * STREAM_TTL_MS; // past every other test's clock, so their streams are gone
+    const target = shardOf("fill-0", STATS_SHARDS);
+    const names: string[] = [];
+    for (let i = 0; names.length < MAX_STREAMS_PER_SHARD + 1; i++) {
+      const n = `fill-${i}`;
+      if (shardOf(n, STATS_SHARDS) === target) names.push(n);
+    }
+    const last = names.pop()!;
+    const hub = shardFor(last);
+    for (const n of names) expect((await hub.report(parsed(n, "viewer-0001"), t)).ok).toBe(true);
+    expect(await hub.report(parsed(last, "viewer-0001"), t)).toEqual({ ok: false, status: 503, error: "too many streams are being tracked; try later" });
+    // The refusal over HTTP is the same 503 { error }.
+    await expectError(await post(report(last, "viewer-0001"), { now: t }), 503, /too many streams/);
+    // Once those viewers go silent their streams are idle, and the oldest one makes room.
+    expect((await hub.report(parsed(last, "viewer-0001"), t + VIEWER_TTL_MS + 1)).ok).toBe(true);
+    const inShard = await hub.stats(t + VIEWER_TTL_MS + 2);
+    expect(inShard.length).toBe(MAX_STREAMS_PER_SHARD);
+    expect(inShard.map((x: { stream: string }) => x.stream)).toContain(last);
+  }, 180_000);
+
+  it("forgets a stream with no viewers after STREAM_TTL_MS", async () => {
+    const s = uniq("gone");
+    const t = 20_000_000;
+    await post(report(s, "viewer-0001"), { now: t });
+    expect((await stats(s, t + VIEWER_TTL_MS + 1)).streams).toHaveLength(1);
+    expect((await stats(s, t + STREAM_TTL_MS + 1)).streams).toHaveLength(0);
+  });
+
+  it("keeps aggregates when the object is evicted from memory", async () => {
+    const s = uniq("evict");
+    const t = 30_000_000;
+    await post(report(s, "viewer-0001"), { now: t });
+    await abortAllDurableObjects();
+    expect((await stats(s, t + 1)).streams[0]).toMatchObject({ viewers: 1, p2pBytes: 3000 });
+  });
+});

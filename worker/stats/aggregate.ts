@@ -1,0 +1,118 @@
+// Pure aggregation rules for viewer reports: whether a report may replace a viewer's last
+// totals, and how live and departed viewers add up to per-stream figures. No storage and
+// no clock of its own (callers pass `now`), so every rule is unit-tested in Node.
+import { FIRST_REPORT_WINDOW_S, MAX_BYTES_PER_SECOND, MAX_ERRORS_PER_SECOND, MAX_COUNTER } from "./limits";
+import { ERROR_TYPES, emptyErrors, type ErrorCounts, type Report, type StreamStats } from "./report";
+
+/** Byte and error totals; what a departed viewer leaves behind in its stream. */
+export interface Totals {
+  http: number;
+  p2p: number;
+  up: number;
+  errors: ErrorCounts;
+}
+
+export interface ViewerRow extends Totals {
+  stream: string;
+  viewer: string;
+  peers: number;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export type ApplyResult = { ok: true, row: ViewerRow } | { ok: false, status: number, reason: string };
+
+const BYTE_KEYS = ["http", "p2p", "up"] as const;
+
+export function emptyTotals(): Totals {
+  return { http: 0, p2p: 0, up: 0, errors: emptyErrors() };
+}
+
+/**
+ * Accepts a report as the viewer's new totals, or refuses it. Totals only grow (a page
+ * keeps counting until it unloads), and can grow no faster than a real connection could
+ * move bytes since the previous report, so a hostile page cannot inflate a stream.
+ */
+export function applyReport(prev: ViewerRow | undefined, report: Report, now: number): ApplyResult {
+  // A clock step backwards (or the first report) gets the minimum window, never a negative one.
+  const seconds = prev ? Math.max(1, (now - prev.lastSeen) / 1000) : FIRST_REPORT_WINDOW_S;
+  const maxBytes = MAX_BYTES_PER_SECOND * seconds;
+  const maxErrors = MAX_ERRORS_PER_SECOND * seconds;
+  for (const k of BYTE_KEYS) {
+    const before = prev ? prev[k] : 0;
+    if (report[k] < before) return { ok: false, status: 409, reason: `${k} went backwards (totals only grow)` };
+    if (report[k] - before > maxBytes) return { ok: false, status: 422, reason: `${k} grew faster than ${MAX_BYTES_PER_SECOND} bytes/s` };
+  }
+  for (const k of ERROR_TYPES) {
+    const before = prev ? prev.errors[k] : 0;
+    if (report.errors[k] < before) return { ok: false, status: 409, reason: `errors.${k} went backwards (totals only grow)` };
+    if (report.errors[k] - before > maxErrors) return { ok: false, status: 422, reason: `errors.${k} grew implausibly fast` };
+  }
+  return {
+    ok: true,
+    row: {
+      stream: report.stream, viewer: report.viewer,
+      http: report.http, p2p: report.p2p, up: report.up, peers: report.peers, errors: { ...report.errors },
+      firstSeen: prev?.firstSeen ?? now, lastSeen: now,
+    },
+  };
+}
+
+/** Adds b into a (saturating at 2^53, so a sum never loses integer precision). */
+export function addTotals(a: Totals, b: Totals): Totals {
+  const add = (x: number, y: number) => Math.min(MAX_COUNTER, x + y);
+  const errors = emptyErrors();
+  for (const k of ERROR_TYPES) errors[k] = add(a.errors[k], b.errors[k]);
+  return { http: add(a.http, b.http), p2p: add(a.p2p, b.p2p), up: add(a.up, b.up), errors };
+}
+
+export function offloadRatio(http: number, p2p: number): number {
+  const total = http + p2p;
+  return total === 0 ? 0 : p2p / total;
+}
+
+/** Figures for one stream: bytes of departed viewers (`retired`) plus those of live ones. */
+export function summarize(stream: string, retired: Totals, live: readonly ViewerRow[]): StreamStats {
+  let t = retired;
+  let peers = 0;
+  for (const v of live) {
+    t = addTotals(t, v);
+    peers += v.peers;
+  }
+  return {
+    stream, viewers: live.length, peers,
+    httpBytes: t.http, p2pBytes: t.p2p, uploadedBytes: t.up,
+    offload: offloadRatio(t.http, t.p2p), bytesSaved: t.p2p, errors: t.errors,
+  };
+}
+
+/** Sums per-stream figures into one line (offload recomputed from bytes, not averaged). */
+export function sumStreams(list: readonly StreamStats[]): Omit<StreamStats, "stream"> {
+  let t = emptyTotals();
+  let viewers = 0;
+  let peers = 0;
+  for (const s of list) {
+    t = addTotals(t, { http: s.httpBytes, p2p: s.p2pBytes, up: s.uploadedBytes, errors: s.errors });
+    viewers += s.viewers;
+    peers += s.peers;
+  }
+  return {
+    viewers, peers, httpBytes: t.http, p2pBytes: t.p2p, uploadedBytes: t.up,
+    offload: offloadRatio(t.http, t.p2p), bytesSaved: t.p2p, errors: t.errors,
+  };
+}
+
+/** Which shard of STATS_SHARDS a stream's reports go to (FNV-1a: stable, cheap, well spread). */
+export function shardOf(stream: string, shards: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < stream.length; i++) {
+    h ^= stream.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % shards;
+}
+
+/** Durable Object name of shard i (index.ts routes by it; tests reach shards directly by it). */
+export function shardName(i: number): string {
+  return `stats-shard-${i}`;
+}

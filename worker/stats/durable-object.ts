@@ -1,0 +1,139 @@
+// StatsHub: one shard of the viewer-report aggregate (see STATS_SHARDS). Thin: it stores
+// rows in the object's SQLite, calls the pure rules in aggregate.ts, and answers over RPC.
+// It does not parse HTTP or JSON bodies (index.ts does) and holds nothing only in memory.
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import { applyReport, emptyTotals, summarize, type Totals, type ViewerRow } from "./aggregate";
+import { MAX_STREAMS_PER_SHARD, MAX_VIEWERS_PER_STREAM, REPORT_INTERVAL_MS, STREAM_TTL_MS, VIEWER_TTL_MS } from "./limits";
+import { ERROR_TYPES, emptyErrors, type ErrorCounts, type Report, type StreamStats } from "./report";
+
+export type ReportOutcome = { ok: true, next: number } | { ok: false, status: number, error: string };
+
+type Row = Record<string, SqlStorageValue>;
+
+function num(v: SqlStorageValue | undefined): number {
+  return typeof v === "number" ? v : 0;
+}
+
+/** Error counts come back from our own JSON column; anything odd reads as zero, never throws. */
+function errorsOf(v: SqlStorageValue | undefined): ErrorCounts {
+  const out = emptyErrors();
+  if (typeof v !== "string") return out;
+  try {
+    const o = JSON.parse(v) as Record<string, unknown>;
+    for (const k of ERROR_TYPES) if (typeof o[k] === "number") out[k] = o[k] as number;
+  } catch {
+    /* keep zeros */
+  }
+  return out;
+}
+
+function viewerOf(r: Row): ViewerRow {
+  return {
+    stream: String(r.stream), viewer: String(r.viewer),
+    http: num(r.http), p2p: num(r.p2p), up: num(r.up), peers: num(r.peers), errors: errorsOf(r.errors),
+    firstSeen: num(r.first_seen), lastSeen: num(r.last_seen),
+  };
+}
+
+export class StatsHub extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  /** When the last expiry sweep ran. Only a throttle: losing it on eviction just sweeps again. */
+  private lastSweep = Number.NEGATIVE_INFINITY;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS streams (
+      name TEXT PRIMARY KEY, http INTEGER NOT NULL, p2p INTEGER NOT NULL, up INTEGER NOT NULL,
+      errors TEXT NOT NULL, last_seen INTEGER NOT NULL)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS viewers (
+      stream TEXT NOT NULL, viewer TEXT NOT NULL, http INTEGER NOT NULL, p2p INTEGER NOT NULL,
+      up INTEGER NOT NULL, peers INTEGER NOT NULL, errors TEXT NOT NULL,
+      first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, PRIMARY KEY (stream, viewer))`);
+    // Expiry scans by age on every sweep; without this index a sweep reads every viewer row.
+    this.sql.exec("CREATE INDEX IF NOT EXISTS viewers_last_seen ON viewers (last_seen)");
+    this.sql.exec("CREATE INDEX IF NOT EXISTS streams_last_seen ON streams (last_seen)");
+  }
+
+  /** Records one validated report (index.ts parsed it). */
+  async report(report: Report, now: number): Promise<ReportOutcome> {
+    this.expire(now);
+    const stream = this.sql.exec("SELECT name FROM streams WHERE name = ?", report.stream).toArray()[0];
+    if (!stream) {
+      const count = num(this.sql.exec("SELECT COUNT(*) AS n FROM streams").one().n);
+      if (count >= MAX_STREAMS_PER_SHARD && !this.evictIdleStream()) {
+        return { ok: false, status: 503, error: "too many streams are being tracked; try later" };
+      }
+    }
+    const prevRow = this.sql.exec("SELECT * FROM viewers WHERE stream = ? AND viewer = ?", report.stream, report.viewer).toArray()[0];
+    if (!prevRow) {
+      const n = num(this.sql.exec("SELECT COUNT(*) AS n FROM viewers WHERE stream = ?", report.stream).one().n);
+      if (n >= MAX_VIEWERS_PER_STREAM) return { ok: false, status: 429, error: "too many viewers reporting for this stream" };
+    }
+    const applied = applyReport(prevRow ? viewerOf(prevRow) : undefined, report, now);
+    if (!applied.ok) return { ok: false, status: applied.status, error: applied.reason };
+    const v = applied.row;
+    this.ctx.storage.transactionSync(() => {
+      if (!stream) {
+        this.sql.exec("INSERT INTO streams (name, http, p2p, up, errors, last_seen) VALUES (?, 0, 0, 0, ?, ?)",
+          v.stream, JSON.stringify(emptyErrors()), now);
+      } else {
+        this.sql.exec("UPDATE streams SET last_seen = ? WHERE name = ?", now, v.stream);
+      }
+      this.sql.exec(`INSERT OR REPLACE INTO viewers (stream, viewer, http, p2p, up, peers, errors, first_seen, last_seen)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        v.stream, v.viewer, v.http, v.p2p, v.up, v.peers, JSON.stringify(v.errors), v.firstSeen, v.lastSeen);
+    });
+    return { ok: true, next: REPORT_INTERVAL_MS };
+  }
+
+  /** Per-stream figures for this shard; one stream when `only` is given. */
+  async stats(now: number, only?: string): Promise<StreamStats[]> {
+    this.expire(now, true);
+    const streams = only
+      ? this.sql.exec("SELECT * FROM streams WHERE name = ?", only).toArray()
+      : this.sql.exec("SELECT * FROM streams ORDER BY name").toArray();
+    return streams.map((s) => {
+      const name = String(s.name);
+      const live = this.sql.exec("SELECT * FROM viewers WHERE stream = ?", name).toArray().map(viewerOf);
+      const retired: Totals = { http: num(s.http), p2p: num(s.p2p), up: num(s.up), errors: errorsOf(s.errors) };
+      return summarize(name, retired, live);
+    });
+  }
+
+  /**
+   * Folds viewers silent for VIEWER_TTL_MS into their stream's retired totals (their bytes
+   * stay counted), then forgets streams with no live viewer for STREAM_TTL_MS.
+   */
+  private expire(now: number, force = false): void {
+    // One sweep per second is plenty for a 30 s TTL and keeps a burst of reports cheap;
+    // reads always sweep so the viewer count they show is exact.
+    if (!force && now >= this.lastSweep && now - this.lastSweep < 1000) return;
+    this.lastSweep = now;
+    const gone = this.sql.exec("SELECT * FROM viewers WHERE last_seen < ?", now - VIEWER_TTL_MS).toArray().map(viewerOf);
+    if (gone.length > 0) {
+      this.ctx.storage.transactionSync(() => {
+        for (const v of gone) {
+          const s = this.sql.exec("SELECT * FROM streams WHERE name = ?", v.stream).toArray()[0];
+          const base: Totals = s ? { http: num(s.http), p2p: num(s.p2p), up: num(s.up), errors: errorsOf(s.errors) } : emptyTotals();
+          const t = summarize(v.stream, base, [v]);
+          this.sql.exec("INSERT OR REPLACE INTO streams (name, http, p2p, up, errors, last_seen) VALUES (?, ?, ?, ?, ?, ?)",
+            v.stream, t.httpBytes, t.p2pBytes, t.uploadedBytes, JSON.stringify(t.errors), Math.max(num(s?.last_seen), v.lastSeen));
+          this.sql.exec("DELETE FROM viewers WHERE stream = ? AND viewer = ?", v.stream, v.viewer);
+        }
+      });
+    }
+    this.sql.exec(`DELETE FROM streams WHERE last_seen < ? AND NOT EXISTS
+      (SELECT 1 FROM viewers WHERE viewers.stream = streams.name)`, now - STREAM_TTL_MS);
+  }
+
+  /** Makes room for a new stream by dropping the longest-idle one without live viewers. */
+  private evictIdleStream(): boolean {
+    const idle = this.sql.exec(`SELECT name FROM streams WHERE NOT EXISTS
+      (SELECT 1 FROM viewers WHERE viewers.stream = streams.name) ORDER BY last_seen LIMIT 1`).toArray()[0];
+    if (!idle) return false;
+    this.sql.exec("DELETE FROM streams WHERE name = ?", String(idle.name));
+    return true;
+  }
+}

@@ -1,0 +1,103 @@
+// HTTP face of the stats room: POST /api/report (a viewer's counters) and GET /api/stats
+// (per-stream aggregate for the dashboard). Reads and checks bodies, picks the shard, and
+// turns outcomes into JSON. Aggregation rules live in aggregate.ts, storage in the DO.
+import type { Env } from "../env";
+import { json, jsonError } from "../http";
+import { shardName, shardOf, sumStreams } from "./aggregate";
+import { MAX_REPORT_BYTES, STATS_SHARDS, STREAM_NAME_RE } from "./limits";
+import { parseReport, type StatsReply, type StreamStats } from "./report";
+
+export { StatsHub } from "./durable-object";
+
+function shard(env: Env, i: number) {
+  return env.STATS.get(env.STATS.idFromName(shardName(i)));
+}
+
+/** Test-only clock (x-edgeswarm-test-now) so expiry can be tested without waiting; ignored in production. */
+function nowOf(request: Request, env: Env): number {
+  if (env.EDGESWARM_TEST_HOOKS === "1") {
+    const t = Number(request.headers.get("x-edgeswarm-test-now"));
+    if (Number.isSafeInteger(t) && t > 0) return t;
+  }
+  return Date.now();
+}
+
+/**
+ * Reads at most `limit` bytes of the body; null when it is longer. Content-Length is not
+ * trusted (it may be absent or lie), so the stream itself is counted.
+ */
+async function readCapped(request: Request, limit: number): Promise<string | null> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let o = 0;
+  for (const c of chunks) {
+    all.set(c, o);
+    o += c.byteLength;
+  }
+  return new TextDecoder("utf-8", { fatal: false }).decode(all);
+}
+
+async function handleReport(request: Request, env: Env): Promise<Response> {
+  const type = request.headers.get("content-type") ?? "";
+  // text/plain is accepted because navigator.sendBeacon on unload cannot send application/json
+  // without a CORS preflight.
+  if (!/^(application\/json|text\/plain)\b/i.test(type)) return jsonError(415, "content-type must be application/json");
+  const text = await readCapped(request, MAX_REPORT_BYTES);
+  if (text === null) return jsonError(413, `report larger than ${MAX_REPORT_BYTES} bytes`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return jsonError(400, "report is not valid JSON");
+  }
+  const parsed = parseReport(raw);
+  if (!parsed.ok) return jsonError(400, parsed.reason);
+  const outcome = await shard(env, shardOf(parsed.report.stream, STATS_SHARDS)).report(parsed.report, nowOf(request, env));
+  if (!outcome.ok) return jsonError(outcome.status, outcome.error);
+  return json({ ok: true, next: outcome.next });
+}
+
+async function handleStats(request: Request, env: Env): Promise<Response> {
+  const url = new URL(request.url);
+  const only = url.searchParams.get("stream");
+  if (only !== null && !STREAM_NAME_RE.test(only)) return jsonError(400, "stream must match [A-Za-z0-9_-]{1,64}");
+  const now = nowOf(request, env);
+  let streams: StreamStats[];
+  if (only !== null) {
+    streams = await shard(env, shardOf(only, STATS_SHARDS)).stats(now, only);
+  } else {
+    const parts = await Promise.all(Array.from({ length: STATS_SHARDS }, (_, i) => shard(env, i).stats(now)));
+    streams = parts.flat().sort((a, b) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0));
+  }
+  const reply: StatsReply = { generatedAt: now, streams, totals: sumStreams(streams) };
+  return json(reply);
+}
+
+/** Every /api/* route other than /api/tracker/stats lands here (see worker/index.ts). */
+export async function handleStatsRequest(request: Request, env: Env, _ctx: ExecutionContext): Promise<Response> {
+  const path = new URL(request.url).pathname;
+  if (path === "/api/report") {
+    if (request.method !== "POST") return jsonError(405, "use POST", { allow: "POST" });
+    return handleReport(request, env);
+  }
+  if (path === "/api/stats") {
+    if (request.method !== "GET" && request.method !== "HEAD") return jsonError(405, "use GET", { allow: "GET" });
+    return handleStats(request, env);
+  }
+  return jsonError(404, "no such API route");
+}

@@ -1,0 +1,97 @@
+// Wire format of POST /api/report (client → Worker) and GET /api/stats (Worker → dashboard).
+// Pure: parse and types only. No storage, no Request/Response. The client imports the
+// constants from here so both ends agree on the counter names.
+import { MAX_COUNTER, MAX_PEERS, STREAM_NAME_RE, VIEWER_ID_RE } from "./limits";
+
+/** Segment error kinds a client counts. Unknown keys in a report are refused, not ignored. */
+export const ERROR_TYPES = [
+  "p2p-hash-mismatch", // peer sent bytes whose SHA-256 differs from the Worker's: peer dropped
+  "p2p-hash-unknown", // peer offered a segment the Worker published no hash for: refused
+  "p2p-failed", // peer closed, timed out or broke the protocol mid-segment
+  "http-failed", // the Worker or CDN answered with an error or the transfer broke
+] as const;
+export type ErrorType = (typeof ERROR_TYPES)[number];
+export type ErrorCounts = Record<ErrorType, number>;
+
+export const REPORT_VERSION = 1;
+
+/** One report: totals since the page loaded (not deltas, so a retried or lost report is harmless). */
+export interface Report {
+  v: typeof REPORT_VERSION;
+  stream: string;
+  viewer: string;
+  /** Bytes downloaded over HTTP (origin egress). */
+  http: number;
+  /** Bytes downloaded from peers and verified. */
+  p2p: number;
+  /** Bytes uploaded to peers. */
+  up: number;
+  /** Peers connected right now (a gauge, not a total). */
+  peers: number;
+  errors: ErrorCounts;
+}
+
+export type ParseResult = { ok: true, report: Report } | { ok: false, reason: string };
+
+const REPORT_KEYS = new Set(["v", "stream", "viewer", "http", "p2p", "up", "peers", "errors"]);
+
+function isCounter(x: unknown, max = MAX_COUNTER): x is number {
+  return typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= max;
+}
+
+export function emptyErrors(): ErrorCounts {
+  return { "p2p-hash-mismatch": 0, "p2p-hash-unknown": 0, "p2p-failed": 0, "http-failed": 0 };
+}
+
+/** Checks every field of a decoded JSON value; returns a typed report or why it was refused. */
+export function parseReport(raw: unknown): ParseResult {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { ok: false, reason: "report must be a JSON object" };
+  const r = raw as Record<string, unknown>;
+  for (const k of Object.keys(r)) if (!REPORT_KEYS.has(k)) return { ok: false, reason: `unknown field: ${k.slice(0, 32)}` };
+  if (r.v !== REPORT_VERSION) return { ok: false, reason: `v must be ${REPORT_VERSION}` };
+  if (typeof r.stream !== "string" || !STREAM_NAME_RE.test(r.stream)) return { ok: false, reason: "stream must match [A-Za-z0-9_-]{1,64}" };
+  if (typeof r.viewer !== "string" || !VIEWER_ID_RE.test(r.viewer)) return { ok: false, reason: "viewer must match [A-Za-z0-9_-]{8,64}" };
+  for (const k of ["http", "p2p", "up"] as const) {
+    if (!isCounter(r[k])) return { ok: false, reason: `${k} must be a non-negative integer` };
+  }
+  if (!isCounter(r.peers, MAX_PEERS)) return { ok: false, reason: `peers must be an integer in 0..${MAX_PEERS}` };
+  const errors = emptyErrors();
+  if (r.errors !== undefined) {
+    if (typeof r.errors !== "object" || r.errors === null || Array.isArray(r.errors)) return { ok: false, reason: "errors must be an object" };
+    for (const [k, n] of Object.entries(r.errors as Record<string, unknown>)) {
+      if (!(ERROR_TYPES as readonly string[]).includes(k)) return { ok: false, reason: `unknown error type: ${k.slice(0, 32)}` };
+      if (!isCounter(n)) return { ok: false, reason: `errors.${k} must be a non-negative integer` };
+      errors[k as ErrorType] = n;
+    }
+  }
+  return {
+    ok: true,
+    report: {
+      v: REPORT_VERSION, stream: r.stream, viewer: r.viewer,
+      http: r.http as number, p2p: r.p2p as number, up: r.up as number, peers: r.peers as number, errors,
+    },
+  };
+}
+
+/** Per-stream figures served by GET /api/stats. */
+export interface StreamStats {
+  stream: string;
+  /** Viewers that reported within VIEWER_TTL_MS. */
+  viewers: number;
+  /** Peer connections reported by live viewers (each link counted from both ends). */
+  peers: number;
+  httpBytes: number;
+  p2pBytes: number;
+  uploadedBytes: number;
+  /** p2p / (http + p2p); 0 when nothing was downloaded. */
+  offload: number;
+  /** Origin egress avoided: every verified peer byte is one the Worker did not send. */
+  bytesSaved: number;
+  errors: ErrorCounts;
+}
+
+export interface StatsReply {
+  generatedAt: number;
+  streams: StreamStats[];
+  totals: Omit<StreamStats, "stream">;
+}
