@@ -1,21 +1,28 @@
-// Worker entry: routes each request to its room (tracker, origin, stats) and exports
-// the Durable Object classes. No logic of its own beyond routing and CORS.
-import type { Env } from "./env.ts";
-import { jsonError, preflight, withCors } from "./http.ts";
-import { handleTrackerRequest, handleTrackerStats } from "./tracker/index.ts";
-import { handleOriginRequest } from "./origin/index.ts";
-import { handleStatsRequest } from "./stats/index.ts";
+// Worker entry: routes each request to its room (tracker, origin, lease, stats) and
+// exports the Durable Object classes. No logic of its own beyond routing and CORS.
+import type { Env } from "./env";
+import { jsonError, preflight, withCors } from "./http";
+import { handleTrackerRequest, handleTrackerStats, handleTrackerTestOutage } from "./tracker/index";
+import { handleOriginRequest } from "./origin/index";
+import { applyClaim } from "./lease/index";
+import { handleStatsRequest } from "./stats/index";
 
-export { TrackerShard } from "./tracker/index.ts";
-export { StatsHub } from "./stats/index.ts";
+export { TrackerShard } from "./tracker/index";
+export { StatsHub } from "./stats/index";
+export { SegmentLeases } from "./lease/index";
 
 async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);
   const path = url.pathname;
   if (path === "/announce" || path.startsWith("/announce/")) return handleTrackerRequest(request, env);
   if (path === "/api/tracker/stats") return handleTrackerStats(request, env);
+  if (path === "/api/tracker/test-outage") return handleTrackerTestOutage(request, env);
   if (path.startsWith("/api/")) return handleStatsRequest(request, env, ctx);
-  if (/^\/(streams|live|ingest|upstream)\//.test(path)) return handleOriginRequest(request, env, ctx);
+  if (/^\/(streams|live|upstream)\//.test(path)) {
+    const claim = await applyClaim(request, env);
+    return claim.ok ? handleOriginRequest(claim.request, env, ctx) : claim.response;
+  }
+  if (path.startsWith("/ingest/")) return handleOriginRequest(request, env, ctx);
   if (env.ASSETS) return env.ASSETS.fetch(request);
   return jsonError(404, "not found");
 }

@@ -1,0 +1,42 @@
+// The edge's say in who fetches a segment over HTTP. A viewer that wants a segment
+// *ahead* of its playhead (p2p-media-loader's "random HTTP" seeding) adds
+// `?es_claim=<channel>` to the request. The first such request for a segment in the
+// swarm is served (that viewer becomes its seeder and shares it over WebRTC); every
+// later one gets a body-less 409 at once, so the segment leaves the origin once per
+// swarm instead of once per viewer that happened to pick it. Requests without the
+// parameter (a playhead that needs the bytes now) are never refused.
+import type { Env } from "../env";
+import { jsonError } from "../http";
+import { CHANNEL_RE } from "../tracker/limits";
+import { shardName, trackerSharding } from "../tracker/routing";
+import { CLAIM_PARAM, MAX_LEASE_KEY_CHARS } from "./limits";
+
+export type ClaimDecision = { ok: true; request: Request } | { ok: false; response: Response };
+
+/** Only media segments are leased; playlists, keys and init segments are always served. */
+const SEGMENT_RE = /\.(ts|m4s|aac|mp4|m4a|m4v)$/i;
+
+export async function applyClaim(request: Request, env: Env): Promise<ClaimDecision> {
+  const url = new URL(request.url);
+  const channel = url.searchParams.get(CLAIM_PARAM);
+  if (channel === null) return { ok: true, request };
+  // The parameter is ours, not the origin's: strip it so caches and upstreams never see it.
+  url.searchParams.delete(CLAIM_PARAM);
+  const stripped = new Request(url.toString(), request);
+  if (request.method !== "GET") return { ok: true, request: stripped };
+  if (!CHANNEL_RE.test(channel)) return { ok: false, response: jsonError(400, "invalid es_claim channel: use [A-Za-z0-9_-]{1,64}") };
+  if (!SEGMENT_RE.test(url.pathname)) return { ok: true, request: stripped };
+  const key = url.pathname + url.search;
+  if (key.length > MAX_LEASE_KEY_CHARS) return { ok: false, response: jsonError(414, "segment path too long to claim") };
+  // Same shard as the tracker: a lease only means something to peers who can meet.
+  const shard = shardName(channel, trackerSharding(env), request.cf);
+  const result = await env.LEASES.getByName(shard).claim(key);
+  if (result.granted) return { ok: true, request: stripped };
+  return {
+    ok: false,
+    response: jsonError(409, "segment already claimed by a peer in this swarm; fetch it from peers", {
+      "x-edgeswarm-claim": "denied",
+      "cache-control": "no-store",
+    }),
+  };
+}

@@ -1,0 +1,3 @@
+// Segment-lease room: re-exports only.
+export { SegmentLeases } from "./durable-object";
+export { applyClaim } from "./claim";
