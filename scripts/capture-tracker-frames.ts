@@ -1,8 +1,11 @@
 // Captures real WebTorrent-tracker frames for the tracker's protocol fixtures.
 // Runs bittorrent-tracker's own Server behind a recording `ws` proxy and points
-// real clients at it (bittorrent-tracker Client with node-datachannel WebRTC, in the
-// two shapes that matter: hex ids as webtorrent uses them, and p2p-media-loader's
-// `-PM0203-` peer ids with base64 info hashes, two swarms sharing one socket).
+// real clients at it, all over node-datachannel WebRTC:
+//  1. bittorrent-tracker's Client with hex ids, as webtorrent uses it;
+//  2. the same Client with p2p-media-loader's id scheme (`-PM0203-` peer ids, base64
+//     info hashes), two swarms sharing one socket;
+//  3. p2p-media-loader-core 2.3.1 itself (test/helpers/virtual-viewer), two viewers
+//     playing the Worker's VOD sample under `wrangler dev`.
 // Writes test/fixtures/tracker/captured-frames.json. Not run by tests; rerun with
 //   npx tsx scripts/capture-tracker-frames.ts
 import { createHash, randomBytes } from "node:crypto";
@@ -10,6 +13,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { WebSocket, WebSocketServer } from "ws";
 import wrtc from "node-datachannel/polyfill";
+import { startDevWorker } from "../test/helpers/wrangler-dev";
+import { VirtualViewer } from "../test/helpers/virtual-viewer/viewer";
 
 interface Frame { dir: "client→server" | "server→client"; conn: number; client: string; text: string }
 const frames: Frame[] = [];
@@ -125,6 +130,25 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 500));
 
   for (const c of [wt1, wt2, ...pm]) c.destroy();
+  await new Promise((r) => setTimeout(r, 500));
+
+  // 3) p2p-media-loader-core itself: two viewers of the VOD sample served by the Worker.
+  const worker = await startDevWorker({ timeoutMs: 120_000 });
+  try {
+    const viewers = ["pmc-a", "pmc-b"].map((who) => new VirtualViewer({
+      id: who, masterUrl: `${worker.url}/streams/sample/master.m3u8`, core: { rtcConfig },
+      announceTrackers: [`${base}?who=${who}`], integrity: true, rendition: "lowest",
+    }));
+    await viewers[0]!.start();
+    await new Promise((r) => setTimeout(r, 3000));
+    await viewers[1]!.start();
+    const deadline = Date.now() + 40_000;
+    const pmcAnswers = () => frames.filter((f) => f.client.startsWith("pmc") && f.text.includes('"answer"')).length;
+    while (Date.now() < deadline && pmcAnswers() < 2) await new Promise((r) => setTimeout(r, 500));
+    for (const v of viewers) v.stop();
+  } finally {
+    await worker.stop();
+  }
   await new Promise((r) => setTimeout(r, 500));
   proxy.close();
   await new Promise<void>((r) => server.close(() => r()));

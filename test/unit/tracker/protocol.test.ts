@@ -21,7 +21,8 @@ const answer = { type: "answer", sdp: "v=0\r\n" };
 const base = { action: "announce", info_hash: H, peer_id: P };
 
 describe("parse: frames captured from real clients", () => {
-  it("accepts every frame bittorrent-tracker and p2p-media-loader-style clients sent", () => {
+  it("accepts every frame bittorrent-tracker, p2p-media-loader-core and its id scheme sent", () => {
+    expect(new Set(fromClients.map((f) => f.client))).toEqual(new Set(["bt-a", "bt-b", "pm-a", "pm-b", "pmc-a", "pmc-b"]));
     expect(fromClients.length).toBeGreaterThan(10);
     for (const f of fromClients) {
       const r = parse(f.text);
@@ -29,8 +30,8 @@ describe("parse: frames captured from real clients", () => {
     }
   });
 
-  it("reads a p2p-media-loader announce as 5 offers with its -PM0203- peer id", () => {
-    const f = fromClients.find((x) => x.client === "pm-a" && x.text.includes('"offers"'));
+  it("reads p2p-media-loader-core's own announce as 5 offers with its -PM0203- peer id", () => {
+    const f = fromClients.find((x) => x.client === "pmc-a" && x.text.includes('"offers"'));
     const r = parse(f!.text);
     if (!r.ok || r.msg.action !== "announce") throw new Error("expected an announce");
     expect(r.msg.peerId.startsWith("-PM0203-")).toBe(true);
