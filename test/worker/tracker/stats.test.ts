@@ -106,6 +106,12 @@ describe("test-outage control", () => {
     ok.webSocket?.close(1000, "bye");
   });
 
+  it("is routed by the Worker at POST /api/tracker/test-outage", async () => {
+    const res = await SELF.fetch("https://tracker.test/api/tracker/test-outage?channel=routed&mode=ok", { method: "POST" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ channel: "routed", shard: "routed", mode: "ok", closed: 0 });
+  });
+
   it("answers 400 for a bad mode or channel and 405 for GET", async () => {
     expect((await call("?channel=outage&mode=explode")).status).toBe(400);
     expect(await (await call("?channel=outage&mode=explode")).json()).toEqual({ error: "mode must be refuse, close or ok" });
