@@ -3,8 +3,10 @@
 // back the live playlist, its segments and their hashes; with DVR_WINDOW_SECONDS=10 the
 // window slides and the oldest segments are deleted while ffmpeg keeps pushing.
 // The bundled ffmpeg (@ffmpeg-installer, a 2018 build) has no -headers option on its HLS
-// muxer, so it authenticates with the token in the path (/ingest/token/<token>/…).
-import { spawn } from "node:child_process";
+// muxer, so it authenticates with the token in the path (/ingest/token/<token>/…). When a
+// system ffmpeg with HLS -headers is installed (Debian 12's 5.1 has it), the documented
+// `-headers "Authorization: Bearer …"` command is pushed too; otherwise that test is skipped.
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
@@ -18,8 +20,8 @@ function tagged(text: string): { uri: string; sha256: string | null }[] {
 }
 
 /** The exact command from docs/origin.md, with a tiny picture and a short duration. */
-async function pushLive(url: string, seconds: number): Promise<{ code: number; log: string }> {
-  const ffmpeg = (await import("@ffmpeg-installer/ffmpeg")).default.path;
+async function pushLive(url: string, seconds: number, opts: { ffmpeg?: string; headers?: string } = {}): Promise<{ code: number; log: string }> {
+  const ffmpeg = opts.ffmpeg ?? (await import("@ffmpeg-installer/ffmpeg")).default.path;
   const args = [
     "-hide_banner", "-loglevel", "error", "-re",
     "-f", "lavfi", "-i", "testsrc2=size=256x144:rate=15", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
@@ -27,6 +29,7 @@ async function pushLive(url: string, seconds: number): Promise<{ code: number; l
     "-c:v", "libx264", "-preset", "veryfast", "-g", "15", "-keyint_min", "15", "-sc_threshold", "0",
     "-c:a", "aac", "-b:a", "48k",
     "-f", "hls", "-hls_time", "1", "-hls_list_size", "5", "-hls_flags", "delete_segments", "-method", "PUT",
+    ...(opts.headers ? ["-headers", opts.headers] : []),
     url,
   ];
   return new Promise((resolve) => {
@@ -36,6 +39,31 @@ async function pushLive(url: string, seconds: number): Promise<{ code: number; l
     child.on("exit", (code) => resolve({ code: code ?? -1, log }));
   });
 }
+
+/**
+ * The playlist once it carries ENDLIST. ffmpeg exits right after sending its last PUT
+ * without waiting for the answer; the Worker finishes storing it (waitUntil) a moment later.
+ */
+async function finalPlaylist(url: string): Promise<string> {
+  let text = "";
+  for (let i = 0; i < 40; i++) {
+    text = await (await fetch(url)).text();
+    if (text.includes("#EXT-X-ENDLIST")) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return text;
+}
+
+/** A system ffmpeg whose HLS muxer has -headers (ffmpeg ≥ 4.4), or null. */
+function systemFfmpegWithHeaders(): string | null {
+  for (const p of [process.env.FFMPEG_PATH, "/usr/bin/ffmpeg", "/usr/local/bin/ffmpeg"]) {
+    if (!p) continue;
+    const r = spawnSync(p, ["-hide_banner", "-h", "muxer=hls"], { encoding: "utf8" });
+    if (r.status === 0 && /^\s*-headers\s/m.test(r.stdout)) return p;
+  }
+  return null;
+}
+const SYSTEM_FFMPEG = systemFfmpegWithHeaders();
 
 beforeAll(async () => {
   worker = await startDevWorker({ vars: { DVR_WINDOW_SECONDS: "10" } });
@@ -81,9 +109,9 @@ describe("live ingest with a real ffmpeg", () => {
     expect(sawLiveWithoutEnd).toBe(true);
     expect(seen.size).toBeGreaterThanOrEqual(8);
 
-    const final = await (await fetch(playlist)).text();
+    const final = await finalPlaylist(playlist);
     const segs = tagged(final);
-    expect(final).toContain("#EXT-X-ENDLIST");
+    expect(final, final).toContain("#EXT-X-ENDLIST");
     // DVR 10 s of ~1 s segments: about 10 listed, the media sequence has moved past 0.
     const mediaSeq = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(final)![1]);
     expect(mediaSeq).toBeGreaterThan(0);
@@ -97,6 +125,18 @@ describe("live ingest with a real ffmpeg", () => {
     const gone = await fetch(`${worker.url}/live/ffmpeg-live/index0.ts`);
     expect(gone.status).toBe(404);
     await gone.arrayBuffer();
+  });
+
+  it.skipIf(!SYSTEM_FFMPEG)("accepts a push authenticated with -headers \"Authorization: Bearer …\" (system ffmpeg)", async () => {
+    const { code, log } = await pushLive(`${worker.url}/ingest/live/ffmpeg-bearer/index.m3u8`, 4, {
+      ffmpeg: SYSTEM_FFMPEG!, headers: "Authorization: Bearer test-ingest-token\r\n",
+    });
+    expect(code, log).toBe(0);
+    const text = await finalPlaylist(`${worker.url}/live/ffmpeg-bearer/index.m3u8`);
+    const segs = tagged(text);
+    expect(segs.length, text).toBeGreaterThanOrEqual(3);
+    expect(text).toContain("#EXT-X-ENDLIST");
+    for (const s of segs) expect(sha(await (await fetch(`${worker.url}/live/ffmpeg-bearer/${s.uri}`)).arrayBuffer())).toBe(s.sha256);
   });
 
   it("refuses ffmpeg's uploads with a wrong token and stores nothing", async () => {

@@ -10,11 +10,11 @@ import { json, jsonError } from "../http";
 import { extractCredentials, tokenValid } from "./auth";
 import { LOOP_STREAM, SAMPLE_STREAM } from "./builtin";
 import { DEFAULT_DVR_SECONDS, MAX_DVR_SECONDS, MAX_PLAYLIST_BYTES, MAX_SEGMENT_BYTES, MIN_DVR_SECONDS } from "./limits";
-import { indexToPlaylist, mergeLive, newSegments, parseIndex, type LiveIndex } from "./live-index";
+import { afterLiveSegment, putLiveMedia } from "./live-ingest";
 import { parseFilePath, parseStreamName, resolveRelative, type FilePath } from "./names";
 import { masterUris, parsePlaylist, renderMaster, renderMedia, type MasterPlaylist, type MediaPlaylist } from "./playlist";
 import { sha256Hex } from "./serve";
-import { indexKey, objectKey, type Area } from "./storage";
+import { objectKey, type Area } from "./storage";
 
 export function dvrSeconds(env: Env): number {
   const v = Number(env.DVR_WINDOW_SECONDS);
@@ -52,7 +52,7 @@ export async function readLimited(request: Request, limit: number): Promise<Body
   return { ok: true, bytes };
 }
 
-export async function handleIngest(request: Request, env: Env, rawRest: string): Promise<Response> {
+export async function handleIngest(request: Request, env: Env, ctx: ExecutionContext, rawRest: string): Promise<Response> {
   const cred = extractCredentials(request, rawRest);
   if (!(await tokenValid(env, cred.token))) {
     await request.body?.cancel();
@@ -81,7 +81,17 @@ export async function handleIngest(request: Request, env: Env, rawRest: string):
   if (method !== "PUT" && method !== "POST") return jsonError(405, "use PUT", { allow: "PUT, POST, DELETE" });
   const body = await readLimited(request, fp.value.kind === "playlist" ? MAX_PLAYLIST_BYTES : MAX_SEGMENT_BYTES);
   if (!body.ok) return body.response;
-  if (fp.value.kind !== "playlist") return putSegment(env, area, stream.value, fp.value, body.bytes);
+  // Once the whole body is here, finish storing it even if the sender hangs up: ffmpeg
+  // exits right after its last PUT, and a cancelled handler would lose the final
+  // playlist (with ENDLIST) or leave the live index behind the stored segments.
+  const work = store(env, area, stream.value, fp.value, body.bytes);
+  ctx.waitUntil(work.catch(() => undefined));
+  return work;
+}
+
+async function store(env: Env, area: Area, stream: string, fp: FilePath, bytes: Uint8Array<ArrayBuffer>): Promise<Response> {
+  const body = { bytes };
+  if (fp.kind !== "playlist") return putSegment(env, area, stream, fp, body.bytes);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(body.bytes);
@@ -90,9 +100,9 @@ export async function handleIngest(request: Request, env: Env, rawRest: string):
   }
   const parsed = parsePlaylist(text);
   if (!parsed.ok) return jsonError(400, parsed.reason);
-  if (parsed.playlist.kind === "master") return putMaster(env, area, stream.value, fp.value, parsed.playlist);
-  if (area === "vod") return putVodMedia(env, stream.value, fp.value, parsed.playlist);
-  return putLiveMedia(env, stream.value, fp.value, parsed.playlist);
+  if (parsed.playlist.kind === "master") return putMaster(env, area, stream, fp, parsed.playlist);
+  if (area === "vod") return putVodMedia(env, stream, fp, parsed.playlist);
+  return putLiveMedia(env, stream, fp, parsed.playlist);
 }
 
 async function putSegment(env: Env, area: Area, stream: string, fp: FilePath, bytes: Uint8Array<ArrayBuffer>): Promise<Response> {
@@ -108,6 +118,9 @@ async function putSegment(env: Env, area: Area, stream: string, fp: FilePath, by
       : "live segment name already in the DVR window; use unique names (ffmpeg numbers them) or DELETE the stream first");
   }
   await env.MEDIA.put(key, bytes, { httpMetadata: { contentType: fp.type }, customMetadata: { sha256: sha } });
+  // A live playlist may already be waiting for this segment (ffmpeg does not wait for
+  // one PUT to finish before the next): let it catch up now.
+  if (area === "live") await afterLiveSegment(env, stream, fp.path);
   return json({ stored: fp.path, sha256: sha }, { status: 201 });
 }
 
@@ -161,7 +174,7 @@ async function putMaster(env: Env, area: Area, stream: string, fp: FilePath, p: 
   return storePlaylist(env, area, stream, fp, renderMaster(p));
 }
 
-function segmentPaths(fp: FilePath, p: MediaPlaylist): { ok: true; paths: Map<string, string> } | { ok: false; reason: string } {
+export function segmentPaths(fp: FilePath, p: MediaPlaylist): { ok: true; paths: Map<string, string> } | { ok: false; reason: string } {
   const paths = new Map<string, string>();
   for (const s of p.segments) {
     if (s.tags.some((t) => t.startsWith("#EXT-X-BYTERANGE"))) return { ok: false, reason: "byte-range segments are not supported at ingest" };
@@ -195,38 +208,6 @@ async function putVodMedia(env: Env, stream: string, fp: FilePath, p: MediaPlayl
   if (missing.length) return jsonError(409, `playlist references segments not stored: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (+${missing.length - 5} more)` : ""}`);
   const text = renderMedia(p, { hashOf: (s) => hashes.get(sp.paths.get(s.uri)!) });
   return storePlaylist(env, "vod", stream, fp, text);
-}
-
-async function putLiveMedia(env: Env, stream: string, fp: FilePath, p: MediaPlaylist): Promise<Response> {
-  const sp = segmentPaths(fp, p);
-  if (!sp.ok) return jsonError(400, sp.reason);
-  const ikey = indexKey(stream, fp.path);
-  const prevObj = await env.MEDIA.get(ikey);
-  let prev: LiveIndex | null = null;
-  if (prevObj) {
-    try {
-      prev = parseIndex(await prevObj.json());
-    } catch {
-      prev = null; // an unreadable index restarts the window rather than blocking the stream
-    }
-  }
-  const fresh = newSegments(prev, p).segments;
-  const found = new Map<string, string>();
-  await Promise.all(fresh.map(async (s) => {
-    const h = await env.MEDIA.head(objectKey("live", stream, sp.paths.get(s.uri)!));
-    const sha = h?.customMetadata?.sha256;
-    if (sha) found.set(s.uri, sha);
-  }));
-  const merged = mergeLive(prev, p, (uri) => found.get(uri), dvrSeconds(env));
-  // Guard against two concurrent PUTs for one playlist: the loser gets 409 and retries.
-  const put = await env.MEDIA.put(ikey, JSON.stringify(merged.index), prevObj ? { onlyIf: { etagMatches: prevObj.etag } } : {});
-  if (put === null) return jsonError(409, "concurrent update of this live playlist; retry");
-  const text = renderMedia(indexToPlaylist(merged.index), { hashOf: (s) => merged.index.segments.find((e) => e.uri === s.uri)?.sha256 });
-  await env.MEDIA.put(objectKey("live", stream, fp.path), text, { httpMetadata: { contentType: fp.type } });
-  // Only now, with no stored playlist naming them any more, delete what left the window.
-  const gone = merged.removed.map((uri) => resolveRelative(fp.path, uri)).flatMap((r) => (r.ok ? [objectKey("live", stream, r.value.path)] : []));
-  if (gone.length) await env.MEDIA.delete(gone);
-  return json({ stored: fp.path, added: merged.added, removed: merged.removed, waiting: merged.waiting }, { status: 200 });
 }
 
 async function deleteStream(env: Env, area: Area, stream: string): Promise<Response> {

@@ -28,6 +28,8 @@ export interface LiveIndex {
   nextSeq: number;
   endList: boolean;
   segments: IndexEntry[];
+  /** The last incoming playlist while some of its segments are not stored yet, to merge again when they are. */
+  pending?: MediaPlaylist;
 }
 
 export function parseIndex(raw: unknown): LiveIndex | null {
@@ -37,6 +39,11 @@ export function parseIndex(raw: unknown): LiveIndex | null {
   if (typeof r.discontinuitySequence !== "number" || typeof r.targetDuration !== "number") return null;
   for (const s of r.segments) {
     if (typeof s?.uri !== "string" || typeof s.seq !== "number" || typeof s.duration !== "number" || typeof s.sha256 !== "string" || !Array.isArray(s.tags)) return null;
+  }
+  if (r.pending !== undefined) {
+    const p = r.pending as Partial<MediaPlaylist> | null;
+    if (!p || p.kind !== "media" || !Array.isArray(p.segments) || typeof p.mediaSequence !== "number") return null;
+    for (const s of p.segments) if (typeof s?.uri !== "string" || typeof s.duration !== "number" || !Array.isArray(s.tags)) return null;
   }
   return r as LiveIndex;
 }
@@ -71,8 +78,9 @@ export interface MergeResult {
  * skipped (they already left storage); otherwise the first missing one stops the merge.
  */
 export function mergeLive(prev: LiveIndex | null, incoming: MediaPlaylist, stored: (uri: string) => string | undefined, dvrSeconds: number): MergeResult {
+  const { pending: _dropped, ...kept } = prev ?? { pending: undefined };
   const index: LiveIndex = prev
-    ? { ...prev, segments: prev.segments.slice(), header: liveHeader(incoming.header) }
+    ? { ...(kept as LiveIndex), segments: prev.segments.slice(), header: liveHeader(incoming.header) }
     : { v: 1, header: liveHeader(incoming.header), targetDuration: 0, discontinuitySequence: incoming.discontinuitySequence, nextSeq: -1, endList: false, segments: [] };
   const { segments: fresh, anchored } = newSegments(prev, incoming);
   const added: string[] = [];
@@ -95,6 +103,7 @@ export function mergeLive(prev: LiveIndex | null, incoming: MediaPlaylist, store
   if (index.nextSeq < 0) index.nextSeq = incoming.mediaSequence;
   // ENDLIST only once everything it closes is in the index.
   index.endList = incoming.endList && waiting.length === 0;
+  if (waiting.length > 0) index.pending = incoming;
   index.targetDuration = Math.max(index.targetDuration, incoming.targetDuration, ...index.segments.map((s) => Math.ceil(s.duration - 1e-6)));
 
   const removed: string[] = [];
@@ -117,6 +126,18 @@ export function mergeLive(prev: LiveIndex | null, incoming: MediaPlaylist, store
     index.segments[0] = { ...first, discontinuity: false };
   }
   return { index, added, removed, waiting };
+}
+
+/**
+ * Of two playlists from the same encoder, the one that reaches further (last media
+ * sequence number, then ENDLIST). Overlapping PUTs can arrive out of order; the newer
+ * one lists everything the older one could add, so merging only it loses nothing.
+ */
+export function newerPlaylist(a: MediaPlaylist | null | undefined, b: MediaPlaylist | null | undefined): MediaPlaylist | null {
+  if (!a) return b ?? null;
+  if (!b) return a;
+  const reach = (p: MediaPlaylist) => (p.mediaSequence + p.segments.length) * 2 + (p.endList ? 1 : 0);
+  return reach(b) > reach(a) ? b : a;
 }
 
 /** PLAYLIST-TYPE is dropped: EVENT forbids removing segments, VOD forbids changes; ours slides. */

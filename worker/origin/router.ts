@@ -14,7 +14,7 @@ export async function handleOriginRequest(request: Request, env: Env, ctx: Execu
   const area = /^\/(streams|live|ingest|upstream)\/(.*)$/.exec(path);
   if (!area) return jsonError(404, "not found");
   const [, kind, rest = ""] = area;
-  if (kind === "ingest") return handleIngest(request, env, rest);
+  if (kind === "ingest") return handleIngest(request, env, ctx, rest);
   if (kind === "upstream") return handleUpstream(request, env, ctx, rest + url.search);
   const slash = rest.indexOf("/");
   const streamRaw = slash < 0 ? rest : rest.slice(0, slash);

@@ -1,7 +1,7 @@
 // The live window merge: new segments after the last known one, waiting on unstored
 // ones, DVR trimming with deletions, discontinuity bookkeeping, encoder restarts.
 import { describe, expect, it } from "vitest";
-import { indexToPlaylist, mergeLive, newSegments, parseIndex, type LiveIndex } from "../../../worker/origin/live-index";
+import { indexToPlaylist, mergeLive, newerPlaylist, newSegments, parseIndex, type LiveIndex } from "../../../worker/origin/live-index";
 import { MAX_NEW_LIVE_SEGMENTS_PER_PUT } from "../../../worker/origin/limits";
 import type { MediaPlaylist } from "../../../worker/origin/playlist";
 
@@ -104,6 +104,28 @@ describe("mergeLive", () => {
   it("drops PLAYLIST-TYPE from the live header (EVENT would forbid sliding)", () => {
     const r = mergeLive(null, pl(["a.ts"], 0, { header: ["#EXT-X-VERSION:3", "#EXT-X-PLAYLIST-TYPE:EVENT"] }), all, 120);
     expect(r.index.header).toEqual(["#EXT-X-VERSION:3"]);
+  });
+});
+
+describe("pending playlists", () => {
+  it("keeps the playlist that waits for a segment, and drops it once merged", () => {
+    const p = pl(["s0.ts", "s1.ts"]);
+    const r = mergeLive(null, p, (u) => (u === "s1.ts" ? undefined : all(u)), 120);
+    expect(r.index.pending).toEqual(p);
+    const r2 = mergeLive(r.index, r.index.pending!, all, 120);
+    expect(r2.index.pending).toBeUndefined();
+    expect(uris(r2.index)).toEqual(["s0.ts", "s1.ts"]);
+  });
+
+  it("newerPlaylist picks the one reaching the higher sequence, then the one with ENDLIST", () => {
+    const a = pl(["s0.ts", "s1.ts"]);
+    const b = pl(["s1.ts", "s2.ts"], 1);
+    const c = pl(["s1.ts", "s2.ts"], 1, { endList: true });
+    expect(newerPlaylist(a, b)).toBe(b);
+    expect(newerPlaylist(b, a)).toBe(b);
+    expect(newerPlaylist(b, c)).toBe(c);
+    expect(newerPlaylist(null, a)).toBe(a);
+    expect(newerPlaylist(a, undefined)).toBe(a);
   });
 });
 

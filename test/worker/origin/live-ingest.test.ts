@@ -50,9 +50,26 @@ describe("live ingest", () => {
     const r = await ingest("live/live-gap/index.m3u8", mediaPlaylist(["index0.ts", "index1.ts", "index2.ts"]));
     expect(await r.json()).toMatchObject({ added: [], waiting: ["index1.ts", "index2.ts"] });
     expect(taggedSegments(await textOf(await get("/live/live-gap/index.m3u8"))).map((s) => s.uri)).toEqual(["index0.ts"]);
+    // The missing segment's own PUT brings the waiting playlist up to date: no new playlist PUT needed.
     await ingest("live/live-gap/index1.ts", segmentBytes("1"));
-    await ingest("live/live-gap/index.m3u8", mediaPlaylist(["index0.ts", "index1.ts", "index2.ts"]));
     expect(taggedSegments(await textOf(await get("/live/live-gap/index.m3u8"))).map((s) => s.uri)).toEqual(["index0.ts", "index1.ts", "index2.ts"]);
+  });
+
+  it("converges when ffmpeg's PUTs overlap: playlists out of order and before their segments", async () => {
+    await push("live-race", 0);
+    const p2 = mediaPlaylist(["index0.ts", "index1.ts"]);
+    const p3 = mediaPlaylist(["index0.ts", "index1.ts", "index2.ts"], { end: true });
+    // All at once, newest playlist first, segments racing them.
+    await Promise.all([
+      ingest("live/live-race/index.m3u8", p3),
+      ingest("live/live-race/index.m3u8", p2),
+      ingest("live/live-race/index2.ts", segmentBytes("r2")),
+      ingest("live/live-race/index1.ts", segmentBytes("r1")),
+    ]);
+    const text = await textOf(await get("/live/live-race/index.m3u8"));
+    expect(taggedSegments(text).map((s) => s.uri)).toEqual(["index0.ts", "index1.ts", "index2.ts"]);
+    expect(text).toContain("#EXT-X-ENDLIST");
+    for (const s of taggedSegments(text)) expect(await sha256(await (await get(`/live/live-race/${s.uri}`)).arrayBuffer())).toBe(s.sha256);
   });
 
   it("adds ENDLIST when the encoder ends the stream", async () => {
