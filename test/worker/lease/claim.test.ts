@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { get, ingest, mediaPlaylist, segmentBytes, sha256 } from "../origin/helpers";
 
-async function publish(stream: string): Promise<Uint8Array> {
+async function publish(stream: string): Promise<Uint8Array<ArrayBuffer>> {
   const bytes = segmentBytes(stream, 4000);
   expect((await ingest(`vod/${stream}/low/s0.ts`, bytes)).status).toBe(201);
   expect((await ingest(`vod/${stream}/low/index.m3u8`, mediaPlaylist(["s0.ts"], { end: true }))).status).toBe(201);
