@@ -12,7 +12,7 @@ export interface Resource {
   etag: string;
   cacheControl: string;
   sha256?: string;
-  /** Reads the whole body, or [offset, offset+length). */
+  /** Reads the whole body, or [offset, offset+length); null if it is gone. */
   read(range?: { offset: number; length: number }): Promise<BodyInit | null>;
 }
 
@@ -54,11 +54,17 @@ export async function respond(request: Request, res: Resource): Promise<Response
     headers.set("content-range", `bytes ${range.start}-${range.end}/${res.size}`);
     headers.set("content-length", String(length));
     const body = head ? null : await res.read({ offset: range.start, length });
+    if (!head && body === null) return gone();
     return new Response(body, { status: 206, headers });
   }
   headers.set("content-length", String(res.size));
-  return new Response(head ? null : await res.read(), { status: 200, headers });
+  const body = head ? null : await res.read();
+  if (!head && body === null) return gone();
+  return new Response(body, { status: 200, headers });
 }
+
+/** The object vanished between metadata and body (a live segment leaving the DVR window). */
+const gone = () => jsonError(404, "no such file (it just left the live window)");
 
 /** A Resource over bytes already in memory (assets, cache). */
 export function bytesResource(bytes: ArrayBuffer, meta: Omit<Resource, "size" | "read">): Resource {

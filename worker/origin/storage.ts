@@ -9,7 +9,7 @@ import type { Env } from "../env";
 import { jsonError } from "../http";
 import { CACHE_LIVE_PLAYLIST, CACHE_SEGMENT, CACHE_VOD_PLAYLIST } from "./limits";
 import { parseFilePath } from "./names";
-import { respond } from "./serve";
+import { bytesResource, respond } from "./serve";
 
 export type Area = "vod" | "live";
 
@@ -20,18 +20,29 @@ export async function serveStored(request: Request, env: Env, area: Area, stream
   const fp = parseFilePath(file);
   if (!fp.ok) return jsonError(400, fp.reason);
   const key = objectKey(area, stream, fp.value.path);
+  if (fp.value.kind === "playlist") {
+    // One get, not head + get: a live playlist is replaced every segment, and its size
+    // and ETag must come from the same version as its bytes.
+    const obj = await env.MEDIA.get(key);
+    if (!obj) return jsonError(404, `no such file in stream ${stream}`);
+    return respond(request, bytesResource(await obj.arrayBuffer(), {
+      type: fp.value.type,
+      etag: obj.httpEtag,
+      cacheControl: area === "live" ? CACHE_LIVE_PLAYLIST : CACHE_VOD_PLAYLIST,
+    }));
+  }
+  // Segments never change once stored (VOD: no overwrite; live: no reuse inside the
+  // window), so head then a ranged get is safe; one deleted in between answers 404.
   const head = await env.MEDIA.head(key);
   if (!head) return jsonError(404, `no such file in stream ${stream}`);
-  const playlist = fp.value.kind === "playlist";
   const sha = head.customMetadata?.sha256;
   return respond(request, {
     size: head.size,
     type: fp.value.type,
-    etag: playlist || !sha ? head.httpEtag : `"${sha}"`,
-    cacheControl: playlist ? (area === "live" ? CACHE_LIVE_PLAYLIST : CACHE_VOD_PLAYLIST) : CACHE_SEGMENT,
-    ...(sha && !playlist ? { sha256: sha } : {}),
+    etag: sha ? `"${sha}"` : head.httpEtag,
+    cacheControl: CACHE_SEGMENT,
+    ...(sha ? { sha256: sha } : {}),
     read: async (range) => {
-      // etagMatches guards against a live playlist replaced between head and get.
       const obj = await env.MEDIA.get(key, range ? { range } : {});
       return obj && "body" in obj ? obj.body : null;
     },
