@@ -53,6 +53,8 @@ export interface RunResult {
   stats: ViewerStats[];
   startFailures: string[];
   wallSeconds: number;
+  /** Epoch ms of the first join (stall timelines are relative to it). */
+  t0: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -114,5 +116,5 @@ export async function runVariant(input: RunInput): Promise<RunResult> {
     total.offload = fixed.neededBytes > 0 ? 1 - total.httpSegmentBytes / fixed.neededBytes : undefined;
     total.ofIdeal = total.offload !== undefined && total.ideal > 0 ? total.offload / total.ideal : undefined;
   }
-  return { rows, total, stats, startFailures, wallSeconds: (Date.now() - t0) / 1000 };
+  return { rows, total, stats, startFailures, wallSeconds: (Date.now() - t0) / 1000, t0 };
 }

@@ -32,3 +32,18 @@ export function totalsTable(items: readonly { variant: string; total: TotalRow }
     ]),
   );
 }
+
+/**
+ * Stall starts of all viewers bucketed by time since the first join ("30–35 s: 12"), so a
+ * reader sees at once whether viewers stalled together (origin, tracker or machine) or
+ * one by one (their swarm). Empty string when nobody stalled.
+ */
+export function stallTimeline(starts: readonly number[], t0: number, bucketS = 5): string {
+  if (starts.length === 0) return "";
+  const buckets = new Map<number, number>();
+  for (const t of starts) {
+    const b = Math.floor((t - t0) / 1000 / bucketS) * bucketS;
+    buckets.set(b, (buckets.get(b) ?? 0) + 1);
+  }
+  return [...buckets].sort((a, b) => a[0] - b[0]).map(([b, n]) => `${b}–${b + bucketS} s: ${n}`).join(", ");
+}

@@ -16,7 +16,14 @@ export interface ClassCount {
   requests: number;
   /** Responses that ended before their body was complete (client abort or upstream error). */
   aborted: number;
+  /** Slowest request start → last byte written, ms (an origin that stalls shows here first). */
+  maxMs: number;
+  /** Responses that took longer than SLOW_MS from request to last byte. */
+  slow: number;
 }
+
+/** What "slow" means for a 2 s segment: half its duration spent on one fetch. */
+export const SLOW_MS = 1000;
 
 export type MeterCounts = Record<PathClass, ClassCount>;
 
@@ -53,7 +60,7 @@ export function classifyPath(pathname: string): PathClass {
 }
 
 export function emptyCounts(): MeterCounts {
-  const c = (): ClassCount => ({ bytes: 0, requests: 0, aborted: 0 });
+  const c = (): ClassCount => ({ bytes: 0, requests: 0, aborted: 0, maxMs: 0, slow: 0 });
   return { segment: c(), playlist: c(), other: c() };
 }
 
@@ -86,6 +93,14 @@ export async function startMeteringProxy(opts: { target: string }): Promise<Mete
     // and a response still streaming from before the reset must not leak into it.
     const counters = [total[cls], tagCounts[cls]];
     for (const c of counters) c.requests++;
+    const t0 = performance.now();
+    res.on("close", () => {
+      const ms = performance.now() - t0;
+      for (const c of counters) {
+        c.maxMs = Math.max(c.maxMs, Math.round(ms));
+        if (ms > SLOW_MS) c.slow++;
+      }
+    });
 
     const headers: http.OutgoingHttpHeaders = {};
     for (const [k, v] of Object.entries(req.headers)) {

@@ -87,12 +87,17 @@ export interface PlayerState {
   stalls: number;
   stallMs: number;
   stallSince?: number;
+  /** When each stall began (ms), first MAX_STALL_LOG only: lets a report see whether
+   * viewers stalled together (origin or machine) or alone (their swarm). */
+  stallLog: number[];
 }
+
+export const MAX_STALL_LOG = 50;
 
 export function createPlayer(now: number, startPosition: number): PlayerState {
   return {
     phase: "starting", joinedAt: now, lastTick: now, startPosition, position: startPosition,
-    bufferedEnd: startPosition, bufferedSeconds: 0, stalls: 0, stallMs: 0,
+    bufferedEnd: startPosition, bufferedSeconds: 0, stalls: 0, stallMs: 0, stallLog: [],
   };
 }
 
@@ -145,6 +150,7 @@ export function advance(s: PlayerState, now: number, rate = 1, endOfStream?: num
   s.phase = "stalled";
   s.stalls++;
   s.stallSince = now - ((step - room) / rate) * 1000;
+  if (s.stallLog.length < MAX_STALL_LOG) s.stallLog.push(s.stallSince);
 }
 
 /** Closes the books at the end of a run: a stall still going counts up to `now`. */

@@ -40,6 +40,8 @@ export interface ViewerStats {
   startupMs: number | undefined;
   stalls: number;
   stallMs: number;
+  /** Wall-clock ms at which each stall began (bounded). */
+  stallLog: number[];
   /** Bytes of every segment (and init segment) handed to the player: the need. */
   neededBytes: number;
   bufferedSeconds: number;
@@ -78,7 +80,7 @@ export class VirtualViewer {
   constructor(private readonly opts: ViewerOptions) {
     this.rate = opts.rate ?? 1;
     this.stats = {
-      id: opts.id, startupMs: undefined, stalls: 0, stallMs: 0, neededBytes: 0, bufferedSeconds: 0,
+      id: opts.id, startupMs: undefined, stalls: 0, stallMs: 0, stallLog: [], neededBytes: 0, bufferedSeconds: 0,
       segmentsBuffered: 0, httpBytesSeen: 0, p2pBytes: 0, uploadedBytes: 0, peersConnected: 0, peakPeers: 0,
       integrityRejects: 0, corruptPlayed: 0, segmentErrors: 0, liveJumps: 0, trackerProblems: [], bytesPerSecond: 0,
     };
@@ -295,6 +297,7 @@ export class VirtualViewer {
     if (p) {
       s.startupMs = p.startupMs;
       s.stalls = p.stalls;
+      s.stallLog = [...p.stallLog];
       s.stallMs = p.stallMs + (p.phase === "stalled" && p.stallSince !== undefined && !this.stopped ? Date.now() - p.stallSince : 0);
       s.bufferedSeconds = p.bufferedSeconds;
     }

@@ -87,6 +87,7 @@ describe("playhead and stalls", () => {
     appendSegment(p, { start: 2, end: 4 }, 3200);
     expect(p.phase).toBe("playing");
     expect(p.stallMs).toBe(1200);
+    expect(p.stallLog).toEqual([2000]);
   });
 
   it("ends a VOD at the end of its timeline without calling it a stall", () => {
