@@ -1,7 +1,9 @@
-// Builds what the Worker serves as static assets into dist/public:
-// the client bundles (IIFE for the script tag, ESM) and the demo pages.
+// Builds what the Worker serves as static assets into dist/public: the client bundles
+// (edgeswarm.js IIFE for the script tag, edgeswarm.mjs ESM, both minified with source maps)
+// and their cache/CORS headers, then the demo pages and the origin's sample clip. Also builds
+// dist/test/edgeswarm.test.js (test hooks compiled in) for browser tests; never served.
 import { build } from "esbuild";
-import { cpSync, existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -9,19 +11,65 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist/public");
 mkdirSync(out, { recursive: true });
 
-if (existsSync(join(root, "client/index.ts"))) {
-  const common = {
-    entryPoints: [join(root, "client/index.ts")],
+/**
+ * esbuild options for a browser bundle of `entry`. p2p-media-loader pulls in Node-flavoured
+ * npm code: `process` is injected from the `process` package, `global` is globalThis, and
+ * `events` resolves to the npm package. The redirect of simple-websocket (only when imported
+ * by bittorrent-tracker) lets the player see tracker sockets close (client/tracker-socket.ts).
+ * Exported so the size-budget test builds its baseline exactly the same way.
+ */
+export function clientBuildOptions({ entry, format, test = false, watchSockets = true }) {
+  const trackerSocketPlugin = {
+    name: "edgeswarm-tracker-socket",
+    setup(b) {
+      b.onResolve({ filter: /^@thaunknown\/simple-websocket$/ }, (args) =>
+        /[\\/]bittorrent-tracker[\\/]/.test(args.importer) ? { path: join(root, "client/tracker-socket.ts") } : undefined);
+    },
+  };
+  return {
+    entryPoints: [entry],
     bundle: true,
     minify: true,
     sourcemap: true,
     target: "es2020",
-    define: { global: "globalThis" },
+    platform: "browser",
+    format,
+    inject: [join(root, "client/shims/process.ts")],
+    define: {
+      global: "globalThis",
+      __EDGESWARM_TEST__: test ? "true" : "false",
+      __EDGESWARM_FORMAT__: JSON.stringify(format),
+      ...(format === "iife" ? { "import.meta.url": "undefined" } : {}),
+    },
+    plugins: watchSockets ? [trackerSocketPlugin] : [],
+    globalName: format === "iife" ? "EdgeSwarm" : undefined,
     logLevel: "warning",
+    legalComments: "none",
   };
-  await build({ ...common, format: "iife", outfile: join(out, "edgeswarm.js") });
-  await build({ ...common, format: "esm", outfile: join(out, "edgeswarm.mjs") });
 }
+
+/**
+ * Static-asset headers (Workers `_headers`). The bundle names are stable, so browsers keep
+ * them 5 minutes and then revalidate (ETag) instead of pinning a stale player for days; CORS
+ * is open because pages on other origins load the script and import the ESM build.
+ */
+export const CLIENT_HEADERS = ["/edgeswarm.js", "/edgeswarm.mjs", "/edgeswarm.js.map", "/edgeswarm.mjs.map"]
+  .map((p) => `${p}\n  Cache-Control: public, max-age=300, must-revalidate\n  Access-Control-Allow-Origin: *\n  X-Content-Type-Options: nosniff`)
+  .join("\n");
+
+const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
+
+if (isMain && existsSync(join(root, "client/index.ts"))) {
+  const entry = join(root, "client/index.ts");
+  await build({ ...clientBuildOptions({ entry, format: "iife" }), outfile: join(out, "edgeswarm.js") });
+  await build({ ...clientBuildOptions({ entry, format: "esm" }), outfile: join(out, "edgeswarm.mjs") });
+  mkdirSync(join(root, "dist/test"), { recursive: true });
+  await build({ ...clientBuildOptions({ entry, format: "iife", test: true }), outfile: join(root, "dist/test/edgeswarm.test.js") });
+  writeFileSync(join(out, "_headers"), `${CLIENT_HEADERS}\n`);
+}
+if (!isMain) {
+  // Imported for clientBuildOptions (size-budget test): build nothing.
+} else {
 // --- demo pages (owned by the demo room: scripts/build-demo.mjs) ---------------------
 // Bundles demo/src/*.ts to demo.js / dashboard.js and copies only the static files, so
 // the TS sources under demo/src are not published as assets.
@@ -36,3 +84,4 @@ if (existsSync(join(root, "demo"))) await (await import("./build-demo.mjs")).bui
   await ensureSample();
 }
 // ---- end origin
+}

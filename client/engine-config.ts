@@ -1,0 +1,43 @@
+// The tuned p2p-media-loader and hls.js settings, in one place so the scheduling work of a
+// later issue changes one file. Values only; engine.ts wires them.
+
+/**
+ * Core scheduling windows. Stock treats the next 15 s as "high demand" (HTTP first), so on a
+ * 6 × 2 s live window nearly every byte goes over HTTP (origin-metered offload ≈ 0). With a
+ * 2 s high-demand window, HTTP prefetch to 6 s and P2P prefetch to 30 s, the same run reached
+ * ~0.91 of ideal offload (FIELD-NOTES). hls.js then buffers max(2 × target duration, 2 s)
+ * ahead (the engine sets maxBufferLength), while the core prefetches further from peers.
+ */
+export const CORE_TUNING = {
+  highDemandTimeWindow: 2,
+  httpDownloadTimeWindow: 6,
+  p2pDownloadTimeWindow: 30,
+  simultaneousHttpDownloads: 2,
+  simultaneousP2PDownloads: 3,
+  // A peer that stops sending for 2 s is abandoned for HTTP; short because the playhead is close.
+  p2pNotReceivingBytesTimeoutMs: 2000,
+  httpNotReceivingBytesTimeoutMs: 3000,
+  httpErrorRetries: 3,
+  p2pErrorRetries: 3,
+} as const;
+
+/** hls.js settings. The engine manages maxBufferLength and liveSyncDurationCount itself. */
+export const HLS_TUNING = {
+  // Retry segment loads patiently: a P2P→HTTP switch or a tracker hiccup must not become fatal.
+  fragLoadPolicy: {
+    default: {
+      maxTimeToFirstByteMs: 10_000,
+      maxLoadTimeMs: 30_000,
+      timeoutRetry: { maxNumRetry: 4, retryDelayMs: 0, maxRetryDelayMs: 0 },
+      errorRetry: { maxNumRetry: 6, retryDelayMs: 500, maxRetryDelayMs: 4000 },
+    },
+  },
+} as const;
+
+/** Tracker recovery: how soon to probe after the tracker fails, and the ceiling of the back-off. */
+export const TRACKER_PROBE_MIN_MS = 2_000;
+export const TRACKER_PROBE_MAX_MS = 60_000;
+/** Gap between tearing down the old tracker clients and starting new ones, so the tracker has
+ * seen the old socket close before the same peer_id announces again (bittorrent-tracker waits
+ * up to 1 s for a reply before it closes a socket). */
+export const TRACKER_RESTART_GAP_MS = 1_500;

@@ -1,0 +1,245 @@
+// attach(video, src, options): plays an HLS stream in a <video> with hls.js, loading
+// segments from peers through p2p-media-loader when their SHA-256 checks out and over HTTP
+// otherwise. Owns the wiring and the handle (stats, typed events, destroy); the tuned values
+// live in engine-config.ts, the hash rules in integrity.ts, the counters in stats.ts.
+import Hls from "hls.js";
+import { HlsJsP2PEngine } from "p2p-media-loader-hlsjs";
+import type { CoreEventMap } from "p2p-media-loader-core";
+import { CORE_TUNING, HLS_TUNING, TRACKER_RESTART_GAP_MS } from "./engine-config";
+import { Emitter } from "./events";
+import { countingLoader, engineView } from "./hls-bridge";
+import { HashBook } from "./integrity";
+import { resolveOptions, type AttachOptions, type ResolvedOptions } from "./options";
+import { Overlay } from "./overlay";
+import { Reporter } from "./reporter";
+import * as S from "./stats";
+import { installUploadCorruption } from "./test-hooks";
+import { watchTrackerSockets } from "./tracker-socket";
+import { TrackerWatch, type TrackerState } from "./tracker-watch";
+import { readConnection, shouldUpload } from "./upload-policy";
+
+/** Errors are data, never exceptions thrown at the page: `fatal` means playback stopped. */
+export interface EdgeSwarmError {
+  type: "network" | "media" | "tracker" | "option" | "unsupported" | "other";
+  details: string;
+  fatal: boolean;
+}
+
+export interface EdgeSwarmEvents {
+  /** Every second while attached. */
+  stats: S.Stats;
+  /** A segment arrived (p2p: verified). */
+  segment: { source: "http" | "p2p", bytes: number, url: string };
+  /** A peer's bytes were thrown away: they did not match the Worker's hash, or it has none. */
+  rejected: { reason: "hash-mismatch" | "hash-unknown", url: string, bytes: number };
+  peer: { event: "connect" | "close", peerId: string };
+  tracker: { state: TrackerState };
+  error: EdgeSwarmError;
+}
+
+export interface EdgeSwarmHandle {
+  readonly video: HTMLVideoElement;
+  readonly options: Readonly<ResolvedOptions>;
+  stats(): S.Stats;
+  on<K extends keyof EdgeSwarmEvents>(type: K, fn: (e: EdgeSwarmEvents[K]) => void): () => void;
+  off<K extends keyof EdgeSwarmEvents>(type: K, fn: (e: EdgeSwarmEvents[K]) => void): void;
+  destroy(): void;
+}
+
+const handles = new WeakMap<HTMLVideoElement, EdgeSwarmHandle>();
+
+/** The handle attached to a video, if any (script-tag pages use this to read stats). */
+export function handleOf(video: HTMLVideoElement): EdgeSwarmHandle | undefined {
+  return handles.get(video);
+}
+
+function message(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  if (err && typeof err === "object" && "message" in err) return String((err as { message: unknown }).message);
+  return String(err);
+}
+
+export function attach(video: HTMLVideoElement, src: string, options: AttachOptions = {}, scriptUrl?: string): EdgeSwarmHandle {
+  if (typeof HTMLVideoElement === "undefined" || !(video instanceof HTMLVideoElement)) throw new TypeError("edgeswarm: attach() needs a <video> element");
+  handles.get(video)?.destroy();
+  const { resolved: opts, problems } = resolveOptions(src, options, scriptUrl);
+  const events = new Emitter<EdgeSwarmEvents>();
+  const counters = S.newCounters();
+  const book = new HashBook();
+  const conn = readConnection(typeof navigator !== "undefined" ? navigator : undefined);
+  let uploading = opts.p2p && shouldUpload(opts.upload, conn);
+  let mode: S.Stats["mode"] = "http";
+  let destroyed = false;
+  const cleanups: Array<() => void> = [];
+  const snapshot = () => S.snapshot(counters, uploading, mode);
+  const fail = (e: EdgeSwarmError) => queueMicrotask(() => events.emit("error", e));
+  for (const p of problems) fail({ type: "option", details: `${p.option}: ${p.reason}`, fatal: false });
+
+  let hls: Hls | undefined;
+  let engine: HlsJsP2PEngine | undefined;
+  let watch: TrackerWatch | undefined;
+
+  if (!Hls.isSupported()) {
+    // No MSE (e.g. iPhone Safari): the browser plays HLS itself; no peers, no counters.
+    if (video.canPlayType("application/vnd.apple.mpegurl")) {
+      mode = "native";
+      video.src = opts.src;
+    } else {
+      fail({ type: "unsupported", details: "this browser has neither Media Source Extensions nor native HLS", fatal: true });
+    }
+  } else {
+    const Loader = countingLoader(Hls.DefaultConfig.loader as never, (n: number) => S.addHttp(counters, n)) as unknown as typeof Hls.DefaultConfig.loader;
+    const hlsConfig: Record<string, unknown> = { ...HLS_TUNING, ...opts.hlsConfig, loader: Loader };
+    if (opts.p2p) {
+      mode = "p2p";
+      if (typeof __EDGESWARM_TEST__ !== "undefined" && __EDGESWARM_TEST__ && opts.testCorruptUploads) installUploadCorruption();
+      engine = new HlsJsP2PEngine({
+        core: {
+          ...CORE_TUNING,
+          ...opts.coreConfig,
+          announceTrackers: [opts.tracker],
+          rtcConfig: opts.rtcConfig,
+          swarmId: opts.swarmId,
+          isP2PUploadDisabled: !uploading,
+          validateP2PSegment: async (url, byteRange, data) => {
+            const verdict = await book.verify(url, byteRange, data);
+            if (verdict === "ok") return true;
+            S.addRejected(counters, data.byteLength);
+            S.countError(counters, verdict === "mismatch" ? "p2p-hash-mismatch" : "p2p-hash-unknown");
+            events.emit("rejected", { reason: verdict === "mismatch" ? "hash-mismatch" : "hash-unknown", url, bytes: data.byteLength });
+            return false; // the core drops this peer's bytes, destroys the peer and retries
+          },
+        },
+      });
+      const p2pEngine = engine;
+      Object.assign(hlsConfig, p2pEngine.getConfigForHlsJs());
+      hls = new Hls(hlsConfig);
+      p2pEngine.bindHls(engineView(hls, book));
+      wireCore(p2pEngine);
+      watch = new TrackerWatch({
+        url: opts.tracker,
+        onState: (state) => events.emit("tracker", { state }),
+        restart: async () => {
+          // Dropping P2P destroys the core's tracker clients (and their sockets); turning it
+          // back on makes the next segment request build fresh ones that connect right away.
+          watch?.quiet(TRACKER_RESTART_GAP_MS + 500);
+          p2pEngine.applyDynamicConfig({ core: { isP2PDisabled: true } });
+          counters.peers.clear();
+          await new Promise((r) => setTimeout(r, TRACKER_RESTART_GAP_MS));
+          if (!destroyed) p2pEngine.applyDynamicConfig({ core: { isP2PDisabled: false } });
+        },
+      });
+      const trackerKey = opts.tracker.replace(/\/$/, "");
+      cleanups.push(watchTrackerSockets((url, notice) => {
+        if (url.replace(/\/$/, "") !== trackerKey) return;
+        if (notice === "close") watch?.noteFailure();
+        else watch?.noteConnect();
+      }));
+      if (conn && opts.upload === "auto") {
+        const onChange = () => {
+          uploading = shouldUpload(opts.upload, conn);
+          p2pEngine.applyDynamicConfig({ core: { isP2PUploadDisabled: !uploading } });
+        };
+        conn.addEventListener?.("change", onChange);
+        cleanups.push(() => conn.removeEventListener?.("change", onChange));
+      }
+    } else {
+      hls = new Hls(hlsConfig);
+    }
+    wireHls(hls);
+    hls.attachMedia(video);
+    hls.loadSource(opts.src);
+  }
+
+  function wireCore(e: HlsJsP2PEngine): void {
+    const on = <K extends keyof CoreEventMap>(k: K, fn: CoreEventMap[K]) => {
+      e.addEventListener(k, fn);
+      cleanups.push(() => e.removeEventListener(k, fn));
+    };
+    // HTTP bytes are counted per chunk, so a transfer the core aborts still counts (the origin sent it).
+    on("onChunkDownloaded", (bytes, source) => {
+      if (source === "http") S.addHttp(counters, bytes);
+    });
+    on("onSegmentLoaded", (d) => {
+      if (d.downloadSource === "p2p") S.addP2P(counters, d.bytesLength);
+      events.emit("segment", { source: d.downloadSource, bytes: d.bytesLength, url: d.segmentUrl });
+    });
+    on("onChunkUploaded", (bytes) => S.addUploaded(counters, bytes));
+    on("onPeerConnect", (p) => {
+      counters.peers.add(`${p.streamType}:${p.peerId}`);
+      events.emit("peer", { event: "connect", peerId: p.peerId });
+      watch?.noteConnect();
+    });
+    on("onPeerClose", (p) => {
+      counters.peers.delete(`${p.streamType}:${p.peerId}`);
+      events.emit("peer", { event: "close", peerId: p.peerId });
+    });
+    on("onSegmentError", (d) => {
+      const t = S.classifySegmentError(d.downloadSource, d.error.type);
+      if (t) S.countError(counters, t);
+    });
+    const trackerTrouble = (err: unknown) => {
+      events.emit("error", { type: "tracker", details: message(err), fatal: false });
+      watch?.noteFailure();
+    };
+    on("onTrackerError", (d) => trackerTrouble(d.error));
+    on("onTrackerWarning", (d) => trackerTrouble(d.warning));
+  }
+
+  function wireHls(h: Hls): void {
+    let recoveries = 0;
+    h.on(Hls.Events.ERROR, (_e, data) => {
+      const type: EdgeSwarmError["type"] = data.type === Hls.ErrorTypes.NETWORK_ERROR ? "network" : data.type === Hls.ErrorTypes.MEDIA_ERROR ? "media" : "other";
+      // hls.js retries non-fatal errors itself; fatal ones get a bounded number of recoveries.
+      let fatal = data.fatal;
+      if (fatal && recoveries < 5) {
+        recoveries++;
+        if (type === "network") {
+          h.startLoad();
+          fatal = false;
+        } else if (type === "media") {
+          h.recoverMediaError();
+          fatal = false;
+        }
+      }
+      events.emit("error", { type, details: data.details, fatal });
+    });
+    h.on(Hls.Events.FRAG_BUFFERED, () => {
+      recoveries = 0;
+    });
+  }
+
+  const overlay = opts.debug && typeof document !== "undefined" ? new Overlay(video) : undefined;
+  const tick = setInterval(() => {
+    const s = snapshot();
+    events.emit("stats", s);
+    overlay?.update(s, opts.tracker);
+  }, 1000);
+  const reporter = opts.reportUrl && mode !== "native" ? new Reporter(opts.reportUrl, opts.channel, snapshot) : undefined;
+
+  const handle: EdgeSwarmHandle = {
+    video,
+    options: opts,
+    stats: snapshot,
+    on: (type, fn) => events.on(type, fn),
+    off: (type, fn) => events.off(type, fn),
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      clearInterval(tick);
+      reporter?.stop();
+      watch?.destroy();
+      overlay?.destroy();
+      for (const c of cleanups.splice(0)) c();
+      hls?.destroy(); // also destroys the P2P engine (it listens for hlsDestroying)
+      if (mode === "native") {
+        video.removeAttribute("src");
+        video.load();
+      }
+      events.clear();
+      if (handles.get(video) === handle) handles.delete(video);
+    },
+  };
+  handles.set(video, handle);
+  return handle;
+}

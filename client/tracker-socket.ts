@@ -1,0 +1,36 @@
+// Stands in for @thaunknown/simple-websocket inside bittorrent-tracker (scripts/build.mjs
+// redirects that one import here) so the player learns when a tracker socket opens or closes.
+// bittorrent-tracker emits nothing on a clean close and then waits 10 s–5 min to reconnect;
+// tracker-watch.ts uses these notices to bring P2P back as soon as the tracker is reachable.
+// @ts-expect-error -- untyped CommonJS-free ESM package; only its constructor and events are used.
+import Socket from "@thaunknown/simple-websocket";
+
+export type SocketNotice = "connect" | "close";
+type Watcher = (url: string, notice: SocketNotice) => void;
+
+const watchers = new Set<Watcher>();
+
+export function watchTrackerSockets(fn: Watcher): () => void {
+  watchers.add(fn);
+  return () => watchers.delete(fn);
+}
+
+function notify(url: string, notice: SocketNotice): void {
+  for (const w of [...watchers]) {
+    try {
+      w(url, notice);
+    } catch {
+      /* a watcher's bug must not break the tracker client */
+    }
+  }
+}
+
+/** Same class as simple-websocket, plus notices on connect and close. */
+export default class WatchedSocket extends (Socket as new (opts: unknown) => { once(ev: string, fn: () => void): void }) {
+  constructor(opts: unknown) {
+    super(opts);
+    const url = typeof opts === "string" ? opts : String((opts as { url?: unknown } | null)?.url ?? "");
+    this.once("connect", () => notify(url, "connect"));
+    this.once("close", () => notify(url, "close"));
+  }
+}

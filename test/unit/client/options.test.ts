@@ -1,0 +1,94 @@
+// Options: data- attributes are parsed strictly, defaults come from the script origin and
+// the stream URL, and every bad value is reported and replaced by its default.
+import { describe, expect, it } from "vitest";
+import { defaultChannel, defaultSwarmId, optionsFromDataset, resolveOptions, shortHash } from "../../../client/options";
+
+const SCRIPT = "https://cdn-worker.example/edgeswarm.js";
+
+describe("resolveOptions defaults", () => {
+  it("uses the script's Worker for tracker and reports, with the /live/<name>/ channel", () => {
+    const { resolved, problems } = resolveOptions("https://cdn-worker.example/live/loop/master.m3u8?token=abc", {}, SCRIPT);
+    expect(problems).toEqual([]);
+    expect(resolved.tracker).toBe("wss://cdn-worker.example/announce/loop");
+    expect(resolved.reportUrl).toBe("https://cdn-worker.example/api/report");
+    expect(resolved.channel).toBe("loop");
+    expect(resolved.swarmId).toBe("https://cdn-worker.example/live/loop/master.m3u8");
+    expect(resolved.rtcConfig).toEqual({ iceServers: [] });
+    expect(resolved).toMatchObject({ p2p: true, upload: "auto", debug: false });
+  });
+
+  it("maps http script origins to ws trackers", () => {
+    const { resolved } = resolveOptions("http://127.0.0.1:9000/streams/sample/master.m3u8", {}, "http://127.0.0.1:9000/edgeswarm.js");
+    expect(resolved.tracker).toBe("ws://127.0.0.1:9000/announce/sample");
+  });
+
+  it("gives viewers with different per-viewer tokens the same swarm and channel", () => {
+    const a = resolveOptions("https://o.example/vod/x/index.m3u8?sig=1#t=3", {}, SCRIPT).resolved;
+    const b = resolveOptions("https://o.example/vod/x/index.m3u8?sig=2", {}, SCRIPT).resolved;
+    expect(a.swarmId).toBe(b.swarmId);
+    expect(a.channel).toBe(b.channel);
+    expect(a.channel).toMatch(/^h[0-9a-z]+$/);
+    expect(a.tracker).toBe(`wss://cdn-worker.example/announce/${a.channel}`);
+  });
+
+  it("derives the channel from an explicit swarm id, so pages naming the swarm meet", () => {
+    expect(resolveOptions("https://a.example/x.m3u8", { swarmId: "match_42" }, SCRIPT).resolved.channel).toBe("match_42");
+    const odd = resolveOptions("https://a.example/x.m3u8", { swarmId: "has spaces/and:colons" }, SCRIPT).resolved.channel;
+    expect(odd).toMatch(/^h[0-9a-z]+$/);
+  });
+
+  it("reports a bad tracker, channel, report URL or upload value and keeps the default", () => {
+    const { resolved, problems } = resolveOptions("https://w.example/live/loop/m.m3u8",
+      { tracker: "https://not-ws.example", channel: "bad/channel", report: "javascript:alert(1)", upload: "sometimes" as never, swarmId: "" }, SCRIPT);
+    expect(problems.map((p) => p.option).sort()).toEqual(["channel", "report", "swarmId", "tracker", "upload"]);
+    expect(resolved.tracker).toBe("wss://cdn-worker.example/announce/loop");
+    expect(resolved.reportUrl).toBe("https://cdn-worker.example/api/report");
+    expect(resolved.upload).toBe("auto");
+  });
+
+  it("throws a TypeError for a src that is not a URL", () => {
+    expect(() => resolveOptions("http://[bad", {}, SCRIPT)).toThrow(TypeError);
+  });
+
+  it("turns reports off with report: false", () => {
+    expect(resolveOptions("https://w.example/a.m3u8", { report: false }, SCRIPT).resolved.reportUrl).toBeNull();
+  });
+});
+
+describe("optionsFromDataset", () => {
+  it("reads every data- option", () => {
+    const { options, problems } = optionsFromDataset({
+      tracker: "wss://t.example/announce/x", swarmId: "s1", p2p: "off", upload: "off", debug: "", report: "off", stun: "stun:stun.example:3478, turn:turn.example",
+    });
+    expect(problems).toEqual([]);
+    expect(options).toEqual({
+      tracker: "wss://t.example/announce/x", swarmId: "s1", p2p: false, upload: "off", debug: true, report: false,
+      rtcConfig: { iceServers: [{ urls: "stun:stun.example:3478" }, { urls: "turn:turn.example" }] },
+    });
+  });
+
+  it("lets the video's attributes override the script tag's", () => {
+    const { options } = optionsFromDataset({ p2p: "on", debug: "off" }, { debug: "on" });
+    expect(options).toMatchObject({ p2p: true, debug: true });
+  });
+
+  it("reports unparseable values instead of guessing", () => {
+    const { options, problems } = optionsFromDataset({ p2p: "maybe", upload: "lots", stun: "http://x" });
+    expect(options.p2p).toBeUndefined();
+    expect(problems.map((p) => p.option)).toEqual(["data-p2p", "data-upload", "data-stun"]);
+  });
+});
+
+describe("defaults helpers", () => {
+  it("strips query and fragment from the swarm id", () => {
+    expect(defaultSwarmId("https://a.example/p/x.m3u8?a=1#b")).toBe("https://a.example/p/x.m3u8");
+  });
+  it("takes the channel from /streams/<name>/ and ignores names the tracker would refuse", () => {
+    expect(defaultChannel("https://a.example/streams/sample/master.m3u8", "x")).toBe("sample");
+    expect(defaultChannel("https://a.example/streams/na.me/master.m3u8", "x")).toBe(`h${shortHash("x")}`);
+  });
+  it("hashes stably and differently for different ids", () => {
+    expect(shortHash("abc")).toBe(shortHash("abc"));
+    expect(shortHash("abc")).not.toBe(shortHash("abd"));
+  });
+});
