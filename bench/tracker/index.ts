@@ -10,14 +10,15 @@
 // server CPU, which is what a dedicated core would deliver and is far less sensitive to
 // contention than wall-clock rate.
 //
-// Flags: --peers N (300) --swarms N (10) --seconds N per round (10) --rounds N (3)
+// Flags: --peers N (300) --swarms N (10) --seconds N per round (8) --rounds N (3)
 //        --warmup N (3) --offers N (5) --only worker|reference --rate-limit on|off (off)
+//        --no-miniflare   skip (a'), the same Worker bundle under Miniflare without DevTools
 //        --profile   after the rounds, break down where the Worker's CPU goes (see profile.ts,
 //                    logic.ts, echo/): pure tracker code vs runtime floor vs isolate profile
 import { spawn } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
-import { startSnapshotWorker } from "./dev-snapshot.ts";
+import { startMiniflareWorker, startSnapshotWorker } from "./dev-snapshot.ts";
 import { exampleSdp, percentile, runLoad, type LoadOptions, type LoadResult } from "./load.ts";
 import { cpuSeconds, findDescendants, memKiB, sampleRss } from "./proc.ts";
 import { runEcho } from "./echo-load.ts";
@@ -60,7 +61,7 @@ const opts: LoadOptions = {
   swarms: Math.max(1, Math.min(flag("swarms", 10), 1000)),
   offers: Math.min(flag("offers", 5), 10),
   warmupMs: flag("warmup", 3) * 1000,
-  measureMs: Math.min(flag("seconds", 10), 600) * 1000,
+  measureMs: Math.min(flag("seconds", 8), 600) * 1000,
   cycleTimeoutMs: 10_000,
 };
 const rounds = Math.min(flag("rounds", 3), 20);
@@ -106,6 +107,17 @@ async function startWorker(): Promise<Target> {
     // stream would, and no state carries over between rounds.
     wsUrl: (r) => `${w.wsUrl}/announce/bench-r${r}`,
     pids, stop: w.stop, samples: [], idleKiB: 0, mem: null, output: w.output, inspectorPort: w.inspectorPort,
+  };
+}
+
+async function startMiniflare(): Promise<Target> {
+  log("starting the same Worker bundle under Miniflare (no DevTools session)");
+  const m = await startMiniflareWorker(rateLimit ? {} : { TRACKER_RATE_LIMIT: "off" });
+  if (m.pids().length === 0) log("warning: no workerd process found for Miniflare; memory/CPU will read 0");
+  return {
+    name: "(a') same Worker, Miniflare, no DevTools",
+    wsUrl: (r) => `${m.wsUrl}/announce/bench-r${r}`,
+    pids: m.pids, stop: m.stop, samples: [], idleKiB: 0, mem: null,
   };
 }
 
@@ -197,7 +209,7 @@ function framesPerRelayed(l: LoadResult): number {
   return (inFrames + outFrames) / (l.offersDelivered + l.answersDelivered);
 }
 
-async function whereTheTimeGoes(worker: Target, reference: Target): Promise<void> {
+async function whereTheTimeGoes(worker: Target, reference: Target, miniflare: Target | undefined): Promise<void> {
   const usPer = (t: Target) => {
     const relayed = t.samples.reduce((n, x) => n + x.load.offersDelivered + x.load.answersDelivered, 0);
     return (t.samples.reduce((n, x) => n + x.serverCpuS, 0) * 1e6) / relayed;
@@ -207,22 +219,27 @@ async function whereTheTimeGoes(worker: Target, reference: Target): Promise<void
   log("profile 1/3: the tracker's pure code (parse → handle → serialize) in plain Node");
   const logic = runLogic({ peers: opts.peers, swarms: opts.swarms, offers: opts.offers, sdp: exampleSdp("offer"), answerSdp: exampleSdp("answer"), ms: 5000 });
 
-  log("profile 2/3: runtime floor, echo Durable Object vs Node ws echo (800-byte frames)");
-  const echoW = await startSnapshotWorker({}, "echo");
-  let echoDo;
-  let echoNode;
-  try {
-    const pids = () => findDescendants(echoW.pid, "workerd");
-    echoDo = await runEcho(`${echoW.wsUrl}/`, 100, 800, 2000, 6000, () => cpuSeconds(pids()));
-  } finally {
-    await echoW.stop();
-  }
-  const echoRef = await startReference(true);
-  try {
-    echoNode = await runEcho(echoRef.wsUrl(0), 100, 800, 2000, 6000, () => cpuSeconds(echoRef.pids()));
-  } finally {
-    await echoRef.stop();
-  }
+  log("profile 2/3: runtime floor, echo Durable Object (wrangler dev and Miniflare) vs Node ws echo (800-byte frames)");
+  const echo = async (start: () => Promise<{ url: string; pids: () => number[]; stop: () => Promise<void> }>) => {
+    const e = await start();
+    try {
+      return await runEcho(e.url, 100, 800, 2000, 6000, () => cpuSeconds(e.pids()));
+    } finally {
+      await e.stop();
+    }
+  };
+  const echoDo = await echo(async () => {
+    const w = await startSnapshotWorker({}, "echo");
+    return { url: `${w.wsUrl}/`, pids: () => findDescendants(w.pid, "workerd"), stop: w.stop };
+  });
+  const echoMf = await echo(async () => {
+    const m = await startMiniflareWorker({}, "echo");
+    return { url: `${m.wsUrl}/`, pids: m.pids, stop: m.stop };
+  });
+  const echoNode = await echo(async () => {
+    const r = await startReference(true);
+    return { url: r.wsUrl(0), pids: r.pids, stop: r.stop };
+  });
 
   log("profile 3/3: CPU profile of the Worker isolate under the same load (5 s)");
   let prof: ProfileSummary | null = null;
@@ -239,13 +256,20 @@ async function whereTheTimeGoes(worker: Target, reference: Target): Promise<void
 
   const f = (x: number) => x.toFixed(1);
   console.log(`\nWhere the time goes (server CPU µs per relayed message; ${f(fpr)} frames in+out per relayed message):\n`);
-  table(["", "(a) Worker DO", "(b) bittorrent-tracker"], [
-    ["measured in the rounds above", f(usPer(worker)), f(usPer(reference))],
-    ["runtime floor: echo server µs/frame × frames", `${f(echoDo.serverCpuUsPerFrame * fpr)} (${f(echoDo.serverCpuUsPerFrame)}/frame)`, `${f(echoNode.serverCpuUsPerFrame * fpr)} (${f(echoNode.serverCpuUsPerFrame)}/frame)`],
-    ["our tracker JS in plain Node: parse + handle + serialize", `${f(logic.usPerRelayed)} (${f(logic.phaseUs.parse)} + ${f(logic.phaseUs.handle)} + ${f(logic.phaseUs.serialize)})`, "-"],
-    ["rest (isolate entry, GC, glue, not explained)", f(usPer(worker) - echoDo.serverCpuUsPerFrame * fpr - logic.usPerRelayed), f(usPer(reference) - echoNode.serverCpuUsPerFrame * fpr)],
+  const floor = (e: { serverCpuUsPerFrame: number }) => `${f(e.serverCpuUsPerFrame * fpr)} (${f(e.serverCpuUsPerFrame)}/frame)`;
+  const cols: [string, Target | undefined, { serverCpuUsPerFrame: number }][] = [
+    ["(a) Worker DO, wrangler dev", worker, echoDo],
+    ["(a') Worker DO, Miniflare", miniflare, echoMf],
+    ["(b) bittorrent-tracker", reference, echoNode],
+  ];
+  const shown = cols.filter((c) => c[1]);
+  table(["", ...shown.map((c) => c[0])], [
+    ["measured in the rounds above", ...shown.map((c) => f(usPer(c[1]!)))],
+    ["runtime floor: echo server µs/frame × frames", ...shown.map((c) => floor(c[2]))],
+    ["tracker JS alone (plain Node): parse + handle + serialize", ...shown.map((c) => (c[0].startsWith("(b)") ? "-" : `${f(logic.usPerRelayed)} (${f(logic.phaseUs.parse)} + ${f(logic.phaseUs.handle)} + ${f(logic.phaseUs.serialize)})`))],
+    ["rest (isolate entry, glue, GC; not explained above)", ...shown.map((c) => f(usPer(c[1]!) - c[2].serverCpuUsPerFrame * fpr - (c[0].startsWith("(b)") ? 0 : logic.usPerRelayed)))],
   ]);
-  console.log(`\nEcho floor, frames/s (in+out, 100 sockets, closed loop): workerd DO ${echoDo.framesPerS.toFixed(0)}, Node ws ${echoNode.framesPerS.toFixed(0)}`);
+  console.log(`\nEcho floor, frames/s (in+out, 100 sockets, closed loop): workerd DO under wrangler dev ${echoDo.framesPerS.toFixed(0)}, under Miniflare ${echoMf.framesPerS.toFixed(0)}, Node ws ${echoNode.framesPerS.toFixed(0)}`);
   if (prof) {
     console.log(`\nWorker isolate CPU profile (${(prof.totalMs / 1000).toFixed(1)} s sampled; % of samples, idle included):\n`);
     table(["self time by category", "%"], prof.categories.slice(0, 10).map(([k, v]) => [k, ((100 * v) / prof!.totalMs).toFixed(1)]));
@@ -259,12 +283,13 @@ console.log(`bench:tracker  peers=${opts.peers} swarms=${opts.swarms} offers/ann
 try {
   if (which !== "worker") targets.push(await startReference());
   if (which !== "reference") targets.push(await startWorker());
+  if (which !== "reference" && !process.argv.includes("--no-miniflare")) targets.push(await startMiniflare());
   for (const t of targets) {
     t.idleKiB = t.pids().reduce((n, p) => n + memKiB(p).rss, 0);
     t.mem = sampleRss(t.pids);
   }
-  // Alternate the order each round (ab, ba, ab, ...) so neither target always runs
-  // right after the other's cleanup.
+  // Alternate the order each round (b a a', a' a b, ...) so no target always runs
+  // right after the same other one's cleanup.
   for (let r = 1; r <= rounds; r++) {
     const order = r % 2 === 1 ? targets : [...targets].reverse();
     for (const t of order) {
@@ -285,9 +310,16 @@ try {
     ["target", "relayed msg/s median (min–max)", "msg per server CPU-s", "offer p50 ms", "offer p99 ms", "answer p99 ms", "server CPU %", "gen CPU %", "RSS idle MB", "RSS peak MB", "stalled", "failures"],
     sums.map((x) => x.line),
   );
-  if (sums.length === 2) {
-    const [b, a] = [sums[0]!.s, sums[1]!.s];
-    console.log(`\nratio (a)/(b): relayed msg/s ${(a.rate / b.rate).toFixed(2)}×, msg per server CPU-second ${(a.perCpu / b.perCpu).toFixed(2)}×, peak RSS ${(a.peakKiB / b.peakKiB).toFixed(2)}×   (goal: rate ≥ 2×)`);
+  const ref = targets.findIndex((t) => t.name.startsWith("(b)"));
+  if (ref >= 0) {
+    const b = sums[ref]!.s;
+    console.log("");
+    targets.forEach((t, i) => {
+      if (i === ref) return;
+      const a = sums[i]!.s;
+      const tag = t.name.slice(0, t.name.indexOf(")") + 1);
+      console.log(`ratio ${tag}/(b): relayed msg/s ${(a.rate / b.rate).toFixed(2)}×, msg per server CPU-second ${(a.perCpu / b.perCpu).toFixed(2)}×, peak RSS ${(a.peakKiB / b.peakKiB).toFixed(2)}×   (goal: rate ≥ 2×)`);
+    });
   }
   for (const t of targets) {
     const fails = new Map<string, number>();
@@ -301,7 +333,10 @@ try {
     for (const [k, v] of fails) console.log(`${t.name}: failure "${k}" × ${v}`);
     if (errs || closed) console.log(`${t.name}: socket errors ${errs}, closed by server ${closed}`);
   }
-  if (process.argv.includes("--profile") && targets.length === 2) await whereTheTimeGoes(targets[1]!, targets[0]!);
+  const tw = targets.find((t) => t.name.startsWith("(a)"));
+  const tb = targets.find((t) => t.name.startsWith("(b)"));
+  const tm = targets.find((t) => t.name.startsWith("(a')"));
+  if (process.argv.includes("--profile") && tw && tb) await whereTheTimeGoes(tw, tb, tm);
 } finally {
   for (const t of targets) await t.stop();
 }
