@@ -23,8 +23,14 @@ function remember(url: string, sha: string) {
   memo.set(url, sha);
 }
 
-/** Cache key for an upstream URL: a synthetic URL so it cannot collide with our routes. */
-const cacheKey = (target: URL) => new Request(`https://upstream-cache.edgeswarm.invalid/${encodeURIComponent(target.href)}`);
+/** Per-request context: waitUntil, and the Worker's own origin for cache keys. */
+interface Ctx { ctx: ExecutionContext; keyBase: string }
+
+/**
+ * Cache key for an upstream URL. It lives under the Worker's own host (the Cache API
+ * stores per zone) on a path no route serves, so it cannot collide with real URLs.
+ */
+const cacheKey = (u: Ctx, target: URL) => new Request(`${u.keyBase}/__edgeswarm-upstream-cache/${encodeURIComponent(target.href)}`);
 
 // workers-types declares caches.default, but the DOM lib's CacheStorage wins in this tsconfig.
 async function cache(): Promise<Cache> {
@@ -60,8 +66,8 @@ async function fetchUpstream(target: URL, limit: number): Promise<{ ok: true; by
 
 interface Cached { bytes: ArrayBuffer; sha256: string; type: string }
 
-async function cachedSegment(target: URL): Promise<Cached | null> {
-  const hit = await (await cache()).match(cacheKey(target));
+async function cachedSegment(u: Ctx, target: URL): Promise<Cached | null> {
+  const hit = await (await cache()).match(cacheKey(u, target));
   if (!hit) return null;
   const sha = hit.headers.get("x-edgeswarm-sha256");
   const bytes = await hit.arrayBuffer();
@@ -71,8 +77,8 @@ async function cachedSegment(target: URL): Promise<Cached | null> {
 }
 
 /** Fetches, hashes and caches one segment; the hash is computed here and only here. */
-async function loadSegment(target: URL, ctx: ExecutionContext): Promise<Cached | { status: number; error: string }> {
-  const hit = await cachedSegment(target);
+async function loadSegment(u: Ctx, target: URL): Promise<Cached | { status: number; error: string }> {
+  const hit = await cachedSegment(u, target);
   if (hit) return hit;
   const r = await fetchUpstream(target, MAX_SEGMENT_BYTES);
   if (!r.ok) return { status: r.status, error: r.error };
@@ -82,35 +88,35 @@ async function loadSegment(target: URL, ctx: ExecutionContext): Promise<Cached |
   const stored = new Response(r.bytes.slice(0), {
     headers: { "content-type": type, "cache-control": `public, max-age=${UPSTREAM_SEGMENT_TTL}`, "x-edgeswarm-sha256": sha },
   });
-  ctx.waitUntil((await cache()).put(cacheKey(target), stored));
+  u.ctx.waitUntil((await cache()).put(cacheKey(u, target), stored));
   return { bytes: r.bytes, sha256: sha, type };
 }
 
-async function knownHash(target: URL, budget: { lookups: number }): Promise<string | undefined> {
+async function knownHash(u: Ctx, target: URL, budget: { lookups: number }): Promise<string | undefined> {
   const m = memo.get(target.href);
   if (m) return m;
   if (budget.lookups <= 0) return undefined;
   budget.lookups--;
-  const hit = await (await cache()).match(cacheKey(target), { ignoreMethod: true });
+  const hit = await (await cache()).match(cacheKey(u, target));
   const sha = hit?.headers.get("x-edgeswarm-sha256") ?? undefined;
   await hit?.body?.cancel();
   if (sha) remember(target.href, sha);
   return sha;
 }
 
-async function playlistText(target: URL, ctx: ExecutionContext): Promise<{ ok: true; text: string } | { ok: false; status: number; error: string }> {
+async function playlistText(u: Ctx, target: URL): Promise<{ ok: true; text: string } | { ok: false; status: number; error: string }> {
   const c = await cache();
-  const hit = await c.match(cacheKey(target));
+  const hit = await c.match(cacheKey(u, target));
   if (hit) return { ok: true, text: await hit.text() };
   const r = await fetchUpstream(target, MAX_PLAYLIST_BYTES);
   if (!r.ok) return r;
   const text = new TextDecoder().decode(r.bytes);
-  ctx.waitUntil(c.put(cacheKey(target), new Response(text, { headers: { "cache-control": `public, max-age=${UPSTREAM_PLAYLIST_TTL}` } })));
+  u.ctx.waitUntil(c.put(cacheKey(u, target), new Response(text, { headers: { "cache-control": `public, max-age=${UPSTREAM_PLAYLIST_TTL}` } })));
   return { ok: true, text };
 }
 
-async function servePlaylist(request: Request, ctx: ExecutionContext, base: URL, target: URL): Promise<Response> {
-  const t = await playlistText(target, ctx);
+async function servePlaylist(request: Request, u: Ctx, base: URL, target: URL): Promise<Response> {
+  const t = await playlistText(u, target);
   if (!t.ok) return jsonError(t.status, t.error);
   const parsed = parsePlaylist(t.text);
   if (!parsed.ok) return jsonError(502, `upstream playlist invalid: ${parsed.reason}`);
@@ -129,7 +135,7 @@ async function servePlaylist(request: Request, ctx: ExecutionContext, base: URL,
     for (const i of order) {
       const tg = targets[i];
       if (!tg) continue;
-      const h = await knownHash(tg, budget);
+      const h = await knownHash(u, tg, budget);
       if (h) hashes.set(i, h);
     }
     const todo = order.filter((i) => targets[i] && !hashes.has(i)).slice(0, UPSTREAM_PREFETCH_PER_PLAYLIST);
@@ -137,7 +143,7 @@ async function servePlaylist(request: Request, ctx: ExecutionContext, base: URL,
     await Promise.all(Array.from({ length: Math.min(UPSTREAM_PREFETCH_CONCURRENCY, todo.length) }, async () => {
       while (next < todo.length) {
         const i = todo[next++]!;
-        const r = await loadSegment(targets[i]!, ctx);
+        const r = await loadSegment(u, targets[i]!);
         if ("sha256" in r) hashes.set(i, r.sha256);
       }
     }));
@@ -158,8 +164,9 @@ export async function handleUpstream(request: Request, env: Env, ctx: ExecutionC
   if (request.method !== "GET" && request.method !== "HEAD") return jsonError(405, "method not allowed", { allow: "GET, HEAD" });
   const target = upstreamTarget(base, rest);
   if (!target) return jsonError(400, "bad upstream path");
-  if (/\.m3u8$/i.test(target.pathname)) return servePlaylist(request, ctx, base, target);
-  const seg = await loadSegment(target, ctx);
+  const u: Ctx = { ctx, keyBase: new URL(request.url).origin };
+  if (/\.m3u8$/i.test(target.pathname)) return servePlaylist(request, u, base, target);
+  const seg = await loadSegment(u, target);
   if (!("sha256" in seg)) return jsonError(seg.status, seg.error);
   return respond(request, bytesResource(seg.bytes, { type: seg.type, etag: `"${seg.sha256}"`, cacheControl: CACHE_SEGMENT, sha256: seg.sha256 }));
 }
