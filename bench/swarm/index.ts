@@ -89,7 +89,7 @@ async function main(): Promise<number> {
 
     const results: { variant: string; total: TotalRow; source: string }[] = [];
     for (const name of opts.variants) {
-      const spec = await buildVariant(name, channel);
+      const spec = buildVariant(name, channel);
       const meter = await startMeteringProxy({ target: originUrl });
       meters.push(meter);
       const trackerUrl = spec.tracker === "worker" ? `${worker!.wsUrl}/announce/${channel}` : stock!.wsUrl;

@@ -4,10 +4,10 @@
 //   stock       – p2p-media-loader defaults + bittorrent-tracker's own Server;
 //   stock-tuned – stock with the hand-tuned windows from the field notes (2 s / 6 s / 30 s).
 // It only builds configs; running them is run-variant.ts.
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { CoreConfig } from "p2p-media-loader-core";
+// The client's tuned engine config, the same object client/player.ts spreads into the core.
+// Values only (the file has no imports), so it loads in Node as it is.
+import { CORE_TUNING } from "../../client/engine-config.ts";
 import type { PlayerOverrides } from "../../test/helpers/virtual-viewer/player-model.ts";
 import type { VariantName } from "./args.ts";
 
@@ -28,44 +28,24 @@ export const HAND_TUNED: Partial<CoreConfig> = {
   p2pDownloadTimeWindow: 30,
 };
 
-const ROOT = resolve(import.meta.dirname, "../..");
-// Where the client engineer's tuned engine config is expected (client/ is theirs). The
-// bench reads it as data: a `coreConfig` (p2p-media-loader core options) and optionally
-// `hlsConfig` ({ maxBufferLength, liveSyncDurationCount }) export.
-const CLIENT_CONFIG_CANDIDATES = ["client/engine-config.ts", "client/src/engine-config.ts"];
-
-interface ClientConfigModule {
-  coreConfig?: unknown;
-  CORE_CONFIG?: unknown;
-  engineConfig?: unknown;
-  hlsConfig?: unknown;
-  HLS_CONFIG?: unknown;
+/**
+ * The EdgeSwarm client's core settings as client/player.ts builds them: CORE_TUNING, the
+ * default swarm id (manifest URL without query, which the viewer's core derives itself)
+ * and hls.js left to the engine for maxBufferLength / liveSyncDurationCount (HLS_TUNING
+ * only sets retry policies, which the player model does not simulate).
+ */
+export function edgeSwarmCoreConfig(): Partial<CoreConfig> {
+  return { ...CORE_TUNING };
 }
 
-export async function loadEdgeSwarmConfig(): Promise<{ core: Partial<CoreConfig>; player: PlayerOverrides; source: string }> {
-  for (const rel of CLIENT_CONFIG_CANDIDATES) {
-    const abs = resolve(ROOT, rel);
-    if (!existsSync(abs)) continue;
-    const mod = (await import(pathToFileURL(abs).href)) as ClientConfigModule;
-    const core = mod.coreConfig ?? mod.CORE_CONFIG ?? mod.engineConfig;
-    if (core && typeof core === "object") {
-      const hls = (mod.hlsConfig ?? mod.HLS_CONFIG ?? {}) as Record<string, unknown>;
-      const player: PlayerOverrides = {};
-      if (typeof hls.maxBufferLength === "number") player.maxBufferLength = hls.maxBufferLength;
-      if (typeof hls.liveSyncDurationCount === "number") player.liveSyncDurationCount = hls.liveSyncDurationCount;
-      return { core: core as Partial<CoreConfig>, player, source: rel };
-    }
-  }
-  return { core: { ...HAND_TUNED }, player: {}, source: "hand-tuned windows 2/6/30 s (no client engine config found)" };
-}
-
-export async function buildVariant(name: VariantName, channel: string): Promise<VariantSpec> {
+export function buildVariant(name: VariantName, channel: string): VariantSpec {
   switch (name) {
-    case "edgeswarm": {
-      const es = await loadEdgeSwarmConfig();
-      // All viewers of one stream meet in one swarm (contract: channel = stream name).
-      return { name, core: { swarmId: channel, ...es.core }, player: es.player, integrity: true, tracker: "worker", configSource: es.source };
-    }
+    case "edgeswarm":
+      void channel; // the channel names the tracker URL (index.ts); the swarm id is the manifest URL
+      return {
+        name, core: edgeSwarmCoreConfig(), player: {}, integrity: true, tracker: "worker",
+        configSource: `client/engine-config.ts CORE_TUNING (highDemand ${CORE_TUNING.highDemandTimeWindow} s, http ${CORE_TUNING.httpDownloadTimeWindow} s, p2p ${CORE_TUNING.p2pDownloadTimeWindow} s)`,
+      };
     case "stock":
       return { name, core: {}, player: {}, integrity: false, tracker: "stock", configSource: "p2p-media-loader 2.3.1 defaults" };
     case "stock-tuned":

@@ -30,7 +30,7 @@ afterAll(async () => {
 
 describe("Node swarm through the Worker", () => {
   it("shares segments over WebRTC so the origin sends less than the viewers need, without stalls", async () => {
-    const spec = await buildVariant("edgeswarm", CHANNEL);
+    const spec = buildVariant("edgeswarm", CHANNEL);
     const viewers: VirtualViewer[] = [];
     let stats: ViewerStats[] = [];
     try {
@@ -86,16 +86,17 @@ async function startCorruptingProxy(target: string): Promise<{ url: string; stop
 
 describe("a lying peer", () => {
   it("gets its bad segments rejected by the SHA-256 check, and the honest viewer plays only good bytes", async () => {
-    const spec = await buildVariant("edgeswarm", CHANNEL);
+    const spec = buildVariant("edgeswarm", CHANNEL);
     const corrupting = await startCorruptingProxy(meter.url);
     // The liar does not verify (its bad bytes came over HTTP, which is trusted) and shares
-    // them; it is in the same swarm because the swarm id is the channel, not the URL.
+    // them. Its playlist URL differs, so both set the same swarm id, as a page can.
+    const core = { ...spec.core, swarmId: "liar-test" };
     const liar = new VirtualViewer({
-      id: "liar", masterUrl: `${corrupting.url}${STREAM}`, core: spec.core,
+      id: "liar", masterUrl: `${corrupting.url}${STREAM}`, core,
       announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: false, player: spec.player,
     });
     const honest = new VirtualViewer({
-      id: "honest", masterUrl: `${meter.url}${STREAM}`, core: spec.core,
+      id: "honest", masterUrl: `${meter.url}${STREAM}`, core,
       announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: true, player: spec.player,
     });
     let h: ViewerStats | undefined;
