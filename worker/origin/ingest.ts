@@ -4,7 +4,8 @@
 // so a refused request never writes anything. Segments are hashed here, once.
 // VOD: nothing can be overwritten with different bytes (409); a media playlist must
 // list only stored segments and end with ENDLIST; a master only stored playlists.
-// Live: see live-index.ts. Does not serve anything (storage.ts does).
+// Live playlists: live-ingest.ts (I/O) and live-index.ts (window logic). Does not serve
+// anything (storage.ts does).
 import type { Env } from "../env";
 import { json, jsonError } from "../http";
 import { extractCredentials, tokenValid } from "./auth";
