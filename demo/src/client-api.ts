@@ -13,7 +13,7 @@ export interface DemoStats {
   errors: Record<string, number>;
 }
 
-export type TrackerState = "connecting" | "connected" | "unreachable";
+export type TrackerState = "connecting" | "connected" | "unreachable" | "off";
 
 export interface DemoEvents {
   segment: (e: { source: SegmentSource; bytes: number; label: string }) => void;
@@ -33,10 +33,13 @@ export interface SessionOptions {
   rtcConfig?: { iceServers: { urls: string }[] };
 }
 
-// --- what we rely on from /edgeswarm.mjs (see client/index.ts) ---------------------
+// --- what we rely on from /edgeswarm.mjs (client/index.ts, client/player.ts) -------
+// Typed loosely on purpose: the bundle is loaded at run time, so every field is checked
+// as it is read (n/s/o below) rather than trusted.
 interface ClientHandle {
+  options?: unknown;
   stats(): unknown;
-  on(name: string, fn: (...args: unknown[]) => void): void;
+  on(name: string, fn: (...args: unknown[]) => void): unknown;
   off?(name: string, fn: (...args: unknown[]) => void): void;
   destroy(): void;
 }
@@ -61,6 +64,38 @@ export async function loadClient(): Promise<ClientModule> {
   return mod;
 }
 
+/**
+ * Asks the tracker whether it accepts connections: opens a bare WebSocket and closes it
+ * as soon as it opens. The client only reports tracker *changes* (it starts out assuming
+ * "up" and says "down" on trouble), so without this a lone viewer whose tracker is fine
+ * would show "connecting" forever. One short socket per page load; no announce is sent.
+ */
+function probeTracker(url: string, timeoutMs = 8000): Promise<boolean> {
+  return new Promise((resolve) => {
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url);
+    } catch {
+      resolve(false);
+      return;
+    }
+    const finish = (ok: boolean) => {
+      clearTimeout(timer);
+      ws.onopen = ws.onerror = ws.onclose = null;
+      try {
+        ws.close(1000);
+      } catch {
+        /* already closed */
+      }
+      resolve(ok);
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    ws.onopen = () => finish(true);
+    ws.onerror = () => finish(false);
+    ws.onclose = () => finish(false);
+  });
+}
+
 export function startSession(
   client: ClientModule,
   video: HTMLVideoElement,
@@ -69,37 +104,61 @@ export function startSession(
   on: Partial<DemoEvents>,
 ): DemoSession {
   const handle = client.attach(video, src, options.rtcConfig ? { rtcConfig: options.rtcConfig } : {});
-  const sub = (name: string, fn: (...args: unknown[]) => void) => handle.on(name, fn);
+  const sub = (name: string, fn: (e: unknown) => void) => handle.on(name, fn as (...args: unknown[]) => void);
+  const label = (url: string) => url.split("?")[0]!.split("/").slice(-2).join("/") || "segment";
+  let destroyed = false;
+  let heardFromClient = false;
 
+  // segment: { source: "http" | "p2p", bytes, url, peerId? }. peerId is used when the
+  // client provides it (per-peer bytes in the peer table).
   sub("segment", (e) => {
     const ev = o(e);
-    const src = s(ev.source);
-    const source: SegmentSource = src === "p2p" ? "p2p" : "http";
-    on.segment?.({ source, bytes: n(ev.bytes), label: s(ev.label) || s(ev.url).split("/").pop() || "segment" });
+    const source: SegmentSource = ev.source === "p2p" ? "p2p" : "http";
+    on.segment?.({ source, bytes: n(ev.bytes), label: label(s(ev.url)) });
+    if (source === "p2p" && s(ev.peerId)) on.peerBytes?.({ peerId: s(ev.peerId), direction: "down", bytes: n(ev.bytes) });
   });
-  sub("peer-connect", (e) => on.peerConnect?.(s(o(e).peerId)));
-  sub("peer-close", (e) => on.peerClose?.(s(o(e).peerId)));
-  sub("chunk-downloaded", (e) => {
+  // rejected: { reason: "hash-mismatch" | "hash-unknown", url, bytes }
+  sub("rejected", (e) => {
     const ev = o(e);
-    if (ev.source === "p2p" && s(ev.peerId)) on.peerBytes?.({ peerId: s(ev.peerId), direction: "down", bytes: n(ev.bytes) });
+    on.segment?.({ source: "rejected", bytes: n(ev.bytes), label: `${label(s(ev.url))} (${s(ev.reason) || "rejected"})` });
   });
-  sub("chunk-uploaded", (e) => {
+  // peer: { event: "connect" | "close", peerId }
+  sub("peer", (e) => {
+    const ev = o(e);
+    const id = s(ev.peerId);
+    if (!id) return;
+    if (ev.event === "connect") {
+      on.peerConnect?.(id);
+      // A peer arrived through the tracker, so the tracker works.
+      if (!heardFromClient) on.tracker?.("connected", "a peer connected through the tracker");
+    } else if (ev.event === "close") on.peerClose?.(id);
+  });
+  // upload: { peerId, bytes } — only if the client emits it (per-peer upload bytes).
+  sub("upload", (e) => {
     const ev = o(e);
     if (s(ev.peerId)) on.peerBytes?.({ peerId: s(ev.peerId), direction: "up", bytes: n(ev.bytes) });
   });
+  // tracker: { state: "up" | "down" }, emitted on changes only.
   sub("tracker", (e) => {
-    const ev = o(e);
-    const st = ev.state === "connected" ? "connected" : ev.state === "unreachable" || ev.state === "error" ? "unreachable" : "connecting";
-    on.tracker?.(st, s(ev.detail));
-  });
-  sub("segment-rejected", (e) => {
-    const ev = o(e);
-    on.segment?.({ source: "rejected", bytes: n(ev.bytes), label: s(ev.label) || s(ev.url).split("/").pop() || "segment" });
+    heardFromClient = true;
+    const st = o(e).state;
+    on.tracker?.(st === "up" ? "connected" : "unreachable", st === "up" ? "" : "the tracker refused or dropped the connection");
   });
   sub("error", (e) => {
     const ev = o(e);
     on.error?.({ type: s(ev.type), details: s(ev.details), fatal: ev.fatal === true });
   });
+
+  const opts = o((handle as { options?: unknown }).options);
+  const tracker = s(opts.tracker);
+  const mode = s(o(handle.stats()).mode);
+  if (mode && mode !== "p2p") on.tracker?.("off", mode === "native" ? "this browser plays HLS natively, without P2P" : "P2P is turned off");
+  else if (/^wss?:\/\//.test(tracker)) {
+    void probeTracker(tracker).then((ok) => {
+      // The client's own events are fresher than a probe that raced with them.
+      if (!destroyed && !heardFromClient) on.tracker?.(ok ? "connected" : "unreachable", ok ? "" : "no answer from the tracker");
+    });
+  }
 
   return {
     stats() {
@@ -113,6 +172,7 @@ export function startSession(
       };
     },
     destroy() {
+      destroyed = true;
       handle.destroy();
     },
   };

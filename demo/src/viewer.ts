@@ -31,6 +31,8 @@ let traffic = new RollingSeries(["http", "p2p"], WINDOW_POINTS);
 let offload = new RollingSeries(["offload"], WINDOW_POINTS);
 let upload = new RollingSeries(["up"], WINDOW_POINTS);
 let renderedSeq = -1;
+// Per-peer bytes exist only if the client reports which peer sent/received what.
+let peerBytesSeen = false;
 let charts: { traffic: TimeChart; offload: TimeChart; upload: TimeChart } | null = null;
 
 const rtc = rtcConfigFromQuery(new URLSearchParams(location.search));
@@ -55,6 +57,7 @@ function syncForm(kind: "preset" | "custom", presetId: string, url: string): voi
 function setTracker(state: TrackerState, detail = ""): void {
   if (state === "connected") setPill(trackerPill, "ok", state, "Tracker connected");
   else if (state === "unreachable") setPill(trackerPill, "bad", state, "Tracker unreachable · playing over HTTP");
+  else if (state === "off") setPill(trackerPill, "wait", state, "P2P off · playing over HTTP");
   else setPill(trackerPill, "wait", state, "Tracker: connecting");
   if (detail) trackerPill.title = detail;
 }
@@ -96,7 +99,11 @@ async function play(url: string): Promise<void> {
     segment: (e) => timeline.add(e.source, e.bytes, e.label),
     peerConnect: (id) => peers.connect(id, now()),
     peerClose: (id) => peers.disconnect(id, now()),
-    peerBytes: (e) => (e.direction === "down" ? peers.received(e.peerId, e.bytes, now()) : peers.sent(e.peerId, e.bytes, now())),
+    peerBytes: (e) => {
+      peerBytesSeen = true;
+      if (e.direction === "down") peers.received(e.peerId, e.bytes, now());
+      else peers.sent(e.peerId, e.bytes, now());
+    },
     tracker: (state, detail) => setTracker(state, detail),
     error: (e) => {
       if (e.fatal) showError(`Playback error: ${e.details || e.type}`);
@@ -134,8 +141,8 @@ function renderPeers(): void {
         {},
         h("td", {}, h("code", { title: r.id }, shortPeerId(r.id))),
         h("td", {}, h("span", { class: r.connected ? "tag tag-on" : "tag" }, r.connected ? "connected" : "left")),
-        h("td", { class: "num" }, formatBytes(r.downloaded)),
-        h("td", { class: "num" }, formatBytes(r.uploaded)),
+        h("td", { class: "num" }, peerBytesSeen ? formatBytes(r.downloaded) : "–"),
+        h("td", { class: "num" }, peerBytesSeen ? formatBytes(r.uploaded) : "–"),
       ),
     ),
   );

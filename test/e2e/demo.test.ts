@@ -6,34 +6,13 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "../helpers/browser";
 import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SHOTS = join(ROOT, "test-results");
 const LIVE = "/live/loop/master.m3u8";
-
-async function launch(): Promise<Browser> {
-  const sparticuz = (await import("@sparticuz/chromium")).default;
-  const executablePath = process.env.CHROME_PATH || (await sparticuz.executablePath());
-  // --single-process breaks several contexts; the two --disable-features lists must be merged
-  // (Chromium keeps only the last occurrence of a switch).
-  const base = sparticuz.args.filter((a) => a !== "--single-process" && !a.startsWith("--disable-features="));
-  const disabled = (sparticuz.args.find((a) => a.startsWith("--disable-features=")) ?? "--disable-features=").slice("--disable-features=".length);
-  const args = [
-    ...base,
-    `--disable-features=${[disabled, "WebRtcHideLocalIpsWithMdns"].filter(Boolean).join(",")}`,
-    "--autoplay-policy=no-user-gesture-required",
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--disable-background-timer-throttling",
-    "--disable-renderer-backgrounding",
-  ];
-  return chromium.launch({ executablePath, args, headless: true });
-}
 
 /** Collects console errors and uncaught exceptions of a page, for the no-errors assertion. */
 function watchErrors(page: Page): string[] {
@@ -43,6 +22,26 @@ function watchErrors(page: Page): string[] {
   });
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   return errors;
+}
+
+/** What a viewer page shows right now, for failure messages. */
+async function pageState(page: Page): Promise<string> {
+  return page
+    .evaluate(() => {
+      const v = (id: string) => document.getElementById(id)?.dataset.value ?? "?";
+      const pill = (id: string) => document.getElementById(id)?.dataset.state ?? "?";
+      return `p2p=${v("stat-p2p")} http=${v("stat-http")} peers=${v("stat-peers")} up=${v("stat-upload")} tracker=${pill("tracker-pill")} player=${pill("play-pill")} t=${document.querySelector("video")?.currentTime.toFixed(1)}`;
+    })
+    .catch((e: unknown) => `unreadable: ${String(e)}`);
+}
+
+/** waitForFunction, but a timeout says what the pages showed and what the Worker said. */
+async function waitOrExplain(what: string, wait: () => Promise<unknown>, explain: () => Promise<string>): Promise<void> {
+  try {
+    await wait();
+  } catch (err) {
+    throw new Error(`${what}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}\n${await explain()}`);
+  }
 }
 
 async function numberOf(page: Page, selector: string): Promise<number> {
@@ -58,7 +57,7 @@ describe("demo pages in Chromium", () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     worker = await startDevWorker();
-    browser = await launch();
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -76,7 +75,7 @@ describe("demo pages in Chromium", () => {
     return { page, errors };
   }
 
-  it("two viewers of the live channel share segments and the dashboard counts both", async () => {
+  it("two viewers of the live channel share segments and the dashboard counts both", { timeout: 360_000 }, async () => {
     const a = await viewer(`src=${encodeURIComponent(LIVE)}&ice=none`);
     // The first viewer plays over HTTP before the second arrives, so it has segments to share.
     await a.page.waitForFunction(() => Number(document.getElementById("stat-http")?.dataset.value) > 0, null, { timeout: 60_000 });
@@ -91,7 +90,15 @@ describe("demo pages in Chromium", () => {
     expect(link.searchParams.get("ice")).toBe("none");
 
     const b = await viewer(link.search.slice(1));
-    await b.page.waitForFunction(() => Number(document.getElementById("stat-p2p")?.dataset.value) > 0, null, { timeout: 120_000 });
+    const explain = async () => {
+      const tracker = await fetch(`${worker.url}/api/tracker/stats?channel=loop`).then((r) => r.text()).catch(String);
+      return `viewer A: ${await pageState(a.page)}\nviewer B: ${await pageState(b.page)}\ntracker: ${tracker.slice(0, 600)}\nwrangler: ${worker.output().slice(-1500)}`;
+    };
+    await waitOrExplain(
+      "second viewer got no P2P bytes",
+      () => b.page.waitForFunction(() => Number(document.getElementById("stat-p2p")?.dataset.value) > 0, null, { timeout: 150_000 }),
+      explain,
+    );
     const p2pFirst = await numberOf(b.page, "#stat-p2p");
     // Still rising: the swarm keeps delivering, not a one-off.
     await b.page.waitForFunction((n) => Number(document.getElementById("stat-p2p")?.dataset.value) > n, p2pFirst, { timeout: 60_000 });
@@ -125,9 +132,10 @@ describe("demo pages in Chromium", () => {
     expect(a.errors).toEqual([]);
     expect(b.errors).toEqual([]);
     expect(dashErrors).toEqual([]);
+    for (const c of contexts.splice(0)) await c.close();
   });
 
-  it("says the tracker is unreachable and keeps playing over HTTP when the tracker refuses", async () => {
+  it("says the tracker is unreachable and keeps playing over HTTP when the tracker refuses", { timeout: 240_000 }, async () => {
     const res = await fetch(`${worker.url}/api/tracker/test-outage?channel=loop&mode=refuse`, { method: "POST" });
     expect(res.status).toBe(200);
     try {
