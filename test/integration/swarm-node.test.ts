@@ -70,7 +70,7 @@ describe("Node swarm through the Worker", () => {
 async function startCorruptingProxy(target: string): Promise<{ url: string; stop(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     void (async () => {
-      const r = await fetch(new URL(req.url ?? "/", target), { headers: { "x-meter-tag": "liar" } });
+      const r = await fetch(new URL(req.url ?? "/", target), { headers: { "x-meter-tag": "liars" } });
       const body = Buffer.from(await r.arrayBuffer());
       if ((req.url ?? "").split("?")[0]!.endsWith(".ts") && body.length > 100) body[100] = body[100]! ^ 0xff;
       res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "application/octet-stream" });
@@ -91,23 +91,25 @@ describe("a lying peer", () => {
     // The liar does not verify (its bad bytes came over HTTP, which is trusted) and shares
     // them. Its playlist URL differs, so both set the same swarm id, as a page can.
     const core = { ...spec.core, swarmId: "liar-test" };
-    const liar = new VirtualViewer({
-      id: "liar", masterUrl: `${corrupting.url}${STREAM}`, core,
+    // Two liars: node-datachannel occasionally fails one connection attempt ("remote
+    // candidate without ICE transport"), and one peer pair gets one offer per announce.
+    const liars = [1, 2].map((i) => new VirtualViewer({
+      id: `liar-${i}`, masterUrl: `${corrupting.url}${STREAM}`, core,
       announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: false, player: spec.player,
-    });
+    }));
     const honest = new VirtualViewer({
       id: "honest", masterUrl: `${meter.url}${STREAM}`, core,
       announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: true, player: spec.player,
     });
     let h: ViewerStats | undefined;
     try {
-      await liar.start();
+      for (const l of liars) await l.start();
       await new Promise((r) => setTimeout(r, 4000));
       await honest.start();
       await new Promise((r) => setTimeout(r, 25_000));
     } finally {
       h = honest.stop();
-      liar.stop();
+      for (const l of liars) l.stop();
       await corrupting.stop();
     }
     expect(h.integrityRejects, JSON.stringify(h)).toBeGreaterThan(0);
