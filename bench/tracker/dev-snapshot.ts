@@ -7,7 +7,7 @@
 // dir; node_modules symlinked) pins the code measured to the moment the bench started.
 // Not a test helper: tests use test/helpers/wrangler-dev.ts on the live tree.
 import { execFileSync, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Miniflare } from "miniflare";
@@ -59,18 +59,30 @@ export interface MiniflareWorker { wsUrl: string; pids(): number[]; stop(): Prom
 export async function startMiniflareWorker(vars: Record<string, string>, kind: "tracker" | "echo" = "tracker"): Promise<MiniflareWorker> {
   const dir = kind === "tracker" ? snapshotTracker() : snapshotEcho();
   const out = join(dir, "bundle");
-  execFileSync(process.execPath, [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", out], {
-    cwd: dir, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" }, stdio: "ignore", timeout: 120_000,
-  });
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(dir, "wrangler.toml"));
+  let mf: Miniflare | undefined;
   const port = await freePort();
-  const mf = new Miniflare({
-    ...workerOptions,
-    modules: true, scriptPath: join(out, "index.js"), modulesRoot: out,
-    bindings: { ...workerOptions.bindings, ...(kind === "tracker" ? { INGEST_TOKEN: "bench-ingest-token" } : {}), ...vars },
-    host: "127.0.0.1", port,
-  } as ConstructorParameters<typeof Miniflare>[0]);
-  await mf.ready;
+  try {
+    execFileSync(process.execPath, [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", out], {
+      cwd: dir, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" }, stdio: "ignore", timeout: 120_000,
+    });
+    // The bundle is named after `main` (index.js for the tracker, worker.js for echo).
+    const script = readdirSync(out).find((f) => f.endsWith(".js"));
+    if (!script) throw new Error(`wrangler produced no bundle in ${out}`);
+    const { workerOptions } = unstable_getMiniflareWorkerOptions(join(dir, "wrangler.toml"));
+    mf = new Miniflare({
+      ...workerOptions,
+      modules: true, scriptPath: join(out, script), modulesRoot: out,
+      bindings: { ...workerOptions.bindings, ...(kind === "tracker" ? { INGEST_TOKEN: "bench-ingest-token" } : {}), ...vars },
+      host: "127.0.0.1", port,
+    } as ConstructorParameters<typeof Miniflare>[0]);
+    await mf.ready;
+  } catch (err) {
+    // A failed start must not leave the copy (or a half-started workerd) behind.
+    await mf?.dispose().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const live = mf;
   const pids = () => findDescendants(process.pid, "workerd").filter((p) => {
     try {
       return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(`:${port}`);
@@ -80,7 +92,7 @@ export async function startMiniflareWorker(vars: Record<string, string>, kind: "
   });
   return {
     wsUrl: `ws://127.0.0.1:${port}`, pids,
-    stop: async () => { await mf.dispose(); rmSync(dir, { recursive: true, force: true }); },
+    stop: async () => { await live.dispose(); rmSync(dir, { recursive: true, force: true }); },
   };
 }
 
