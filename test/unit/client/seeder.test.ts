@@ -1,0 +1,105 @@
+// Edge seeding: which live segments a viewer claims, and what it does with each answer
+// the Worker can give (served, 409 refused, altered bytes), against a real HTTP server.
+import { createHash } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EdgeSeeder, SEED_MIN_LEAD_S, claimUrl, pickClaims, type SeedPlaylist, type SeedSegment } from "../../../client/seeder";
+import { SegmentStore } from "../../../client/segment-store";
+
+const hex = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const seg = (i: number, sha256: string | undefined = "a".repeat(64)): SeedSegment => ({ url: `http://h/live/c/hi/${i}.ts`, externalId: i, start: i * 2, end: i * 2 + 2, sha256 });
+
+describe("pickClaims", () => {
+  const none = () => false;
+  it(`claims only segments at least SEED_MIN_LEAD_S (${SEED_MIN_LEAD_S} s) ahead of the playhead`, () => {
+    const picked = pickClaims([seg(0), seg(1), seg(2), seg(3), seg(4)], 2, none, none, 10);
+    expect(picked.map((s) => s.externalId)).toEqual([3, 4]); // starts 6 and 8 ≥ 2 + 3; start 4 is not
+  });
+  it("never claims a segment without a published hash", () => {
+    expect(pickClaims([{ ...seg(5), sha256: undefined }], 0, none, none, 10)).toEqual([]);
+  });
+  it("skips segments already tried or already held, and fills only the free slots", () => {
+    const picked = pickClaims([seg(5), seg(6), seg(7), seg(8)], 0, (u) => u.endsWith("/5.ts"), (id) => id === 6, 1);
+    expect(picked.map((s) => s.externalId)).toEqual([7]);
+  });
+});
+
+describe("claimUrl", () => {
+  it("adds es_claim and keeps the segment's own query (per-viewer tokens)", () => {
+    expect(claimUrl("https://w/live/x/hi/9.ts?token=abc", "x")).toBe("https://w/live/x/hi/9.ts?token=abc&es_claim=x");
+  });
+});
+
+describe("EdgeSeeder against an HTTP server", () => {
+  const good = new Uint8Array(5000).map((_, i) => i & 0xff);
+  let server: Server;
+  let base = "";
+  const seen: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(req.url ?? "");
+      if (req.url?.startsWith("/taken/")) {
+        res.writeHead(409, { "content-type": "application/json" }).end('{"error":"segment already claimed"}');
+      } else if (req.url?.startsWith("/altered/")) {
+        res.writeHead(200).end(Buffer.from(good).reverse());
+      } else {
+        res.writeHead(200).end(Buffer.from(good));
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  async function run(path: string) {
+    const store = new SegmentStore();
+    store.onSegmentRequested("sw", "v2-sw-main-a");
+    const stored: number[] = [];
+    store.setSegmentChangeCallback(() => stored.push(1));
+    let http = 0;
+    const seeder = new EdgeSeeder(() => store, "chan", fetch, (n) => (http += n));
+    const playlist: SeedPlaylist = {
+      swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true,
+      segments: [{ url: `${base}/${path}/10.ts`, externalId: 10, start: 20, end: 22, sha256: hex(good) }],
+    };
+    seeder.onPlaylist(playlist, 10);
+    seeder.onPlaylist(playlist, 10); // a second refresh must not ask again
+    for (let i = 0; i < 100 && seeder.counters.granted + seeder.counters.denied + seeder.counters.failed === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return { store, seeder, http, stored };
+  }
+
+  it("stores a served segment whose bytes match its hash, so the core announces it, and counts its HTTP bytes", async () => {
+    const { store, seeder, http, stored } = await run("ok");
+    expect(seeder.counters).toEqual({ granted: 1, denied: 0, failed: 0, httpBytes: good.byteLength });
+    expect(http).toBe(good.byteLength);
+    expect(store.hasSegment("sw", "v2-sw-main-a", 10)).toBe(true);
+    expect(stored.length).toBe(1);
+    expect(seen.filter((u) => u.startsWith("/ok/"))).toEqual(["/ok/10.ts?es_claim=chan"]);
+  });
+
+  it("takes a 409 as 'someone else seeds it': nothing stored, asked once", async () => {
+    const { store, seeder } = await run("taken");
+    expect(seeder.counters).toMatchObject({ granted: 0, denied: 1, httpBytes: 0 });
+    expect(store.hasSegment("sw", "v2-sw-main-a", 10)).toBe(false);
+    expect(seen.filter((u) => u.startsWith("/taken/")).length).toBe(1);
+  });
+
+  it("never stores bytes that do not match the playlist's hash", async () => {
+    const { store, seeder } = await run("altered");
+    expect(seeder.counters).toMatchObject({ granted: 0, failed: 1 });
+    expect(store.hasSegment("sw", "v2-sw-main-a", 10)).toBe(false);
+  });
+
+  it("does nothing for a stream the core has not registered yet, or for VOD", () => {
+    const store = new SegmentStore();
+    const seeder = new EdgeSeeder(() => store, "chan", fetch);
+    const p: SeedPlaylist = { swarmId: "sw", streamId: "v2-sw-main-z", streamType: "main", live: true, segments: [seg(50)] };
+    seeder.onPlaylist(p, 0);
+    store.onSegmentRequested("sw", "v2-sw-main-z");
+    seeder.onPlaylist({ ...p, live: false }, 0);
+    expect(seen.some((u) => u.includes("/50.ts"))).toBe(false);
+  });
+});
