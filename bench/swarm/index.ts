@@ -10,7 +10,7 @@ import { channelOf, parseArgs, USAGE, type BenchOptions } from "./args.ts";
 import { startFallbackOrigin, type FallbackOrigin } from "./fallback-origin.ts";
 import { startFrozenWorker, type FrozenWorker } from "./frozen-worker.ts";
 import { nodeDriver, runVariant, type ViewerDriver } from "./run-variant.ts";
-import { stallTimeline, totalsTable, viewerTable } from "./table.ts";
+import { copiesHistogram, stallTimeline, totalsTable, viewerTable } from "./table.ts";
 import { buildVariant } from "./variants.ts";
 import type { TotalRow } from "./offload.ts";
 
@@ -104,10 +104,12 @@ async function main(): Promise<number> {
       for (const p of problems.slice(0, 10)) log(`  ${p}`);
       if (problems.length > 10) log(`  … ${problems.length - 10} more tracker problems`);
       const peers = res.stats.map((s) => s.peakPeers);
-      const snap = meter.snapshot().total;
+      const full = meter.snapshot();
+      const snap = full.total;
       log(`  peak peers per viewer: ${peers.join(" ")}; playlist KiB metered: ${(snap.playlist.bytes / 1024).toFixed(0)}; live jumps ${res.stats.reduce((a, s) => a + s.liveJumps, 0)}; wall ${res.wallSeconds.toFixed(0)} s`);
       log(`  origin latency (request → last byte): segments max ${snap.segment.maxMs} ms, ${snap.segment.slow}/${snap.segment.requests} over 1 s; ` +
         `playlists max ${snap.playlist.maxMs} ms, ${snap.playlist.slow}/${snap.playlist.requests} over 1 s`);
+      log(`  HTTP copies per segment (requests per segment path; ideal 1×): ${copiesHistogram(full.segmentRequestsByPath) || "none"}`);
       const timeline = stallTimeline(res.stats.flatMap((s) => s.stallLog), res.t0);
       if (timeline) log(`  stalls began (s after first join): ${timeline}`);
       log("");

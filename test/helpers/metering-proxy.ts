@@ -30,7 +30,12 @@ export type MeterCounts = Record<PathClass, ClassCount>;
 export interface MeterSnapshot {
   total: MeterCounts;
   byTag: Record<string, MeterCounts>;
+  /** Segment requests per path (first MAX_TRACKED_PATHS paths): how many HTTP copies of
+   * each segment left the origin. The ideal swarm fetches each one once. */
+  segmentRequestsByPath: Record<string, number>;
 }
+
+export const MAX_TRACKED_PATHS = 100_000;
 
 export interface MeteringProxy {
   url: string; // http://127.0.0.1:<port>
@@ -80,6 +85,7 @@ export async function startMeteringProxy(opts: { target: string }): Promise<Mete
   if (target.protocol !== "http:") throw new Error(`metering proxy target must be http:, got ${target.protocol}`);
   let total = emptyCounts();
   let byTag = new Map<string, MeterCounts>();
+  let byPath = new Map<string, number>();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
   const server = http.createServer((req, res) => {
@@ -93,6 +99,9 @@ export async function startMeteringProxy(opts: { target: string }): Promise<Mete
     // and a response still streaming from before the reset must not leak into it.
     const counters = [total[cls], tagCounts[cls]];
     for (const c of counters) c.requests++;
+    if (cls === "segment" && (byPath.has(inUrl.pathname) || byPath.size < MAX_TRACKED_PATHS)) {
+      byPath.set(inUrl.pathname, (byPath.get(inUrl.pathname) ?? 0) + 1);
+    }
     const t0 = performance.now();
     res.on("close", () => {
       const ms = performance.now() - t0;
@@ -193,10 +202,12 @@ export async function startMeteringProxy(opts: { target: string }): Promise<Mete
     snapshot: () => ({
       total: clone(total),
       byTag: Object.fromEntries([...byTag].map(([k, v]) => [k, clone(v)])),
+      segmentRequestsByPath: Object.fromEntries(byPath),
     }),
     reset: () => {
       total = emptyCounts();
       byTag = new Map();
+      byPath = new Map();
     },
     stop: () =>
       new Promise<void>((r) => {

@@ -66,6 +66,7 @@ describe("metering proxy", () => {
     expect(s.total.segment).toMatchObject({ bytes: BODY.length, requests: 1, aborted: 0, slow: 0 });
     expect(s.total.segment.maxMs).toBeGreaterThanOrEqual(0);
     expect(s.byTag["viewer-1"]?.segment.bytes).toBe(BODY.length);
+    expect(s.segmentRequestsByPath).toEqual({ "/v/full.ts": 1 });
     // The tag header is the meter's, never the origin's business.
     expect(seenHeaders.at(-1)?.["x-meter-tag"]).toBeUndefined();
   });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { fractionOfIdeal, idealOffload, median, offload, totals, type ViewerRow } from "../../../bench/swarm/offload.ts";
 import { channelOf, DEFAULTS, parseArgs } from "../../../bench/swarm/args.ts";
-import { stallTimeline } from "../../../bench/swarm/table.ts";
+import { copiesHistogram, stallTimeline } from "../../../bench/swarm/table.ts";
 
 const row = (id: string, http: number, need: number, extra: Partial<ViewerRow> = {}): ViewerRow => ({
   id, httpSegmentBytes: http, neededBytes: need, p2pBytes: need - http, stalls: 0, stallMs: 0, startupMs: 100,
@@ -87,5 +87,12 @@ describe("stall timeline", () => {
   it("buckets stall starts by seconds after the first join so simultaneous stalls stand out", () => {
     expect(stallTimeline([31_000, 33_000, 34_900, 51_000], 0)).toBe("30–35 s: 3, 50–55 s: 1");
     expect(stallTimeline([], 0)).toBe("");
+  });
+});
+
+describe("copies histogram", () => {
+  it("counts how many segments left the origin once, twice, and so on", () => {
+    expect(copiesHistogram({ "/a.ts": 1, "/b.ts": 2, "/c.ts": 1, "/d.ts": 4 })).toBe("1×: 2, 2×: 1, 4×: 1");
+    expect(copiesHistogram({})).toBe("");
   });
 });
