@@ -58,6 +58,12 @@ async function main(): Promise<number> {
   process.on("unhandledRejection", (e) => {
     coreRejections.push(e instanceof Error ? e.message : String(e));
   });
+  // Anything else that escapes must still stop wrangler dev: an orphaned workerd keeps a
+  // port and a core busy on a machine others share.
+  process.once("uncaughtException", (e) => {
+    process.stderr.write(`bench:swarm: uncaught ${e.stack ?? e.message}\n`);
+    void cleanup().finally(() => process.exit(1));
+  });
   const onSignal = () => { void cleanup().finally(() => process.exit(130)); };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
