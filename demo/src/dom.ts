@@ -2,10 +2,12 @@
 // and the script disagree, text/number setters that skip no-op writes (less layout work
 // on a page that updates every second), and status pills. No page logic here.
 
-export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+// No `extends HTMLElement` bound: @cloudflare/workers-types in this tsconfig makes some
+// DOM element types (e.g. HTMLSelectElement) fail that constraint.
+export function byId<T = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
   if (!el) throw new Error(`demo page is missing #${id}`);
-  return el as T;
+  return el as unknown as T;
 }
 
 /** Sets text (and an optional raw value in data-value, which the browser tests read). */

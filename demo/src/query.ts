@@ -79,14 +79,23 @@ export function rtcConfigFromQuery(params: URLSearchParams): { iceServers: IceSe
 
 /**
  * The link "Open another viewer" opens: this page with the chosen stream, keeping the
- * WebRTC settings, so a second window joins the same swarm.
+ * WebRTC settings and the pinned rendition, so a second window joins the same swarm.
  */
-export function viewerLink(pageHref: string, streamUrl: string): string {
+export function viewerLink(pageHref: string, streamUrl: string, quality?: string): string {
   const page = new URL(pageHref);
   const out = new URL(page.pathname, page.origin);
   const stream = new URL(streamUrl);
   // Same-origin streams travel as paths: shorter links, and they survive a host rename.
   out.searchParams.set("src", stream.origin === page.origin ? stream.pathname + stream.search : stream.href);
   for (const key of ["ice", "stun"]) for (const v of page.searchParams.getAll(key)) out.searchParams.append(key, v);
+  if (quality && quality !== "auto") out.searchParams.set("q", quality);
   return out.href;
+}
+
+/** `?q=`: "auto", or a rendition label as master.ts makes them ("360p", "493k"). */
+export function qualityFromQuery(params: URLSearchParams): string | { error: string } {
+  const q = params.get("q");
+  if (q === null || q === "" || q === "auto") return "auto";
+  if (/^\d{1,5}p$|^\d{1,7}k$/.test(q)) return q;
+  return { error: `Unknown quality "${q.slice(0, 20)}" (use auto, or a rendition such as 360p).` };
 }

@@ -8,7 +8,8 @@ import { timeChart, type TimeChart } from "./charts";
 import { byId, h, setPill, setText } from "./dom";
 import { formatBitrate, formatBytes, formatCount, formatPercent, offloadRatio, shortPeerId } from "./format";
 import { PeerTable } from "./peers";
-import { resolveStream, rtcConfigFromQuery, viewerLink } from "./query";
+import { parseMaster, pickVariant, type Variant } from "./master";
+import { qualityFromQuery, resolveStream, rtcConfigFromQuery, viewerLink } from "./query";
 import { CounterRates, RollingSeries } from "./rates";
 import { COLORS } from "./theme";
 import { SegmentTimeline } from "./timeline";
@@ -19,11 +20,14 @@ const WINDOW_POINTS = 180; // three minutes of one-second points per chart
 const video = byId<HTMLVideoElement>("video");
 const form = byId<HTMLFormElement>("stream-form");
 const urlInput = byId<HTMLInputElement>("custom-url");
+const qualitySelect = byId<HTMLSelectElement>("quality");
 const formError = byId("form-error");
 const trackerPill = byId("tracker-pill");
 const playPill = byId("play-pill");
 
 let session: DemoSession | null = null;
+let streamUrl = ""; // what the user chose (usually a master playlist)
+let playToken = 0; // a newer play() makes an older one's late results irrelevant
 let peers = new PeerTable();
 let timeline = new SegmentTimeline();
 let rates = new CounterRates();
@@ -73,29 +77,62 @@ function resetCounters(): void {
   byId("timeline").replaceChildren();
 }
 
-async function play(url: string): Promise<void> {
+/** Renditions of a master playlist, or none (media playlist, CORS refusal, bad reply). */
+async function variantsOf(url: string): Promise<Variant[]> {
+  try {
+    const res = await fetch(url, { cache: "no-store" });
+    if (!res.ok) return [];
+    const parsed = parseMaster(await res.text(), res.url || url);
+    return parsed.ok ? parsed.variants : [];
+  } catch {
+    return [];
+  }
+}
+
+function fillQuality(variants: Variant[], chosen: Variant | undefined): void {
+  const options = [h("option", { value: "auto" }, "Auto (adaptive)")];
+  for (const v of variants) {
+    options.push(h("option", { value: v.label }, `${v.label} · ${formatBitrate(v.bandwidth / 8)}`));
+  }
+  qualitySelect.replaceChildren(...options);
+  qualitySelect.value = chosen ? chosen.label : "auto";
+  qualitySelect.disabled = variants.length === 0;
+}
+
+async function play(url: string, quality: string): Promise<void> {
+  const token = ++playToken;
   session?.destroy();
   session = null;
   resetCounters();
-  setText(byId("now-playing"), url);
-  // A plain link (not window.open): popup blockers allow it, and middle-click/long-press work.
-  byId<HTMLAnchorElement>("open-another").href = viewerLink(location.href, url);
+  streamUrl = url;
   setTracker("connecting");
   setPill(playPill, "wait", "loading", "Player: loading");
+  // A plain link (not window.open): popup blockers allow it, and middle-click/long-press work.
+  byId<HTMLAnchorElement>("open-another").href = viewerLink(location.href, url, quality);
   if (rtc && "error" in rtc) {
     showError(rtc.error);
     return;
   }
-  let client;
-  try {
-    client = await loadClient();
-  } catch (err) {
-    showError(`Could not load the EdgeSwarm client (/edgeswarm.mjs): ${err instanceof Error ? err.message : String(err)}`);
+  const [loaded, variants] = await Promise.all([
+    loadClient().then(
+      (client) => ({ ok: true as const, client }),
+      (err: unknown) => ({ ok: false as const, why: err instanceof Error ? err.message : String(err) }),
+    ),
+    variantsOf(url),
+  ]);
+  if (token !== playToken) return;
+  if (!loaded.ok) {
+    showError(`Could not load the EdgeSwarm client (/edgeswarm.mjs): ${loaded.why}`);
     setPill(playPill, "bad", "error", "Player: client missing");
     return;
   }
+  const chosen = pickVariant(variants, quality);
+  if (quality !== "auto" && !chosen) showError(`This stream has no ${quality} rendition; playing all renditions (auto).`);
+  fillQuality(variants, chosen);
+  const playUrl = chosen ? chosen.url : url;
+  setText(byId("now-playing"), playUrl);
   const now = () => performance.now();
-  session = startSession(client, video, url, rtc ? { rtcConfig: rtc } : {}, {
+  session = startSession(loaded.client, video, playUrl, rtc ? { rtcConfig: rtc } : {}, {
     segment: (e) => timeline.add(e.source, e.bytes, e.label),
     peerConnect: (id) => peers.connect(id, now()),
     peerClose: (id) => peers.disconnect(id, now()),
@@ -174,7 +211,8 @@ function tick(): void {
   const rejected = Object.entries(st.errors).filter(([k]) => k.startsWith("p2p-hash")).reduce((a, [, v]) => a + v, 0);
   setText(byId("stat-rejected"), formatCount(rejected), rejected);
   const seg = timeline.counts();
-  if (seg.http + seg.p2p > 0) setText(byId("stat-segments"), `of ${formatCount(seg.p2p + seg.rejected)} peer segments · ${formatCount(seg.http)} over HTTP`);
+  const fromPeers = seg.p2p + seg.rejected;
+  setText(byId("stat-segments"), fromPeers > 0 ? `of ${formatCount(fromPeers)} segments peers sent` : "peer segments failing SHA-256");
 
   setText(
     byId("summary-traffic"),
@@ -247,8 +285,16 @@ function wireForm(): void {
       return;
     }
     // The URL carries the stream, so a reload or a shared link plays the same thing.
-    history.replaceState(null, "", viewerLink(location.href, choice.url));
-    void play(choice.url);
+    const q = qualitySelect.disabled ? "auto" : qualitySelect.value;
+    history.replaceState(null, "", viewerLink(location.href, choice.url, q));
+    void play(choice.url, q);
+  });
+  qualitySelect.addEventListener("change", () => {
+    if (!streamUrl) return;
+    showError("");
+    const q = qualitySelect.value;
+    history.replaceState(null, "", viewerLink(location.href, streamUrl, q));
+    void play(streamUrl, q);
   });
 }
 
@@ -257,17 +303,20 @@ function main(): void {
   wireForm();
   initCharts();
   const params = new URLSearchParams(location.search);
+  const q = qualityFromQuery(params);
+  const quality = typeof q === "string" ? q : "auto";
+  if (typeof q !== "string") showError(q.error);
   const choice = resolveStream(params.get("src"), location.origin);
   if (!choice.ok) {
     showError(`${choice.reason} Playing the live channel instead.`);
     const fallback = resolveStream("live", location.origin);
     if (fallback.ok) {
       syncForm("preset", "live", fallback.url);
-      void play(fallback.url);
+      void play(fallback.url, "auto");
     }
   } else {
     syncForm(choice.kind, choice.kind === "preset" ? choice.preset.id : "custom", choice.url);
-    void play(choice.url);
+    void play(choice.url, quality);
   }
   setInterval(tick, TICK_MS);
 }

@@ -76,7 +76,9 @@ describe("demo pages in Chromium", () => {
   }
 
   it("two viewers of the live channel share segments and the dashboard counts both", { timeout: 360_000 }, async () => {
-    const a = await viewer(`src=${encodeURIComponent(LIVE)}&ice=none`);
+    // Both viewers pinned to one rendition: each rendition is its own swarm, and two ABR
+    // players on a loaded machine can pick different ones and then share nothing.
+    const a = await viewer(`src=${encodeURIComponent(LIVE)}&q=144p&ice=none`);
     // The first viewer plays over HTTP before the second arrives, so it has segments to share.
     await a.page.waitForFunction(() => Number(document.getElementById("stat-http")?.dataset.value) > 0, null, { timeout: 60_000 });
     await a.page.waitForSelector('#play-pill[data-state="playing"]', { timeout: 60_000 });
@@ -88,6 +90,9 @@ describe("demo pages in Chromium", () => {
     const link = new URL(href ?? "", worker.url);
     expect(link.searchParams.get("src")).toBe(LIVE);
     expect(link.searchParams.get("ice")).toBe("none");
+    expect(link.searchParams.get("q")).toBe("144p");
+    expect(await a.page.inputValue("#quality")).toBe("144p");
+    expect(await a.page.textContent("#now-playing")).toMatch(/\/live\/loop\/144p\/index\.m3u8$/);
 
     const b = await viewer(link.search.slice(1));
     const explain = async () => {

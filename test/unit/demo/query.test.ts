@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveStream, rtcConfigFromQuery, viewerLink } from "../../../demo/src/query";
+import { qualityFromQuery, resolveStream, rtcConfigFromQuery, viewerLink } from "../../../demo/src/query";
 
 const ORIGIN = "https://swarm.example";
 
@@ -64,5 +64,25 @@ describe("viewerLink", () => {
     const src = new URL(link).searchParams.get("src");
     expect(src).toBe("https://cdn.example/a.m3u8?token=x");
     expect(resolveStream(src, ORIGIN)).toMatchObject({ ok: true, url: "https://cdn.example/a.m3u8?token=x" });
+  });
+});
+
+describe("viewerLink and quality", () => {
+  it("carries a pinned rendition so the new viewer joins the same swarm, and omits auto", () => {
+    expect(new URL(viewerLink(`${ORIGIN}/`, `${ORIGIN}/live/loop/master.m3u8`, "144p")).searchParams.get("q")).toBe("144p");
+    expect(new URL(viewerLink(`${ORIGIN}/`, `${ORIGIN}/live/loop/master.m3u8`, "auto")).searchParams.has("q")).toBe(false);
+  });
+});
+
+describe("qualityFromQuery", () => {
+  it("accepts auto and rendition labels", () => {
+    expect(qualityFromQuery(new URLSearchParams(""))).toBe("auto");
+    expect(qualityFromQuery(new URLSearchParams("q=auto"))).toBe("auto");
+    expect(qualityFromQuery(new URLSearchParams("q=360p"))).toBe("360p");
+    expect(qualityFromQuery(new URLSearchParams("q=493k"))).toBe("493k");
+  });
+  it.each(["<script>", "360", "p", "1234567p", "../x"])("refuses q=%s with a message", (q) => {
+    const r = qualityFromQuery(new URLSearchParams({ q }));
+    expect(typeof r === "object" && r.error).toContain("Unknown quality");
   });
 });
