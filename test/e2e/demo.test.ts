@@ -81,7 +81,7 @@ describe("demo pages in Chromium", () => {
     const a = await viewer(`src=${encodeURIComponent(LIVE)}&q=144p&ice=none`);
     // The first viewer plays over HTTP before the second arrives, so it has segments to share.
     await a.page.waitForFunction(() => Number(document.getElementById("stat-http")?.dataset.value) > 0, null, { timeout: 60_000 });
-    await a.page.waitForSelector('#play-pill[data-state="playing"]', { timeout: 60_000 });
+    await a.page.waitForFunction(() => (document.querySelector("video")?.currentTime ?? 0) > 0, null, { timeout: 60_000 });
     expect(await a.page.inputValue("#custom-url")).toBe("");
     expect(await a.page.isChecked('input[name="preset"][value="live"]')).toBe(true);
 
@@ -96,6 +96,8 @@ describe("demo pages in Chromium", () => {
 
     const b = await viewer(link.search.slice(1));
     const explain = async () => {
+      await a.page.screenshot({ path: join(SHOTS, "demo-viewer-a-failed.png"), fullPage: true }).catch(() => {});
+      await b.page.screenshot({ path: join(SHOTS, "demo-viewer-b-failed.png"), fullPage: true }).catch(() => {});
       const tracker = await fetch(`${worker.url}/api/tracker/stats?channel=loop`).then((r) => r.text()).catch(String);
       return `viewer A: ${await pageState(a.page)}\nviewer B: ${await pageState(b.page)}\ntracker: ${tracker.slice(0, 600)}\nwrangler: ${worker.output().slice(-1500)}`;
     };
