@@ -7,8 +7,11 @@ import WebSocket from "ws";
 export interface EchoResult { framesPerS: number; serverCpuUsPerFrame: number }
 
 export async function runEcho(wsUrl: string, sockets: number, frameBytes: number, warmupMs: number, ms: number, serverCpu: () => number): Promise<EchoResult> {
-  // A JSON-ish text frame of the size of a relayed offer, with the \r\n an SDP carries.
-  const frame = JSON.stringify({ action: "announce", sdp: "a=x\r\n".repeat(Math.ceil(frameBytes / 7)) }).slice(0, frameBytes);
+  // A text frame shaped like a relayed offer: three 20-char binary-string ids (chars up
+  // to 0xFF, as JSON text) and an SDP's worth of \r\n-separated ASCII.
+  const id = () => JSON.stringify(Buffer.from(Array.from({ length: 20 }, (_, i) => (i * 37 + 101) % 256)).toString("latin1"));
+  const head = `{"action":"announce","offer_id":${id()},"peer_id":${id()},"info_hash":${id()},"offer":{"type":"offer","sdp":"`;
+  const frame = head + "a=x\\r\\n".repeat(Math.max(0, Math.floor((frameBytes - head.length - 3) / 7))) + '"}}';
   let count = 0;
   let running = true;
   const socks: WebSocket[] = [];

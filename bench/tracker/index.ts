@@ -1,12 +1,13 @@
 // `npm run bench:tracker`: the same closed-loop announce/offer/answer load (load.ts)
 // against (a) the Worker's tracker under wrangler dev, one channel = one Durable Object,
-// and (b) bittorrent-tracker's own Server in a child Node process; prints one table
-// with relay rate, latency, server CPU and memory, and the ratio (a)/(b).
-// A benchmark, not a test: it asserts nothing and always stops by itself.
+// (a') the same Worker bundle under Miniflare without a debugger, and (b)
+// bittorrent-tracker's own Server in a child Node process; prints tables with relay
+// rate, latency, server CPU and memory, and the ratios to (b). A benchmark, not a
+// test: it asserts nothing and always stops by itself.
 //
-// The machine is shared (2 cores, other builds running), so both servers are started
-// up front and measured in alternating rounds (a, b, b, a, ...): background load then
-// hits both alike. Besides the raw rate, the table gives relayed messages per second of
+// The machine is shared (2 cores, other builds running), so all servers are started
+// up front and measured in alternating rounds (b a a', a' a b, ...): background load
+// then hits them alike. Besides the raw rate, the table gives relayed messages per second of
 // server CPU, which is what a dedicated core would deliver and is far less sensitive to
 // contention than wall-clock rate.
 //
@@ -236,6 +237,11 @@ async function whereTheTimeGoes(worker: Target, reference: Target, miniflare: Ta
     const m = await startMiniflareWorker({}, "echo");
     return { url: `${m.wsUrl}/`, pids: m.pids, stop: m.stop };
   });
+  // Same, but the DO hands send() TextEncoder bytes instead of the JS string.
+  const echoMfBytes = await echo(async () => {
+    const m = await startMiniflareWorker({}, "echo");
+    return { url: `${m.wsUrl}/bytes`, pids: m.pids, stop: m.stop };
+  });
   const echoNode = await echo(async () => {
     const r = await startReference(true);
     return { url: r.wsUrl(0), pids: r.pids, stop: r.stop };
@@ -270,6 +276,7 @@ async function whereTheTimeGoes(worker: Target, reference: Target, miniflare: Ta
     ["rest (isolate entry, glue, GC; not explained above)", ...shown.map((c) => f(usPer(c[1]!) - c[2].serverCpuUsPerFrame * fpr - (c[0].startsWith("(b)") ? 0 : logic.usPerRelayed)))],
   ]);
   console.log(`\nEcho floor, frames/s (in+out, 100 sockets, closed loop): workerd DO under wrangler dev ${echoDo.framesPerS.toFixed(0)}, under Miniflare ${echoMf.framesPerS.toFixed(0)}, Node ws ${echoNode.framesPerS.toFixed(0)}`);
+  console.log(`Echo DO under Miniflare, CPU µs per frame: send(string) ${f(echoMf.serverCpuUsPerFrame)}, send(TextEncoder bytes) ${f(echoMfBytes.serverCpuUsPerFrame)}`);
   if (prof) {
     console.log(`\nWorker isolate CPU profile (${(prof.totalMs / 1000).toFixed(1)} s sampled; % of samples, idle included):\n`);
     table(["self time by category", "%"], prof.categories.slice(0, 10).map(([k, v]) => [k, ((100 * v) / prof!.totalMs).toFixed(1)]));

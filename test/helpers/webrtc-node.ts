@@ -30,6 +30,8 @@ export interface SimplePeer {
 
 export interface TrackerClient {
   start(): void;
+  /** Re-announce now (fresh offers over WebSocket trackers). */
+  update(): void;
   stop(): void;
   destroy(cb?: (err?: Error) => void): void;
   on(ev: "peer", fn: (p: SimplePeer) => void): void;
@@ -161,6 +163,8 @@ export interface WebTorrentFile {
 }
 
 export interface WebTorrentTorrent {
+  /** torrent-discovery; its `tracker` is a bittorrent-tracker Client once started. */
+  discovery?: { tracker?: { update(): void } | null } | null;
   infoHash: string;
   magnetURI: string;
   done: boolean;
@@ -175,6 +179,11 @@ export interface WebTorrentClient {
   add(id: string, opts: Record<string, unknown>, cb?: (t: WebTorrentTorrent) => void): WebTorrentTorrent;
   destroy(cb?: (err?: Error) => void): void;
   on(ev: "error" | "warning", fn: (e: Error | string) => void): void;
+}
+
+/** Re-announce a torrent to its trackers now (fresh WebRTC offers), if it has started. */
+export function reannounce(t: WebTorrentTorrent): void {
+  t.discovery?.tracker?.update();
 }
 
 /** WebTorrent options for a loopback-only, tracker-only client: no DHT/LSD/uTP/NAT. */
