@@ -32,6 +32,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const opts = parsed.opts;
+  if (opts.mode === "browser") {
+    process.stderr.write("--mode browser needs the e2e browser driver (a ViewerDriver in run-variant.ts), which has not landed yet; use --mode node\n");
+    return 2;
+  }
   const driver = driverFor(opts);
   const perVariantS = opts.duration + opts.viewers * opts.spacing + 60;
   const deadline = setTimeout(() => {
@@ -116,6 +120,8 @@ async function main(): Promise<number> {
       log(`  origin latency (request → last byte): segments max ${snap.segment.maxMs} ms, ${snap.segment.slow}/${snap.segment.requests} over 1 s; ` +
         `playlists max ${snap.playlist.maxMs} ms, ${snap.playlist.slow}/${snap.playlist.requests} over 1 s`);
       log(`  HTTP copies per segment (requests per segment path; ideal 1×): ${copiesHistogram(full.segmentRequestsByPath) || "none"}`);
+      const top = Object.entries(full.segmentRequestsByPath).sort((a, b) => b[1] - a[1]).slice(0, 3);
+      if (top.length) log(`  most-fetched segments: ${top.map(([path, n]) => `${path} ${n}×`).join(", ")}`);
       const timeline = stallTimeline(res.stats.flatMap((s) => s.stallLog), res.t0);
       if (timeline) log(`  stalls began (s after first join): ${timeline}`);
       log("");
