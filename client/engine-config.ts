@@ -21,6 +21,27 @@ export const CORE_TUNING = {
   p2pErrorRetries: 3,
 } as const;
 
+/**
+ * Windows for a stream's target duration. The P2P engine caps hls.js's buffer-ahead at
+ * max(2 × target duration, highDemandTimeWindow), and the core sends a segment hls.js asks
+ * for over HTTP only once it is inside the high-demand window. With a 2 s window and 2 s
+ * segments hls.js asks for segments 2–4 s ahead that the core then holds back until the
+ * playhead is 2 s away: just-in-time loading, buffer holes and stalls in Chromium. So the
+ * high-demand window covers hls.js's whole buffer (every segment it asks for loads at once,
+ * from storage when peers delivered it, else HTTP), and peers get everything beyond it.
+ */
+export function windowsFor(targetDuration: number): { highDemandTimeWindow: number, httpDownloadTimeWindow: number, p2pDownloadTimeWindow: number } {
+  const td = Number.isFinite(targetDuration) && targetDuration > 0 ? Math.min(targetDuration, 30) : 2;
+  const high = Math.max(CORE_TUNING.highDemandTimeWindow, 2 * td);
+  return {
+    highDemandTimeWindow: high,
+    // Random HTTP seeding covers the next two segments past the buffer, so some viewer holds
+    // each segment before anyone needs it; P2P prefetch reaches much further.
+    httpDownloadTimeWindow: Math.max(CORE_TUNING.httpDownloadTimeWindow, high + 2 * td),
+    p2pDownloadTimeWindow: Math.max(CORE_TUNING.p2pDownloadTimeWindow, high + 10 * td),
+  };
+}
+
 /** hls.js settings. The engine manages maxBufferLength and liveSyncDurationCount itself. */
 export const HLS_TUNING = {
   // Retry segment loads patiently: a P2P→HTTP switch or a tracker hiccup must not become fatal.

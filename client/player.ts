@@ -5,7 +5,7 @@
 import Hls from "hls.js";
 import { HlsJsP2PEngine } from "p2p-media-loader-hlsjs";
 import type { CoreEventMap } from "p2p-media-loader-core";
-import { CORE_TUNING, HLS_TUNING, TRACKER_RESTART_GAP_MS } from "./engine-config";
+import { CORE_TUNING, HLS_TUNING, TRACKER_RESTART_GAP_MS, windowsFor } from "./engine-config";
 import { Emitter } from "./events";
 import { countingLoader, engineView } from "./hls-bridge";
 import { HashBook } from "./integrity";
@@ -114,6 +114,15 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
       const p2pEngine = engine;
       Object.assign(hlsConfig, p2pEngine.getConfigForHlsJs());
       hls = new Hls(hlsConfig);
+      // Registered before loadSource, so it runs before the engine sizes hls.js's buffer.
+      let lastTd = 0;
+      const userWindows = ["highDemandTimeWindow", "httpDownloadTimeWindow", "p2pDownloadTimeWindow"].some((k) => k in opts.coreConfig);
+      hls.on(Hls.Events.LEVEL_UPDATED, (_e, data) => {
+        const td = data.details.targetduration;
+        if (userWindows || td === lastTd) return;
+        lastTd = td;
+        p2pEngine.applyDynamicConfig({ core: windowsFor(td) });
+      });
       p2pEngine.bindHls(engineView(hls, book));
       wireCore(p2pEngine);
       watch = new TrackerWatch({

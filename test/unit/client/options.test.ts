@@ -92,3 +92,24 @@ describe("defaults helpers", () => {
     expect(shortHash("abc")).not.toBe(shortHash("abd"));
   });
 });
+
+import { CORE_TUNING, windowsFor } from "../../../client/engine-config";
+
+describe("windowsFor", () => {
+  it("makes the high-demand window cover hls.js's buffer (2 × target duration)", () => {
+    expect(windowsFor(2).highDemandTimeWindow).toBe(4);
+    expect(windowsFor(6).highDemandTimeWindow).toBe(12);
+    expect(windowsFor(0.5).highDemandTimeWindow).toBe(CORE_TUNING.highDemandTimeWindow);
+  });
+  it("keeps HTTP seeding and P2P prefetch beyond the high-demand window", () => {
+    for (const td of [1, 2, 4, 6, 10]) {
+      const w = windowsFor(td);
+      expect(w.httpDownloadTimeWindow).toBeGreaterThan(w.highDemandTimeWindow);
+      expect(w.p2pDownloadTimeWindow).toBeGreaterThan(w.httpDownloadTimeWindow);
+    }
+  });
+  it("falls back to 2 s segments for a nonsense target duration", () => {
+    expect(windowsFor(Number.NaN)).toEqual(windowsFor(2));
+    expect(windowsFor(-1)).toEqual(windowsFor(2));
+  });
+});

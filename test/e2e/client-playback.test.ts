@@ -1,0 +1,128 @@
+// The viewer script in real Chromium against the real Worker (wrangler dev) and its built-in
+// live channel: a bare script tag plays it; a second viewer gets verified P2P bytes; a peer
+// that corrupts its uploads has every segment rejected and the victim plays on over HTTP.
+import { resolve } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
+import { file, html, launchChromium, openViewer, type Viewer } from "../helpers/browser";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const LIVE = "/live/loop/master.m3u8";
+
+interface PageStats {
+  httpBytes: number;
+  p2pBytes: number;
+  p2pRejectedBytes: number;
+  uploadedBytes: number;
+  peers: number;
+  errors: Record<string, number>;
+  mode: string;
+}
+
+/** Reads the handle of the page's video through the IIFE global (script-tag pages have no other). */
+async function statsOf(page: Page): Promise<PageStats> {
+  return page.evaluate(() => {
+    const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): unknown } | undefined } }).EdgeSwarm;
+    const h = g.handleOf(document.querySelector("video")!);
+    if (!h) throw new Error("no EdgeSwarm handle on the video");
+    return h.stats() as never;
+  });
+}
+
+/** Counts stalls ('waiting' after playback first started) from the page's own events. */
+async function watchStalls(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const v = document.querySelector("video")!;
+    const w = window as unknown as { stalls: number, started: boolean };
+    w.stalls = 0;
+    w.started = false;
+    v.addEventListener("playing", () => (w.started = true));
+    v.addEventListener("waiting", () => {
+      if (w.started) w.stalls++;
+    });
+  });
+}
+
+async function advances(page: Page, seconds: number, timeout = 90_000): Promise<void> {
+  const t0 = await page.evaluate(() => document.querySelector("video")!.currentTime);
+  await page.waitForFunction((t) => document.querySelector("video")!.currentTime > t, t0 + seconds, { timeout, polling: 250 });
+}
+
+describe("viewer script in Chromium", () => {
+  let worker: DevWorker;
+  let browser: Browser;
+  const viewers: Viewer[] = [];
+
+  beforeAll(async () => {
+    worker = await startDevWorker();
+    browser = await launchChromium();
+  });
+
+  afterEach(async () => {
+    for (const v of viewers.splice(0)) await v.context.close().catch(() => {});
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => {});
+    await worker?.stop();
+  });
+
+  const open = async (path: string, body: string, extra: Record<string, { body: string | Buffer, type: string }> = {}) => {
+    const url = `${worker.url}${path}`;
+    const v = await openViewer(browser, url, { [url]: html(body), ...extra });
+    viewers.push(v);
+    return v;
+  };
+
+  it("plays the built-in live channel from a page with only the script tag and a <video>", async () => {
+    const v = await open("/e2e/bare.html", `<script src="/edgeswarm.js"></script><video autoplay muted src="${LIVE}"></video>`);
+    await v.page.waitForFunction(() => (document.querySelector("video")?.currentTime ?? 0) > 0, null, { timeout: 90_000 });
+    await advances(v.page, 3);
+    const s = await statsOf(v.page);
+    expect(s.mode).toBe("p2p");
+    expect(s.httpBytes).toBeGreaterThan(0);
+    expect(v.errors.filter((e) => e.startsWith("pageerror"))).toEqual([]);
+  }, 180_000);
+
+  it("gives a second viewer of the same stream verified P2P bytes", async () => {
+    const page = `<script src="/edgeswarm.js"></script><video autoplay muted src="${LIVE}"></video>`;
+    const a = await open("/e2e/a.html", page);
+    await advances(a.page, 1);
+    const b = await open("/e2e/b.html", page);
+    await watchStalls(b.page);
+    await b.page.waitForFunction(() => {
+      const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): { p2pBytes: number } } | undefined } }).EdgeSwarm;
+      return (g.handleOf(document.querySelector("video")!)?.stats().p2pBytes ?? 0) > 0;
+    }, null, { timeout: 120_000, polling: 500 });
+    const sb = await statsOf(b.page);
+    const sa = await statsOf(a.page);
+    console.log(`viewer A: http ${sa.httpBytes} p2p ${sa.p2pBytes} up ${sa.uploadedBytes}; viewer B: http ${sb.httpBytes} p2p ${sb.p2pBytes} up ${sb.uploadedBytes} peers ${sb.peers}`);
+    expect(sb.p2pBytes).toBeGreaterThan(0);
+    expect(sa.uploadedBytes + sb.uploadedBytes).toBeGreaterThan(0);
+    expect(sb.errors["p2p-hash-mismatch"]).toBe(0);
+    await advances(b.page, 3);
+  }, 240_000);
+
+  it("rejects every segment of a peer that corrupts its uploads, and the victim plays on over HTTP", async () => {
+    const testBundle = { [`${worker.url}/edgeswarm.test.js`]: file(resolve(ROOT, "dist/test/edgeswarm.test.js")) };
+    const attacker = await open("/e2e/attacker.html",
+      `<script src="/edgeswarm.test.js" data-test-corrupt-uploads="on"></script><video autoplay muted src="${LIVE}"></video>`, testBundle);
+    await advances(attacker.page, 1);
+    const victim = await open("/e2e/victim.html", `<script src="/edgeswarm.js"></script><video autoplay muted src="${LIVE}"></video>`);
+    await watchStalls(victim.page);
+    await victim.page.waitForFunction(() => {
+      const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): { errors: Record<string, number> } } | undefined } }).EdgeSwarm;
+      return (g.handleOf(document.querySelector("video")!)?.stats().errors["p2p-hash-mismatch"] ?? 0) >= 2;
+    }, null, { timeout: 150_000, polling: 500 });
+    await advances(victim.page, 6);
+    const s = await statsOf(victim.page);
+    const stalls = await victim.page.evaluate(() => (window as unknown as { stalls: number }).stalls);
+    console.log(`victim: http ${s.httpBytes} p2p ${s.p2pBytes} rejected ${s.p2pRejectedBytes} mismatches ${s.errors["p2p-hash-mismatch"]} stalls ${stalls}`);
+    expect(s.p2pBytes).toBe(0); // not one corrupted byte was accepted
+    expect(s.p2pRejectedBytes).toBeGreaterThan(0);
+    expect(s.httpBytes).toBeGreaterThan(0);
+    expect(stalls).toBe(0);
+    expect(victim.errors.filter((e) => e.startsWith("pageerror"))).toEqual([]);
+  }, 300_000);
+});

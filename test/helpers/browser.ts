@@ -1,0 +1,65 @@
+// Shared headless Chromium for browser tests: @sparticuz/chromium (or CHROME_PATH) with the
+// flags FIELD-NOTES lists, one context per viewer. Also collects page errors and serves
+// test pages/bundles from the Worker's own origin via request interception, so the page,
+// the script and the tracker share an origin exactly as in production.
+import { readFileSync } from "node:fs";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+export async function launchChromium(): Promise<Browser> {
+  const sparticuz = (await import("@sparticuz/chromium")).default;
+  const executablePath = process.env.CHROME_PATH || (await sparticuz.executablePath());
+  // --single-process breaks several contexts. --disable-web-security would hide CORS bugs.
+  // Chromium keeps only the last --disable-features, so the lists are merged into one.
+  const base = sparticuz.args.filter((a) => a !== "--single-process" && a !== "--disable-web-security" && !a.startsWith("--disable-features="));
+  const disabled = (sparticuz.args.find((a) => a.startsWith("--disable-features=")) ?? "--disable-features=").slice("--disable-features=".length);
+  const args = [
+    ...base,
+    // Without WebRtcHideLocalIpsWithMdns off, host candidates are .local names nothing resolves here.
+    // Pages fulfilled by request interception have no address space, so Chromium's Local
+    // Network Access checks would block their WebSocket to the loopback Worker.
+    `--disable-features=${[disabled, "WebRtcHideLocalIpsWithMdns", "LocalNetworkAccessChecks"].filter(Boolean).join(",")}`,
+    "--autoplay-policy=no-user-gesture-required",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+  ];
+  return chromium.launch({ executablePath, args, headless: true });
+}
+
+export interface Viewer {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught exceptions and console errors, in order. */
+  errors: string[];
+}
+
+/**
+ * Opens `pageUrl` in a fresh context. `routes` maps absolute URLs to bodies served in place
+ * of the network (test pages and the test bundle, which the Worker does not serve).
+ */
+export async function openViewer(browser: Browser, pageUrl: string, routes: Record<string, { body: string | Buffer, type: string }> = {}): Promise<Viewer> {
+  const context = await browser.newContext();
+  for (const [url, r] of Object.entries(routes)) {
+    await context.route(url, (route) => route.fulfill({ status: 200, contentType: r.type, body: r.body }));
+  }
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(pageUrl);
+  return { context, page, errors };
+}
+
+export function html(body: string): { body: string, type: string } {
+  return { body: `<!doctype html><html><head><meta charset="utf-8"></head><body>${body}</body></html>`, type: "text/html" };
+}
+
+export function file(path: string, type = "text/javascript"): { body: Buffer, type: string } {
+  return { body: readFileSync(path), type };
+}
