@@ -110,9 +110,9 @@ async function main(): Promise<number> {
       });
       log(viewerTable(res.rows));
       for (const f of res.startFailures) log(`  start failure: ${f}`);
-      const problems = res.stats.flatMap((s) => s.trackerProblems.map((p) => `${s.id}: ${p}`));
+      const problems = res.stats.flatMap((s) => s.problems.map((p) => `${s.id}: ${p}`));
       for (const p of problems.slice(0, 10)) log(`  ${p}`);
-      if (problems.length > 10) log(`  … ${problems.length - 10} more tracker problems`);
+      if (problems.length > 10) log(`  … ${problems.length - 10} more problems`);
       const peers = res.stats.map((s) => s.peakPeers);
       const full = meter.snapshot();
       const snap = full.total;
@@ -127,7 +127,7 @@ async function main(): Promise<number> {
       log("");
       if (opts.json) log(JSON.stringify({ variant: name, rows: res.rows, total: res.total }));
       if (coreRejections.length) {
-        log(`  unhandled rejections inside p2p-media-loader-core: ${coreRejections.length} (${[...new Set(coreRejections)].slice(0, 3).join("; ")})`);
+        log(`  unhandled promise rejections (a browser logs these and plays on): ${coreRejections.length} (${[...new Set(coreRejections)].slice(0, 3).join("; ")})`);
         coreRejections.length = 0;
       }
       results.push({ variant: name, total: res.total, source: spec.configSource });

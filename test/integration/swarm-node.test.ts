@@ -49,7 +49,7 @@ describe("Node swarm through the Worker", () => {
     }
     const snap = meter.snapshot();
     const needed = stats.reduce((a, s) => a + s.neededBytes, 0);
-    const problems = stats.flatMap((s) => s.trackerProblems);
+    const problems = stats.flatMap((s) => s.problems);
 
     expect(stats.every((s) => s.segmentsBuffered > 5), `every viewer played: ${JSON.stringify(stats)}`).toBe(true);
     // Later joiners find the earlier ones and take bytes from them.

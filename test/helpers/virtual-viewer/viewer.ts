@@ -57,7 +57,8 @@ export interface ViewerStats {
   corruptPlayed: number;
   segmentErrors: number;
   liveJumps: number;
-  trackerProblems: string[];
+  /** Tracker errors/warnings and playlist reload failures, first 20. */
+  problems: string[];
   bytesPerSecond: number; // of the rendition, from what was buffered
 }
 
@@ -82,7 +83,7 @@ export class VirtualViewer {
     this.stats = {
       id: opts.id, startupMs: undefined, stalls: 0, stallMs: 0, stallLog: [], neededBytes: 0, bufferedSeconds: 0,
       segmentsBuffered: 0, httpBytesSeen: 0, p2pBytes: 0, uploadedBytes: 0, peersConnected: 0, peakPeers: 0,
-      integrityRejects: 0, corruptPlayed: 0, segmentErrors: 0, liveJumps: 0, trackerProblems: [], bytesPerSecond: 0,
+      integrityRejects: 0, corruptPlayed: 0, segmentErrors: 0, liveJumps: 0, problems: [], bytesPerSecond: 0,
     };
   }
 
@@ -195,7 +196,7 @@ export class VirtualViewer {
 
   private problem(msg: string): void {
     // Bounded: a broken tracker must not grow a report without limit.
-    if (this.stats.trackerProblems.length < 20) this.stats.trackerProblems.push(msg);
+    if (this.stats.problems.length < 20) this.stats.problems.push(msg);
   }
 
   private async loadMediaPlaylist(): Promise<void> {
@@ -293,7 +294,7 @@ export class VirtualViewer {
 
   snapshot(): ViewerStats {
     const p = this.player;
-    const s = { ...this.stats, trackerProblems: [...this.stats.trackerProblems] };
+    const s = { ...this.stats, problems: [...this.stats.problems] };
     if (p) {
       s.startupMs = p.startupMs;
       s.stalls = p.stalls;
