@@ -212,7 +212,14 @@ function tick(): void {
   setText(byId("stat-rejected"), formatCount(rejected), rejected);
   const seg = timeline.counts();
   const fromPeers = seg.p2p + seg.rejected;
-  setText(byId("stat-segments"), fromPeers > 0 ? `of ${formatCount(fromPeers)} segments peers sent` : "peer segments failing SHA-256");
+  // Transfers a peer started but did not finish (timeout, peer gone): the segment then came
+  // over HTTP. Shown because "peers connected, 0 B from peers" otherwise has no explanation.
+  const failed = st.errors["p2p-failed"] ?? 0;
+  const failedText = failed > 0 ? ` · ${formatCount(failed)} peer transfer${failed === 1 ? "" : "s"} failed` : "";
+  setText(
+    byId("stat-segments"),
+    (fromPeers > 0 ? `of ${formatCount(fromPeers)} segments peers sent` : "peer segments failing SHA-256") + failedText,
+  );
 
   setText(
     byId("summary-traffic"),
