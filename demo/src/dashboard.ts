@@ -59,7 +59,7 @@ function renderRows(rows: StreamRow[]): void {
       h(
         "tr",
         { "data-stream": r.stream },
-        h("th", { scope: "row" }, h("a", { href: `/?src=${encodeURIComponent(streamPath(r.stream))}` }, r.stream)),
+        h("th", { scope: "row" }, streamPath(r.stream) ? h("a", { href: `/?src=${encodeURIComponent(streamPath(r.stream)!)}`, title: "Watch this stream" }, r.stream) : r.stream),
         cell("viewers", formatCount(r.viewers), r.viewers),
         cell("tracker-peers", r.trackerPeers === null ? "–" : formatCount(r.trackerPeers), r.trackerPeers ?? ""),
         cell("p2p", formatBytes(r.p2pBytes), r.p2pBytes),
@@ -75,9 +75,15 @@ function renderRows(rows: StreamRow[]): void {
   );
 }
 
-/** Where a stream named in reports plays: the built-in live loop, else the R2 VOD path. */
-function streamPath(name: string): string {
-  return name === "loop" ? "/live/loop/master.m3u8" : `/streams/${name}/master.m3u8`;
+/**
+ * Where a stream named in reports plays, when that is certain. A report names a channel
+ * only: "x" may be VOD (/streams/x/), live (/live/x/) or a hash of a foreign URL, so only
+ * the built-ins get a link rather than a guess that 404s.
+ */
+function streamPath(name: string): string | undefined {
+  if (name === "loop") return "/live/loop/master.m3u8";
+  if (name === "sample") return "/streams/sample/master.m3u8";
+  return undefined;
 }
 
 function renderMessages(totals: Record<string, number>, rates: Record<string, number> | null): void {
