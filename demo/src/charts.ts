@@ -52,6 +52,8 @@ export function timeChart(
     width: width(),
     height,
     cursor: { drag: { x: false, y: false } },
+    // Room on the right so the newest time label is not cut off at the card's edge.
+    padding: [10, 24, 0, 0],
     // Not live: with no cursor a live legend shows "--" everywhere; the summary line
     // above each chart carries the current numbers instead.
     legend: { show: true, live: false },
