@@ -74,6 +74,7 @@ export async function runVariant(input: RunInput): Promise<RunResult> {
         const h = await driver.start({
           id, masterUrl: input.masterUrl, core: spec.core, announceTrackers: [input.trackerUrl],
           integrity: spec.integrity, player: spec.player, rendition: input.rendition,
+          ...(spec.windowsFor ? { windowsFor: spec.windowsFor } : {}),
         });
         handles.push({ id, h });
       } catch (e) {

@@ -7,7 +7,7 @@
 import type { CoreConfig } from "p2p-media-loader-core";
 // The client's tuned engine config, the same object client/player.ts spreads into the core.
 // Values only (the file has no imports), so it loads in Node as it is.
-import { CORE_TUNING } from "../../client/engine-config.ts";
+import { CORE_TUNING, windowsFor } from "../../client/engine-config.ts";
 import type { PlayerOverrides } from "../../test/helpers/virtual-viewer/player-model.ts";
 import type { VariantName } from "./args.ts";
 
@@ -17,6 +17,8 @@ export interface VariantSpec {
   player: PlayerOverrides;
   integrity: boolean;
   tracker: "worker" | "stock";
+  /** Windows per target duration, applied when the playlist loads (EdgeSwarm client only). */
+  windowsFor?: (targetDuration: number) => Partial<CoreConfig>;
   /** Where the config came from, printed with every table. */
   configSource: string;
 }
@@ -30,12 +32,17 @@ export const HAND_TUNED: Partial<CoreConfig> = {
 
 /**
  * The EdgeSwarm client's core settings as client/player.ts builds them: CORE_TUNING, the
- * default swarm id (manifest URL without query, which the viewer's core derives itself)
- * and hls.js left to the engine for maxBufferLength / liveSyncDurationCount (HLS_TUNING
- * only sets retry policies, which the player model does not simulate).
+ * default swarm id (manifest URL without query, which the viewer's core derives itself),
+ * windowsFor(target duration) applied once the playlist is known, and hls.js left to the
+ * engine for maxBufferLength / liveSyncDurationCount (HLS_TUNING only sets retry
+ * policies, which the player model does not simulate).
  */
 export function edgeSwarmCoreConfig(): Partial<CoreConfig> {
   return { ...CORE_TUNING };
+}
+
+function describeWindows(w: { highDemandTimeWindow: number; httpDownloadTimeWindow: number; p2pDownloadTimeWindow: number }): string {
+  return `highDemand ${w.highDemandTimeWindow} s, http ${w.httpDownloadTimeWindow} s, p2p ${w.p2pDownloadTimeWindow} s`;
 }
 
 export function buildVariant(name: VariantName, channel: string): VariantSpec {
@@ -43,8 +50,8 @@ export function buildVariant(name: VariantName, channel: string): VariantSpec {
     case "edgeswarm":
       void channel; // the channel names the tracker URL (index.ts); the swarm id is the manifest URL
       return {
-        name, core: edgeSwarmCoreConfig(), player: {}, integrity: true, tracker: "worker",
-        configSource: `client/engine-config.ts CORE_TUNING (highDemand ${CORE_TUNING.highDemandTimeWindow} s, http ${CORE_TUNING.httpDownloadTimeWindow} s, p2p ${CORE_TUNING.p2pDownloadTimeWindow} s)`,
+        name, core: edgeSwarmCoreConfig(), player: {}, integrity: true, tracker: "worker", windowsFor,
+        configSource: `client/engine-config.ts CORE_TUNING + windowsFor(target duration) (for 2 s segments: ${describeWindows(windowsFor(2))})`,
       };
     case "stock":
       return { name, core: {}, player: {}, integrity: false, tracker: "stock", configSource: "p2p-media-loader 2.3.1 defaults" };

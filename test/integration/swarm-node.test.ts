@@ -39,6 +39,7 @@ describe("Node swarm through the Worker", () => {
         const v = new VirtualViewer({
           id: `node-${i + 1}`, masterUrl: `${meter.url}${STREAM}`, core: spec.core,
           announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: true, player: spec.player,
+          windowsFor: spec.windowsFor,
         });
         viewers.push(v);
         await v.start();
@@ -96,10 +97,12 @@ describe("a lying peer", () => {
     const liars = [1, 2].map((i) => new VirtualViewer({
       id: `liar-${i}`, masterUrl: `${corrupting.url}${STREAM}`, core,
       announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: false, player: spec.player,
+      windowsFor: spec.windowsFor,
     }));
     const honest = new VirtualViewer({
       id: "honest", masterUrl: `${meter.url}${STREAM}`, core,
       announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: true, player: spec.player,
+      windowsFor: spec.windowsFor,
     });
     let h: ViewerStats | undefined;
     try {

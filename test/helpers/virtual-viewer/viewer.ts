@@ -26,6 +26,12 @@ export interface ViewerOptions {
   announceTrackers: string[];
   /** Check every P2P segment against the playlist's SHA-256 (the EdgeSwarm client does). */
   integrity: boolean;
+  /**
+   * Core windows for a stream's target duration, applied with applyDynamicConfig on the
+   * first media playlist and whenever the target duration changes, before the buffer size
+   * is derived from them (what the EdgeSwarm client does on hls.js LEVEL_UPDATED).
+   */
+  windowsFor?: (targetDuration: number) => Partial<CoreConfig>;
   /** What the page set in hls.js (undefined fields: hls.js + p2p-media-loader-hlsjs decide). */
   player?: PlayerOverrides;
   rendition?: "highest" | "lowest" | number;
@@ -70,6 +76,7 @@ export class VirtualViewer {
   private playlist?: MediaPlaylist;
   private timeline = new Map<number, TimedSegment>();
   private nextSn?: number;
+  private appliedTargetDuration?: number;
   private inflight = false;
   private timers: ReturnType<typeof setInterval>[] = [];
   private retryTimer?: ReturnType<typeof setTimeout>;
@@ -206,6 +213,10 @@ export class VirtualViewer {
     if (!parsed.ok) throw new Error(`${this.opts.id}: media playlist: ${parsed.reason}`);
     const pl = parsed.value;
     this.playlist = pl;
+    if (this.opts.windowsFor && pl.targetDuration !== this.appliedTargetDuration) {
+      this.appliedTargetDuration = pl.targetDuration;
+      this.core.applyDynamicConfig(this.opts.windowsFor(pl.targetDuration));
+    }
     const { timeline, added, removed } = mergeTimeline(this.timeline, pl);
     this.timeline = timeline;
     const live = !pl.endList;
