@@ -1,0 +1,94 @@
+// Tracker trouble in real Chromium against the real Worker: when the tracker drops every
+// socket mid-stream and refuses new ones, viewers keep playing over HTTP with no fatal error;
+// once it is back they reconnect within seconds (not bittorrent-tracker's minutes) and a new
+// viewer finds them through it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
+import { html, launchChromium, openViewer, type Viewer } from "../helpers/browser";
+
+const LIVE = "/live/loop/master.m3u8";
+
+const PAGE = `<script src="/edgeswarm.js" data-auto="off"></script><video autoplay muted></video><script>
+  window.events = [];
+  const h = EdgeSwarm.attach(document.querySelector("video"), "${LIVE}");
+  h.on("tracker", (e) => window.events.push("tracker:" + e.state));
+  h.on("error", (e) => window.events.push((e.fatal ? "FATAL:" : "error:") + e.type));
+</script>`;
+
+async function events(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { events: string[] }).events.slice());
+}
+
+async function peersOf(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): { peers: number } } } }).EdgeSwarm.handleOf(document.querySelector("video")!).stats().peers);
+}
+
+async function advances(page: Page, seconds: number): Promise<void> {
+  const t0 = await page.evaluate(() => document.querySelector("video")!.currentTime);
+  try {
+    await page.waitForFunction((t) => document.querySelector("video")!.currentTime > t, t0 + seconds, { timeout: 90_000, polling: 250 });
+  } catch (err) {
+    // Say what the player was doing, so a failure here is diagnosable.
+    const state = await page.evaluate(() => {
+      const v = document.querySelector("video")!;
+      const buf = Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]);
+      return JSON.stringify({ t: v.currentTime, paused: v.paused, rs: v.readyState, buf, events: (window as any).events, stats: (window as any).EdgeSwarm.handleOf(v).stats() });
+    });
+    throw new Error(`playback did not advance ${seconds} s: ${state}`, { cause: err });
+  }
+}
+
+describe("tracker outage in Chromium", () => {
+  let worker: DevWorker;
+  let browser: Browser;
+  const viewers: Viewer[] = [];
+
+  beforeAll(async () => {
+    worker = await startDevWorker();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const v of viewers) await v.context.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await worker?.stop();
+  });
+
+  const outage = async (mode: "close" | "ok") => {
+    const r = await fetch(`${worker.url}/api/tracker/test-outage?channel=loop&mode=${mode}`, { method: "POST" });
+    expect(r.status).toBe(200);
+  };
+
+  it("plays on over HTTP while the tracker is down and reconnects when it is back", async () => {
+    for (const name of ["a", "b"]) {
+      const url = `${worker.url}/e2e/outage-${name}.html`;
+      viewers.push(await openViewer(browser, url, { [url]: html(PAGE) }));
+    }
+    const [a, b] = viewers as [Viewer, Viewer];
+    for (const v of [a, b]) await v.page.waitForFunction(() => (window as any).EdgeSwarm.handleOf(document.querySelector("video")).stats().peers > 0, null, { timeout: 120_000, polling: 500 });
+
+    await outage("close"); // every tracker socket dropped mid-stream; new ones refused
+    for (const v of [a, b]) await v.page.waitForFunction(() => (window as any).events.includes("tracker:down"), null, { timeout: 60_000 });
+    await advances(a.page, 6);
+    await advances(b.page, 2);
+
+    await outage("ok");
+    const back = Date.now();
+    for (const v of [a, b]) await v.page.waitForFunction(() => (window as any).events.lastIndexOf("tracker:up") > (window as any).events.indexOf("tracker:down"), null, { timeout: 120_000, polling: 250 });
+    console.log(`tracker back → both viewers reconnected in ${((Date.now() - back) / 1000).toFixed(1)} s`);
+
+    // A newcomer can only find them through the tracker: proof that they announced again.
+    const url = `${worker.url}/e2e/outage-c.html`;
+    const c = await openViewer(browser, url, { [url]: html(PAGE) });
+    viewers.push(c);
+    await c.page.waitForFunction(() => (window as any).EdgeSwarm.handleOf(document.querySelector("video")).stats().peers > 0, null, { timeout: 120_000, polling: 500 });
+    expect(await peersOf(c.page)).toBeGreaterThan(0);
+
+    for (const v of [a, b, c]) {
+      const ev = await events(v.page);
+      expect(ev.filter((e) => e.startsWith("FATAL"))).toEqual([]);
+      expect(v.errors.filter((e) => e.startsWith("pageerror"))).toEqual([]);
+    }
+  }, 420_000);
+});
