@@ -24,13 +24,21 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
-/** What a viewer page shows right now, for failure messages. */
+/**
+ * What a viewer page shows right now, plus the client's own full stats (the page imports
+ * the same /edgeswarm.mjs module instance, so handleOf finds its handle), for failure messages.
+ */
 async function pageState(page: Page): Promise<string> {
   return page
-    .evaluate(() => {
+    .evaluate(async () => {
       const v = (id: string) => document.getElementById(id)?.dataset.value ?? "?";
       const pill = (id: string) => document.getElementById(id)?.dataset.state ?? "?";
-      return `p2p=${v("stat-p2p")} http=${v("stat-http")} peers=${v("stat-peers")} up=${v("stat-upload")} tracker=${pill("tracker-pill")} player=${pill("play-pill")} t=${document.querySelector("video")?.currentTime.toFixed(1)}`;
+      const shown = `p2p=${v("stat-p2p")} http=${v("stat-http")} peers=${v("stat-peers")} up=${v("stat-upload")} tracker=${pill("tracker-pill")} player=${pill("play-pill")} t=${document.querySelector("video")?.currentTime.toFixed(1)}`;
+      const url = "/edgeswarm.mjs";
+      const mod = (await import(url).catch(() => null)) as { handleOf?: (v: Element) => { stats(): unknown } | undefined } | null;
+      const video = document.querySelector("video");
+      const stats = mod?.handleOf && video ? JSON.stringify(mod.handleOf(video)?.stats() ?? null) : "n/a";
+      return `${shown}\n  client stats: ${stats}`;
     })
     .catch((e: unknown) => `unreadable: ${String(e)}`);
 }
