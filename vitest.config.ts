@@ -13,6 +13,8 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
+          // Projects run one group after another: cheap and certain first, browsers last.
+          sequence: { groupOrder: 0 },
           include: ["test/unit/**/*.test.ts"],
         },
       },
@@ -27,6 +29,7 @@ export default defineConfig({
         ],
         test: {
           name: "worker",
+          sequence: { groupOrder: 1 },
           include: ["test/worker/**/*.test.ts"],
         },
       },
@@ -34,6 +37,7 @@ export default defineConfig({
         test: {
           name: "integration",
           environment: "node",
+          sequence: { groupOrder: 2 },
           include: ["test/integration/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
@@ -46,6 +50,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           environment: "node",
+          sequence: { groupOrder: 3 },
           include: ["test/e2e/**/*.test.ts"],
           testTimeout: 180_000,
           hookTimeout: 180_000,
