@@ -122,7 +122,7 @@ describe("viewer script in Chromium", () => {
     await advances(b.page, 3);
     // Both pages report to the Worker every 5 s; the stats endpoint aggregates them per stream.
     let loop: Record<string, number> | undefined;
-    for (let i = 0; i < 40 && !(loop && loop.viewers >= 2 && loop.p2pBytes > 0); i++) {
+    for (let i = 0; i < 40 && !((loop?.viewers ?? 0) >= 2 && (loop?.p2pBytes ?? 0) > 0); i++) {
       await new Promise((r) => setTimeout(r, 1000));
       const body = (await (await fetch(`${worker.url}/api/stats?stream=loop`)).json()) as { streams: Array<Record<string, number>> };
       loop = body.streams[0];
