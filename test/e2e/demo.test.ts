@@ -29,18 +29,18 @@ function watchErrors(page: Page): string[] {
  * the same /edgeswarm.mjs module instance, so handleOf finds its handle), for failure messages.
  */
 async function pageState(page: Page): Promise<string> {
-  return page
-    .evaluate(async () => {
-      const v = (id: string) => document.getElementById(id)?.dataset.value ?? "?";
-      const pill = (id: string) => document.getElementById(id)?.dataset.state ?? "?";
-      const shown = `p2p=${v("stat-p2p")} http=${v("stat-http")} peers=${v("stat-peers")} up=${v("stat-upload")} tracker=${pill("tracker-pill")} player=${pill("play-pill")} t=${document.querySelector("video")?.currentTime.toFixed(1)}`;
-      const url = "/edgeswarm.mjs";
-      const mod = (await import(url).catch(() => null)) as { handleOf?: (v: Element) => { stats(): unknown } | undefined } | null;
-      const video = document.querySelector("video");
-      const stats = mod?.handleOf && video ? JSON.stringify(mod.handleOf(video)?.stats() ?? null) : "n/a";
-      return `${shown}\n  client stats: ${stats}`;
-    })
-    .catch((e: unknown) => `unreadable: ${String(e)}`);
+  // A string, not a function: vitest would rewrite a dynamic import() inside a function body.
+  const script = `(async () => {
+    const v = (id) => document.getElementById(id)?.dataset.value ?? "?";
+    const pill = (id) => document.getElementById(id)?.dataset.state ?? "?";
+    const video = document.querySelector("video");
+    const shown = "p2p=" + v("stat-p2p") + " http=" + v("stat-http") + " peers=" + v("stat-peers") + " up=" + v("stat-upload") +
+      " tracker=" + pill("tracker-pill") + " player=" + pill("play-pill") + " t=" + (video ? video.currentTime.toFixed(1) : "?");
+    const mod = await import("/edgeswarm.mjs").catch(() => null);
+    const handle = mod && mod.handleOf && video ? mod.handleOf(video) : undefined;
+    return shown + "\\n  client stats: " + JSON.stringify(handle ? handle.stats() : null);
+  })()`;
+  return page.evaluate<string>(script).catch((e: unknown) => `unreadable: ${String(e)}`);
 }
 
 /** waitForFunction, but a timeout says what the pages showed and what the Worker said. */
