@@ -103,6 +103,31 @@ describe("viewer script in Chromium", () => {
     expect(v.errors.filter((e) => e.startsWith("pageerror"))).toEqual([]);
   }, 180_000);
 
+  it("attaches to a <video> with an HLS <source> that the page adds after load, and detaches when it is removed", async () => {
+    const v = await open("/e2e/later.html", `<script src="/edgeswarm.js"></script><div id="slot"></div>`);
+    await v.page.waitForTimeout(1000);
+    await v.page.evaluate((src) => {
+      const video = document.createElement("video");
+      video.muted = true;
+      video.autoplay = true;
+      const source = document.createElement("source");
+      source.src = src;
+      source.type = "application/vnd.apple.mpegurl";
+      video.appendChild(source);
+      document.getElementById("slot")!.appendChild(video);
+    }, LIVE);
+    await v.page.waitForFunction(() => (document.querySelector("video")?.currentTime ?? 0) > 1, null, { timeout: 90_000 });
+    expect((await statsOf(v.page)).httpBytes).toBeGreaterThan(0);
+    const detached = await v.page.evaluate(async () => {
+      const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): unknown } }).EdgeSwarm;
+      const video = document.querySelector("video")!;
+      video.remove();
+      await new Promise((r) => setTimeout(r, 200));
+      return g.handleOf(video) === undefined;
+    });
+    expect(detached).toBe(true);
+  }, 180_000);
+
   it("gives a second viewer of the same stream verified P2P bytes", async () => {
     const page = `<script src="/edgeswarm.js"></script><video autoplay muted src="${LIVE}"></video>`;
     const a = await open("/e2e/a.html", page);
