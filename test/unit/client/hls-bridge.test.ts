@@ -40,3 +40,49 @@ describe("filterPlaylistHandler", () => {
     expect(calls).toBe(0);
   });
 });
+
+import { countingLoader } from "../../../client/hls-bridge";
+
+/** A stand-in with hls.js's loader contract: load(context, config, callbacks), abort(), stats.loaded. */
+class FakeLoader {
+  stats = { loaded: 0 };
+  callbacks: Record<string, (...a: unknown[]) => void> = {};
+  constructor(_config: unknown) {}
+  load(_context: unknown, _config: unknown, callbacks: Record<string, unknown>) {
+    this.callbacks = callbacks as Record<string, (...a: unknown[]) => void>;
+  }
+  abort() {}
+  destroy() {}
+}
+
+describe("countingLoader", () => {
+  it("counts a fragment's bytes once when it completes", () => {
+    const seen: number[] = [];
+    const L = countingLoader(FakeLoader, (n) => seen.push(n));
+    const l = new L({});
+    l.load({ frag: {} }, {}, { onSuccess: () => {} });
+    l.stats.loaded = 1234;
+    l.callbacks.onSuccess!();
+    l.abort();
+    expect(seen).toEqual([1234]);
+  });
+
+  it("counts the bytes of a fragment aborted part-way (the origin sent them)", () => {
+    const seen: number[] = [];
+    const l = new (countingLoader(FakeLoader, (n) => seen.push(n)))({});
+    l.load({ frag: {} }, {}, {});
+    l.stats.loaded = 500;
+    l.abort();
+    expect(seen).toEqual([500]);
+  });
+
+  it("does not count playlists", () => {
+    const seen: number[] = [];
+    const l = new (countingLoader(FakeLoader, (n) => seen.push(n)))({});
+    l.load({ type: "level" }, {}, { onSuccess: () => {} });
+    l.stats.loaded = 999;
+    l.callbacks.onSuccess!();
+    l.abort();
+    expect(seen).toEqual([]);
+  });
+});
