@@ -160,13 +160,14 @@ describe("viewer script in Chromium", () => {
 
   it("rejects every segment of a peer that corrupts its uploads, and the victim plays on over HTTP", async () => {
     const testBundle = { [`${worker.url}/edgeswarm.test.js`]: file(resolve(ROOT, "dist/test/edgeswarm.test.js")) };
-    // The victim plays further behind the live edge than the attacker, so every segment it
-    // needs is already held by the attacker and offered over P2P.
+    // The victim plays further behind the live edge than the attacker (4 vs 1 segments; the
+    // window holds 6, and sitting on its oldest segment risks it sliding out), so the segments
+    // it needs are already held by the attacker and offered over P2P.
     const attacker = await open("/e2e/attacker.html", `<script src="/edgeswarm.test.js" data-auto="off"></script><video autoplay muted></video>
-      <script>EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { testCorruptUploads: true, hlsConfig: { liveSyncDurationCount: 2 } });</script>`, testBundle);
+      <script>EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { testCorruptUploads: true, hlsConfig: { liveSyncDurationCount: 1 } });</script>`, testBundle);
     await advances(attacker.page, 1);
     const victim = await open("/e2e/victim.html", `<script src="/edgeswarm.js" data-auto="off"></script><video autoplay muted></video>
-      <script>window.closes = 0; EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { hlsConfig: { liveSyncDurationCount: 5 } })
+      <script>window.closes = 0; EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { hlsConfig: { liveSyncDurationCount: 4 } })
         .on("peer", (e) => { if (e.event === "close") window.closes++; });</script>`);
     await watchStalls(victim.page);
     await victim.page.waitForFunction(() => {
