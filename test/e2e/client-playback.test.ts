@@ -62,7 +62,18 @@ async function stallsOf(page: Page): Promise<Array<{ at: number, ms: number }>> 
 
 async function advances(page: Page, seconds: number, timeout = 90_000): Promise<void> {
   const t0 = await page.evaluate(() => document.querySelector("video")!.currentTime);
-  await page.waitForFunction((t) => document.querySelector("video")!.currentTime > t, t0 + seconds, { timeout, polling: 250 });
+  try {
+    await page.waitForFunction((t) => document.querySelector("video")!.currentTime > t, t0 + seconds, { timeout, polling: 250 });
+  } catch (err) {
+    // Say what the player was doing, so a failure here can be diagnosed from the log.
+    const state = await page.evaluate(() => {
+      const v = document.querySelector("video")!;
+      const buf = Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]);
+      const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): unknown } | undefined } }).EdgeSwarm;
+      return JSON.stringify({ t: v.currentTime, paused: v.paused, rs: v.readyState, buf, events: (window as unknown as { events?: unknown }).events, stats: g.handleOf(v)?.stats() });
+    });
+    throw new Error(`playback did not advance ${seconds} s: ${state}`, { cause: err });
+  }
 }
 
 describe("viewer script in Chromium", () => {
@@ -167,8 +178,13 @@ describe("viewer script in Chromium", () => {
       <script>EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { testCorruptUploads: true, hlsConfig: { liveSyncDurationCount: 1 } });</script>`, testBundle);
     await advances(attacker.page, 1);
     const victim = await open("/e2e/victim.html", `<script src="/edgeswarm.js" data-auto="off"></script><video autoplay muted></video>
-      <script>window.closes = 0; EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { hlsConfig: { liveSyncDurationCount: 4 } })
-        .on("peer", (e) => { if (e.event === "close") window.closes++; });</script>`);
+      <script>window.closes = 0; window.events = [];
+        const h = EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { hlsConfig: { liveSyncDurationCount: 4 } });
+        const at = () => document.querySelector("video").currentTime.toFixed(2);
+        h.on("peer", (e) => { if (e.event === "close") window.closes++; window.events.push(at() + " peer:" + e.event); });
+        h.on("rejected", (e) => window.events.push(at() + " rejected:" + e.reason + " " + e.url.split("/").slice(-2).join("/")));
+        h.on("error", (e) => window.events.push(at() + " error:" + e.type + ":" + e.details + (e.fatal ? ":FATAL" : "")));
+        h.on("segment", (e) => window.events.push(at() + " seg:" + e.source + " " + e.url.split("/").slice(-2).join("/")));</script>`);
     await watchStalls(victim.page);
     await victim.page.waitForFunction(() => {
       const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): { errors: Record<string, number> } } | undefined } }).EdgeSwarm;
@@ -178,6 +194,7 @@ describe("viewer script in Chromium", () => {
     const s = await statsOf(victim.page);
     const stalls = await stallsOf(victim.page);
     console.log(`victim: http ${s.httpBytes} p2p ${s.p2pBytes} rejected ${s.p2pRejectedBytes} mismatches ${s.errors["p2p-hash-mismatch"]} stalls ${JSON.stringify(stalls)}`);
+    console.log(`victim events: ${JSON.stringify(await victim.page.evaluate(() => (window as unknown as { events: string[] }).events))}`);
     expect(s.p2pBytes).toBe(0); // not one corrupted byte was accepted
     expect(s.p2pRejectedBytes).toBeGreaterThan(0);
     expect(s.httpBytes).toBeGreaterThan(0);
