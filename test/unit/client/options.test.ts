@@ -96,9 +96,9 @@ describe("defaults helpers", () => {
 import { CORE_TUNING, windowsFor } from "../../../client/engine-config";
 
 describe("windowsFor", () => {
-  it("makes the high-demand window cover hls.js's buffer (2 × target duration)", () => {
-    expect(windowsFor(2).highDemandTimeWindow).toBe(4);
-    expect(windowsFor(6).highDemandTimeWindow).toBe(12);
+  it("makes the high-demand window cover hls.js's buffer, with a segment of margin (3 × target duration)", () => {
+    expect(windowsFor(2).highDemandTimeWindow).toBe(6);
+    expect(windowsFor(6).highDemandTimeWindow).toBe(18);
     expect(windowsFor(0.5).highDemandTimeWindow).toBe(CORE_TUNING.highDemandTimeWindow);
   });
   it("keeps HTTP seeding and P2P prefetch beyond the high-demand window", () => {
