@@ -30,7 +30,8 @@ export const CORE_TUNING = {
  * high-demand window covers hls.js's whole buffer (every segment it asks for loads at once,
  * from storage when peers delivered it, else HTTP), and peers get everything beyond it.
  * 3 × target duration rather than 2 ×: with a 4 s buffer, re-fetching a rejected peer segment
- * over HTTP stalled the victim in 3 of 7 browser runs on a loaded machine; with 6 s, 0 of 4.
+ * over HTTP stalled the victim in 3 of 7 browser runs on a loaded machine; with 6 s, the clean
+ * build passed 2 of 3 (the failure: later segments slow over HTTP, not the re-fetch).
  */
 export function windowsFor(targetDuration: number, live = false): { highDemandTimeWindow: number, httpDownloadTimeWindow: number, p2pDownloadTimeWindow: number } {
   const td = Number.isFinite(targetDuration) && targetDuration > 0 ? Math.min(targetDuration, 30) : 2;
