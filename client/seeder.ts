@@ -5,19 +5,31 @@
 // two peers, some by none until every playhead is close and all of them fetch it at once.
 // Here each viewer, as soon as a new segment appears in its live playlist, asks the Worker
 // for it with `?es_claim=<channel>`. The Worker serves the first such request in the swarm
-// and answers every later one with a body-less 409 (worker/lease/). The winner checks the
+// and answers every later one with a body-less 204 marked `x-edgeswarm-claim: denied`
+// (worker/lease/). The winner checks the
 // bytes against the playlist's SHA-256 and puts them in the core's store, which announces
-// them to its peers at once; everyone else gets the segment over WebRTC. A segment that
-// has not arrived from peers by the time a playhead needs it is still fetched over HTTP
-// by the core (no claim, never refused), so the lease can cost bytes but never a stall.
+// them to its peers at once; everyone else gets the segment over WebRTC. A refused viewer
+// that still lacks the segment when it is about to need it (the seeder is not among its
+// peers, left, or sent bytes that failed the hash check) fetches it over HTTP without a
+// claim, which is never refused: the lease can cost bytes but never a stall.
 //
 // This module decides what to claim and stores what it wins. It knows nothing of hls.js.
 import type { StreamType } from "p2p-media-loader-core";
 import { sha256Hex } from "./integrity";
 import type { SegmentStore } from "./segment-store";
 
-/** Claim only segments at least this far ahead of the playhead: nearer ones are the core's (HTTP, urgent). */
-export const SEED_MIN_LEAD_S = 3;
+/**
+ * Seconds beyond the core's high-demand window a segment must start for us to claim it.
+ * Inside that window the core fetches over HTTP anyway (unconditionally, so nobody stalls);
+ * claiming there would only race it. The margin covers one playlist-refresh delay.
+ */
+export const SEED_MARGIN_S = 0.25;
+/**
+ * Seconds the swarm gets to deliver a segment someone else claimed: we claim only segments
+ * starting at least minLead + SEED_WAIT_S ahead, and fetch a refused one ourselves once it
+ * is closer than minLead. A 2 s segment crosses a loopback or LAN mesh in well under 1 s.
+ */
+export const SEED_WAIT_S = 1;
 /** Claims in flight at once: one segment appears per target duration, two covers a catch-up. */
 export const SEED_MAX_IN_FLIGHT = 2;
 /** Segment URLs remembered as already claimed (won or lost), so each is asked for once. */
@@ -40,11 +52,15 @@ export interface SeedPlaylist {
   streamType: StreamType;
   live: boolean;
   segments: readonly SeedSegment[];
+  /** Claim only segments starting at least this many seconds after the playhead. */
+  minLead: number;
 }
 
 export interface SeederCounters {
   granted: number;
   denied: number;
+  /** Refused segments that peers did not deliver in time, fetched without a claim. */
+  fallback: number;
   failed: number;
   /** Bytes received over HTTP for granted claims (origin egress). */
   httpBytes: number;
@@ -54,6 +70,7 @@ export interface SeederCounters {
 export function pickClaims(
   segments: readonly SeedSegment[],
   playhead: number,
+  minLead: number,
   isTried: (url: string) => boolean,
   isHeld: (externalId: number) => boolean,
   slots: number,
@@ -61,7 +78,7 @@ export function pickClaims(
   const out: SeedSegment[] = [];
   for (const s of segments) {
     if (out.length >= slots) break;
-    if (!s.sha256 || s.start < playhead + SEED_MIN_LEAD_S) continue;
+    if (!s.sha256 || s.start < playhead + minLead + SEED_WAIT_S) continue;
     if (isTried(s.url) || isHeld(s.externalId)) continue;
     out.push(s);
   }
@@ -76,8 +93,10 @@ export function claimUrl(url: string, channel: string): string {
 }
 
 export class EdgeSeeder {
-  readonly counters: SeederCounters = { granted: 0, denied: 0, failed: 0, httpBytes: 0 };
+  readonly counters: SeederCounters = { granted: 0, denied: 0, fallback: 0, failed: 0, httpBytes: 0 };
   private readonly tried = new Set<string>();
+  /** Refused claims, kept until the segment arrives from peers or we fetch it ourselves. */
+  private readonly refused = new Map<string, { p: SeedPlaylist; s: SeedSegment }>();
   private inFlight = 0;
   private destroyed = false;
   private readonly aborts = new Set<AbortController>();
@@ -102,15 +121,33 @@ export class EdgeSeeder {
     const picks = pickClaims(
       p.segments,
       playhead,
+      p.minLead,
       (url) => this.tried.has(url),
       (id) => store.hasSegment(p.swarmId, p.streamId, id),
       SEED_MAX_IN_FLIGHT - this.inFlight,
     );
-    for (const s of picks) void this.claim(p, s);
+    for (const s of picks) void this.fetchInto(p, s, true);
+    this.tick(playhead);
+  }
+
+  /** Call often (a few times a second): fetches refused segments peers have not delivered in time. */
+  tick(playhead: number): void {
+    const store = this.store();
+    if (this.destroyed || !store) return;
+    for (const [url, { p, s }] of this.refused) {
+      if (store.hasSegment(p.swarmId, p.streamId, s.externalId) || s.end < playhead) {
+        this.refused.delete(url);
+      } else if (s.start < playhead + p.minLead) {
+        this.refused.delete(url);
+        this.counters.fallback++;
+        void this.fetchInto(p, s, false);
+      }
+    }
   }
 
   destroy(): void {
     this.destroyed = true;
+    this.refused.clear();
     for (const a of this.aborts) a.abort();
     this.aborts.clear();
   }
@@ -123,15 +160,17 @@ export class EdgeSeeder {
     }
   }
 
-  private async claim(p: SeedPlaylist, s: SeedSegment): Promise<void> {
+  /** Fetches a segment (with a claim, or without one as the fallback) into the core's store. */
+  private async fetchInto(p: SeedPlaylist, s: SeedSegment, claim: boolean): Promise<void> {
     this.remember(s.url);
     this.inFlight++;
     const abort = new AbortController();
     this.aborts.add(abort);
     try {
-      const res = await this.fetchFn(claimUrl(s.url, this.channel), { signal: abort.signal });
-      if (res.status === 409) {
+      const res = await this.fetchFn(claim ? claimUrl(s.url, this.channel) : s.url, { signal: abort.signal });
+      if (claim && res.headers.get("x-edgeswarm-claim") === "denied") {
         this.counters.denied++;
+        this.refused.set(s.url, { p, s });
         await res.body?.cancel();
         return;
       }
@@ -164,7 +203,7 @@ export class EdgeSeeder {
       }
       const store = this.store();
       if (this.destroyed || !store) return;
-      this.counters.granted++;
+      if (claim) this.counters.granted++;
       await store.storeSegment(p.swarmId, p.streamId, s.externalId, data.buffer, s.start, s.end, p.streamType, true);
     } catch {
       if (!this.destroyed) this.counters.failed++;

@@ -29,7 +29,7 @@ export function allowedOrigin(request: Request, corsOrigins: string | undefined)
   return origin && allowed.has(origin) ? origin : null;
 }
 
-const EXPOSED = "content-length, content-range, accept-ranges, etag, x-edgeswarm-sha256";
+const EXPOSED = "content-length, content-range, accept-ranges, etag, x-edgeswarm-sha256, x-edgeswarm-claim";
 
 /** Adds CORS headers to a response (a copy when the original is immutable). */
 export function withCors(response: Response, request: Request, corsOrigins: string | undefined): Response {

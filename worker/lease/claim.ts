@@ -2,7 +2,7 @@
 // *ahead* of its playhead (p2p-media-loader's "random HTTP" seeding) adds
 // `?es_claim=<channel>` to the request. The first such request for a segment in the
 // swarm is served (that viewer becomes its seeder and shares it over WebRTC); every
-// later one gets a body-less 409 at once, so the segment leaves the origin once per
+// later one gets a body-less 204 at once, so the segment leaves the origin once per
 // swarm instead of once per viewer that happened to pick it. Requests without the
 // parameter (a playhead that needs the bytes now) are never refused.
 import type { Env } from "../env";
@@ -32,11 +32,13 @@ export async function applyClaim(request: Request, env: Env): Promise<ClaimDecis
   const shard = shardName(channel, trackerSharding(env), request.cf);
   const result = await env.LEASES.getByName(shard).claim(key);
   if (result.granted) return { ok: true, request: stripped };
+  // A refusal is a normal answer, not an error: 204 with a header rather than a 4xx, because
+  // browsers log every 4xx fetch as a console error on the embedding page.
   return {
     ok: false,
-    response: jsonError(409, "segment already claimed by a peer in this swarm; fetch it from peers", {
-      "x-edgeswarm-claim": "denied",
-      "cache-control": "no-store",
+    response: new Response(null, {
+      status: 204,
+      headers: { "x-edgeswarm-claim": "denied", "cache-control": "no-store" },
     }),
   };
 }

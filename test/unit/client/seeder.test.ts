@@ -1,10 +1,10 @@
 // Edge seeding: which live segments a viewer claims, and what it does with each answer
-// the Worker can give (served, 409 refused, altered bytes), against a real HTTP server.
+// the Worker can give (served, refused with 204, altered bytes), against a real HTTP server.
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EdgeSeeder, SEED_MIN_LEAD_S, claimUrl, pickClaims, type SeedPlaylist, type SeedSegment } from "../../../client/seeder";
+import { EdgeSeeder, claimUrl, pickClaims, type SeedPlaylist, type SeedSegment } from "../../../client/seeder";
 import { SegmentStore } from "../../../client/segment-store";
 
 const hex = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -12,15 +12,16 @@ const seg = (i: number, sha256: string | undefined = "a".repeat(64)): SeedSegmen
 
 describe("pickClaims", () => {
   const none = () => false;
-  it(`claims only segments at least SEED_MIN_LEAD_S (${SEED_MIN_LEAD_S} s) ahead of the playhead`, () => {
-    const picked = pickClaims([seg(0), seg(1), seg(2), seg(3), seg(4)], 2, none, none, 10);
-    expect(picked.map((s) => s.externalId)).toEqual([3, 4]); // starts 6 and 8 ≥ 2 + 3; start 4 is not
+  it("claims only segments starting at least minLead seconds after the playhead", () => {
+    const picked = pickClaims([seg(0), seg(1), seg(2), seg(3), seg(4)], 2, 3, none, none, 10);
+    // SEED_WAIT_S more than minLead: starts 6 and 8 ≥ 2 + 3 + 1; start 4 is not
+    expect(picked.map((s) => s.externalId)).toEqual([3, 4]);
   });
   it("never claims a segment without a published hash", () => {
-    expect(pickClaims([{ ...seg(5), sha256: undefined }], 0, none, none, 10)).toEqual([]);
+    expect(pickClaims([{ ...seg(5), sha256: undefined }], 0, 3, none, none, 10)).toEqual([]);
   });
   it("skips segments already tried or already held, and fills only the free slots", () => {
-    const picked = pickClaims([seg(5), seg(6), seg(7), seg(8)], 0, (u) => u.endsWith("/5.ts"), (id) => id === 6, 1);
+    const picked = pickClaims([seg(5), seg(6), seg(7), seg(8)], 0, 3, (u) => u.endsWith("/5.ts"), (id) => id === 6, 1);
     expect(picked.map((s) => s.externalId)).toEqual([7]);
   });
 });
@@ -39,8 +40,8 @@ describe("EdgeSeeder against an HTTP server", () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       seen.push(req.url ?? "");
-      if (req.url?.startsWith("/taken/")) {
-        res.writeHead(409, { "content-type": "application/json" }).end('{"error":"segment already claimed"}');
+      if (req.url?.startsWith("/taken/") && req.url.includes("es_claim=")) {
+        res.writeHead(204, { "x-edgeswarm-claim": "denied" }).end();
       } else if (req.url?.startsWith("/altered/")) {
         res.writeHead(200).end(Buffer.from(good).reverse());
       } else {
@@ -61,7 +62,7 @@ describe("EdgeSeeder against an HTTP server", () => {
     const seeder = new EdgeSeeder(() => store, "chan", fetch, (n) => (http += n));
     const playlist: SeedPlaylist = {
       swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true,
-      segments: [{ url: `${base}/${path}/10.ts`, externalId: 10, start: 20, end: 22, sha256: hex(good) }],
+      segments: [{ url: `${base}/${path}/10.ts`, externalId: 10, start: 20, end: 22, sha256: hex(good) }], minLead: 3,
     };
     seeder.onPlaylist(playlist, 10);
     seeder.onPlaylist(playlist, 10); // a second refresh must not ask again
@@ -73,18 +74,39 @@ describe("EdgeSeeder against an HTTP server", () => {
 
   it("stores a served segment whose bytes match its hash, so the core announces it, and counts its HTTP bytes", async () => {
     const { store, seeder, http, stored } = await run("ok");
-    expect(seeder.counters).toEqual({ granted: 1, denied: 0, failed: 0, httpBytes: good.byteLength });
+    expect(seeder.counters).toEqual({ granted: 1, denied: 0, fallback: 0, failed: 0, httpBytes: good.byteLength });
     expect(http).toBe(good.byteLength);
     expect(store.hasSegment("sw", "v2-sw-main-a", 10)).toBe(true);
     expect(stored.length).toBe(1);
     expect(seen.filter((u) => u.startsWith("/ok/"))).toEqual(["/ok/10.ts?es_claim=chan"]);
   });
 
-  it("takes a 409 as 'someone else seeds it': nothing stored, asked once", async () => {
+  it("takes a denied claim as 'someone else seeds it': nothing stored, asked once", async () => {
     const { store, seeder } = await run("taken");
     expect(seeder.counters).toMatchObject({ granted: 0, denied: 1, httpBytes: 0 });
     expect(store.hasSegment("sw", "v2-sw-main-a", 10)).toBe(false);
     expect(seen.filter((u) => u.startsWith("/taken/")).length).toBe(1);
+  });
+
+  it("fetches a refused segment without a claim once the playhead is within minLead and peers have not delivered it", async () => {
+    const { store, seeder } = await run("taken");
+    seeder.tick(15); // lead 5 s ≥ minLead 3: peers still have time
+    expect(seeder.counters.fallback).toBe(0);
+    seeder.tick(18); // lead 2 s: fetch it ourselves, unconditionally
+    for (let i = 0; i < 100 && !store.hasSegment("sw", "v2-sw-main-a", 10); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(seeder.counters).toMatchObject({ denied: 1, fallback: 1, httpBytes: good.byteLength });
+    expect(store.hasSegment("sw", "v2-sw-main-a", 10)).toBe(true);
+    expect(seen.filter((u) => u.startsWith("/taken/")).slice(-1)).toEqual(["/taken/10.ts"]);
+  });
+
+  it("does not fetch a refused segment that peers delivered in time", async () => {
+    const { store, seeder } = await run("taken");
+    await store.storeSegment("sw", "v2-sw-main-a", 10, new ArrayBuffer(8), 20, 22, "main", true); // as the core does for a P2P download
+    const before = seen.length;
+    seeder.tick(19);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seeder.counters.fallback).toBe(0);
+    expect(seen.length).toBe(before);
   });
 
   it("never stores bytes that do not match the playlist's hash", async () => {
@@ -96,7 +118,7 @@ describe("EdgeSeeder against an HTTP server", () => {
   it("does nothing for a stream the core has not registered yet, or for VOD", () => {
     const store = new SegmentStore();
     const seeder = new EdgeSeeder(() => store, "chan", fetch);
-    const p: SeedPlaylist = { swarmId: "sw", streamId: "v2-sw-main-z", streamType: "main", live: true, segments: [seg(50)] };
+    const p: SeedPlaylist = { swarmId: "sw", streamId: "v2-sw-main-z", streamType: "main", live: true, segments: [seg(50)], minLead: 3 };
     seeder.onPlaylist(p, 0);
     store.onSegmentRequested("sw", "v2-sw-main-z");
     seeder.onPlaylist({ ...p, live: false }, 0);
