@@ -33,17 +33,14 @@ export const CORE_TUNING = {
  * over HTTP stalled the victim in 3 of 7 browser runs on a loaded machine; with 6 s, the clean
  * build passed 2 of 3 (the failure: later segments slow over HTTP, not the re-fetch).
  */
-export function windowsFor(targetDuration: number, live = false): { highDemandTimeWindow: number, httpDownloadTimeWindow: number, p2pDownloadTimeWindow: number } {
+export function windowsFor(targetDuration: number): { highDemandTimeWindow: number, httpDownloadTimeWindow: number, p2pDownloadTimeWindow: number } {
   const td = Number.isFinite(targetDuration) && targetDuration > 0 ? Math.min(targetDuration, 30) : 2;
   const high = Math.max(CORE_TUNING.highDemandTimeWindow, 3 * td);
   return {
     highDemandTimeWindow: high,
-    // Live: the edge seeder (seeder.ts) decides who fetches each new segment ahead of need,
-    // so the core's random HTTP prefetch, which fetches some segments twice and some not
-    // at all, is switched off by closing its window onto the high-demand one.
-    // VOD: random HTTP seeding covers the next two segments past the buffer, so some viewer
-    // holds each segment before anyone needs it. P2P prefetch reaches much further in both.
-    httpDownloadTimeWindow: live ? high : Math.max(CORE_TUNING.httpDownloadTimeWindow, high + 2 * td),
+    // Random HTTP seeding covers the next two segments past the buffer, so some viewer holds
+    // each segment before anyone needs it; P2P prefetch reaches much further.
+    httpDownloadTimeWindow: Math.max(CORE_TUNING.httpDownloadTimeWindow, high + 2 * td),
     p2pDownloadTimeWindow: Math.max(CORE_TUNING.p2pDownloadTimeWindow, high + 10 * td),
   };
 }
