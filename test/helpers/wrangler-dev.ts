@@ -73,7 +73,8 @@ export async function startDevWorker(opts: DevWorkerOptions = {}): Promise<DevWo
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${log}`);
     try {
-      const r = await fetch(`${url}/api/tracker/stats`);
+      // A hung connection must not eat the whole start-up deadline.
+      const r = await fetch(`${url}/api/tracker/stats`, { signal: AbortSignal.timeout(5000) });
       await r.arrayBuffer();
       if (r.status < 500) return { url, wsUrl: url.replace("http", "ws"), port, stop, output: () => log };
     } catch {
