@@ -28,8 +28,10 @@ export interface EdgeSwarmError {
 export interface EdgeSwarmEvents {
   /** Every second while attached. */
   stats: S.Stats;
-  /** A segment arrived (p2p: verified). */
-  segment: { source: "http" | "p2p", bytes: number, url: string };
+  /** A segment arrived (p2p: verified, with the peer it came from). */
+  segment: { source: "http" | "p2p", bytes: number, url: string, peerId?: string };
+  /** Bytes sent to one peer (a chunk of a segment it asked for). */
+  upload: { peerId: string, bytes: number };
   /** A peer's bytes were thrown away: they did not match the Worker's hash, or it has none. */
   rejected: { reason: "hash-mismatch" | "hash-unknown", url: string, bytes: number };
   peer: { event: "connect" | "close", peerId: string };
@@ -171,9 +173,12 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
     });
     on("onSegmentLoaded", (d) => {
       if (d.downloadSource === "p2p") S.addP2P(counters, d.bytesLength);
-      events.emit("segment", { source: d.downloadSource, bytes: d.bytesLength, url: d.segmentUrl });
+      events.emit("segment", { source: d.downloadSource, bytes: d.bytesLength, url: d.segmentUrl, ...(d.peerId ? { peerId: d.peerId } : {}) });
     });
-    on("onChunkUploaded", (bytes) => S.addUploaded(counters, bytes));
+    on("onChunkUploaded", (bytes, peerId) => {
+      S.addUploaded(counters, bytes);
+      events.emit("upload", { peerId, bytes });
+    });
     on("onPeerConnect", (p) => {
       counters.peers.add(`${p.streamType}:${p.peerId}`);
       events.emit("peer", { event: "connect", peerId: p.peerId });
