@@ -8,7 +8,7 @@ import { startMeteringProxy, type MeteringProxy } from "../../test/helpers/meter
 import { startStockTracker, type StockTracker } from "../../test/helpers/stock-tracker.ts";
 import { channelOf, parseArgs, USAGE, type BenchOptions } from "./args.ts";
 import { startFallbackOrigin, type FallbackOrigin } from "./fallback-origin.ts";
-import { startFrozenWorker, type FrozenWorker } from "./frozen-worker.ts";
+import { startDevWorker, type DevWorker } from "../../test/helpers/wrangler-dev.ts";
 import { nodeDriver, runVariant, type ViewerDriver } from "./run-variant.ts";
 import { copiesHistogram, stallTimeline, totalsTable, viewerTable } from "./table.ts";
 import { buildVariant } from "./variants.ts";
@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   }, (opts.variants.length * perVariantS + 240) * 1000);
   deadline.unref();
 
-  let worker: FrozenWorker | undefined;
+  let worker: DevWorker | undefined;
   let fallback: FallbackOrigin | undefined;
   let stock: StockTracker | undefined;
   const meters: MeteringProxy[] = [];
@@ -76,7 +76,8 @@ async function main(): Promise<number> {
     const needWorker = opts.variants.includes("edgeswarm") || opts.origin !== "fallback";
     if (needWorker) {
       log("starting the Worker (wrangler dev on a frozen copy of worker/ and dist/public)…");
-      worker = await startFrozenWorker();
+      // A frozen copy: wrangler dev restarts (dropping every tracker socket) when the tree changes.
+      worker = await startDevWorker({ frozen: true, timeoutMs: 120_000, vars: { INGEST_TOKEN: "bench-ingest-token", EDGESWARM_TEST_HOOKS: "0" } });
     }
     let originUrl: string;
     let originNote: string;

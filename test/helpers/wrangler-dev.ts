@@ -2,7 +2,7 @@
 // port, for integration, e2e and bench runs. Each instance gets its own state dir, so
 // runs never see each other's data. Not for the `worker` project (that runs in-pool).
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,6 +11,10 @@ export interface DevWorker {
   url: string; // http://127.0.0.1:<port>
   wsUrl: string; // ws://127.0.0.1:<port>
   port: number;
+  /** The wrangler CLI process; workerd runs under it. */
+  pid: number;
+  /** wrangler's DevTools proxy (CPU profiles of the Worker isolate). */
+  inspectorPort: number;
   stop(): Promise<void>;
   /** Everything wrangler printed so far (for failure messages). */
   output(): string;
@@ -21,6 +25,28 @@ export interface DevWorkerOptions {
   /** Reuse a state dir (e.g. to restart over the same R2/DO data). */
   persistTo?: string;
   timeoutMs?: number;
+  /**
+   * Run from a copy of worker/, wrangler.toml, tsconfig.json and dist/public taken now
+   * (benchmarks). wrangler dev restarts workerd whenever a file under its tree changes,
+   * which drops every WebSocket; in a tree others edit, a run would measure a restart.
+   */
+  frozen?: boolean;
+  /** Run this project directory instead of the repository (e.g. a bench's own Worker). */
+  dir?: string;
+  /** Path polled until it answers below 500. */
+  readyPath?: string;
+}
+
+/** A throwaway copy of the Worker as it is now, with node_modules linked, not copied. */
+export function freezeWorker(): string {
+  const dir = mkdtempSync(join(tmpdir(), "edgeswarm-frozen-"));
+  cpSync(join(ROOT, "worker"), join(dir, "worker"), { recursive: true });
+  cpSync(join(ROOT, "wrangler.toml"), join(dir, "wrangler.toml"));
+  cpSync(join(ROOT, "tsconfig.json"), join(dir, "tsconfig.json"));
+  if (existsSync(join(ROOT, "dist/public"))) cpSync(join(ROOT, "dist/public"), join(dir, "dist/public"), { recursive: true });
+  else mkdirSync(join(dir, "dist/public"), { recursive: true });
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  return dir;
 }
 
 export async function freePort(): Promise<number> {
@@ -41,6 +67,8 @@ const ROOT = resolve(import.meta.dirname, "../..");
 export async function startDevWorker(opts: DevWorkerOptions = {}): Promise<DevWorker> {
   const port = await freePort();
   const inspectorPort = await freePort();
+  const frozenDir = opts.frozen ? freezeWorker() : undefined;
+  const cwd = opts.dir ?? frozenDir ?? ROOT;
   const ownState = !opts.persistTo;
   const persistTo = opts.persistTo ?? mkdtempSync(join(tmpdir(), "edgeswarm-state-"));
   const vars = { INGEST_TOKEN: "test-ingest-token", EDGESWARM_TEST_HOOKS: "1", ...opts.vars };
@@ -52,12 +80,13 @@ export async function startDevWorker(opts: DevWorkerOptions = {}): Promise<DevWo
   ];
   let log = "";
   const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout?.on("data", (d) => (log += d));
-  child.stderr?.on("data", (d) => (log += d));
+  // Only the tail: a long benchmark must not grow this without bound.
+  child.stdout?.on("data", (d) => (log = (log + String(d)).slice(-50_000)));
+  child.stderr?.on("data", (d) => (log = (log + String(d)).slice(-50_000)));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null) {
@@ -68,15 +97,21 @@ export async function startDevWorker(opts: DevWorkerOptions = {}): Promise<DevWo
       });
     }
     if (ownState) rmSync(persistTo, { recursive: true, force: true });
+    if (frozenDir) rmSync(frozenDir, { recursive: true, force: true });
   };
   const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${log}`);
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`wrangler dev exited (${child.exitCode}):\n${log}`);
+    }
     try {
       // A hung connection must not eat the whole start-up deadline.
-      const r = await fetch(`${url}/api/tracker/stats`, { signal: AbortSignal.timeout(5000) });
+      const r = await fetch(`${url}${opts.readyPath ?? "/api/tracker/stats"}`, { signal: AbortSignal.timeout(5000) });
       await r.arrayBuffer();
-      if (r.status < 500) return { url, wsUrl: url.replace("http", "ws"), port, stop, output: () => log };
+      if (r.status < 500) {
+        return { url, wsUrl: url.replace("http", "ws"), port, pid: child.pid!, inspectorPort, stop, output: () => log };
+      }
     } catch {
       /* not listening yet */
     }
