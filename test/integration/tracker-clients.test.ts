@@ -30,7 +30,17 @@ interface Running {
   drops(): number;
   /** Server log tail for failure messages (wrangler prints reloads and exceptions there). */
   log(): string;
+  /** Answers the tracker relayed in a channel, when it can tell (the control cannot). */
+  answersRelayed(channel: string): Promise<number | null>;
 }
+
+/**
+ * The tracker paired the peers (it relayed their answers) but no WebRTC connection ever
+ * formed: node-datachannel occasionally fails a negotiation on this machine ("remote
+ * candidate without ICE transport"), against the control as well. Retried with fresh
+ * clients; a failure with no relayed answer is the tracker's and is never retried.
+ */
+class NeverConnected extends Error {}
 
 interface Target {
   name: string;
@@ -42,7 +52,7 @@ const targets: Target[] = [
     name: "bittorrent-tracker Server (control)",
     start: async () => {
       const s = await startReferenceTracker();
-      return { announceBase: s.wsUrl, stop: s.stop, drops: () => 0, log: () => "" };
+      return { announceBase: s.wsUrl, stop: s.stop, drops: () => 0, log: () => "", answersRelayed: async () => null };
     },
   },
   {
@@ -55,6 +65,11 @@ const targets: Target[] = [
         stop: async () => { sentinel.stop(); await w.stop(); },
         drops: sentinel.count,
         log: () => `${sentinel.report()}\n${w.output().slice(-2000)}`,
+        answersRelayed: async (channel) => {
+          const r = await fetch(`${w.url}/api/tracker/stats?channel=${channel}`);
+          const body = (await r.json()) as { messages?: { answerRelayed?: number } };
+          return body.messages?.answerRelayed ?? 0;
+        },
       };
     },
   },
@@ -111,8 +126,9 @@ async function retryOnServerRestart(server: Running, attempt: (cleanups: (() => 
       await attempt(cleanups);
       return;
     } catch (err) {
-      if (n >= 3 || server.drops() === dropsBefore) throw err;
-      console.warn(`attempt ${n} failed while the server restarted; retrying with fresh clients:\n${server.log()}`);
+      const restarted = server.drops() !== dropsBefore;
+      if (n >= 3 || (!restarted && !(err instanceof NeverConnected))) throw err;
+      console.warn(`attempt ${n} failed (${restarted ? "the server restarted" : String(err)}); retrying with fresh clients:\n${server.log()}`);
     } finally {
       // Tear down in reverse order; one failed destroy must not leak the others.
       for (const c of cleanups.reverse()) await c().catch(() => {});
@@ -216,7 +232,15 @@ describe.each(targets)("tracker compatibility: $name", (target) => {
       // loaded machine gets fresh offers instead of waiting for the 120 s interval.
       const reannounceTimer = setInterval(() => { reannounce(seeded); reannounce(leech); }, 15_000);
       cleanups.push(async () => clearInterval(reannounceTimer));
-      await waitFor(() => leech.done, "download to finish", 90_000, () => `${errors.join("; ")}\n${server.log()}`);
+      try {
+        await waitFor(() => leech.done, "download to finish", 90_000, () => `${errors.join("; ")}\n${server.log()}`);
+      } catch (err) {
+        const answers = await server.answersRelayed(channel);
+        if (leech.numPeers === 0 && seeded.numPeers === 0 && (answers === null || answers > 0)) {
+          throw new NeverConnected(`no WebRTC connection formed although the tracker relayed ${answers ?? "(unknown)"} answers: ${String(err)}`);
+        }
+        throw err;
+      }
 
       expect(leech.files).toHaveLength(1);
       const got = Buffer.from(await leech.files[0]!.arrayBuffer());
