@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
-import { file, html, launchChromium, openViewer, type Viewer } from "../helpers/browser";
+import { advances, file, html, launchChromium, openViewer, type Viewer } from "../helpers/browser";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const LIVE = "/live/loop/master.m3u8";
@@ -58,22 +58,6 @@ async function stallsOf(page: Page): Promise<Array<{ at: number, ms: number }>> 
     const open = w.since ? [{ at: document.querySelector("video")!.currentTime, ms: Math.round(performance.now() - w.since) }] : [];
     return [...w.stalls, ...open];
   });
-}
-
-async function advances(page: Page, seconds: number, timeout = 90_000): Promise<void> {
-  const t0 = await page.evaluate(() => document.querySelector("video")!.currentTime);
-  try {
-    await page.waitForFunction((t) => document.querySelector("video")!.currentTime > t, t0 + seconds, { timeout, polling: 250 });
-  } catch (err) {
-    // Say what the player was doing, so a failure here can be diagnosed from the log.
-    const state = await page.evaluate(() => {
-      const v = document.querySelector("video")!;
-      const buf = Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]);
-      const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): unknown } | undefined } }).EdgeSwarm;
-      return JSON.stringify({ t: v.currentTime, paused: v.paused, rs: v.readyState, buf, events: (window as unknown as { events?: unknown }).events, stats: g.handleOf(v)?.stats() });
-    });
-    throw new Error(`playback did not advance ${seconds} s: ${state}`, { cause: err });
-  }
 }
 
 describe("viewer script in Chromium", () => {

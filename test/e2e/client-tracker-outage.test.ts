@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
-import { html, launchChromium, openViewer, type Viewer } from "../helpers/browser";
+import { advances, html, launchChromium, openViewer, type Viewer } from "../helpers/browser";
 
 const LIVE = "/live/loop/master.m3u8";
 
@@ -22,21 +22,6 @@ async function events(page: Page): Promise<string[]> {
 
 async function peersOf(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): { peers: number } } } }).EdgeSwarm.handleOf(document.querySelector("video")!).stats().peers);
-}
-
-async function advances(page: Page, seconds: number): Promise<void> {
-  const t0 = await page.evaluate(() => document.querySelector("video")!.currentTime);
-  try {
-    await page.waitForFunction((t) => document.querySelector("video")!.currentTime > t, t0 + seconds, { timeout: 90_000, polling: 250 });
-  } catch (err) {
-    // Say what the player was doing, so a failure here is diagnosable.
-    const state = await page.evaluate(() => {
-      const v = document.querySelector("video")!;
-      const buf = Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]);
-      return JSON.stringify({ t: v.currentTime, paused: v.paused, rs: v.readyState, buf, events: (window as any).events, stats: (window as any).EdgeSwarm.handleOf(v).stats() });
-    });
-    throw new Error(`playback did not advance ${seconds} s: ${state}`, { cause: err });
-  }
 }
 
 describe("tracker outage in Chromium", () => {

@@ -63,3 +63,20 @@ export function html(body: string): { body: string, type: string } {
 export function file(path: string, type = "text/javascript"): { body: Buffer, type: string } {
   return { body: readFileSync(path), type };
 }
+
+/** Waits until the page's <video> has played `seconds` more; on timeout, says what the player was doing. */
+export async function advances(page: Page, seconds: number, timeout = 90_000): Promise<void> {
+  const t0 = await page.evaluate(() => document.querySelector("video")!.currentTime);
+  try {
+    await page.waitForFunction((t) => document.querySelector("video")!.currentTime > t, t0 + seconds, { timeout, polling: 250 });
+  } catch (err) {
+    // Say what the player was doing, so a failure here can be diagnosed from the log.
+    const state = await page.evaluate(() => {
+      const v = document.querySelector("video")!;
+      const buf = Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]);
+      const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): unknown } | undefined } }).EdgeSwarm;
+      return JSON.stringify({ t: v.currentTime, paused: v.paused, rs: v.readyState, buf, events: (window as unknown as { events?: unknown }).events, stats: g.handleOf(v)?.stats() });
+    });
+    throw new Error(`playback did not advance ${seconds} s: ${state}`, { cause: err });
+  }
+}
