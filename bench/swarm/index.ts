@@ -10,19 +10,21 @@ import { channelOf, parseArgs, USAGE, type BenchOptions } from "./args.ts";
 import { startFallbackOrigin, type FallbackOrigin } from "./fallback-origin.ts";
 import { startDevWorker, type DevWorker } from "../../test/helpers/wrangler-dev.ts";
 import { nodeDriver, runVariant, type ViewerDriver } from "./run-variant.ts";
+import { BrowserDriver } from "./browser-driver.ts";
 import { copiesHistogram, stallTimeline, totalsTable, viewerTable } from "./table.ts";
-import { buildVariant } from "./variants.ts";
+import { buildVariant, type VariantSpec } from "./variants.ts";
 import type { TotalRow } from "./offload.ts";
 
 const log = (msg: string) => process.stdout.write(msg + "\n");
 
-function driverFor(opts: BenchOptions): ViewerDriver {
+/** The viewers' driver: its name and close() for the run, and one ViewerDriver per variant. */
+function driverFor(opts: BenchOptions): { name: string; forVariant: (spec: VariantSpec) => ViewerDriver; close: () => Promise<void> } {
   if (opts.mode === "browser") {
-    // Seam for the e2e harness: a ViewerDriver that opens one Chromium context per viewer
-    // with the built client script. Not built yet; refusing beats silently running Node.
-    throw new Error("--mode browser needs the e2e browser driver (not landed yet); use --mode node");
+    // One Chromium for the whole run, one context per viewer (browser-driver.ts).
+    const browser = new BrowserDriver();
+    return { name: browser.name, forVariant: (spec) => browser.forVariant(spec), close: () => browser.close() };
   }
-  return nodeDriver;
+  return { name: nodeDriver.name, forVariant: () => nodeDriver, close: () => nodeDriver.close() };
 }
 
 async function main(): Promise<number> {
@@ -32,10 +34,6 @@ async function main(): Promise<number> {
     return 2;
   }
   const opts = parsed.opts;
-  if (opts.mode === "browser") {
-    process.stderr.write("--mode browser needs the e2e browser driver (a ViewerDriver in run-variant.ts), which has not landed yet; use --mode node\n");
-    return 2;
-  }
   const driver = driverFor(opts);
   const perVariantS = opts.duration + opts.viewers * opts.spacing + 60;
   const deadline = setTimeout(() => {
@@ -49,6 +47,8 @@ async function main(): Promise<number> {
   let stock: StockTracker | undefined;
   const meters: MeteringProxy[] = [];
   const cleanup = async () => {
+    // Chromium first: its pages hold sockets to the meter, the trackers and the Worker.
+    await driver.close().catch(() => {});
     for (const m of meters.splice(0)) await m.stop().catch(() => {});
     await stock?.stop().catch(() => {});
     await fallback?.stop().catch(() => {});
@@ -107,7 +107,7 @@ async function main(): Promise<number> {
       log(`== ${name}: config ${spec.configSource}; tracker ${spec.tracker === "worker" ? "Worker /announce/" + channel : "bittorrent-tracker Server"}; integrity ${spec.integrity ? "SHA-256" : "off"}`);
       const res = await runVariant({
         spec, masterUrl: `${meter.url}${opts.stream}`, meter, trackerUrl, viewers: opts.viewers,
-        spacing: opts.spacing, duration: opts.duration, rendition: opts.rendition, driver, log,
+        spacing: opts.spacing, duration: opts.duration, rendition: opts.rendition, driver: driver.forVariant(spec), log,
       });
       log(viewerTable(res.rows));
       for (const f of res.startFailures) log(`  start failure: ${f}`);

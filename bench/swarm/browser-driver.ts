@@ -1,0 +1,122 @@
+// The swarm bench's browser ViewerDriver (`--mode browser`): one headless Chromium
+// (test/helpers/browser.ts launchChromium, started on first use), one browser context per
+// viewer. The edgeswarm variant loads the Worker's built /edgeswarm.js and attaches it; the
+// stock variants run hls.js + p2p-media-loader-hlsjs with the variant's core config.
+// Metering: each viewer page is served from the metering proxy's own origin (route
+// fulfilment of the page and the bench's page script only, removed once the page has
+// loaded), and the context sends `x-meter-tag: <viewer id>` on every request. Playlists,
+// segments and the client script are then same-origin requests, so the custom header needs
+// no CORS preflight and every origin byte is counted under its viewer.
+// It does not start the Worker, the trackers or the meter (index.ts does).
+import type { Browser, BrowserContext } from "playwright-core";
+import { launchChromium } from "../../test/helpers/browser.ts";
+import { METER_TAG_HEADER } from "../../test/helpers/metering-proxy.ts";
+import type { ViewerOptions, ViewerStats } from "../../test/helpers/virtual-viewer/viewer.ts";
+import { buildPageBundles, type PageBundles } from "./browser-bundles.ts";
+import { jsonCore, toViewerStats, viewerPageHtml, type PageRecord } from "./browser-metrics.ts";
+import type { ViewerDriver, ViewerHandle } from "./run-variant.ts";
+import type { VariantSpec } from "./variants.ts";
+
+/** Generous: page load includes the client script through the proxy on a loaded machine. */
+const PAGE_LOAD_TIMEOUT_MS = 60_000;
+/** Reading a page's record; a page that cannot answer in this time is reported, not waited for. */
+const READ_TIMEOUT_MS = 15_000;
+
+export class BrowserDriver {
+  readonly name = "browser (headless Chromium, one context per viewer)";
+  private browser?: Promise<Browser>;
+  private bundles?: Promise<PageBundles>;
+  private readonly contexts = new Set<BrowserContext>();
+  private closed = false;
+
+  /** A ViewerDriver for one variant; all variants share this driver's Chromium. */
+  forVariant(spec: VariantSpec): ViewerDriver {
+    return {
+      name: this.name,
+      start: (opts) => this.start(spec, opts),
+      // The Chromium outlives a variant; BrowserDriver.close() ends it.
+      close: async () => {},
+    };
+  }
+
+  private async start(spec: VariantSpec, opts: ViewerOptions): Promise<ViewerHandle> {
+    if (this.closed) throw new Error("browser driver is closed");
+    this.browser ??= launchChromium();
+    this.bundles ??= buildPageBundles();
+    const [browser, bundles] = await Promise.all([this.browser, this.bundles]);
+    const origin = new URL(opts.masterUrl).origin;
+    const tracker = opts.announceTrackers[0];
+    if (!tracker) throw new Error(`${opts.id}: no tracker URL`);
+    const rendition = opts.rendition ?? "highest";
+    const edgeswarm = spec.tracker === "worker";
+    let config: Record<string, unknown>;
+    let scripts: string[];
+    if (edgeswarm) {
+      // The client's own defaults: spec.core / windowsFor are what the Node viewer imitates.
+      config = { src: opts.masterUrl, tracker, rendition };
+      scripts = ["/edgeswarm.js", "/__bench/edgeswarm-page.js"];
+    } else {
+      const { core, dropped } = jsonCore(spec.core as Record<string, unknown>);
+      if (dropped.length) throw new Error(`${spec.name}: core config keys cannot reach a page: ${dropped.join(", ")}`);
+      config = { src: opts.masterUrl, tracker, rendition, core };
+      scripts = ["/__bench/stock-page.js"];
+    }
+    const pageUrl = `${origin}/__bench/${encodeURIComponent(opts.id)}.html`;
+    const routes: Record<string, { body: string; type: string }> = {
+      [pageUrl]: { body: viewerPageHtml(config, scripts), type: "text/html" },
+      [`${origin}/__bench/edgeswarm-page.js`]: { body: bundles.edgeswarm, type: "text/javascript" },
+      [`${origin}/__bench/stock-page.js`]: { body: bundles.stock, type: "text/javascript" },
+    };
+
+    const context = await browser.newContext();
+    this.contexts.add(context);
+    const problems: string[] = [];
+    const note = (m: string) => { if (problems.length < 10) problems.push(m.slice(0, 300)); };
+    try {
+      await context.setExtraHTTPHeaders({ [METER_TAG_HEADER]: opts.id });
+      for (const [url, r] of Object.entries(routes)) {
+        await context.route(url, (route) => route.fulfill({ status: 200, contentType: r.type, body: r.body }));
+      }
+      const page = await context.newPage();
+      page.on("pageerror", (e) => note(`pageerror: ${e.message}`));
+      page.on("console", (m) => { if (m.type() === "error") note(`console: ${m.text()}`); });
+      page.on("crash", () => note("page crashed"));
+      await page.goto(pageUrl, { waitUntil: "load", timeout: PAGE_LOAD_TIMEOUT_MS });
+      // Interception off again: every later request goes straight to the meter, untouched.
+      await context.unrouteAll({ behavior: "ignoreErrors" });
+      const ready = await page.evaluate(() => typeof window.__bench === "object");
+      if (!ready) throw new Error(`page script did not start: ${problems.join("; ") || "no error reported"}`);
+
+      let stopped: Promise<ViewerStats> | undefined;
+      const stop = async (): Promise<ViewerStats> => {
+        let rec: Partial<PageRecord> | undefined;
+        try {
+          rec = await Promise.race([
+            page.evaluate(() => window.__bench!.read()),
+            new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no answer in ${READ_TIMEOUT_MS} ms`)), READ_TIMEOUT_MS).unref()),
+          ]);
+        } catch (e) {
+          note(`page unreadable at stop: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        await context.close().catch(() => {});
+        this.contexts.delete(context);
+        return toViewerStats(opts.id, rec, problems);
+      };
+      return { stop: () => (stopped ??= stop()) };
+    } catch (e) {
+      await context.close().catch(() => {});
+      this.contexts.delete(context);
+      throw e;
+    }
+  }
+
+  /** Closes every context and the Chromium; safe to call more than once, and on abort. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const c of [...this.contexts]) await c.close().catch(() => {});
+    this.contexts.clear();
+    const b = this.browser;
+    this.browser = undefined;
+    if (b) await (await b.catch(() => undefined))?.close().catch(() => {});
+  }
+}
