@@ -107,8 +107,21 @@ export interface PageRecord {
   integrityRejects: number;
   segmentErrors: number;
   liveJumps: number;
+  /** Seconds the <video> actually played (sum of video.played): need must cover it. */
+  playedSeconds: number;
+  /** Longest delay of the page's 250 ms heartbeat timer: how starved the renderer was. */
+  maxLagMs: number;
+  /** Frames the decoder dropped / decoded (getVideoPlaybackQuality). */
+  droppedFrames: number;
+  totalFrames: number;
   problems: string[];
 }
+
+/**
+ * A heartbeat late by more than this means the page itself was starved of CPU (2 shared
+ * cores, one renderer per viewer): stalls then say more about the machine than the loader.
+ */
+export const LAG_NOTE_MS = 1000;
 
 function num(x: unknown): number {
   return typeof x === "number" && Number.isFinite(x) && x >= 0 ? x : 0;
@@ -128,6 +141,10 @@ export function toViewerStats(id: string, rec: Partial<PageRecord> | undefined, 
   else if (levels.some((l) => l !== r.pinnedLevel)) problems.push(`rendition did not hold: pinned level ${r.pinnedLevel}, buffered from levels ${levels.join(",")}`);
   const neededBytes = num(r.neededBytes);
   const bufferedSeconds = num(r.bufferedSeconds);
+  // Self-checks of the measurement: every played second was buffered, so was counted.
+  if (num(r.playedSeconds) > bufferedSeconds + 0.5) problems.push(`need undercounted? played ${num(r.playedSeconds).toFixed(1)} s > buffered ${bufferedSeconds.toFixed(1)} s`);
+  if (num(r.maxLagMs) > LAG_NOTE_MS) problems.push(`page starved of CPU: heartbeat up to ${Math.round(num(r.maxLagMs))} ms late`);
+  if (num(r.droppedFrames) > 0) problems.push(`decoder dropped ${num(r.droppedFrames)} of ${num(r.totalFrames)} frames`);
   return {
     id,
     startupMs: typeof r.startupMs === "number" && Number.isFinite(r.startupMs) ? Math.round(r.startupMs) : undefined,

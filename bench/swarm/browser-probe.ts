@@ -64,6 +64,14 @@ export function installProbe(video: HTMLVideoElement, rendition: "highest" | "lo
   let segmentErrors = 0;
   let liveJumps = 0;
   let lastTime = 0;
+  let maxLagMs = 0;
+  // Heartbeat: how late a 250 ms timer fires says how starved this renderer is.
+  let beat = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    maxLagMs = Math.max(maxLagMs, now - beat - 250);
+    beat = now;
+  }, 250);
   const problems: string[] = [];
   const problem = (msg: string) => { if (problems.length < MAX_PROBLEMS) problems.push(msg.slice(0, 300)); };
   const add = (n: number) => (Number.isFinite(n) && n > 0 ? n : 0);
@@ -129,11 +137,15 @@ export function installProbe(video: HTMLVideoElement, rendition: "highest" | "lo
     httpFrom: (read) => { httpRead = read; },
     read: () => {
       const s = stallSnapshot(stall, performance.now());
+      let playedSeconds = 0;
+      for (let i = 0; i < video.played.length; i++) playedSeconds += video.played.end(i) - video.played.start(i);
+      const q = typeof video.getVideoPlaybackQuality === "function" ? video.getVideoPlaybackQuality() : undefined;
       return {
         startupMs, stalls: s.stalls, stallMs: s.stallMs, stallLog: s.stallLog, blips: s.blips,
         neededBytes, segmentsBuffered, bufferedSeconds, pinnedLevel, bufferedLevels: [...bufferedLevels],
         p2pBytes, httpBytesSeen: httpRead ? httpRead() : httpBytes, uploadedBytes, peersNow: peers.size, peakPeers,
-        peersConnected, integrityRejects, segmentErrors, liveJumps, problems: [...problems],
+        peersConnected, integrityRejects, segmentErrors, liveJumps, playedSeconds, maxLagMs,
+        droppedFrames: q?.droppedVideoFrames ?? 0, totalFrames: q?.totalVideoFrames ?? 0, problems: [...problems],
       };
     },
   };

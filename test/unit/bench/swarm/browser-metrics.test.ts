@@ -3,7 +3,7 @@
 // embedding of config in a page.
 import { describe, expect, it } from "vitest";
 import {
-  inlineJson, jsonCore, MAX_PROBLEMS, newStallState, onPlaying, onWaiting, pickLevel, STALL_MIN_MS, stallSnapshot,
+  inlineJson, jsonCore, LAG_NOTE_MS, MAX_PROBLEMS, newStallState, onPlaying, onWaiting, pickLevel, STALL_MIN_MS, stallSnapshot,
   toViewerStats, viewerPageHtml,
 } from "../../../../bench/swarm/browser-metrics.ts";
 
@@ -72,7 +72,8 @@ describe("page record → ViewerStats", () => {
   const rec = {
     startupMs: 1234.6, stalls: 1, stallMs: 400, stallLog: [5], blips: 2, neededBytes: 4_000, segmentsBuffered: 4,
     bufferedSeconds: 8, pinnedLevel: 2, bufferedLevels: [2], p2pBytes: 3_000, httpBytesSeen: 1_000, uploadedBytes: 500,
-    peersNow: 1, peakPeers: 3, peersConnected: 4, integrityRejects: 1, segmentErrors: 0, liveJumps: 0, problems: [],
+    peersNow: 1, peakPeers: 3, peersConnected: 4, integrityRejects: 1, segmentErrors: 0, liveJumps: 0, playedSeconds: 6,
+    maxLagMs: 40, droppedFrames: 0, totalFrames: 150, problems: [],
   };
 
   it("carries the counts over and derives the rendition's bytes per second", () => {
@@ -84,6 +85,16 @@ describe("page record → ViewerStats", () => {
   it("reports a rendition that did not hold", () => {
     const s = toViewerStats("v", { ...rec, bufferedLevels: [2, 0] });
     expect(s.problems.join()).toMatch(/rendition did not hold: pinned level 2, buffered from levels 2,0/);
+  });
+
+  it("flags a need that does not cover what the video played", () => {
+    expect(toViewerStats("v", { ...rec, playedSeconds: 12 }).problems.join()).toMatch(/need undercounted\? played 12\.0 s > buffered 8\.0 s/);
+  });
+
+  it(`notes a page starved of CPU (heartbeat more than ${LAG_NOTE_MS} ms late) and dropped frames`, () => {
+    const p = toViewerStats("v", { ...rec, maxLagMs: 2_400, droppedFrames: 7 }).problems.join("|");
+    expect(p).toMatch(/heartbeat up to 2400 ms late/);
+    expect(p).toMatch(/dropped 7 of 150 frames/);
   });
 
   it("turns an unreadable page into zeros plus the driver's note, not a crash", () => {
