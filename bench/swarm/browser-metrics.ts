@@ -197,13 +197,18 @@ export function jsonCore(core: Record<string, unknown>): { core: Record<string, 
   return { core: out, dropped };
 }
 
-/** The viewer page: a muted autoplaying <video>, the config, then the scripts in order. */
+/**
+ * The viewer page: a muted autoplaying <video>, the config, then the scripts in order. The
+ * video is drawn small: every frame is still decoded, but headless Chromium composites in
+ * software (SwiftShader), and a 160×90 quad costs far less CPU than a full-size one on a
+ * machine where the viewers share 2 cores.
+ */
 export function viewerPageHtml(config: unknown, scripts: readonly string[]): string {
   const tags = scripts.map((src) => {
     if (!/^\/[A-Za-z0-9_\-./]+$/.test(src)) throw new Error(`bad script path ${JSON.stringify(src)}`);
     return `<script src="${src}"${src === "/edgeswarm.js" ? ' data-auto="off"' : ""}></script>`;
   });
   return `<!doctype html><html><head><meta charset="utf-8"><title>bench viewer</title></head><body>` +
-    `<video muted autoplay playsinline></video>` +
+    `<video muted autoplay playsinline width="160" height="90"></video>` +
     `<script>window.__benchConfig = ${inlineJson(config)};</script>${tags.join("")}</body></html>`;
 }
