@@ -21,6 +21,12 @@ export const CORE_TUNING = {
   p2pErrorRetries: 3,
 } as const;
 
+/** High-demand window in target durations (see windowsFor). */
+export const LIVE_HIGH_DEMAND_SEGMENTS = 1.5;
+export const VOD_HIGH_DEMAND_SEGMENTS = 3;
+/** Ceiling of the live high-demand window, in target durations, however slow HTTP gets. */
+export const LIVE_HIGH_DEMAND_MAX_SEGMENTS = 4;
+
 /**
  * Windows for a stream's target duration. The P2P engine caps hls.js's buffer-ahead at
  * max(2 × target duration, highDemandTimeWindow), and the core sends a segment hls.js asks
@@ -29,20 +35,42 @@ export const CORE_TUNING = {
  * playhead is 2 s away: just-in-time loading, buffer holes and stalls in Chromium. So the
  * high-demand window covers hls.js's whole buffer (every segment it asks for loads at once,
  * from storage when peers delivered it, else HTTP), and peers get everything beyond it.
- * 3 × target duration rather than 2 ×: with a 4 s buffer, re-fetching a rejected peer segment
- * over HTTP stalled the victim in 3 of 7 browser runs on a loaded machine; with 6 s, the clean
- * build passed 2 of 3 (the failure: later segments slow over HTTP, not the re-fetch).
+ *
+ * Live (edge-seeded, seeder.ts): a new segment appears 6–8 s ahead of the playhead (hls.js
+ * plays fragments − 1 segments behind the edge, minus one playlist refresh). One viewer
+ * fetches it over HTTP at once, on the edge's say; the others have until it enters the
+ * high-demand window to get it from peers. So live keeps that window as small as HTTP's
+ * speed allows (liveHighDemand: the time between appearing and needed is what pays for
+ * P2P), and no random HTTP seeding (httpDownloadTimeWindow = highDemandTimeWindow):
+ * choosing who fetches a new segment is the edge's job, and a random second fetcher only
+ * costs egress.
+ *
+ * VOD: viewers are spread over the timeline and the core's random HTTP seeding serves them;
+ * 3 × target duration, because with a 4 s buffer re-fetching a rejected peer segment over
+ * HTTP stalled the victim in 3 of 7 browser runs on a loaded machine.
  */
-export function windowsFor(targetDuration: number): { highDemandTimeWindow: number, httpDownloadTimeWindow: number, p2pDownloadTimeWindow: number } {
+export function windowsFor(targetDuration: number, live = false, slowestHttpS = 0): { highDemandTimeWindow: number, httpDownloadTimeWindow: number, p2pDownloadTimeWindow: number } {
   const td = Number.isFinite(targetDuration) && targetDuration > 0 ? Math.min(targetDuration, 30) : 2;
-  const high = Math.max(CORE_TUNING.highDemandTimeWindow, 3 * td);
+  const high = Math.max(CORE_TUNING.highDemandTimeWindow, live ? liveHighDemand(td, slowestHttpS) : VOD_HIGH_DEMAND_SEGMENTS * td);
   return {
     highDemandTimeWindow: high,
-    // Random HTTP seeding covers the next two segments past the buffer, so some viewer holds
-    // each segment before anyone needs it; P2P prefetch reaches much further.
-    httpDownloadTimeWindow: Math.max(CORE_TUNING.httpDownloadTimeWindow, high + 2 * td),
+    httpDownloadTimeWindow: live ? high : Math.max(CORE_TUNING.httpDownloadTimeWindow, high + 2 * td),
     p2pDownloadTimeWindow: Math.max(CORE_TUNING.p2pDownloadTimeWindow, high + 10 * td),
   };
+}
+
+/**
+ * Live high-demand window for the slowest recent HTTP segment fetch (http-timing.ts): one
+ * target duration plus twice that fetch, so a fallback that starts late (the core revisits
+ * its queue about once a second) still lands with a fetch to spare. 1.5 × target duration
+ * while HTTP is fast (a joiner then fetches its first two segments over HTTP and the rest
+ * from peers), up to 4 × when the origin or the device is slow. Rounded up to 0.5 s so the
+ * core is not reconfigured for every jitter.
+ */
+export function liveHighDemand(td: number, slowestHttpS: number): number {
+  const s = Number.isFinite(slowestHttpS) && slowestHttpS > 0 ? slowestHttpS : 0;
+  const want = Math.ceil((td + 2 * s) * 2) / 2;
+  return Math.min(LIVE_HIGH_DEMAND_MAX_SEGMENTS * td, Math.max(LIVE_HIGH_DEMAND_SEGMENTS * td, want));
 }
 
 /** hls.js settings. The engine manages maxBufferLength and liveSyncDurationCount itself. */

@@ -4,7 +4,7 @@
 // live in engine-config.ts, the hash rules in integrity.ts, the counters in stats.ts.
 import Hls from "hls.js";
 import { HlsJsP2PEngine } from "p2p-media-loader-hlsjs";
-import type { CoreEventMap } from "p2p-media-loader-core";
+import type { CoreConfig, CoreEventMap } from "p2p-media-loader-core";
 import { CORE_TUNING, HLS_TUNING, TRACKER_RESTART_GAP_MS, windowsFor } from "./engine-config";
 import { Emitter } from "./events";
 import { countingLoader, engineView } from "./hls-bridge";
@@ -13,6 +13,10 @@ import { resolveOptions, type AttachOptions, type ResolvedOptions } from "./opti
 import { Overlay } from "./overlay";
 import { Reporter } from "./reporter";
 import * as S from "./stats";
+import { bridgeSeeder } from "./seed-bridge";
+import { EdgeSeeder } from "./seeder";
+import { SegmentStore } from "./segment-store";
+import { HttpTiming } from "./http-timing";
 import { installUploadCorruption } from "./test-hooks";
 import { watchTrackerSockets } from "./tracker-socket";
 import { TrackerWatch, type TrackerState } from "./tracker-watch";
@@ -80,6 +84,9 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
   let hls: Hls | undefined;
   let engine: HlsJsP2PEngine | undefined;
   let watch: TrackerWatch | undefined;
+  /** HTTP segment fetch times, which size the live high-demand window (engine-config.ts). */
+  const timing = new HttpTiming();
+  let applyWindows: () => void = () => {};
 
   if (!Hls.isSupported()) {
     // No MSE (e.g. iPhone Safari): the browser plays HLS itself; no peers, no counters.
@@ -95,10 +102,34 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
     if (opts.p2p) {
       mode = "p2p";
       if (typeof __EDGESWARM_TEST__ !== "undefined" && __EDGESWARM_TEST__ && opts.testCorruptUploads) installUploadCorruption();
+      // Our store rather than the core's built-in one, so the edge seeder can add the
+      // segments it wins; the core builds a new one when P2P is switched off and on.
+      let store: SegmentStore | undefined;
+      const timedFetch: typeof fetch = async (...a) => {
+        const t0 = performance.now();
+        const res = await fetch(...a);
+        if (res.status === 200) {
+          // Only bodies count (a denied claim's 204 says nothing about segment fetches).
+          const body = await res.arrayBuffer();
+          timing.sample((performance.now() - t0) / 1000);
+          applyWindows();
+          return new Response(body, res);
+        }
+        return res;
+      };
+      const seeder = new EdgeSeeder(() => store, opts.channel, timedFetch, (n) => S.addHttp(counters, n),
+        (url, bytes) => events.emit("segment", { source: "http", bytes, url }));
+      cleanups.push(() => seeder.destroy());
       engine = new HlsJsP2PEngine({
         core: {
           ...CORE_TUNING,
+          customSegmentStorageFactory: () => (store = new SegmentStore()),
           ...opts.coreConfig,
+          httpRequestSetup: (url, byteRange, signal, requestByteRange) => {
+            timing.start(url, performance.now());
+            const page = opts.coreConfig.httpRequestSetup as CoreConfig["httpRequestSetup"];
+            return page ? page(url, byteRange, signal, requestByteRange) : Promise.resolve(undefined);
+          },
           announceTrackers: [opts.tracker],
           rtcConfig: opts.rtcConfig,
           swarmId: opts.swarmId,
@@ -117,14 +148,25 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
       Object.assign(hlsConfig, p2pEngine.getConfigForHlsJs());
       hls = new Hls(hlsConfig);
       // Registered before loadSource, so it runs before the engine sizes hls.js's buffer.
-      let lastTd = 0;
       const userWindows = ["highDemandTimeWindow", "httpDownloadTimeWindow", "p2pDownloadTimeWindow"].some((k) => k in opts.coreConfig);
+      let level: { td: number, live: boolean } | undefined;
+      let lastWindows = "";
+      applyWindows = () => {
+        if (userWindows || !level) return;
+        const w = windowsFor(level.td, level.live, timing.slowest());
+        const key = JSON.stringify(w);
+        if (key === lastWindows) return;
+        lastWindows = key;
+        p2pEngine.applyDynamicConfig({ core: w });
+      };
       hls.on(Hls.Events.LEVEL_UPDATED, (_e, data) => {
-        const td = data.details.targetduration;
-        if (userWindows || td === lastTd) return;
-        lastTd = td;
-        p2pEngine.applyDynamicConfig({ core: windowsFor(td) });
+        level = { td: data.details.targetduration, live: data.details.live };
+        applyWindows();
       });
+      // Live: the edge picks who fetches each new segment over HTTP (seeder.ts). Only a
+      // viewer that uploads may seed: a winner that shares nothing sends everyone to HTTP.
+      // With the page's own windows the page decides, so no seeding either.
+      if (!userWindows) cleanups.push(bridgeSeeder(hls, seeder, opts.swarmId, () => video.currentTime, () => uploading && !destroyed));
       p2pEngine.bindHls(engineView(hls, book));
       wireCore(p2pEngine);
       watch = new TrackerWatch({
@@ -172,6 +214,10 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
       if (source === "http") S.addHttp(counters, bytes);
     });
     on("onSegmentLoaded", (d) => {
+      if (d.downloadSource === "http") {
+        timing.end(d.segmentUrl, performance.now());
+        applyWindows();
+      }
       if (d.downloadSource === "p2p") S.addP2P(counters, d.bytesLength);
       events.emit("segment", { source: d.downloadSource, bytes: d.bytesLength, url: d.segmentUrl, ...(d.peerId ? { peerId: d.peerId } : {}) });
     });

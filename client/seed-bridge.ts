@@ -3,13 +3,10 @@
 // land exactly where the core would have put them. Stream ids are computed the way
 // p2p-media-loader-hlsjs computes them (segment-manager.ts); the store only accepts ids the
 // core has used itself, so a mismatch makes seeding a no-op, never a wrong segment.
-//
-// Not wired into player.ts yet. In Chromium runs the stream ids matched and claims were
-// granted and refused as designed, but with live latency at 5 segments and the high-demand
-// window at 3 × target duration there is too little time between a segment appearing and
-// hls.js needing it for seeding to pay off; see docs/client.md ("Edge seeding").
+// It also tells the seeder how far ahead hls.js may be asking (its buffer horizon) and
+// which fragment hls.js is loading right now, so a claim never races hls.js's own request.
 import Hls from "hls.js";
-import type { LevelParsed, ManifestLoadedData, LevelUpdatedData } from "hls.js";
+import type { FragLoadingData, LevelParsed, ManifestLoadedData, LevelUpdatedData } from "hls.js";
 import { generateStreamShortId } from "p2p-media-loader-core";
 import { hashOfFragment, type FragmentLike } from "./integrity";
 import { SEED_MARGIN_S, type EdgeSeeder, type SeedSegment } from "./seeder";
@@ -47,10 +44,12 @@ export function bridgeSeeder(
   seeder: EdgeSeeder,
   swarmId: string,
   playhead: () => number,
-  /** The core's current high-demand window (seconds). */
-  highDemand: () => number,
+  /** False while this viewer must not seed (it does not upload). */
+  enabled: () => boolean,
 ): () => void {
   const shortIds = new Map<string, string>();
+  /** The main fragment hls.js is loading now (it loads one at a time). */
+  let loadingSn: number | undefined;
   const onManifest = (_e: string, data: ManifestLoadedData) => {
     for (const level of data.levels) {
       const url = Array.isArray(level.url) ? (level.url as string[])[0] : level.url;
@@ -59,7 +58,7 @@ export function bridgeSeeder(
   };
   const onLevel = (_e: string, data: LevelUpdatedData) => {
     const { details } = data;
-    if (!details.live) return;
+    if (!details.live || !enabled()) return;
     const shortId = shortIds.get(details.url);
     if (!shortId) return;
     const segments: SeedSegment[] = [];
@@ -67,15 +66,32 @@ export function bridgeSeeder(
       if (typeof f.sn !== "number" || f.byteRange?.length) continue; // byte-range segments are not seeded
       segments.push({ url: f.url, externalId: f.sn, start: f.start, end: f.end, sha256: hashOfFragment(f) });
     }
-    seeder.onPlaylist({ swarmId, streamId: streamSwarmId(swarmId, shortId), streamType: "main", live: true, segments, minLead: highDemand() + SEED_MARGIN_S }, playhead());
+    seeder.onPlaylist({
+      swarmId, streamId: streamSwarmId(swarmId, shortId), streamType: "main", live: true, segments,
+      // hls.js asks for nothing beyond maxBufferLength (the P2P engine sets it), so claims
+      // there never race its requests.
+      minLead: hls.config.maxBufferLength + SEED_MARGIN_S,
+      isRequested: (sn) => sn === loadingSn,
+    }, playhead());
+  };
+  const onFragLoading = (_e: string, data: FragLoadingData) => {
+    if (data.frag.type === "main" && typeof data.frag.sn === "number") loadingSn = data.frag.sn;
+  };
+  const onFragDone = (_e: string, data: { frag?: { sn: number | "initSegment", type: string } }) => {
+    if (data.frag?.type === "main" && data.frag.sn === loadingSn) loadingSn = undefined;
   };
   hls.on(Hls.Events.MANIFEST_LOADED, onManifest);
   hls.on(Hls.Events.LEVEL_UPDATED, onLevel);
-  // Refused segments are checked between playlist refreshes too (the fallback deadline).
-  const timer = setInterval(() => seeder.tick(playhead()), 250);
+  hls.on(Hls.Events.FRAG_LOADING, onFragLoading);
+  hls.on(Hls.Events.FRAG_LOADED, onFragDone);
+  hls.on(Hls.Events.FRAG_LOAD_EMERGENCY_ABORTED, onFragDone);
+  hls.on(Hls.Events.ERROR, onFragDone);
   return () => {
-    clearInterval(timer);
     hls.off(Hls.Events.MANIFEST_LOADED, onManifest);
     hls.off(Hls.Events.LEVEL_UPDATED, onLevel);
+    hls.off(Hls.Events.FRAG_LOADING, onFragLoading);
+    hls.off(Hls.Events.FRAG_LOADED, onFragDone);
+    hls.off(Hls.Events.FRAG_LOAD_EMERGENCY_ABORTED, onFragDone);
+    hls.off(Hls.Events.ERROR, onFragDone);
   };
 }

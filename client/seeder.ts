@@ -6,12 +6,18 @@
 // Here each viewer, as soon as a new segment appears in its live playlist, asks the Worker
 // for it with `?es_claim=<channel>`. The Worker serves the first such request in the swarm
 // and answers every later one with a body-less 204 marked `x-edgeswarm-claim: denied`
-// (worker/lease/). The winner checks the
-// bytes against the playlist's SHA-256 and puts them in the core's store, which announces
-// them to its peers at once; everyone else gets the segment over WebRTC. A refused viewer
-// that still lacks the segment when it is about to need it (the seeder is not among its
-// peers, left, or sent bytes that failed the hash check) fetches it over HTTP without a
-// claim, which is never refused: the lease can cost bytes but never a stall.
+// (worker/lease/). The winner checks the bytes against the playlist's SHA-256 and puts
+// them in the core's store, which announces them to its peers at once; everyone else gets
+// the segment over WebRTC. A refused viewer does nothing more: if peers have not delivered
+// the segment by the time it enters the core's high-demand window (the seeder left, is not
+// among its peers, or sent bytes that failed the hash check), the core fetches it over HTTP
+// without a claim, which is never refused. The lease can cost bytes, never a stall.
+//
+// Only the core may answer a segment the player is already waiting for: the core resolves
+// hls.js's pending request only from its own downloads, so a segment put in the store
+// behind its back would leave that request hanging until hls.js times out. Claims are
+// therefore taken beyond the player's buffer horizon, and a claimed segment that arrives
+// after the player asked for it is dropped (counted as late) instead of stored.
 //
 // This module decides what to claim and stores what it wins. It knows nothing of hls.js.
 import type { StreamType } from "p2p-media-loader-core";
@@ -19,17 +25,10 @@ import { sha256Hex } from "./integrity";
 import type { SegmentStore } from "./segment-store";
 
 /**
- * Seconds beyond the core's high-demand window a segment must start for us to claim it.
- * Inside that window the core fetches over HTTP anyway (unconditionally, so nobody stalls);
- * claiming there would only race it. The margin covers one playlist-refresh delay.
+ * Seconds beyond the player's buffer horizon (hls.js asks for nothing further ahead) a
+ * segment must start for us to claim it; covers the claim's own HTTP round trip.
  */
-export const SEED_MARGIN_S = 0.25;
-/**
- * Seconds the swarm gets to deliver a segment someone else claimed: we claim only segments
- * starting at least minLead + SEED_WAIT_S ahead, and fetch a refused one ourselves once it
- * is closer than minLead. A 2 s segment crosses a loopback or LAN mesh in well under 1 s.
- */
-export const SEED_WAIT_S = 1;
+export const SEED_MARGIN_S = 0.5;
 /** Claims in flight at once: one segment appears per target duration, two covers a catch-up. */
 export const SEED_MAX_IN_FLIGHT = 2;
 /** Segment URLs remembered as already claimed (won or lost), so each is asked for once. */
@@ -54,13 +53,15 @@ export interface SeedPlaylist {
   segments: readonly SeedSegment[];
   /** Claim only segments starting at least this many seconds after the playhead. */
   minLead: number;
+  /** True while the player is waiting for this segment (it is then the core's to load). */
+  isRequested?: (externalId: number) => boolean;
 }
 
 export interface SeederCounters {
   granted: number;
   denied: number;
-  /** Refused segments that peers did not deliver in time, fetched without a claim. */
-  fallback: number;
+  /** Granted segments that arrived after the player asked for them (not stored). */
+  late: number;
   failed: number;
   /** Bytes received over HTTP for granted claims (origin egress). */
   httpBytes: number;
@@ -78,7 +79,7 @@ export function pickClaims(
   const out: SeedSegment[] = [];
   for (const s of segments) {
     if (out.length >= slots) break;
-    if (!s.sha256 || s.start < playhead + minLead + SEED_WAIT_S) continue;
+    if (!s.sha256 || s.start < playhead + minLead) continue;
     if (isTried(s.url) || isHeld(s.externalId)) continue;
     out.push(s);
   }
@@ -93,12 +94,12 @@ export function claimUrl(url: string, channel: string): string {
 }
 
 export class EdgeSeeder {
-  readonly counters: SeederCounters = { granted: 0, denied: 0, fallback: 0, failed: 0, httpBytes: 0 };
+  readonly counters: SeederCounters = { granted: 0, denied: 0, late: 0, failed: 0, httpBytes: 0 };
   private readonly tried = new Set<string>();
-  /** Refused claims, kept until the segment arrives from peers or we fetch it ourselves. */
-  private readonly refused = new Map<string, { p: SeedPlaylist; s: SeedSegment }>();
   private inFlight = 0;
   private destroyed = false;
+  /** The origin served a claim without marking it granted: it does not lease. */
+  unsupported = false;
   private readonly aborts = new Set<AbortController>();
 
   constructor(
@@ -108,13 +109,15 @@ export class EdgeSeeder {
     private readonly fetchFn: typeof fetch = (...a) => fetch(...a),
     /** Called with each chunk of HTTP bytes a granted claim brings (for the viewer's counters). */
     private readonly onHttpBytes: (n: number) => void = () => {},
+    /** Called when a won segment is stored for the player and its peers. */
+    private readonly onStored: (url: string, bytes: number) => void = () => {},
   ) {}
 
   /** Feed every refresh of the live playlist being played, with the current playhead. */
   onPlaylist(p: SeedPlaylist, playhead: number): void {
     // VOD viewers are spread over the timeline; the core's own prefetch serves them.
     const store = this.store();
-    if (this.destroyed || !p.live || !store) return;
+    if (this.destroyed || this.unsupported || !p.live || !store) return;
     // The core registers a stream id when it first requests one of its segments; until then
     // we cannot be sure our id is the core's, and storing under a wrong id would be useless.
     if (!store.isKnownStream(p.streamId)) return;
@@ -126,28 +129,11 @@ export class EdgeSeeder {
       (id) => store.hasSegment(p.swarmId, p.streamId, id),
       SEED_MAX_IN_FLIGHT - this.inFlight,
     );
-    for (const s of picks) void this.fetchInto(p, s, true);
-    this.tick(playhead);
-  }
-
-  /** Call often (a few times a second): fetches refused segments peers have not delivered in time. */
-  tick(playhead: number): void {
-    const store = this.store();
-    if (this.destroyed || !store) return;
-    for (const [url, { p, s }] of this.refused) {
-      if (store.hasSegment(p.swarmId, p.streamId, s.externalId) || s.end < playhead) {
-        this.refused.delete(url);
-      } else if (s.start < playhead + p.minLead) {
-        this.refused.delete(url);
-        this.counters.fallback++;
-        void this.fetchInto(p, s, false);
-      }
-    }
+    for (const s of picks) void this.claim(p, s);
   }
 
   destroy(): void {
     this.destroyed = true;
-    this.refused.clear();
     for (const a of this.aborts) a.abort();
     this.aborts.clear();
   }
@@ -160,17 +146,16 @@ export class EdgeSeeder {
     }
   }
 
-  /** Fetches a segment (with a claim, or without one as the fallback) into the core's store. */
-  private async fetchInto(p: SeedPlaylist, s: SeedSegment, claim: boolean): Promise<void> {
+  /** Claims a segment; if the edge grants it, fetches, verifies and stores it for peers. */
+  private async claim(p: SeedPlaylist, s: SeedSegment): Promise<void> {
     this.remember(s.url);
     this.inFlight++;
     const abort = new AbortController();
     this.aborts.add(abort);
     try {
-      const res = await this.fetchFn(claim ? claimUrl(s.url, this.channel) : s.url, { signal: abort.signal });
-      if (claim && res.headers.get("x-edgeswarm-claim") === "denied") {
+      const res = await this.fetchFn(claimUrl(s.url, this.channel), { signal: abort.signal });
+      if (res.headers.get("x-edgeswarm-claim") === "denied") {
         this.counters.denied++;
-        this.refused.set(s.url, { p, s });
         await res.body?.cancel();
         return;
       }
@@ -179,6 +164,9 @@ export class EdgeSeeder {
         await res.body?.cancel();
         return;
       }
+      // Served without the mark: this origin is not an EdgeSwarm Worker and ignores claims,
+      // so every viewer would "win" every segment. Keep these bytes, claim nothing more.
+      if (res.headers.get("x-edgeswarm-claim") !== "granted") this.unsupported = true;
       const chunks: Uint8Array[] = [];
       let total = 0;
       const reader = res.body.getReader();
@@ -203,8 +191,13 @@ export class EdgeSeeder {
       }
       const store = this.store();
       if (this.destroyed || !store) return;
-      if (claim) this.counters.granted++;
+      this.counters.granted++;
+      if (p.isRequested?.(s.externalId)) {
+        this.counters.late++;
+        return;
+      }
       await store.storeSegment(p.swarmId, p.streamId, s.externalId, data.buffer, s.start, s.end, p.streamType, true);
+      this.onStored(s.url, total);
     } catch {
       if (!this.destroyed) this.counters.failed++;
     } finally {

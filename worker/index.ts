@@ -4,7 +4,7 @@ import type { Env } from "./env";
 import { jsonError, preflight, withCors } from "./http";
 import { handleTrackerRequest, handleTrackerStats, handleTrackerTestOutage } from "./tracker/index";
 import { handleOriginRequest } from "./origin/index";
-import { applyClaim } from "./lease/index";
+import { applyClaim, CLAIM_HEADER } from "./lease/index";
 import { handleStatsRequest } from "./stats/index";
 
 export { TrackerShard } from "./tracker/index";
@@ -20,7 +20,12 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   if (path.startsWith("/api/")) return handleStatsRequest(request, env, ctx);
   if (/^\/(streams|live|upstream)\//.test(path)) {
     const claim = await applyClaim(request, env);
-    return claim.ok ? handleOriginRequest(claim.request, env, ctx) : claim.response;
+    if (!claim.ok) return claim.response;
+    const response = await handleOriginRequest(claim.request, env, ctx);
+    if (!claim.granted) return response;
+    const marked = new Response(response.body, response);
+    marked.headers.set(CLAIM_HEADER, "granted");
+    return marked;
   }
   if (path.startsWith("/ingest/")) return handleOriginRequest(request, env, ctx);
   if (env.ASSETS) return env.ASSETS.fetch(request);

@@ -75,6 +75,7 @@ export async function runVariant(input: RunInput): Promise<RunResult> {
           id, masterUrl: input.masterUrl, core: spec.core, announceTrackers: [input.trackerUrl],
           integrity: spec.integrity, player: spec.player, rendition: input.rendition,
           ...(spec.windowsFor ? { windowsFor: spec.windowsFor } : {}),
+          ...(spec.seed ? { seed: spec.seed } : {}),
         });
         handles.push({ id, h });
       } catch (e) {

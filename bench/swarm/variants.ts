@@ -18,7 +18,9 @@ export interface VariantSpec {
   integrity: boolean;
   tracker: "worker" | "stock";
   /** Windows per target duration, applied when the playlist loads (EdgeSwarm client only). */
-  windowsFor?: (targetDuration: number) => Partial<CoreConfig>;
+  windowsFor?: (targetDuration: number, live: boolean) => Partial<CoreConfig>;
+  /** Edge seeding (client/seeder.ts): claim new live segments on this tracker channel. */
+  seed?: { channel: string };
   /** Where the config came from, printed with every table. */
   configSource: string;
 }
@@ -48,10 +50,10 @@ function describeWindows(w: { highDemandTimeWindow: number; httpDownloadTimeWind
 export function buildVariant(name: VariantName, channel: string): VariantSpec {
   switch (name) {
     case "edgeswarm":
-      void channel; // the channel names the tracker URL (index.ts); the swarm id is the manifest URL
+      // The channel names the tracker URL (index.ts) and the edge's claim room; the swarm id is the manifest URL.
       return {
-        name, core: edgeSwarmCoreConfig(), player: {}, integrity: true, tracker: "worker", windowsFor,
-        configSource: `client/engine-config.ts CORE_TUNING + windowsFor(target duration) (for 2 s segments: ${describeWindows(windowsFor(2))})`,
+        name, core: edgeSwarmCoreConfig(), player: {}, integrity: true, tracker: "worker", windowsFor, seed: { channel },
+        configSource: `client/engine-config.ts CORE_TUNING + windowsFor(target duration) (2 s segments: live ${describeWindows(windowsFor(2, true))}; VOD ${describeWindows(windowsFor(2))}) + edge seeding`,
       };
     case "stock":
       return { name, core: {}, player: {}, integrity: false, tracker: "stock", configSource: "p2p-media-loader 2.3.1 defaults" };

@@ -3,15 +3,19 @@
 // `?es_claim=<channel>` to the request. The first such request for a segment in the
 // swarm is served (that viewer becomes its seeder and shares it over WebRTC); every
 // later one gets a body-less 204 at once, so the segment leaves the origin once per
-// swarm instead of once per viewer that happened to pick it. Requests without the
-// parameter (a playhead that needs the bytes now) are never refused.
+// swarm instead of once per viewer that happened to pick it. A served claim is marked
+// `x-edgeswarm-claim: granted`, so a client can tell this Worker from an origin that
+// ignores the parameter (and stop claiming there). Requests without the parameter
+// (a playhead that needs the bytes now) are never refused.
 import type { Env } from "../env";
 import { jsonError } from "../http";
 import { CHANNEL_RE } from "../tracker/limits";
 import { shardName, trackerSharding } from "../tracker/routing";
 import { CLAIM_PARAM, MAX_LEASE_KEY_CHARS } from "./limits";
 
-export type ClaimDecision = { ok: true; request: Request } | { ok: false; response: Response };
+export type ClaimDecision = { ok: true; request: Request; granted?: true } | { ok: false; response: Response };
+
+export const CLAIM_HEADER = "x-edgeswarm-claim";
 
 /** Only media segments are leased; playlists, keys and init segments are always served. */
 const SEGMENT_RE = /\.(ts|m4s|aac|mp4|m4a|m4v)$/i;
@@ -26,19 +30,21 @@ export async function applyClaim(request: Request, env: Env): Promise<ClaimDecis
   if (request.method !== "GET") return { ok: true, request: stripped };
   if (!CHANNEL_RE.test(channel)) return { ok: false, response: jsonError(400, "invalid es_claim channel: use [A-Za-z0-9_-]{1,64}") };
   if (!SEGMENT_RE.test(url.pathname)) return { ok: true, request: stripped };
-  const key = url.pathname + url.search;
+  // The path alone: segment URLs may carry per-viewer tokens in the query, and a lease
+  // keyed by them would grant every viewer its own claim.
+  const key = url.pathname;
   if (key.length > MAX_LEASE_KEY_CHARS) return { ok: false, response: jsonError(414, "segment path too long to claim") };
   // Same shard as the tracker: a lease only means something to peers who can meet.
   const shard = shardName(channel, trackerSharding(env), request.cf);
   const result = await env.LEASES.getByName(shard).claim(key);
-  if (result.granted) return { ok: true, request: stripped };
+  if (result.granted) return { ok: true, request: stripped, granted: true };
   // A refusal is a normal answer, not an error: 204 with a header rather than a 4xx, because
   // browsers log every 4xx fetch as a console error on the embedding page.
   return {
     ok: false,
     response: new Response(null, {
       status: 204,
-      headers: { "x-edgeswarm-claim": "denied", "cache-control": "no-store" },
+      headers: { [CLAIM_HEADER]: "denied", "cache-control": "no-store" },
     }),
   };
 }

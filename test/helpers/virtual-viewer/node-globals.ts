@@ -51,6 +51,27 @@ async function install(): Promise<void> {
     });
   }
 
+  // webrtc-polyfill (node-datachannel) never signals the end of ICE gathering with a null
+  // candidate, as browsers do. simple-peer (trickle off, as the core's tracker client uses
+  // it) sends an offer or answer only at that signal or after its 5 s iceComplete timeout,
+  // so every Node connection took ~10 s where Chromium takes well under one. Deliver the
+  // browser's end-of-candidates event when gathering completes.
+  const { RTCPeerConnection } = (await import("webrtc-polyfill")) as unknown as { RTCPeerConnection: { prototype: PcLike } };
+  const proto = RTCPeerConnection.prototype;
+  if (!proto.__edgeswarmEndOfCandidates) {
+    const dispatch = proto.dispatchEvent;
+    proto.dispatchEvent = function (this: PcLike, ev: Event): boolean {
+      const r = dispatch.call(this, ev);
+      if (ev.type === "icegatheringstatechange" && this.iceGatheringState === "complete") {
+        const end = new Event("icecandidate");
+        Object.defineProperty(end, "candidate", { value: null });
+        this.onicecandidate?.(end);
+      }
+      return r;
+    };
+    proto.__edgeswarmEndOfCandidates = true;
+  }
+
   // One process hosts many viewers, but the core keeps the tracker peer_id for each swarm in
   // a static map (tracker-client.ts PEER_ID_BY_INFO_HASH), which in a browser is per tab.
   // Shared here, every viewer would announce the same peer_id and never meet the others.
@@ -64,6 +85,13 @@ async function install(): Promise<void> {
   const map = mod.P2PTrackerClient.PEER_ID_BY_INFO_HASH;
   if (!(map instanceof Map)) throw new Error("p2p-media-loader-core internals changed: PEER_ID_BY_INFO_HASH not found");
   map.get = () => undefined;
+}
+
+interface PcLike {
+  dispatchEvent(ev: Event): boolean;
+  iceGatheringState: string;
+  onicecandidate?: ((ev: Event) => void) | null;
+  __edgeswarmEndOfCandidates?: boolean;
 }
 
 export type CoreCtor = new (config?: Partial<CoreConfig>) => CoreType;

@@ -15,6 +15,9 @@ import {
   type BufferSettings, type PlayerOverrides, type PlayerState,
 } from "./player-model.ts";
 import { METER_TAG_HEADER } from "../metering-proxy.ts";
+import { EdgeSeeder, SEED_MARGIN_S } from "../../../client/seeder.ts";
+import { SegmentStore } from "../../../client/segment-store.ts";
+import { HttpTiming } from "../../../client/http-timing.ts";
 
 export interface ViewerOptions {
   /** Names the viewer in reports and tags its HTTP requests for the metering proxy. */
@@ -31,7 +34,13 @@ export interface ViewerOptions {
    * first media playlist and whenever the target duration changes, before the buffer size
    * is derived from them (what the EdgeSwarm client does on hls.js LEVEL_UPDATED).
    */
-  windowsFor?: (targetDuration: number) => Partial<CoreConfig>;
+  windowsFor?: (targetDuration: number, live: boolean, slowestHttpS: number) => Partial<CoreConfig>;
+  /**
+   * Edge seeding as the EdgeSwarm client does it (client/seeder.ts + segment-store.ts): on
+   * every live playlist load, claim new segments with `?es_claim=<channel>`; the winner's
+   * bytes go into the core's store and are announced to peers.
+   */
+  seed?: { channel: string };
   /** What the page set in hls.js (undefined fields: hls.js + p2p-media-loader-hlsjs decide). */
   player?: PlayerOverrides;
   rendition?: "highest" | "lowest" | number;
@@ -66,6 +75,8 @@ export interface ViewerStats {
   /** Tracker errors/warnings and playlist reload failures, first 20. */
   problems: string[];
   bytesPerSecond: number; // of the rendition, from what was buffered
+  /** Edge-seeding claims (granted/denied/fallback/failed), when seeding is on. */
+  seed?: { granted: number; denied: number; late: number; failed: number };
 }
 
 export class VirtualViewer {
@@ -76,7 +87,6 @@ export class VirtualViewer {
   private playlist?: MediaPlaylist;
   private timeline = new Map<number, TimedSegment>();
   private nextSn?: number;
-  private appliedTargetDuration?: number;
   private inflight = false;
   private timers: ReturnType<typeof setInterval>[] = [];
   private retryTimer?: ReturnType<typeof setTimeout>;
@@ -84,6 +94,13 @@ export class VirtualViewer {
   private readonly stats: ViewerStats;
   private peers = new Set<string>();
   private readonly rate: number;
+  private store?: SegmentStore;
+  private seeder?: EdgeSeeder;
+  private swarmId?: string;
+  /** HTTP fetch times, sizing the live windows as the client does (client/http-timing.ts). */
+  private readonly timing = new HttpTiming();
+  private appliedWindows = "";
+  private streamSwarmId?: string;
 
   constructor(private readonly opts: ViewerOptions) {
     this.rate = opts.rate ?? 1;
@@ -105,6 +122,22 @@ export class VirtualViewer {
     if (!variant) throw new Error(`${this.opts.id}: no rendition ${String(r)}`);
     this.variant = variant;
 
+    if (this.opts.seed) {
+      const store = new SegmentStore();
+      this.store = store;
+      const tagged: typeof fetch = async (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set(METER_TAG_HEADER, this.opts.id);
+        const t0 = performance.now();
+        const res = await fetch(input, { ...init, headers });
+        if (res.status !== 200) return res;
+        const body = await res.arrayBuffer();
+        this.timing.sample((performance.now() - t0) / 1000);
+        this.applyWindows();
+        return new Response(body, res);
+      };
+      this.seeder = new EdgeSeeder(() => store, this.opts.seed.channel, tagged, (n) => { this.stats.httpBytesSeen += n; });
+    }
     const core = new Core(this.coreConfig());
     this.core = core;
     this.listen(core);
@@ -119,6 +152,13 @@ export class VirtualViewer {
       }),
     });
     core.setActiveLevelBitrate(variant.bandwidth);
+    // p2p-media-loader-core utils/stream.ts getStreamSwarmId: v2-<swarmId>-<type>-<index>.
+    const swarmId = this.opts.core.swarmId ?? master.url.split("?")[0];
+    this.swarmId = swarmId;
+    this.streamSwarmId = `v2-${swarmId}-main-${generateStreamShortId({
+      bitrate: variant.bandwidth, codecs: variant.videoCodec, width: variant.width, height: variant.height,
+      frameRate: variant.frameRate, videoRange: variant.videoRange,
+    })}`;
     await this.loadMediaPlaylist();
     const pl = this.playlist;
     if (!pl) throw new Error(`${this.opts.id}: no media playlist`);
@@ -154,6 +194,7 @@ export class VirtualViewer {
       // No STUN server is reachable here; host candidates on loopback connect.
       rtcConfig: { iceServers: [] },
       httpRequestSetup: async (segmentUrl, segmentByteRange, signal, requestByteRange) => {
+        this.timing.start(segmentUrl, performance.now());
         const base = await user.httpRequestSetup?.(segmentUrl, segmentByteRange, signal, requestByteRange);
         // Same request the core builds (http-loader.ts), plus the meter tag.
         const req = base ?? new Request(segmentUrl, {
@@ -165,6 +206,8 @@ export class VirtualViewer {
         return new Request(req, { headers });
       },
     };
+    const store = this.store;
+    if (store) cfg.customSegmentStorageFactory = () => store;
     if (this.opts.integrity) {
       cfg.validateP2PSegment = async (url, byteRange, data) => {
         const ok = this.verify(url, byteRange, data);
@@ -197,6 +240,19 @@ export class VirtualViewer {
     });
     core.addEventListener("onPeerClose", ({ peerId }) => { this.peers.delete(peerId); });
     core.addEventListener("onSegmentError", () => { this.stats.segmentErrors++; });
+    core.addEventListener("onSegmentLoaded", (d) => {
+      if (d.downloadSource !== "http") return;
+      this.timing.end(d.segmentUrl, performance.now());
+      this.applyWindows();
+    });
+    if (process.env.VIEWER_DEBUG) {
+      const t0 = Date.now();
+      core.addEventListener("onSegmentLoaded", (d) => {
+        const seg = [...this.timeline.values()].find((x) => x.uri === d.segmentUrl);
+        const lead = seg && this.player ? (seg.start - this.player.position).toFixed(1) : "?";
+        console.error(`${this.opts.id} +${((Date.now() - t0) / 1000).toFixed(1)}s ${d.downloadSource} sn=${seg?.sn} lead=${lead} peers=${this.peers.size}`);
+      });
+    }
     core.addEventListener("onTrackerError", ({ error }) => this.problem(`tracker error: ${String(error)}`));
     core.addEventListener("onTrackerWarning", ({ warning }) => this.problem(`tracker warning: ${String(warning)}`));
   }
@@ -213,10 +269,7 @@ export class VirtualViewer {
     if (!parsed.ok) throw new Error(`${this.opts.id}: media playlist: ${parsed.reason}`);
     const pl = parsed.value;
     this.playlist = pl;
-    if (this.opts.windowsFor && pl.targetDuration !== this.appliedTargetDuration) {
-      this.appliedTargetDuration = pl.targetDuration;
-      this.core.applyDynamicConfig(this.opts.windowsFor(pl.targetDuration));
-    }
+    this.applyWindows();
     const { timeline, added, removed } = mergeTimeline(this.timeline, pl);
     this.timeline = timeline;
     const live = !pl.endList;
@@ -234,7 +287,27 @@ export class VirtualViewer {
     if (added.length || removed.length) {
       this.core.updateStream(this.variant.uri, added.map(toCore), removed.map(runtimeIdOf));
     }
+    if (this.seeder && this.swarmId && this.streamSwarmId && this.player) {
+      this.seeder.onPlaylist({
+        swarmId: this.swarmId, streamId: this.streamSwarmId, streamType: "main", live,
+        segments: [...this.timeline.values()].filter((s) => !s.byteRange).map((s) => ({ url: s.uri, externalId: s.sn, start: s.start, end: s.end, sha256: s.sha256 })),
+        // hls.js asks for nothing beyond its buffer horizon, so claims there never race it.
+        minLead: (this.settings?.maxBufferLength ?? 0) + SEED_MARGIN_S,
+        isRequested: (sn) => this.inflight && this.nextSn === sn,
+      }, this.player.position);
+    }
     this.requestNext();
+  }
+
+  /** The client's windows for this playlist and the current HTTP speed (client/player.ts applyWindows). */
+  private applyWindows(): void {
+    const pl = this.playlist;
+    if (!this.opts.windowsFor || !pl || !this.core) return;
+    const w = this.opts.windowsFor(pl.targetDuration, !pl.endList, this.timing.slowest());
+    const key = JSON.stringify(w);
+    if (key === this.appliedWindows) return;
+    this.appliedWindows = key;
+    this.core.applyDynamicConfig(w);
   }
 
   private tick(): void {
@@ -298,6 +371,7 @@ export class VirtualViewer {
       for (const t of this.timers) clearInterval(t);
       if (this.retryTimer) clearTimeout(this.retryTimer);
       if (this.player) finish(this.player, Date.now(), this.rate, this.endOfStream());
+      this.seeder?.destroy();
       this.core?.destroy();
     }
     return this.snapshot();
@@ -314,6 +388,10 @@ export class VirtualViewer {
       s.bufferedSeconds = p.bufferedSeconds;
     }
     s.bytesPerSecond = s.bufferedSeconds > 0 ? s.neededBytes / s.bufferedSeconds : 0;
+    if (this.seeder) {
+      const { granted, denied, late, failed } = this.seeder.counters;
+      s.seed = { granted, denied, late, failed };
+    }
     return s;
   }
 

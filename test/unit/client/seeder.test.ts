@@ -14,7 +14,7 @@ describe("pickClaims", () => {
   const none = () => false;
   it("claims only segments starting at least minLead seconds after the playhead", () => {
     const picked = pickClaims([seg(0), seg(1), seg(2), seg(3), seg(4)], 2, 3, none, none, 10);
-    // SEED_WAIT_S more than minLead: starts 6 and 8 ≥ 2 + 3 + 1; start 4 is not
+    // starts 6 and 8 ≥ 2 + 3; start 4 is not (hls.js may already be asking for it)
     expect(picked.map((s) => s.externalId)).toEqual([3, 4]);
   });
   it("never claims a segment without a published hash", () => {
@@ -44,8 +44,10 @@ describe("EdgeSeeder against an HTTP server", () => {
         res.writeHead(204, { "x-edgeswarm-claim": "denied" }).end();
       } else if (req.url?.startsWith("/altered/")) {
         res.writeHead(200).end(Buffer.from(good).reverse());
+      } else if (req.url?.startsWith("/foreign/")) {
+        res.writeHead(200).end(Buffer.from(good)); // an origin that ignores es_claim
       } else {
-        res.writeHead(200).end(Buffer.from(good));
+        res.writeHead(200, { "x-edgeswarm-claim": "granted" }).end(Buffer.from(good));
       }
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -53,7 +55,7 @@ describe("EdgeSeeder against an HTTP server", () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  async function run(path: string) {
+  async function run(path: string, isRequested?: (id: number) => boolean) {
     const store = new SegmentStore();
     store.onSegmentRequested("sw", "v2-sw-main-a");
     const stored: number[] = [];
@@ -63,6 +65,7 @@ describe("EdgeSeeder against an HTTP server", () => {
     const playlist: SeedPlaylist = {
       swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true,
       segments: [{ url: `${base}/${path}/10.ts`, externalId: 10, start: 20, end: 22, sha256: hex(good) }], minLead: 3,
+      ...(isRequested ? { isRequested } : {}),
     };
     seeder.onPlaylist(playlist, 10);
     seeder.onPlaylist(playlist, 10); // a second refresh must not ask again
@@ -74,7 +77,7 @@ describe("EdgeSeeder against an HTTP server", () => {
 
   it("stores a served segment whose bytes match its hash, so the core announces it, and counts its HTTP bytes", async () => {
     const { store, seeder, http, stored } = await run("ok");
-    expect(seeder.counters).toEqual({ granted: 1, denied: 0, fallback: 0, failed: 0, httpBytes: good.byteLength });
+    expect(seeder.counters).toEqual({ granted: 1, denied: 0, late: 0, failed: 0, httpBytes: good.byteLength });
     expect(http).toBe(good.byteLength);
     expect(store.hasSegment("sw", "v2-sw-main-a", 10)).toBe(true);
     expect(stored.length).toBe(1);
@@ -88,25 +91,30 @@ describe("EdgeSeeder against an HTTP server", () => {
     expect(seen.filter((u) => u.startsWith("/taken/")).length).toBe(1);
   });
 
-  it("fetches a refused segment without a claim once the playhead is within minLead and peers have not delivered it", async () => {
-    const { store, seeder } = await run("taken");
-    seeder.tick(15); // lead 5 s ≥ minLead 3: peers still have time
-    expect(seeder.counters.fallback).toBe(0);
-    seeder.tick(18); // lead 2 s: fetch it ourselves, unconditionally
-    for (let i = 0; i < 100 && !store.hasSegment("sw", "v2-sw-main-a", 10); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(seeder.counters).toMatchObject({ denied: 1, fallback: 1, httpBytes: good.byteLength });
-    expect(store.hasSegment("sw", "v2-sw-main-a", 10)).toBe(true);
-    expect(seen.filter((u) => u.startsWith("/taken/")).slice(-1)).toEqual(["/taken/10.ts"]);
+  it("leaves a denied segment to peers and the core: no second request, with or without a claim", async () => {
+    const { seeder } = await run("taken");
+    const before = seen.length;
+    seeder.onPlaylist({ swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true, segments: [{ url: `${base}/taken/10.ts`, externalId: 10, start: 20, end: 22, sha256: "b".repeat(64) }], minLead: 3 }, 17);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seeder.counters).toMatchObject({ granted: 0, denied: 1 });
+    expect(seen.length).toBe(before);
   });
 
-  it("does not fetch a refused segment that peers delivered in time", async () => {
-    const { store, seeder } = await run("taken");
-    await store.storeSegment("sw", "v2-sw-main-a", 10, new ArrayBuffer(8), 20, 22, "main", true); // as the core does for a P2P download
+  it("drops a won segment the player is already waiting for, so only the core answers that request", async () => {
+    const { store, seeder, http } = await run("ok", (id) => id === 10);
+    expect(seeder.counters).toMatchObject({ granted: 1, late: 1, httpBytes: good.byteLength });
+    expect(http).toBe(good.byteLength);
+    expect(store.hasSegment("sw", "v2-sw-main-a", 10)).toBe(false);
+  });
+
+  it("stops claiming on an origin that serves claims without marking them granted (it does not lease)", async () => {
+    const { seeder, store } = await run("foreign");
+    expect(seeder.unsupported).toBe(true);
+    expect(store.hasSegment("sw", "v2-sw-main-a", 10)).toBe(true); // already paid for: kept
     const before = seen.length;
-    seeder.tick(19);
+    seeder.onPlaylist({ swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true, segments: [{ ...seg(20), url: `${base}/ok/20.ts` }], minLead: 3 }, 10);
     await new Promise((r) => setTimeout(r, 100));
-    expect(seeder.counters.fallback).toBe(0);
-    expect(seen.length).toBe(before);
+    expect(seen.length).toBe(before); // a claiming seeder would have asked for /ok/20.ts
   });
 
   it("never stores bytes that do not match the playlist's hash", async () => {

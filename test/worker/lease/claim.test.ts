@@ -16,6 +16,7 @@ describe("segment claims", () => {
     const bytes = await publish("lease-a");
     const first = await get("/streams/lease-a/low/s0.ts?es_claim=lease-a");
     expect(first.status).toBe(200);
+    expect(first.headers.get("x-edgeswarm-claim")).toBe("granted");
     expect(await sha256(await first.arrayBuffer())).toBe(await sha256(bytes));
 
     const second = await get("/streams/lease-a/low/s0.ts?es_claim=lease-a");
@@ -30,6 +31,14 @@ describe("segment claims", () => {
     const urgent = await get("/streams/lease-b/low/s0.ts");
     expect(urgent.status).toBe(200);
     expect(new Uint8Array(await urgent.arrayBuffer())).toEqual(bytes);
+  });
+
+  it("leases by path: the same segment with another viewer's token in the query is refused", async () => {
+    await publish("lease-t");
+    expect((await get("/streams/lease-t/low/s0.ts?token=viewer1&es_claim=lease-t")).status).toBe(200);
+    const other = await get("/streams/lease-t/low/s0.ts?token=viewer2&es_claim=lease-t");
+    expect(other.status).toBe(204);
+    expect(other.headers.get("x-edgeswarm-claim")).toBe("denied");
   });
 
   it("keeps swarms apart: a claim in one channel does not refuse another channel", async () => {

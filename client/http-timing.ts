@@ -1,0 +1,44 @@
+// How long HTTP segment fetches take for this viewer right now: the seconds between the
+// core starting a fetch (httpRequestSetup) and the segment arriving, plus the edge
+// seeder's own fetches. engine-config.ts turns the slowest recent one into the live
+// high-demand window, so a slow origin or a loaded device starts HTTP fallbacks earlier
+// instead of stalling. Pure bookkeeping: time is passed in; no timers, no I/O.
+
+/** Fetches remembered; a few segments' worth, so one slow fetch widens the window for ~10 s. */
+export const RECENT_FETCHES = 6;
+/** Fetches started but not finished that are tracked at once (aborted ones never finish). */
+const MAX_OPEN = 16;
+
+export class HttpTiming {
+  private readonly open = new Map<string, number>();
+  private readonly recent: number[] = [];
+
+  /** A fetch of `url` started at `nowMs`. */
+  start(url: string, nowMs: number): void {
+    if (this.open.size >= MAX_OPEN) {
+      const oldest = this.open.keys().next().value;
+      if (oldest !== undefined) this.open.delete(oldest);
+    }
+    this.open.set(url, nowMs);
+  }
+
+  /** The fetch of `url` finished (or failed) at `nowMs`; unknown urls are ignored. */
+  end(url: string, nowMs: number): void {
+    const t = this.open.get(url);
+    if (t === undefined) return;
+    this.open.delete(url);
+    this.sample((nowMs - t) / 1000);
+  }
+
+  /** A fetch measured elsewhere took `seconds`. */
+  sample(seconds: number): void {
+    if (!Number.isFinite(seconds) || seconds < 0) return;
+    this.recent.push(seconds);
+    if (this.recent.length > RECENT_FETCHES) this.recent.shift();
+  }
+
+  /** Seconds the slowest recent fetch took (0 before any). */
+  slowest(): number {
+    return this.recent.reduce((a, b) => Math.max(a, b), 0);
+  }
+}

@@ -1,0 +1,57 @@
+// HTTP fetch timing and the live high-demand window it sizes.
+import { describe, expect, it } from "vitest";
+import { HttpTiming, RECENT_FETCHES } from "../../../client/http-timing";
+import { LIVE_HIGH_DEMAND_MAX_SEGMENTS, LIVE_HIGH_DEMAND_SEGMENTS, liveHighDemand, windowsFor } from "../../../client/engine-config";
+
+describe("HttpTiming", () => {
+  it("measures a fetch from start to end and reports the slowest recent one", () => {
+    const t = new HttpTiming();
+    expect(t.slowest()).toBe(0);
+    t.start("a", 1000);
+    t.start("b", 1100);
+    t.end("b", 1400);
+    t.end("a", 3000);
+    expect(t.slowest()).toBe(2);
+  });
+  it("forgets fetches older than the last RECENT_FETCHES", () => {
+    const t = new HttpTiming();
+    t.sample(5);
+    for (let i = 0; i < RECENT_FETCHES; i++) t.sample(0.1);
+    expect(t.slowest()).toBe(0.1);
+  });
+  it("ignores ends it never saw start, and nonsense samples", () => {
+    const t = new HttpTiming();
+    t.end("never", 5000);
+    t.sample(Number.NaN);
+    t.sample(-3);
+    expect(t.slowest()).toBe(0);
+  });
+  it("keeps a bounded number of open fetches (aborted ones never end)", () => {
+    const t = new HttpTiming();
+    for (let i = 0; i < 100; i++) t.start(`u${i}`, i);
+    t.end("u0", 10_000); // evicted long ago: no sample
+    t.end("u99", 1099);
+    expect(t.slowest()).toBe(1);
+  });
+});
+
+describe("liveHighDemand", () => {
+  it("is 1.5 target durations while HTTP is fast", () => {
+    expect(liveHighDemand(2, 0)).toBe(LIVE_HIGH_DEMAND_SEGMENTS * 2);
+    expect(liveHighDemand(2, 0.2)).toBe(3);
+  });
+  it("grows with the slowest recent fetch: one target duration plus twice the fetch, in 0.5 s steps", () => {
+    expect(liveHighDemand(2, 1)).toBe(4);
+    expect(liveHighDemand(2, 1.6)).toBe(5.5);
+  });
+  it("stops at LIVE_HIGH_DEMAND_MAX_SEGMENTS target durations", () => {
+    expect(liveHighDemand(2, 30)).toBe(LIVE_HIGH_DEMAND_MAX_SEGMENTS * 2);
+    expect(liveHighDemand(2, Number.POSITIVE_INFINITY)).toBe(3); // not finite: treated as unknown
+  });
+  it("shapes live windows: no random HTTP seeding beyond the high-demand window", () => {
+    const w = windowsFor(2, true, 1);
+    expect(w.highDemandTimeWindow).toBe(4);
+    expect(w.httpDownloadTimeWindow).toBe(4);
+    expect(w.p2pDownloadTimeWindow).toBeGreaterThanOrEqual(30);
+  });
+});
