@@ -3,62 +3,12 @@
 // that corrupts its uploads has every segment rejected and the victim plays on over HTTP.
 import { resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
-import { advances, file, html, launchChromium, openViewer, type Viewer } from "../helpers/browser";
+import { advances, file, html, launchChromium, openViewer, stallsOf, statsOf, watchStalls, type Viewer } from "../helpers/browser";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const LIVE = "/live/loop/master.m3u8";
-
-interface PageStats {
-  httpBytes: number;
-  p2pBytes: number;
-  p2pRejectedBytes: number;
-  uploadedBytes: number;
-  peers: number;
-  errors: Record<string, number>;
-  mode: string;
-}
-
-/** Reads the handle of the page's video through the IIFE global (script-tag pages have no other). */
-async function statsOf(page: Page): Promise<PageStats> {
-  return page.evaluate(() => {
-    const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): unknown } | undefined } }).EdgeSwarm;
-    const h = g.handleOf(document.querySelector("video")!);
-    if (!h) throw new Error("no EdgeSwarm handle on the video");
-    return h.stats() as never;
-  });
-}
-
-/**
- * Records stalls from the page's own events: each 'waiting' after playback first started,
- * with how long it lasted (until 'playing'), and where.
- */
-async function watchStalls(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const v = document.querySelector("video")!;
-    const w = window as unknown as { stalls: Array<{ at: number, ms: number }>, started: boolean, since: number };
-    w.stalls = [];
-    w.started = false;
-    w.since = 0;
-    v.addEventListener("playing", () => {
-      if (w.since) w.stalls.push({ at: v.currentTime, ms: Math.round(performance.now() - w.since) });
-      w.since = 0;
-      w.started = true;
-    });
-    v.addEventListener("waiting", () => {
-      if (w.started && !w.since) w.since = performance.now();
-    });
-  });
-}
-
-async function stallsOf(page: Page): Promise<Array<{ at: number, ms: number }>> {
-  return page.evaluate(() => {
-    const w = window as unknown as { stalls: Array<{ at: number, ms: number }>, since: number };
-    const open = w.since ? [{ at: document.querySelector("video")!.currentTime, ms: Math.round(performance.now() - w.since) }] : [];
-    return [...w.stalls, ...open];
-  });
-}
 
 describe("viewer script in Chromium", () => {
   let worker: DevWorker;
@@ -155,15 +105,15 @@ describe("viewer script in Chromium", () => {
 
   it("rejects every segment of a peer that corrupts its uploads, and the victim plays on over HTTP", async () => {
     const testBundle = { [`${worker.url}/edgeswarm.test.js`]: file(resolve(ROOT, "dist/test/edgeswarm.test.js")) };
-    // The victim plays further behind the live edge than the attacker (4 vs 1 segments; the
-    // window holds 6, and sitting on its oldest segment risks it sliding out), so the segments
-    // it needs are already held by the attacker and offered over P2P.
+    // Both play far enough behind the live edge to claim new segments from the edge
+    // (seeder.ts): each segment is won by whichever asks first, and every one the attacker
+    // wins reaches the victim only over P2P, corrupted.
     const attacker = await open("/e2e/attacker.html", `<script src="/edgeswarm.test.js" data-auto="off"></script><video autoplay muted></video>
-      <script>EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { testCorruptUploads: true, hlsConfig: { liveSyncDurationCount: 1 } });</script>`, testBundle);
+      <script>EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { testCorruptUploads: true, hlsConfig: { liveSyncDurationCount: 4 } });</script>`, testBundle);
     await advances(attacker.page, 1);
     const victim = await open("/e2e/victim.html", `<script src="/edgeswarm.js" data-auto="off"></script><video autoplay muted></video>
       <script>window.closes = 0; window.events = [];
-        const h = EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { hlsConfig: { liveSyncDurationCount: 4 } });
+        const h = EdgeSwarm.attach(document.querySelector("video"), "${LIVE}");
         const at = () => document.querySelector("video").currentTime.toFixed(2);
         h.on("peer", (e) => { if (e.event === "close") window.closes++; window.events.push(at() + " peer:" + e.event); });
         h.on("rejected", (e) => window.events.push(at() + " rejected:" + e.reason + " " + e.url.split("/").slice(-2).join("/")));

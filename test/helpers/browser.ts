@@ -1,7 +1,8 @@
 // Shared headless Chromium for browser tests: @sparticuz/chromium (or CHROME_PATH) with the
 // flags FIELD-NOTES lists, one context per viewer. Also collects page errors and serves
 // test pages/bundles from the Worker's own origin via request interception, so the page,
-// the script and the tracker share an origin exactly as in production.
+// the script and the tracker share an origin exactly as in production. Reads a player's
+// stats and stalls from the page (statsOf, watchStalls/stallsOf, advances).
 import { readFileSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
@@ -79,4 +80,59 @@ export async function advances(page: Page, seconds: number, timeout = 90_000): P
     });
     throw new Error(`playback did not advance ${seconds} s: ${state}`, { cause: err });
   }
+}
+
+/** What `handle.stats()` returns (client/stats.ts), as the tests read it. */
+export interface PageStats {
+  httpBytes: number;
+  p2pBytes: number;
+  p2pRejectedBytes: number;
+  uploadedBytes: number;
+  peers: number;
+  errors: Record<string, number>;
+  mode: string;
+}
+
+/** Reads the handle of the page's video through the IIFE global (script-tag pages have no other). */
+export async function statsOf(page: Page): Promise<PageStats> {
+  return page.evaluate(() => {
+    const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): unknown } | undefined } }).EdgeSwarm;
+    const h = g.handleOf(document.querySelector("video")!);
+    if (!h) throw new Error("no EdgeSwarm handle on the video");
+    return h.stats() as never;
+  });
+}
+
+/**
+ * Records stalls from the page's own events: each 'waiting' after playback first started,
+ * with how long it lasted (until 'playing'), and where. Installed on a video that already
+ * plays (its played ranges are not empty), it counts from now on, and a rebuffer already
+ * under way counts from now.
+ */
+export async function watchStalls(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const v = document.querySelector("video")!;
+    const w = window as unknown as { stalls: Array<{ at: number, ms: number }>, started: boolean, since: number };
+    w.stalls = [];
+    w.started = v.played.length > 0;
+    // HAVE_FUTURE_DATA is 3: below it, a started and unpaused video is rebuffering.
+    w.since = w.started && !v.paused && v.readyState < 3 ? performance.now() : 0;
+    v.addEventListener("playing", () => {
+      if (w.since) w.stalls.push({ at: v.currentTime, ms: Math.round(performance.now() - w.since) });
+      w.since = 0;
+      w.started = true;
+    });
+    v.addEventListener("waiting", () => {
+      if (w.started && !w.since) w.since = performance.now();
+    });
+  });
+}
+
+/** The stalls watchStalls recorded, plus one still open now. */
+export async function stallsOf(page: Page): Promise<Array<{ at: number, ms: number }>> {
+  return page.evaluate(() => {
+    const w = window as unknown as { stalls: Array<{ at: number, ms: number }>, since: number };
+    const open = w.since ? [{ at: document.querySelector("video")!.currentTime, ms: Math.round(performance.now() - w.since) }] : [];
+    return [...w.stalls, ...open];
+  });
 }
