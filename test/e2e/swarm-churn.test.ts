@@ -1,0 +1,278 @@
+// Swarms in real Chromium against the real Worker (wrangler dev) and its built-in live
+// channel: three viewers joining a few seconds apart, where the later ones get verified P2P
+// bytes; and churn, where viewers leave every few seconds (a closed tab, a tab that navigates
+// away, a crashed renderer) while a newcomer joins, and the viewers that stay play on, the
+// tracker drops the sockets of the ones that left, and P2P goes on between the survivors.
+// Every viewer that stays must have 0 stalls (a rebuffer ≥ 250 ms, as in client-playback).
+// Does not measure offload or timing: bench/ does that.
+import { loadavg } from "node:os";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
+import { advances, html, launchChromium, openViewer, stallsOf, statsOf, watchStalls, type PageStats, type Viewer } from "../helpers/browser";
+
+const LIVE = "/live/loop/master.m3u8";
+const CHANNEL = "loop"; // the tracker channel the client derives from the stream name
+/** Shorter 'waiting' blips happen at segment boundaries and are not rebuffering a viewer sees. */
+const STALL_MS = 250;
+
+// The production page (script tag + <video>), plus a diagnostic log that only listens: the
+// video's buffering events and the player's typed events, timestamped, for failure messages.
+const PAGE = `<script src="/edgeswarm.js"></script><video autoplay muted src="${LIVE}"></video>
+<script>
+  window.events = [];
+  const video = document.querySelector("video");
+  const log = (s) => {
+    window.events.push(new Date().toISOString().slice(11, 22) + " t=" + video.currentTime.toFixed(2) + " " + s);
+    if (window.events.length > 300) window.events.shift();
+  };
+  for (const e of ["waiting", "playing", "stalled", "seeking", "error"]) video.addEventListener(e, () => log("video:" + e));
+  const short = (u) => u.split("?")[0].split("/").slice(-2).join("/");
+  // How long each HTTP segment fetch took (and slow playlist fetches): a slow origin shows here.
+  new PerformanceObserver((list) => {
+    for (const r of list.getEntries()) {
+      if (/\\.(ts|m4s|aac)(\\?|$)/.test(r.name) || (/\\.m3u8/.test(r.name) && r.duration > 1000)) log("http " + short(r.name) + " " + Math.round(r.duration) + "ms");
+    }
+  }).observe({ type: "resource" });
+  (function hook() {
+    const h = EdgeSwarm.handleOf(video);
+    if (!h) return void setTimeout(hook, 20);
+    h.on("segment", (e) => log("seg:" + e.source + " " + short(e.url) + (e.peerId ? " from " + e.peerId.slice(-6) : "")));
+    h.on("peer", (e) => log("peer:" + e.event + " " + e.peerId.slice(-6)));
+    h.on("tracker", (e) => log("tracker:" + e.state));
+    h.on("rejected", (e) => log("rejected:" + e.reason + " " + short(e.url)));
+    h.on("error", (e) => log((e.fatal ? "FATAL:" : "error:") + e.type + ":" + e.details));
+  })();
+</script>`;
+
+interface Member extends Viewer {
+  name: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Everything a failure message needs about one viewer: playhead, buffer, stats, stalls, recent events, errors. */
+async function diagnose(v: Member): Promise<string> {
+  const state = await v.page.evaluate(() => {
+    const el = document.querySelector("video")!;
+    const buf = Array.from({ length: el.buffered.length }, (_, i) => [+el.buffered.start(i).toFixed(2), +el.buffered.end(i).toFixed(2)]);
+    const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): unknown } | undefined } }).EdgeSwarm;
+    const w = window as unknown as { events?: string[], stalls?: unknown };
+    const r = window as unknown as { rebuffers?: unknown, jumps?: unknown };
+    return JSON.stringify({ t: el.currentTime, paused: el.paused, rs: el.readyState, buf, stats: g.handleOf(el)?.stats(), stalls: w.stalls, rebuffers: r.rebuffers, jumps: r.jumps, events: w.events?.slice(-60) });
+  }).catch((e: unknown) => `unreadable: ${String(e)}`);
+  return `viewer ${v.name}: ${state}\n  page errors: ${JSON.stringify(v.errors)}`;
+}
+
+/**
+ * A second stall meter that events alone miss: Chromium fires no 'waiting' for a seek into an
+ * unbuffered range while already short of data, so a player that hops from hole to hole
+ * (hls.js jumping to the live edge) shows no stall to watchStalls. This one samples every
+ * 100 ms: after playback first started, any stretch unpaused with readyState below
+ * HAVE_FUTURE_DATA (3) or seeking is a rebuffer; forward seeks over 1 s are jumps (skipped media).
+ */
+async function watchRebuffers(page: Member["page"]): Promise<void> {
+  await page.evaluate(() => {
+    const v = document.querySelector("video")!;
+    const w = window as unknown as { rebuffers: Array<{ at: number, ms: number }>, jumps: Array<{ from: number, to: number }> };
+    w.rebuffers = [];
+    w.jumps = [];
+    let since = 0;
+    let last = v.currentTime;
+    v.addEventListener("seeking", () => {
+      if (v.played.length > 0 && v.currentTime - last > 1) w.jumps.push({ from: +last.toFixed(2), to: +v.currentTime.toFixed(2) });
+    });
+    setInterval(() => {
+      const short = v.played.length > 0 && !v.paused && !v.ended && (v.readyState < 3 || v.seeking);
+      if (short && !since) since = performance.now();
+      if (!short && since) {
+        w.rebuffers.push({ at: +v.currentTime.toFixed(2), ms: Math.round(performance.now() - since) });
+        since = 0;
+      }
+      if (!v.seeking) last = v.currentTime;
+    }, 100);
+    (window as unknown as { openRebuffer: () => number }).openRebuffer = () => (since ? Math.round(performance.now() - since) : 0);
+  });
+}
+
+async function rebuffersOf(page: Member["page"]): Promise<{ rebuffers: Array<{ at: number, ms: number }>, jumps: Array<{ from: number, to: number }> }> {
+  return page.evaluate(() => {
+    const w = window as unknown as { rebuffers: Array<{ at: number, ms: number }>, jumps: Array<{ from: number, to: number }>, openRebuffer: () => number };
+    const open = w.openRebuffer();
+    const v = document.querySelector("video")!;
+    return { rebuffers: [...w.rebuffers, ...(open ? [{ at: v.currentTime, ms: open }] : [])], jumps: w.jumps.slice() };
+  });
+}
+
+/** Waits until the viewer's verified P2P bytes exceed `above`; on timeout, says what the player was doing. */
+async function p2pAbove(v: Member, above: number, timeout = 120_000): Promise<void> {
+  try {
+    await v.page.waitForFunction((n) => {
+      const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): { p2pBytes: number } } | undefined } }).EdgeSwarm;
+      return (g.handleOf(document.querySelector("video")!)?.stats().p2pBytes ?? 0) > n;
+    }, above, { timeout, polling: 500 });
+  } catch (err) {
+    throw new Error(`viewer ${v.name} got no P2P bytes beyond ${above} in ${timeout / 1000} s\n${await diagnose(v)}`, { cause: err });
+  }
+}
+
+/** The checks every viewer that stays must pass: no stall, no rejected peer bytes, no page or console error. */
+async function expectClean(v: Member): Promise<PageStats> {
+  const s = await statsOf(v.page);
+  const stalls = await stallsOf(v.page);
+  const { rebuffers } = await rebuffersOf(v.page);
+  const why = await diagnose(v);
+  expect(stalls.filter((x) => x.ms >= STALL_MS), `viewer ${v.name} stalled\n${why}`).toEqual([]);
+  expect(rebuffers.filter((x) => x.ms >= STALL_MS), `viewer ${v.name} rebuffered\n${why}`).toEqual([]);
+  expect(s.p2pRejectedBytes, `viewer ${v.name} had peer bytes rejected\n${why}`).toBe(0);
+  expect(s.errors["p2p-hash-mismatch"], why).toBe(0);
+  expect(s.errors["p2p-hash-unknown"], why).toBe(0);
+  expect(v.errors, `viewer ${v.name} logged errors\n${why}`).toEqual([]);
+  return s;
+}
+
+async function line(v: Member, s: PageStats): Promise<string> {
+  const stalls = await stallsOf(v.page);
+  const { rebuffers, jumps } = await rebuffersOf(v.page);
+  return `${v.name}: http ${s.httpBytes} p2p ${s.p2pBytes} up ${s.uploadedBytes} peers ${s.peers} waiting-blips ${JSON.stringify(stalls.map((x) => x.ms))} ms, short-of-data ${JSON.stringify(rebuffers.map((x) => x.ms))} ms, jumps ${JSON.stringify(jumps)}`;
+}
+
+describe("swarms and churn in Chromium", () => {
+  let worker: DevWorker;
+  let browser: Browser;
+  const members: Member[] = [];
+  /** Who joined and left when, for failure messages. */
+  const timeline: string[] = [];
+  let t0 = Date.now();
+  const mark = (what: string) => timeline.push(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`);
+
+  beforeAll(async () => {
+    // Frozen: wrangler dev restarts workerd when a file under its tree changes, which would
+    // drop every tracker socket mid-test while others edit the working tree.
+    worker = await startDevWorker({ frozen: true });
+    browser = await launchChromium();
+  }, 180_000);
+
+  beforeEach(() => {
+    t0 = Date.now();
+  });
+
+  afterEach(async (ctx) => {
+    // On failure, every viewer still open says what it was doing (the one that failed an
+    // assertion may not be the one whose trouble caused it).
+    if (ctx.task.result?.state === "fail") {
+      const live = members.filter((m) => !m.page.isClosed());
+      console.log(`timeline: ${timeline.join(" | ")}\nload average ${loadavg().map((x) => x.toFixed(1)).join(" ")}\n${(await Promise.all(live.map(diagnose))).join("\n")}`);
+    }
+    timeline.splice(0);
+    for (const m of members.splice(0)) await m.context.close().catch(() => {});
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => {});
+    await worker?.stop();
+  });
+
+  const join = async (name: string): Promise<Member> => {
+    const url = `${worker.url}/e2e/swarm-${name}.html`;
+    const m = { name, ...(await openViewer(browser, url, { [url]: html(PAGE) })) };
+    members.push(m);
+    await watchStalls(m.page);
+    await watchRebuffers(m.page);
+    mark(`${name} joined`);
+    return m;
+  };
+
+  /** Tracker sockets open on the stream's channel (one per page: all its swarms share it). */
+  const trackerSockets = async (): Promise<number> => {
+    const r = await fetch(`${worker.url}/api/tracker/stats?channel=${CHANNEL}`);
+    expect(r.status).toBe(200);
+    return ((await r.json()) as { sockets: number }).sockets;
+  };
+
+  /** Polls the tracker's socket count for up to 30 s until it is `n`; returns the last count. */
+  const socketsBecome = async (n: number): Promise<number> => {
+    let sockets = await trackerSockets();
+    for (let i = 0; i < 60 && sockets !== n; i++) {
+      await sleep(500);
+      sockets = await trackerSockets();
+    }
+    return sockets;
+  };
+
+  it("gives the later of 3 viewers joining a few seconds apart verified P2P bytes, and all 3 play on without a stall", async () => {
+    const a = await join("a");
+    await advances(a.page, 1);
+    await sleep(3000);
+    const b = await join("b");
+    await sleep(3000);
+    const c = await join("c");
+    await p2pAbove(b, 0);
+    await p2pAbove(c, 0);
+    mark("b and c have P2P bytes");
+    await Promise.all([a, b, c].map((v) => advances(v.page, 4)));
+    const out: string[] = [];
+    for (const v of [a, b, c]) out.push(await line(v, await expectClean(v)));
+    console.log(`swarm of 3:\n  ${out.join("\n  ")}`);
+    const [sb, sc] = [await statsOf(b.page), await statsOf(c.page)];
+    expect(sb.p2pBytes).toBeGreaterThan(0);
+    expect(sc.p2pBytes).toBeGreaterThan(0);
+  }, 240_000);
+
+  it("keeps the viewers that stay playing without a stall while others leave every 4 s, and P2P goes on after the churn", async () => {
+    const a = await join("a");
+    await advances(a.page, 1);
+    const later: Member[] = [];
+    for (const name of ["b", "c", "d"]) {
+      await sleep(2000);
+      later.push(await join(name));
+    }
+    const [vb, vc, vd] = later as [Member, Member, Member];
+    // P2P flows in the swarm before anyone leaves: one of the later viewers has verified peer bytes.
+    await Promise.any(later.map((v) => p2pAbove(v, 0))).catch(async () => {
+      throw new Error(`no P2P bytes in the swarm of 4 before the churn\n${(await Promise.all(members.map(diagnose))).join("\n")}`);
+    });
+    mark("P2P flows");
+    expect(await socketsBecome(4), "tracker sockets on the channel with 4 viewers").toBe(4);
+
+    // a: a closed tab (its context goes, no page teardown runs).
+    await a.context.close();
+    mark("a left (context closed)");
+    await sleep(4000);
+    // b: a tab that navigates elsewhere (the page unloads normally).
+    await vb.page.goto("about:blank");
+    mark("b left (navigated away)");
+    const e = await join("e"); // a newcomer during the churn
+    await sleep(4000);
+    // c: a crashed renderer, the most abrupt leave: no close frame, no goodbye to its peers.
+    const crashed = new Promise<boolean>((r) => vc.page.once("crash", () => r(true)));
+    const cdp = await vc.context.newCDPSession(vc.page);
+    void cdp.send("Page.crash").catch(() => {}); // never answers: the session dies with the renderer
+    const sawCrash = await Promise.race([crashed, sleep(15_000).then(() => false)]);
+    await vc.context.close().catch(() => {});
+    expect(sawCrash, "Page.crash took c's renderer down").toBe(true);
+    mark("c left (renderer crashed)");
+    const survivors = [vd, e];
+
+    // The tracker drops the sockets of the three that left (each page holds one).
+    expect(await socketsBecome(survivors.length), "tracker sockets on the channel after a, b and c left").toBe(survivors.length);
+
+    // P2P goes on between the survivors: their verified P2P bytes rise after the others left.
+    const before = (await Promise.all(survivors.map((v) => statsOf(v.page)))).map((s) => s.p2pBytes);
+    const deadline = Date.now() + 60_000;
+    let after = before;
+    while (after.every((n, i) => n <= before[i]!) && Date.now() < deadline) {
+      await sleep(500);
+      after = (await Promise.all(survivors.map((v) => statsOf(v.page)))).map((s) => s.p2pBytes);
+    }
+    if (after.every((n, i) => n <= before[i]!)) {
+      throw new Error(`no P2P bytes between the survivors after the churn (before ${before}, after ${after})\n${(await Promise.all(survivors.map(diagnose))).join("\n")}`);
+    }
+    await Promise.all(survivors.map((v) => advances(v.page, 6)));
+
+    const out: string[] = [];
+    for (const v of survivors) out.push(await line(v, await expectClean(v)));
+    console.log(`churn survivors (p2p before → after the last leave: ${before.join(", ")} → ${after.join(", ")}):\n  ${out.join("\n  ")}`);
+    console.log(`survivor d saw: ${JSON.stringify((await vd.page.evaluate(() => (window as unknown as { events: string[] }).events)).filter((x) => x.includes("peer:") || x.includes("tracker:")))}`);
+  }, 300_000);
+});
