@@ -135,7 +135,8 @@ function num(x: unknown): number {
  */
 export function toViewerStats(id: string, rec: Partial<PageRecord> | undefined, extraProblems: readonly string[] = []): ViewerStats {
   const r = rec ?? {};
-  const problems = [...(Array.isArray(r.problems) ? r.problems.map(String) : []), ...extraProblems];
+  // Notes on the measurement itself come first: the bench prints only the first few.
+  const problems: string[] = [];
   const levels = Array.isArray(r.bufferedLevels) ? r.bufferedLevels.filter((x) => typeof x === "number") : [];
   if (r.pinnedLevel === undefined && rec) problems.push("rendition not pinned (no levels in the master playlist?)");
   else if (levels.some((l) => l !== r.pinnedLevel)) problems.push(`rendition did not hold: pinned level ${r.pinnedLevel}, buffered from levels ${levels.join(",")}`);
@@ -145,6 +146,7 @@ export function toViewerStats(id: string, rec: Partial<PageRecord> | undefined, 
   if (num(r.playedSeconds) > bufferedSeconds + 0.5) problems.push(`need undercounted? played ${num(r.playedSeconds).toFixed(1)} s > buffered ${bufferedSeconds.toFixed(1)} s`);
   if (num(r.maxLagMs) > LAG_NOTE_MS) problems.push(`page starved of CPU: heartbeat up to ${Math.round(num(r.maxLagMs))} ms late`);
   if (num(r.droppedFrames) > 0) problems.push(`decoder dropped ${num(r.droppedFrames)} of ${num(r.totalFrames)} frames`);
+  problems.push(...(Array.isArray(r.problems) ? r.problems.map(String) : []), ...extraProblems);
   return {
     id,
     startupMs: typeof r.startupMs === "number" && Number.isFinite(r.startupMs) ? Math.round(r.startupMs) : undefined,
