@@ -60,6 +60,20 @@ export function onWaiting(s: StallState, now: number, wall: number): void {
   s.sinceWall = wall;
 }
 
+/**
+ * A periodic look at the <video> (every 250 ms). `short` = unpaused, not ended, and below
+ * HAVE_FUTURE_DATA or seeking. Needed beside the events: Chromium fires no 'waiting' for a
+ * seek into an unbuffered range while already short of data, so a player hopping from hole
+ * to hole (hls.js jumping to the live edge) would show no stall from events alone
+ * (found by the e2e churn test). A stall opens at the first short sample or 'waiting',
+ * and ends at 'playing' or the first sample that is not short.
+ */
+export function onSample(s: StallState, now: number, wall: number, short: boolean): void {
+  if (!s.started) return;
+  if (short) onWaiting(s, now, wall);
+  else close(s, now);
+}
+
 /** Stalls so far, counting a stall still open at `now` if it is already long enough. */
 export function stallSnapshot(s: StallState, now: number): Pick<StallState, "stalls" | "stallMs" | "stallLog" | "blips"> {
   const copy: StallState = { ...s, stallLog: [...s.stallLog] };

@@ -3,7 +3,7 @@
 // embedding of config in a page.
 import { describe, expect, it } from "vitest";
 import {
-  inlineJson, jsonCore, LAG_NOTE_MS, MAX_PROBLEMS, newStallState, onPlaying, onWaiting, pickLevel, STALL_MIN_MS, stallSnapshot,
+  inlineJson, jsonCore, LAG_NOTE_MS, MAX_PROBLEMS, newStallState, onPlaying, onSample, onWaiting, pickLevel, STALL_MIN_MS, stallSnapshot,
   toViewerStats, viewerPageHtml,
 } from "../../../../bench/swarm/browser-metrics.ts";
 
@@ -38,6 +38,23 @@ describe("stall clock", () => {
     onWaiting(s, 1_500, 8);
     onPlaying(s, 2_000);
     expect(stallSnapshot(s, 2_000)).toMatchObject({ stalls: 1, stallMs: 1_000, stallLog: [7] });
+  });
+
+  it("counts a stall that fired no 'waiting' (a seek into a hole) from the periodic samples", () => {
+    const s = newStallState();
+    onPlaying(s, 0);
+    onSample(s, 250, 1, false);
+    onSample(s, 500, 42, true);
+    onSample(s, 750, 43, true);
+    onSample(s, 1_500, 44, false);
+    expect(stallSnapshot(s, 2_000)).toEqual({ stalls: 1, stallMs: 1_000, stallLog: [42], blips: 0 });
+  });
+
+  it("ignores short samples before playback first started", () => {
+    const s = newStallState();
+    onSample(s, 100, 1, true);
+    onSample(s, 900, 2, false);
+    expect(stallSnapshot(s, 1_000)).toEqual({ stalls: 0, stallMs: 0, stallLog: [], blips: 0 });
   });
 
   it("counts a stall still open at read time without closing it", () => {
