@@ -19,7 +19,7 @@ import { SegmentStore } from "./segment-store";
 import { HttpTiming } from "./http-timing";
 import { installUploadCorruption } from "./test-hooks";
 import { watchTrackerSockets } from "./tracker-socket";
-import { TrackerWatch, type TrackerState } from "./tracker-watch";
+import { isPeerFailure, TrackerWatch, type TrackerState } from "./tracker-watch";
 import { readConnection, shouldUpload } from "./upload-policy";
 
 /** Errors are data, never exceptions thrown at the page: `fatal` means playback stopped. */
@@ -239,7 +239,12 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
       if (t) S.countError(counters, t);
     });
     const trackerTrouble = (err: unknown) => {
-      events.emit("error", { type: "tracker", details: message(err), fatal: false });
+      const details = message(err);
+      // A peer whose WebRTC connection failed is reported through the tracker client too,
+      // but the tracker is fine: restarting the tracker clients for it would abort the
+      // segment loads in flight (it did, every few seconds, on a loaded machine).
+      if (isPeerFailure(details)) return events.emit("error", { type: "other", details, fatal: false });
+      events.emit("error", { type: "tracker", details, fatal: false });
       watch?.noteFailure();
     };
     on("onTrackerError", (d) => trackerTrouble(d.error));

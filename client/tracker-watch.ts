@@ -21,6 +21,16 @@ export interface TrackerWatchDeps {
   clearTimer?: (t: unknown) => void;
 }
 
+/**
+ * True for a tracker-client warning that is about one peer, not the tracker:
+ * bittorrent-tracker (lib/client/websocket-tracker.js) reports every WebRTC peer that
+ * fails to connect as a warning "Connection error: …". Routine on real networks (NATs,
+ * firewalls) and under load; it says nothing about the tracker's health.
+ */
+export function isPeerFailure(details: string): boolean {
+  return details.startsWith("Connection error:");
+}
+
 /** Next probe delay: doubles from the minimum up to the ceiling. */
 export function nextDelay(attempt: number): number {
   return Math.min(TRACKER_PROBE_MAX_MS, TRACKER_PROBE_MIN_MS * 2 ** Math.max(0, attempt));

@@ -2,7 +2,7 @@
 // never hammer a tracker that keeps failing. Timers and the probe are injected.
 import { describe, expect, it } from "vitest";
 import { TRACKER_PROBE_MAX_MS, TRACKER_PROBE_MIN_MS } from "../../../client/engine-config";
-import { TrackerWatch, nextDelay } from "../../../client/tracker-watch";
+import { TrackerWatch, isPeerFailure, nextDelay } from "../../../client/tracker-watch";
 
 function harness(probeResults: boolean[]) {
   const timers: Array<{ fn: () => void, ms: number }> = [];
@@ -30,6 +30,16 @@ function harness(probeResults: boolean[]) {
   };
   return { w, timers, states, fire, restarts: () => restarts };
 }
+
+describe("isPeerFailure", () => {
+  it("tells a failed WebRTC peer (bittorrent-tracker's 'Connection error: …' warning) from tracker trouble", () => {
+    expect(isPeerFailure("Connection error: Ice connection failed.")).toBe(true);
+    expect(isPeerFailure("Connection error: libdatachannel error while adding remote description")).toBe(true);
+    expect(isPeerFailure("invalid peer_id")).toBe(false); // a tracker's failure reason
+    expect(isPeerFailure("Invalid tracker response")).toBe(false);
+    expect(isPeerFailure("connection error: lower case is not bittorrent-tracker's")).toBe(false);
+  });
+});
 
 describe("nextDelay", () => {
   it("doubles from the minimum and stops at the ceiling", () => {
