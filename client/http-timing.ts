@@ -42,3 +42,19 @@ export class HttpTiming {
     return this.recent.reduce((a, b) => Math.max(a, b), 0);
   }
 }
+
+/**
+ * fetch that adds each full 200 response's time to `timing` (body included; a denied
+ * claim's empty 204 says nothing about segment fetches), then calls `onSample`.
+ */
+export function timedFetch(timing: HttpTiming, onSample: () => void, base: typeof fetch = (...a) => fetch(...a)): typeof fetch {
+  return async (...a) => {
+    const t0 = performance.now();
+    const res = await base(...a);
+    if (res.status !== 200) return res;
+    const body = await res.arrayBuffer();
+    timing.sample((performance.now() - t0) / 1000);
+    onSample();
+    return new Response(body, res);
+  };
+}

@@ -16,7 +16,7 @@ import * as S from "./stats";
 import { bridgeSeeder } from "./seed-bridge";
 import { EdgeSeeder } from "./seeder";
 import { SegmentStore } from "./segment-store";
-import { HttpTiming } from "./http-timing";
+import { HttpTiming, timedFetch } from "./http-timing";
 import { installUploadCorruption } from "./test-hooks";
 import { watchTrackerSockets } from "./tracker-socket";
 import { isPeerFailure, TrackerWatch, type TrackerState } from "./tracker-watch";
@@ -105,19 +105,7 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
       // Our store rather than the core's built-in one, so the edge seeder can add the
       // segments it wins; the core builds a new one when P2P is switched off and on.
       let store: SegmentStore | undefined;
-      const timedFetch: typeof fetch = async (...a) => {
-        const t0 = performance.now();
-        const res = await fetch(...a);
-        if (res.status === 200) {
-          // Only bodies count (a denied claim's 204 says nothing about segment fetches).
-          const body = await res.arrayBuffer();
-          timing.sample((performance.now() - t0) / 1000);
-          applyWindows();
-          return new Response(body, res);
-        }
-        return res;
-      };
-      const seeder = new EdgeSeeder(() => store, opts.channel, timedFetch, (n) => S.addHttp(counters, n),
+      const seeder = new EdgeSeeder(() => store, opts.channel, timedFetch(timing, () => applyWindows()), (n) => S.addHttp(counters, n),
         (url, bytes) => events.emit("segment", { source: "http", bytes, url }));
       cleanups.push(() => seeder.destroy());
       engine = new HlsJsP2PEngine({

@@ -17,7 +17,7 @@ import {
 import { METER_TAG_HEADER } from "../metering-proxy.ts";
 import { EdgeSeeder, SEED_MARGIN_S } from "../../../client/seeder.ts";
 import { SegmentStore } from "../../../client/segment-store.ts";
-import { HttpTiming } from "../../../client/http-timing.ts";
+import { HttpTiming, timedFetch } from "../../../client/http-timing.ts";
 
 export interface ViewerOptions {
   /** Names the viewer in reports and tags its HTTP requests for the metering proxy. */
@@ -125,17 +125,11 @@ export class VirtualViewer {
     if (this.opts.seed) {
       const store = new SegmentStore();
       this.store = store;
-      const tagged: typeof fetch = async (input, init) => {
+      const tagged = timedFetch(this.timing, () => this.applyWindows(), (input, init) => {
         const headers = new Headers(init?.headers);
         headers.set(METER_TAG_HEADER, this.opts.id);
-        const t0 = performance.now();
-        const res = await fetch(input, { ...init, headers });
-        if (res.status !== 200) return res;
-        const body = await res.arrayBuffer();
-        this.timing.sample((performance.now() - t0) / 1000);
-        this.applyWindows();
-        return new Response(body, res);
-      };
+        return fetch(input, { ...init, headers });
+      });
       this.seeder = new EdgeSeeder(() => store, this.opts.seed.channel, tagged, (n) => { this.stats.httpBytesSeen += n; });
     }
     const core = new Core(this.coreConfig());
