@@ -65,11 +65,12 @@ async function diagnose(v: Member): Promise<string> {
 }
 
 /**
- * A second stall meter that events alone miss: Chromium fires no 'waiting' for a seek into an
- * unbuffered range while already short of data, so a player that hops from hole to hole
- * (hls.js jumping to the live edge) shows no stall to watchStalls. This one samples every
- * 100 ms: after playback first started, any stretch unpaused with readyState below
- * HAVE_FUTURE_DATA (3) or seeking is a rebuffer; forward seeks over 1 s are jumps (skipped media).
+ * A second stall meter that events alone miss. Chromium fires no 'waiting' for a seek into an
+ * unbuffered range while already short of data (a player hopping from hole to hole as hls.js
+ * jumps to the live edge), and a starved media pipeline can sit "playing" with a frozen clock.
+ * So this one samples every 100 ms: after playback first started, any stretch unpaused in which
+ * the playhead does not move forward, or is seeking, or has readyState below HAVE_FUTURE_DATA
+ * (3), is a rebuffer; forward seeks over 1 s are jumps (media skipped).
  */
 async function watchRebuffers(page: Member["page"]): Promise<void> {
   await page.evaluate(() => {
@@ -78,18 +79,21 @@ async function watchRebuffers(page: Member["page"]): Promise<void> {
     w.rebuffers = [];
     w.jumps = [];
     let since = 0;
-    let last = v.currentTime;
+    let last = v.currentTime; // playhead at the previous sample
+    let settled = v.currentTime; // playhead before any seek in progress
     v.addEventListener("seeking", () => {
-      if (v.played.length > 0 && v.currentTime - last > 1) w.jumps.push({ from: +last.toFixed(2), to: +v.currentTime.toFixed(2) });
+      if (v.played.length > 0 && v.currentTime - settled > 1) w.jumps.push({ from: +settled.toFixed(2), to: +v.currentTime.toFixed(2) });
     });
     setInterval(() => {
-      const short = v.played.length > 0 && !v.paused && !v.ended && (v.readyState < 3 || v.seeking);
+      const t = v.currentTime;
+      const short = v.played.length > 0 && !v.paused && !v.ended && (t <= last || v.seeking || v.readyState < 3);
       if (short && !since) since = performance.now();
       if (!short && since) {
-        w.rebuffers.push({ at: +v.currentTime.toFixed(2), ms: Math.round(performance.now() - since) });
+        w.rebuffers.push({ at: +t.toFixed(2), ms: Math.round(performance.now() - since) });
         since = 0;
       }
-      if (!v.seeking) last = v.currentTime;
+      last = t;
+      if (!v.seeking) settled = t;
     }, 100);
     (window as unknown as { openRebuffer: () => number }).openRebuffer = () => (since ? Math.round(performance.now() - since) : 0);
   });
@@ -235,6 +239,8 @@ describe("swarms and churn in Chromium", () => {
     mark("P2P flows");
     expect(await socketsBecome(4), "tracker sockets on the channel with 4 viewers").toBe(4);
 
+    // d stays throughout: what it went through before the first leave, to tell join-time stalls from churn ones.
+    const dBefore = await rebuffersOf(vd.page);
     // a: a closed tab (its context goes, no page teardown runs).
     await a.context.close();
     mark("a left (context closed)");
@@ -270,6 +276,8 @@ describe("swarms and churn in Chromium", () => {
     }
     await Promise.all(survivors.map((v) => advances(v.page, 6)));
 
+    const dAll = await rebuffersOf(vd.page);
+    console.log(`survivor d short of data ≥ ${STALL_MS} ms before the first leave: ${JSON.stringify(dBefore.rebuffers.filter((x) => x.ms >= STALL_MS))}, since: ${JSON.stringify(dAll.rebuffers.slice(dBefore.rebuffers.length).filter((x) => x.ms >= STALL_MS))}`);
     const out: string[] = [];
     for (const v of survivors) out.push(await line(v, await expectClean(v)));
     console.log(`churn survivors (p2p before → after the last leave: ${before.join(", ")} → ${after.join(", ")}):\n  ${out.join("\n  ")}`);
