@@ -58,8 +58,9 @@ async function diagnose(v: Member): Promise<string> {
     const buf = Array.from({ length: el.buffered.length }, (_, i) => [+el.buffered.start(i).toFixed(2), +el.buffered.end(i).toFixed(2)]);
     const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): unknown } | undefined } }).EdgeSwarm;
     const w = window as unknown as { events?: string[], stalls?: unknown };
-    const r = window as unknown as { rebuffers?: unknown, jumps?: unknown };
-    return JSON.stringify({ t: el.currentTime, paused: el.paused, rs: el.readyState, buf, stats: g.handleOf(el)?.stats(), stalls: w.stalls, rebuffers: r.rebuffers, jumps: r.jumps, events: w.events?.slice(-60) });
+    const r = window as unknown as { rebuffers?: unknown[], jumps?: unknown, openRebuffer?: () => number };
+    const open = r.openRebuffer?.() ? [{ at: el.currentTime, ms: r.openRebuffer(), open: true }] : [];
+    return JSON.stringify({ t: el.currentTime, paused: el.paused, rs: el.readyState, buf, stats: g.handleOf(el)?.stats(), stalls: w.stalls, rebuffers: [...(r.rebuffers ?? []), ...open], jumps: r.jumps, events: w.events?.slice(-60) });
   }).catch((e: unknown) => `unreadable: ${String(e)}`);
   return `viewer ${v.name}: ${state}\n  page errors: ${JSON.stringify(v.errors)}`;
 }
