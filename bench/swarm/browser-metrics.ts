@@ -74,6 +74,26 @@ export function onSample(s: StallState, now: number, wall: number, short: boolea
   else close(s, now);
 }
 
+/** What a 250 ms sample reads from the <video>. */
+export interface VideoSample {
+  paused: boolean;
+  ended: boolean;
+  readyState: number;
+  seeking: boolean;
+  currentTime: number;
+}
+
+/**
+ * Whether the video is short of media at a sample: unpaused, not ended, and below
+ * HAVE_FUTURE_DATA (3), or seeking, or its clock has not moved since the previous sample (a
+ * starved pipeline can sit in 'playing' with the playhead frozen and fire nothing; the e2e
+ * churn test saw one stopped for 120 s).
+ */
+export function isShort(v: VideoSample, previousTime: number | undefined): boolean {
+  if (v.paused || v.ended) return false;
+  return v.readyState < 3 || v.seeking || v.currentTime === previousTime;
+}
+
 /** Stalls so far, counting a stall still open at `now` if it is already long enough. */
 export function stallSnapshot(s: StallState, now: number): Pick<StallState, "stalls" | "stallMs" | "stallLog" | "blips"> {
   const copy: StallState = { ...s, stallLog: [...s.stallLog] };

@@ -8,7 +8,7 @@
 // behaviour. That way the EdgeSwarm page needs no access to the client's internals.
 // It does not decide anything about loading; it only pins the level and counts.
 import {
-  MAX_PROBLEMS, newStallState, onPlaying, onSample, onWaiting, pickLevel, stallSnapshot, type PageRecord,
+  isShort, MAX_PROBLEMS, newStallState, onPlaying, onSample, onWaiting, pickLevel, stallSnapshot, type PageRecord,
 } from "./browser-metrics.ts";
 
 /** The slice of hls.js's API the probe uses (hls.js Events values are these strings). */
@@ -67,12 +67,13 @@ export function installProbe(video: HTMLVideoElement, rendition: "highest" | "lo
   let maxLagMs = 0;
   // Heartbeat: how late a 250 ms timer fires says how starved this renderer is.
   let beat = performance.now();
+  let sampledTime: number | undefined;
   setInterval(() => {
     const now = performance.now();
     maxLagMs = Math.max(maxLagMs, now - beat - 250);
     beat = now;
-    // HAVE_FUTURE_DATA is 3: below it (or mid-seek) an unpaused video is not playing.
-    onSample(stall, now, Date.now(), !video.paused && !video.ended && (video.readyState < 3 || video.seeking));
+    onSample(stall, now, Date.now(), isShort(video, sampledTime));
+    sampledTime = video.currentTime;
   }, 250);
   const problems: string[] = [];
   const problem = (msg: string) => { if (problems.length < MAX_PROBLEMS) problems.push(msg.slice(0, 300)); };

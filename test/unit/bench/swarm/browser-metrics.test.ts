@@ -3,7 +3,7 @@
 // embedding of config in a page.
 import { describe, expect, it } from "vitest";
 import {
-  inlineJson, jsonCore, LAG_NOTE_MS, MAX_PROBLEMS, newStallState, onPlaying, onSample, onWaiting, pickLevel, STALL_MIN_MS, stallSnapshot,
+  inlineJson, isShort, jsonCore, LAG_NOTE_MS, MAX_PROBLEMS, newStallState, onPlaying, onSample, onWaiting, pickLevel, STALL_MIN_MS, stallSnapshot,
   toViewerStats, viewerPageHtml,
 } from "../../../../bench/swarm/browser-metrics.ts";
 
@@ -64,6 +64,25 @@ describe("stall clock", () => {
     expect(stallSnapshot(s, 4_000)).toMatchObject({ stalls: 1, stallMs: 3_000, stallLog: [9] });
     onPlaying(s, 5_000);
     expect(stallSnapshot(s, 6_000)).toMatchObject({ stalls: 1, stallMs: 4_000 });
+  });
+});
+
+describe("short-of-media sample", () => {
+  const playing = { paused: false, ended: false, readyState: 4, seeking: false, currentTime: 10 };
+
+  it("is false for a video whose clock moves with data ahead", () => {
+    expect(isShort(playing, 9.75)).toBe(false);
+  });
+
+  it("is true below HAVE_FUTURE_DATA, while seeking, or with the playhead frozen since the last sample", () => {
+    expect(isShort({ ...playing, readyState: 2 }, 9.75)).toBe(true);
+    expect(isShort({ ...playing, seeking: true }, 9.75)).toBe(true);
+    expect(isShort(playing, 10)).toBe(true);
+  });
+
+  it("is false when paused or ended, whatever the buffer", () => {
+    expect(isShort({ ...playing, paused: true, readyState: 1 }, 10)).toBe(false);
+    expect(isShort({ ...playing, ended: true, readyState: 1 }, 10)).toBe(false);
   });
 });
 
