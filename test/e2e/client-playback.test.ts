@@ -105,15 +105,14 @@ describe("viewer script in Chromium", () => {
 
   it("rejects every segment of a peer that corrupts its uploads, and the victim plays on over HTTP", async () => {
     const testBundle = { [`${worker.url}/edgeswarm.test.js`]: file(resolve(ROOT, "dist/test/edgeswarm.test.js")) };
-    // Both play far enough behind the live edge to claim new segments from the edge
-    // (seeder.ts): each segment is won by whichever asks first, and every one the attacker
-    // wins reaches the victim only over P2P, corrupted.
+    // The victim does not upload, so it never claims a segment from the edge (seeder.ts):
+    // the attacker wins every new segment, and each reaches the victim over P2P, corrupted.
     const attacker = await open("/e2e/attacker.html", `<script src="/edgeswarm.test.js" data-auto="off"></script><video autoplay muted></video>
-      <script>EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { testCorruptUploads: true, hlsConfig: { liveSyncDurationCount: 4 } });</script>`, testBundle);
+      <script>EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { testCorruptUploads: true });</script>`, testBundle);
     await advances(attacker.page, 1);
     const victim = await open("/e2e/victim.html", `<script src="/edgeswarm.js" data-auto="off"></script><video autoplay muted></video>
       <script>window.closes = 0; window.events = [];
-        const h = EdgeSwarm.attach(document.querySelector("video"), "${LIVE}");
+        const h = EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { upload: "off" });
         const at = () => document.querySelector("video").currentTime.toFixed(2);
         h.on("peer", (e) => { if (e.event === "close") window.closes++; window.events.push(at() + " peer:" + e.event); });
         h.on("rejected", (e) => window.events.push(at() + " rejected:" + e.reason + " " + e.url.split("/").slice(-2).join("/")));

@@ -1,7 +1,7 @@
 // Swarms in real Chromium against the real Worker (wrangler dev) and its built-in live
 // channel: three viewers joining a few seconds apart, where the later ones get verified P2P
-// bytes; and churn, where viewers leave every few seconds (a closed tab, a tab that navigates
-// away, a crashed renderer) while a newcomer joins, and the viewers that stay play on, the
+// bytes; and churn, where viewers leave every few seconds (a closed tab, a crashed renderer, a
+// tab that navigates away) while newcomers join, and the viewers that stay play on, the
 // tracker drops the sockets of the ones that left, and P2P goes on between the survivors.
 // Every viewer that stays must have 0 stalls (a rebuffer ≥ 250 ms, as in client-playback).
 // Does not measure offload or timing: bench/ does that.
@@ -225,44 +225,45 @@ describe("swarms and churn in Chromium", () => {
   }, 240_000);
 
   it("keeps the viewers that stay playing without a stall while others leave every 4 s, and P2P goes on after the churn", async () => {
+    // At most 3 viewers at once: one Chromium viewer costs about half a core here
+    // (docs/bench-swarm.md), and a starved page stalls whatever its loader does.
     const a = await join("a");
     await advances(a.page, 1);
-    const later: Member[] = [];
-    for (const name of ["b", "c", "d"]) {
-      await sleep(2000);
-      later.push(await join(name));
-    }
-    const [vb, vc, vd] = later as [Member, Member, Member];
+    await sleep(2000);
+    const b = await join("b");
+    await sleep(2000);
+    const c = await join("c"); // c stays throughout
     // P2P flows in the swarm before anyone leaves: one of the later viewers has verified peer bytes.
-    await Promise.any(later.map((v) => p2pAbove(v, 0))).catch(async () => {
-      throw new Error(`no P2P bytes in the swarm of 4 before the churn\n${(await Promise.all(members.map(diagnose))).join("\n")}`);
+    await Promise.any([b, c].map((v) => p2pAbove(v, 0))).catch(async () => {
+      throw new Error(`no P2P bytes in the swarm of 3 before the churn\n${(await Promise.all(members.map(diagnose))).join("\n")}`);
     });
     mark("P2P flows");
-    expect(await socketsBecome(4), "tracker sockets on the channel with 4 viewers").toBe(4);
+    expect(await socketsBecome(3), "tracker sockets on the channel with 3 viewers").toBe(3);
 
-    // d stays throughout: what it went through before the first leave, to tell join-time stalls from churn ones.
-    const dBefore = await rebuffersOf(vd.page);
+    // c stays throughout: what it went through before the first leave, to tell join-time stalls from churn ones.
+    const cBefore = await rebuffersOf(c.page);
     // a: a closed tab (its context goes, no page teardown runs).
     await a.context.close();
     mark("a left (context closed)");
+    const d = await join("d"); // a newcomer during the churn
     await sleep(4000);
-    // b: a tab that navigates elsewhere (the page unloads normally).
-    await vb.page.goto("about:blank");
-    mark("b left (navigated away)");
-    const e = await join("e"); // a newcomer during the churn
-    await sleep(4000);
-    // c: a crashed renderer, the most abrupt leave: no close frame, no goodbye to its peers.
-    const crashed = new Promise<boolean>((r) => vc.page.once("crash", () => r(true)));
-    const cdp = await vc.context.newCDPSession(vc.page);
+    // b: a crashed renderer, the most abrupt leave: no close frame, no goodbye to its peers.
+    const crashed = new Promise<boolean>((r) => b.page.once("crash", () => r(true)));
+    const cdp = await b.context.newCDPSession(b.page);
     void cdp.send("Page.crash").catch(() => {}); // never answers: the session dies with the renderer
     const sawCrash = await Promise.race([crashed, sleep(15_000).then(() => false)]);
-    await vc.context.close().catch(() => {});
-    expect(sawCrash, "Page.crash took c's renderer down").toBe(true);
-    mark("c left (renderer crashed)");
-    const survivors = [vd, e];
+    await b.context.close().catch(() => {});
+    expect(sawCrash, "Page.crash took b's renderer down").toBe(true);
+    mark("b left (renderer crashed)");
+    const e = await join("e"); // another newcomer
+    await sleep(4000);
+    // d: a tab that navigates elsewhere (the page unloads normally).
+    await d.page.goto("about:blank");
+    mark("d left (navigated away)");
+    const survivors = [c, e];
 
     // The tracker drops the sockets of the three that left (each page holds one).
-    expect(await socketsBecome(survivors.length), "tracker sockets on the channel after a, b and c left").toBe(survivors.length);
+    expect(await socketsBecome(survivors.length), "tracker sockets on the channel after a, b and d left").toBe(survivors.length);
 
     // P2P goes on between the survivors: their verified P2P bytes rise after the others left.
     const before = (await Promise.all(survivors.map((v) => statsOf(v.page)))).map((s) => s.p2pBytes);
@@ -277,11 +278,11 @@ describe("swarms and churn in Chromium", () => {
     }
     await Promise.all(survivors.map((v) => advances(v.page, 6)));
 
-    const dAll = await rebuffersOf(vd.page);
-    console.log(`survivor d short of data ≥ ${STALL_MS} ms before the first leave: ${JSON.stringify(dBefore.rebuffers.filter((x) => x.ms >= STALL_MS))}, since: ${JSON.stringify(dAll.rebuffers.slice(dBefore.rebuffers.length).filter((x) => x.ms >= STALL_MS))}`);
+    const cAll = await rebuffersOf(c.page);
+    console.log(`survivor c short of data ≥ ${STALL_MS} ms before the first leave: ${JSON.stringify(cBefore.rebuffers.filter((x) => x.ms >= STALL_MS))}, since: ${JSON.stringify(cAll.rebuffers.slice(cBefore.rebuffers.length).filter((x) => x.ms >= STALL_MS))}`);
     const out: string[] = [];
     for (const v of survivors) out.push(await line(v, await expectClean(v)));
     console.log(`churn survivors (p2p before → after the last leave: ${before.join(", ")} → ${after.join(", ")}):\n  ${out.join("\n  ")}`);
-    console.log(`survivor d saw: ${JSON.stringify((await vd.page.evaluate(() => (window as unknown as { events: string[] }).events)).filter((x) => x.includes("peer:") || x.includes("tracker:")))}`);
+    console.log(`survivor c saw: ${JSON.stringify((await c.page.evaluate(() => (window as unknown as { events: string[] }).events)).filter((x) => x.includes("peer:") || x.includes("tracker:")))}`);
   }, 300_000);
 });
