@@ -16,7 +16,7 @@ describe("viewer script in Chromium", () => {
   const viewers: Viewer[] = [];
 
   beforeAll(async () => {
-    worker = await startDevWorker();
+    worker = await startDevWorker({ frozen: true }); // a copy: wrangler dev restarts when the tree changes (screenshots, builds)
     browser = await launchChromium();
   });
 
