@@ -39,7 +39,7 @@ describe("Node swarm through the Worker", () => {
         const v = new VirtualViewer({
           id: `node-${i + 1}`, masterUrl: `${meter.url}${STREAM}`, core: spec.core,
           announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: true, player: spec.player,
-          windowsFor: spec.windowsFor,
+          windowsFor: spec.windowsFor, seed: spec.seed,
         });
         viewers.push(v);
         await v.start();
@@ -56,6 +56,10 @@ describe("Node swarm through the Worker", () => {
     // Later joiners find the earlier ones and take bytes from them.
     expect(stats[1]!.p2pBytes + stats[2]!.p2pBytes, `P2P bytes of viewers 2 and 3; peak peers ${stats.map((s) => s.peakPeers).join(",")}; tracker problems: ${problems.join("; ")}`).toBeGreaterThan(0);
     expect(stats.some((s) => s.uploadedBytes > 0)).toBe(true);
+    // The edge picked who fetches new segments: some claims won, the others refused.
+    const claims = stats.map((s) => s.seed ?? { granted: 0, denied: 0 });
+    expect(claims.reduce((a, c) => a + c.granted, 0), `claims ${JSON.stringify(claims)}`).toBeGreaterThan(0);
+    expect(claims.reduce((a, c) => a + c.denied, 0), `claims ${JSON.stringify(claims)}`).toBeGreaterThan(0);
     // Counted at the origin, aborted responses included.
     expect(snap.total.segment.bytes).toBeLessThan(needed);
     expect(stats.map((s) => s.stalls)).toEqual([0, 0, 0]);
