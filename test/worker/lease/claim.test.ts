@@ -58,6 +58,16 @@ describe("segment claims", () => {
     }
   });
 
+  it("rejects a claim on a path longer than a lease key may be with 414 { error }, and the segment is still served without one", async () => {
+    const bytes = await publish("lease-f");
+    const long = `/streams/lease-f/low/${"x".repeat(600)}.ts?es_claim=lease-f`;
+    const r = await get(long);
+    expect(r.status).toBe(414);
+    expect(((await r.json()) as { error: string }).error).toMatch(/too long/);
+    const plain = await get("/streams/lease-f/low/s0.ts");
+    expect(new Uint8Array(await plain.arrayBuffer())).toEqual(bytes);
+  });
+
   it("rejects a malformed channel with 400 { error }", async () => {
     await publish("lease-e");
     const r = await get("/streams/lease-e/low/s0.ts?es_claim=" + encodeURIComponent("../x"));
