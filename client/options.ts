@@ -160,27 +160,24 @@ export function resolveOptions(src: string, opts: AttachOptions, scriptUrl: stri
     channel = CHANNEL_RE.test(swarmId) ? swarmId : `h${shortHash(swarmId)}`;
   }
   const wsOrigin = origin.replace(/^http/, "ws");
-  let tracker = `${wsOrigin}/announce/${channel}`;
-  if (opts.tracker !== undefined) {
+  /** An absolute URL with one of `protocols`, or undefined with the problem recorded. */
+  const urlOption = (option: string, value: string, protocols: string[], reason: string, unparsable = reason): string | undefined => {
+    let u: URL;
     try {
-      const t = new URL(opts.tracker, base);
-      if (t.protocol === "ws:" || t.protocol === "wss:") tracker = t.href;
-      else problems.push({ option: "tracker", reason: "must be a ws: or wss: URL" });
+      u = new URL(value, base);
     } catch {
-      problems.push({ option: "tracker", reason: "not a URL" });
+      problems.push({ option, reason: unparsable });
+      return undefined;
     }
-  }
+    if (protocols.includes(u.protocol)) return u.href;
+    problems.push({ option, reason });
+    return undefined;
+  };
+  let tracker = `${wsOrigin}/announce/${channel}`;
+  if (opts.tracker !== undefined) tracker = urlOption("tracker", opts.tracker, ["ws:", "wss:"], "must be a ws: or wss: URL", "not a URL") ?? tracker;
   let reportUrl: string | null = `${origin}/api/report`;
   if (opts.report === false) reportUrl = null;
-  else if (typeof opts.report === "string") {
-    try {
-      const r = new URL(opts.report, base);
-      if (r.protocol === "https:" || r.protocol === "http:") reportUrl = r.href;
-      else problems.push({ option: "report", reason: "must be an http(s) URL or on/off" });
-    } catch {
-      problems.push({ option: "report", reason: "must be an http(s) URL or on/off" });
-    }
-  }
+  else if (typeof opts.report === "string") reportUrl = urlOption("report", opts.report, ["http:", "https:"], "must be an http(s) URL or on/off") ?? reportUrl;
   const upload = opts.upload === "on" || opts.upload === "off" || opts.upload === "auto" ? opts.upload : "auto";
   if (opts.upload !== undefined && upload !== opts.upload) problems.push({ option: "upload", reason: "auto, on or off" });
   const rtcConfig = opts.rtcConfig && typeof opts.rtcConfig === "object" ? opts.rtcConfig : { iceServers: [] };

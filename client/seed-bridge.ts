@@ -6,13 +6,10 @@
 // It also tells the seeder how far ahead hls.js may be asking (its buffer horizon) and
 // which fragment hls.js is loading right now, so a claim never races hls.js's own request.
 import Hls from "hls.js";
-import type { FragLoadingData, LevelParsed, ManifestLoadedData, LevelUpdatedData } from "hls.js";
+import type { FragLoadingData, HlsListeners, LevelParsed, ManifestLoadedData, LevelUpdatedData } from "hls.js";
 import { generateStreamShortId } from "p2p-media-loader-core";
 import { hashOfFragment, type FragmentLike } from "./integrity";
-import { SEED_MARGIN_S, type EdgeSeeder, type SeedSegment } from "./seeder";
-
-/** p2p-media-loader's peer protocol version, the prefix of every stream swarm id. */
-const PEER_PROTOCOL_VERSION = "v2";
+import { SEED_MARGIN_S, streamSwarmId, type EdgeSeeder, type SeedSegment } from "./seeder";
 
 /** The core's short id of a main-stream level, as p2p-media-loader-hlsjs derives it. */
 export function levelShortId(level: LevelParsed & { maxBitrate?: number }): string {
@@ -28,9 +25,6 @@ export function levelShortId(level: LevelParsed & { maxBitrate?: number }): stri
   });
 }
 
-export function streamSwarmId(swarmId: string, shortId: string): string {
-  return `${PEER_PROTOCOL_VERSION}-${swarmId}-main-${shortId}`;
-}
 
 interface Frag extends FragmentLike {
   sn: number | "initSegment";
@@ -80,18 +74,16 @@ export function bridgeSeeder(
   const onFragDone = (_e: string, data: { frag?: { sn: number | "initSegment", type: string } }) => {
     if (data.frag?.type === "main" && data.frag.sn === loadingSn) loadingSn = undefined;
   };
-  hls.on(Hls.Events.MANIFEST_LOADED, onManifest);
-  hls.on(Hls.Events.LEVEL_UPDATED, onLevel);
-  hls.on(Hls.Events.FRAG_LOADING, onFragLoading);
-  hls.on(Hls.Events.FRAG_LOADED, onFragDone);
-  hls.on(Hls.Events.FRAG_LOAD_EMERGENCY_ABORTED, onFragDone);
-  hls.on(Hls.Events.ERROR, onFragDone);
+  const wiring: Array<[keyof HlsListeners, (e: string, d: never) => void]> = [
+    [Hls.Events.MANIFEST_LOADED, onManifest],
+    [Hls.Events.LEVEL_UPDATED, onLevel],
+    [Hls.Events.FRAG_LOADING, onFragLoading],
+    [Hls.Events.FRAG_LOADED, onFragDone],
+    [Hls.Events.FRAG_LOAD_EMERGENCY_ABORTED, onFragDone],
+    [Hls.Events.ERROR, onFragDone],
+  ];
+  for (const [event, fn] of wiring) hls.on(event, fn as never);
   return () => {
-    hls.off(Hls.Events.MANIFEST_LOADED, onManifest);
-    hls.off(Hls.Events.LEVEL_UPDATED, onLevel);
-    hls.off(Hls.Events.FRAG_LOADING, onFragLoading);
-    hls.off(Hls.Events.FRAG_LOADED, onFragDone);
-    hls.off(Hls.Events.FRAG_LOAD_EMERGENCY_ABORTED, onFragDone);
-    hls.off(Hls.Events.ERROR, onFragDone);
+    for (const [event, fn] of wiring) hls.off(event, fn as never);
   };
 }

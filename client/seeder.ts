@@ -67,6 +67,14 @@ export interface SeederCounters {
   httpBytes: number;
 }
 
+/** p2p-media-loader's peer protocol version, the prefix of every stream swarm id. */
+const PEER_PROTOCOL_VERSION = "v2";
+
+/** The core's id of a main stream (p2p-media-loader-core utils/stream.ts getStreamSwarmId). */
+export function streamSwarmId(swarmId: string, shortId: string): string {
+  return `${PEER_PROTOCOL_VERSION}-${swarmId}-main-${shortId}`;
+}
+
 /** Pure: which segments of a live playlist to claim now, newest last. */
 export function pickClaims(
   segments: readonly SeedSegment[],

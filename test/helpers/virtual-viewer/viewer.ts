@@ -15,7 +15,7 @@ import {
   type BufferSettings, type PlayerOverrides, type PlayerState,
 } from "./player-model.ts";
 import { METER_TAG_HEADER } from "../metering-proxy.ts";
-import { EdgeSeeder, SEED_MARGIN_S } from "../../../client/seeder.ts";
+import { EdgeSeeder, SEED_MARGIN_S, streamSwarmId } from "../../../client/seeder.ts";
 import { SegmentStore } from "../../../client/segment-store.ts";
 import { HttpTiming, timedFetch } from "../../../client/http-timing.ts";
 
@@ -136,23 +136,21 @@ export class VirtualViewer {
     this.core = core;
     this.listen(core);
     core.setManifestResponseUrl(master.url);
+    const shortId = generateStreamShortId({
+      bitrate: variant.bandwidth, codecs: variant.videoCodec, width: variant.width, height: variant.height,
+      frameRate: variant.frameRate, videoRange: variant.videoRange,
+    });
     // As p2p-media-loader-hlsjs segment-manager.ts processMainManifest.
     core.addStreamIfNoneExists({
       runtimeId: variant.uri,
       type: "main",
-      index: generateStreamShortId({
-        bitrate: variant.bandwidth, codecs: variant.videoCodec, width: variant.width, height: variant.height,
-        frameRate: variant.frameRate, videoRange: variant.videoRange,
-      }),
+      index: shortId,
     });
     core.setActiveLevelBitrate(variant.bandwidth);
-    // p2p-media-loader-core utils/stream.ts getStreamSwarmId: v2-<swarmId>-<type>-<index>.
-    const swarmId = this.opts.core.swarmId ?? master.url.split("?")[0];
+    // The core's stream id, which the seeder writes segments under.
+    const swarmId = this.opts.core.swarmId ?? master.url.split("?")[0]!;
     this.swarmId = swarmId;
-    this.streamSwarmId = `v2-${swarmId}-main-${generateStreamShortId({
-      bitrate: variant.bandwidth, codecs: variant.videoCodec, width: variant.width, height: variant.height,
-      frameRate: variant.frameRate, videoRange: variant.videoRange,
-    })}`;
+    this.streamSwarmId = streamSwarmId(swarmId, shortId);
     await this.loadMediaPlaylist();
     const pl = this.playlist;
     if (!pl) throw new Error(`${this.opts.id}: no media playlist`);
