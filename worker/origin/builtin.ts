@@ -5,7 +5,7 @@
 import type { Env } from "../env";
 import { jsonError } from "../http";
 import { CACHE_LIVE_PLAYLIST, CACHE_SEGMENT, CACHE_VOD_PLAYLIST, LOOP_PAST_SEGMENTS, LOOP_WINDOW_SEGMENTS } from "./limits";
-import { loopWindow, parseManifest, renderLoopMaster, renderLoopMedia, resolveLoopSegment, type LoopManifest } from "./live-loop";
+import { loopClock, loopWindow, parseManifest, renderLoopMaster, renderLoopMedia, resolveLoopSegment, type LoopManifest } from "./live-loop";
 import { parseFilePath } from "./names";
 import { bytesResource, respond, sha256Hex } from "./serve";
 
@@ -69,7 +69,7 @@ export async function serveLoop(request: Request, env: Env, rest: string): Promi
   const rendition = parts.length === 2 ? manifest.renditions.find((r) => r.name === parts[0]) : undefined;
   if (!rendition) return jsonError(404, "no such file in stream loop");
   const file = parts[1]!;
-  const now = nowMs(request, env);
+  const now = loopClock(nowMs(request, env));
   if (file === "index.m3u8") {
     const w = loopWindow(manifest, rendition, now, LOOP_WINDOW_SEGMENTS);
     return respond(request, await playlistResource(renderLoopMedia(w), CACHE_LIVE_PLAYLIST));

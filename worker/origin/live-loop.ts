@@ -3,8 +3,9 @@
 // and the sample segment bytes from static assets.
 //
 // Timeline: live sequence number s plays sample segment s mod N in loop floor(s/N).
-// Loop k starts at k·L seconds after the Unix epoch (L = clip length), so every Worker
-// isolate and every viewer agrees on the live edge with no shared state. Each loop
+// Loop k starts at k·L seconds after LOOP_EPOCH_MS (L = clip length), so every Worker
+// isolate and every viewer agrees on the live edge with no shared state. The functions
+// below take `clockMs`, milliseconds since that epoch (loopClock). Each loop
 // restart is an EXT-X-DISCONTINUITY (the clip's timestamps restart), and
 // EXT-X-DISCONTINUITY-SEQUENCE counts the restarts before the window's first segment.
 // Segment URIs are "<s>.<ext>": unique per live sequence number, so peers and caches
@@ -16,6 +17,22 @@ export interface LoopRendition {
   bandwidth: number; averageBandwidth: number; segments: LoopSegment[];
 }
 export interface LoopManifest { renditions: LoopRendition[] }
+
+/**
+ * Start of the loop's timeline. Counting from the Unix epoch made EXT-X-DISCONTINUITY-SEQUENCE
+ * about 60 million (one restart per 30 s clip since 1970), and hls.js 1.7 walks its
+ * per-discontinuity array from 0 to that number on every playlist refresh
+ * (stream-controller onLevelLoaded, `initPTS.some`): 0.4 of a core per playing browser
+ * viewer, measured with a CPU profile. From this epoch the count grows by 2,880 a day;
+ * after a year the walk costs about 10 ms per refresh. Move the epoch forward if that ever
+ * matters: live viewers then re-join, nothing stored changes.
+ */
+export const LOOP_EPOCH_MS = Date.UTC(2026, 10, 1);
+
+/** Milliseconds on the loop's timeline at wall-clock `nowMs` (never before its start). */
+export function loopClock(nowMs: number): number {
+  return Math.max(0, nowMs - LOOP_EPOCH_MS);
+}
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -62,18 +79,18 @@ function timeline(m: LoopManifest): { d: number[]; cum: number[]; loop: number }
   return { d, cum, loop: t };
 }
 
-/** Seconds since the epoch at which live segment `seq` starts. */
+/** Seconds after LOOP_EPOCH_MS at which live segment `seq` starts. */
 export function segmentStart(m: LoopManifest, seq: number): number {
   const { cum, loop } = timeline(m);
   const n = cum.length;
   return Math.floor(seq / n) * loop + cum[seq % n]!;
 }
 
-/** The newest live sequence number whose segment has fully "happened" at nowMs. */
-export function liveEdge(m: LoopManifest, nowMs: number): number {
+/** The newest live sequence number whose segment has fully "happened" at clockMs. */
+export function liveEdge(m: LoopManifest, clockMs: number): number {
   const { d, cum, loop } = timeline(m);
   const n = d.length;
-  const t = nowMs / 1000;
+  const t = clockMs / 1000;
   const k = Math.floor(t / loop);
   const r = t - k * loop;
   let i = -1;
@@ -89,9 +106,9 @@ function extOf(uri: string): string {
 }
 
 /** The sliding window of `size` segments ending at the live edge, for one rendition. */
-export function loopWindow(m: LoopManifest, rendition: LoopRendition, nowMs: number, size: number): LoopWindow {
+export function loopWindow(m: LoopManifest, rendition: LoopRendition, clockMs: number, size: number): LoopWindow {
   const n = rendition.segments.length;
-  const edge = liveEdge(m, nowMs);
+  const edge = liveEdge(m, clockMs);
   const first = Math.max(0, edge - size + 1);
   const segments: WindowSegment[] = [];
   for (let seq = first; seq <= edge; seq++) {
@@ -134,7 +151,7 @@ export function renderLoopMaster(m: LoopManifest): string {
  * exist yet, and very old ones are outside any playlist ever served recently.
  */
 export function resolveLoopSegment(
-  m: LoopManifest, rendition: LoopRendition, file: string, nowMs: number, past: number,
+  m: LoopManifest, rendition: LoopRendition, file: string, clockMs: number, past: number,
 ): Parsed<{ seq: number; segment: LoopSegment }> {
   const match = /^(\d{1,15})\.([a-z0-9]+)$/.exec(file);
   if (!match) return { ok: false, reason: "not a live segment name" };
@@ -142,7 +159,7 @@ export function resolveLoopSegment(
   const n = rendition.segments.length;
   const segment = rendition.segments[seq % n]!;
   if (extOf(segment.uri) !== match[2]) return { ok: false, reason: "wrong extension" };
-  const edge = liveEdge(m, nowMs);
+  const edge = liveEdge(m, clockMs);
   if (seq > edge) return { ok: false, reason: "segment not produced yet" };
   if (seq < edge - past) return { ok: false, reason: "segment left the live window" };
   return { ok: true, value: { seq, segment } };

@@ -1,7 +1,7 @@
 // The built-in loop's math: live edge from the clock, window sliding, discontinuity at
 // the wrap with a consistent DISCONTINUITY-SEQUENCE, and which segment URLs answer.
 import { describe, expect, it } from "vitest";
-import { liveEdge, loopWindow, parseManifest, renderLoopMaster, renderLoopMedia, resolveLoopSegment, segmentStart, type LoopManifest } from "../../../worker/origin/live-loop";
+import { LOOP_EPOCH_MS, liveEdge, loopClock, loopWindow, parseManifest, renderLoopMaster, renderLoopMedia, resolveLoopSegment, segmentStart, type LoopManifest } from "../../../worker/origin/live-loop";
 
 const H = (i: number) => i.toString(16).padStart(64, "0");
 function manifest(durations: number[], renditions = ["hi", "lo"]): LoopManifest {
@@ -19,7 +19,20 @@ const m = manifest([2, 2, 2, 2, 2]); // N = 5, loop = 10 s
 const hi = m.renditions[0]!;
 
 describe("loop timeline", () => {
-  it("maps sequence numbers to wall-clock starts: loop k starts at k·L seconds after the epoch", () => {
+  it("runs its clock from LOOP_EPOCH_MS, so DISCONTINUITY-SEQUENCE stays small (hls.js walks 0..it per refresh)", () => {
+    expect(loopClock(LOOP_EPOCH_MS - 5_000)).toBe(0);
+    expect(loopClock(LOOP_EPOCH_MS + 28_000)).toBe(28_000);
+    const aYear = 365 * 86_400_000;
+    const w = loopWindow(m, hi, loopClock(LOOP_EPOCH_MS + aYear), 6);
+    // One restart per 10 s loop: about 3.15 million after a year here, 1.05 million for the
+    // real 30 s clip; counted from the Unix epoch it was 60 million and more.
+    // The window's first segment is 6 back from the edge (a year = 15,768,000 segments of 2 s).
+    expect(w.discontinuitySequence).toBe(Math.floor((aYear / 2000 - 6) / 5));
+    expect(LOOP_EPOCH_MS).toBeGreaterThan(Date.UTC(2026, 0, 1));
+    expect(LOOP_EPOCH_MS).toBeLessThanOrEqual(Date.now());
+  });
+
+  it("maps sequence numbers to loop-clock starts: loop k starts at k·L seconds after the epoch", () => {
     expect(segmentStart(m, 0)).toBe(0);
     expect(segmentStart(m, 4)).toBe(8);
     expect(segmentStart(m, 5)).toBe(10);

@@ -2,6 +2,7 @@
 // the sample manifest and the clock (pinned with the test-only clock header), and
 // /streams/sample/* from the static assets built by scripts/sample.mjs.
 import { describe, expect, it } from "vitest";
+import { LOOP_EPOCH_MS } from "../../../worker/origin/live-loop";
 import { get, sha256, taggedSegments, textOf, testEnv } from "./helpers";
 
 const at = (ms: number, extra: Record<string, string> = {}) => ({ headers: { "x-edgeswarm-test-now": String(ms), ...extra } });
@@ -39,16 +40,16 @@ describe("built-in loop channel", () => {
 
   it("puts EXT-X-DISCONTINUITY at the wrap and counts it in DISCONTINUITY-SEQUENCE once it scrolls off", async () => {
     const { n, loop } = await loopSeconds();
-    const k = 40_000_000; // some loop number
+    const k = 4_000; // some loop number, counted from the loop's epoch
     // 3 segments after loop k+1 starts: the wrap is inside the 6-segment window.
-    const inside = await textOf(await get("/live/loop/144p/index.m3u8", at((k + 1) * loop * 1000 + 6500)));
+    const inside = await textOf(await get("/live/loop/144p/index.m3u8", at(LOOP_EPOCH_MS + (k + 1) * loop * 1000 + 6500)));
     const lines = inside.split("\n");
     const di = lines.indexOf("#EXT-X-DISCONTINUITY");
     expect(di).toBeGreaterThan(0);
     expect(lines[di + 3]).toBe(`${(k + 1) * n}.ts`);
     expect(inside).toContain(`#EXT-X-DISCONTINUITY-SEQUENCE:${k}\n`);
     // Well past the wrap: no tag, and the count went up by one.
-    const after = await textOf(await get("/live/loop/144p/index.m3u8", at((k + 1) * loop * 1000 + 20_500)));
+    const after = await textOf(await get("/live/loop/144p/index.m3u8", at(LOOP_EPOCH_MS + (k + 1) * loop * 1000 + 20_500)));
     expect(after).not.toContain("#EXT-X-DISCONTINUITY\n");
     expect(after).toContain(`#EXT-X-DISCONTINUITY-SEQUENCE:${k + 1}\n`);
   });
