@@ -11,7 +11,7 @@ import { startFallbackOrigin, type FallbackOrigin } from "./fallback-origin.ts";
 import { startDevWorker, type DevWorker } from "../../test/helpers/wrangler-dev.ts";
 import { nodeDriver, runVariant, type ViewerDriver } from "./run-variant.ts";
 import { BrowserDriver } from "./browser-driver.ts";
-import { copiesHistogram, stallTimeline, totalsTable, viewerTable } from "./table.ts";
+import { copiesHistogram, shortTag, stallTimeline, totalsTable, viewerTable } from "./table.ts";
 import { buildVariant, type VariantSpec } from "./variants.ts";
 import type { TotalRow } from "./offload.ts";
 
@@ -122,9 +122,12 @@ async function main(): Promise<number> {
       log(`  peak peers per viewer: ${peers.join(" ")}; playlist KiB metered: ${(snap.playlist.bytes / 1024).toFixed(0)}; live jumps ${res.stats.reduce((a, s) => a + s.liveJumps, 0)}; wall ${res.wallSeconds.toFixed(0)} s`);
       log(`  origin latency (request → last byte): segments max ${snap.segment.maxMs} ms, ${snap.segment.slow}/${snap.segment.requests} over 1 s; ` +
         `playlists max ${snap.playlist.maxMs} ms, ${snap.playlist.slow}/${snap.playlist.requests} over 1 s`);
-      log(`  HTTP copies per segment (requests per segment path; ideal 1×): ${copiesHistogram(full.segmentRequestsByPath) || "none"}`);
-      const top = Object.entries(full.segmentRequestsByPath).sort((a, b) => b[1] - a[1]).slice(0, 3);
-      if (top.length) log(`  most-fetched segments: ${top.map(([path, n]) => `${path} ${n}×`).join(", ")}`);
+      log(`  HTTP copies per segment (responses with bytes per segment path; ideal 1×): ${copiesHistogram(full.segmentCopiesByPath) || "none"}`);
+      const top = Object.entries(full.segmentCopiesByPath).sort((a, b) => b[1].length - a[1].length).slice(0, 3);
+      if (top.length) log(`  most-fetched segments: ${top.map(([path, tags]) => `${path} ${tags.length}× (${tags.map(shortTag).join(" ")})`).join(", ")}`);
+      if (process.env.BENCH_COPIES === "1") {
+        for (const [path, tags] of Object.entries(full.segmentCopiesByPath).sort()) log(`    ${path} ${tags.map(shortTag).join(" ")}`);
+      }
       const timeline = stallTimeline(res.stats.flatMap((s) => s.stallLog), res.t0);
       if (timeline) log(`  stalls began (s after first join): ${timeline}`);
       log("");

@@ -48,9 +48,14 @@ export function stallTimeline(starts: readonly number[], t0: number, bucketS = 5
   return [...buckets].sort((a, b) => a[0] - b[0]).map(([b, n]) => `${b}–${b + bucketS} s: ${n}`).join(", ");
 }
 
+/** A viewer's meter tag without its variant: "edgeswarm-03" → "03". */
+export function shortTag(tag: string): string {
+  return /-(\d+)$/.exec(tag)?.[1] ?? tag;
+}
+
 /** "1×: 40, 2×: 12, 3×: 2" – how many segments left the origin once, twice, … */
-export function copiesHistogram(requestsByPath: Readonly<Record<string, number>>): string {
+export function copiesHistogram(copiesByPath: Readonly<Record<string, readonly string[]>>): string {
   const h = new Map<number, number>();
-  for (const n of Object.values(requestsByPath)) h.set(n, (h.get(n) ?? 0) + 1);
+  for (const tags of Object.values(copiesByPath)) h.set(tags.length, (h.get(tags.length) ?? 0) + 1);
   return [...h].sort((a, b) => a[0] - b[0]).map(([n, c]) => `${n}×: ${c}`).join(", ");
 }

@@ -30,9 +30,10 @@ export type MeterCounts = Record<PathClass, ClassCount>;
 export interface MeterSnapshot {
   total: MeterCounts;
   byTag: Record<string, MeterCounts>;
-  /** Segment requests per path (first MAX_TRACKED_PATHS paths): how many HTTP copies of
-   * each segment left the origin. The ideal swarm fetches each one once. */
-  segmentRequestsByPath: Record<string, number>;
+  /** Segment copies per path (first MAX_TRACKED_PATHS paths): the tag of every response that
+   * carried body bytes, i.e. every HTTP copy of the segment that left the origin (an empty
+   * 204, such as a refused edge claim, is no copy). The ideal swarm fetches each one once. */
+  segmentCopiesByPath: Record<string, string[]>;
 }
 
 export const MAX_TRACKED_PATHS = 100_000;
@@ -85,7 +86,7 @@ export async function startMeteringProxy(opts: { target: string }): Promise<Mete
   if (target.protocol !== "http:") throw new Error(`metering proxy target must be http:, got ${target.protocol}`);
   let total = emptyCounts();
   let byTag = new Map<string, MeterCounts>();
-  let byPath = new Map<string, number>();
+  let byPath = new Map<string, string[]>();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
   const server = http.createServer((req, res) => {
@@ -99,9 +100,14 @@ export async function startMeteringProxy(opts: { target: string }): Promise<Mete
     // and a response still streaming from before the reset must not leak into it.
     const counters = [total[cls], tagCounts[cls]];
     for (const c of counters) c.requests++;
-    if (cls === "segment" && (byPath.has(inUrl.pathname) || byPath.size < MAX_TRACKED_PATHS)) {
-      byPath.set(inUrl.pathname, (byPath.get(inUrl.pathname) ?? 0) + 1);
-    }
+    const copies = byPath;
+    let copyCounted = cls !== "segment";
+    const countCopy = () => {
+      copyCounted = true;
+      const tags = copies.get(inUrl.pathname);
+      if (tags) tags.push(tag);
+      else if (copies.size < MAX_TRACKED_PATHS) copies.set(inUrl.pathname, [tag]);
+    };
     const t0 = performance.now();
     res.on("close", () => {
       const ms = performance.now() - t0;
@@ -138,7 +144,9 @@ export async function startMeteringProxy(opts: { target: string }): Promise<Mete
         // Counted in the write callback: only bytes the socket took, not bytes queued
         // behind a client that has already gone.
         const ok = res.write(chunk, (err) => {
-          if (!err) for (const c of counters) c.bytes += n;
+          if (err) return;
+          for (const c of counters) c.bytes += n;
+          if (!copyCounted) countCopy();
         });
         if (!ok) {
           up.pause();
@@ -202,7 +210,7 @@ export async function startMeteringProxy(opts: { target: string }): Promise<Mete
     snapshot: () => ({
       total: clone(total),
       byTag: Object.fromEntries([...byTag].map(([k, v]) => [k, clone(v)])),
-      segmentRequestsByPath: Object.fromEntries(byPath),
+      segmentCopiesByPath: Object.fromEntries([...byPath].map(([k, v]) => [k, [...v]])),
     }),
     reset: () => {
       total = emptyCounts();

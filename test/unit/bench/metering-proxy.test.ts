@@ -37,6 +37,9 @@ beforeAll(async () => {
         res.write(Buffer.alloc(CHUNK, 1));
       };
       releaseSlow = next;
+    } else if (path === "/v/claimed.ts") {
+      res.writeHead(204, { "x-edgeswarm-claim": "denied" });
+      res.end();
     } else if (path === "/v/media.m3u8") {
       res.writeHead(200, { "content-type": "application/vnd.apple.mpegurl" });
       res.end("#EXTM3U\n");
@@ -66,9 +69,18 @@ describe("metering proxy", () => {
     expect(s.total.segment).toMatchObject({ bytes: BODY.length, requests: 1, aborted: 0, slow: 0 });
     expect(s.total.segment.maxMs).toBeGreaterThanOrEqual(0);
     expect(s.byTag["viewer-1"]?.segment.bytes).toBe(BODY.length);
-    expect(s.segmentRequestsByPath).toEqual({ "/v/full.ts": 1 });
+    expect(s.segmentCopiesByPath).toEqual({ "/v/full.ts": ["viewer-1"] });
     // The tag header is the meter's, never the origin's business.
     expect(seenHeaders.at(-1)?.["x-meter-tag"]).toBeUndefined();
+  });
+
+  it("counts a copy per response that carried bytes: an empty 204 (a refused claim) is a request, not a copy", async () => {
+    meter.reset();
+    for (const who of ["a", "b"]) await (await fetch(`${meter.url}/v/claimed.ts`, { headers: { "x-meter-tag": who } })).arrayBuffer();
+    for (const who of ["b", "c"]) await (await fetch(`${meter.url}/v/full.ts`, { headers: { "x-meter-tag": who } })).arrayBuffer();
+    const s = meter.snapshot();
+    expect(s.total.segment.requests).toBe(4);
+    expect(s.segmentCopiesByPath).toEqual({ "/v/full.ts": ["b", "c"] });
   });
 
   it("forwards Range and counts only the partial body of a 206", async () => {

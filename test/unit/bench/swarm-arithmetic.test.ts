@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { fractionOfIdeal, idealOffload, median, offload, totals, type ViewerRow } from "../../../bench/swarm/offload.ts";
 import { channelOf, DEFAULTS, parseArgs } from "../../../bench/swarm/args.ts";
-import { copiesHistogram, stallTimeline } from "../../../bench/swarm/table.ts";
+import { copiesHistogram, shortTag, stallTimeline } from "../../../bench/swarm/table.ts";
 
 const row = (id: string, http: number, need: number, extra: Partial<ViewerRow> = {}): ViewerRow => ({
   id, httpSegmentBytes: http, neededBytes: need, p2pBytes: need - http, stalls: 0, stallMs: 0, startupMs: 100,
@@ -92,7 +92,9 @@ describe("stall timeline", () => {
 
 describe("copies histogram", () => {
   it("counts how many segments left the origin once, twice, and so on", () => {
-    expect(copiesHistogram({ "/a.ts": 1, "/b.ts": 2, "/c.ts": 1, "/d.ts": 4 })).toBe("1×: 2, 2×: 1, 4×: 1");
+    expect(copiesHistogram({ "/a.ts": ["v-01"], "/b.ts": ["v-01", "v-02"], "/c.ts": ["v-03"], "/d.ts": ["v-01", "v-02", "v-03", "v-04"] })).toBe("1×: 2, 2×: 1, 4×: 1");
+    expect(shortTag("edgeswarm-03")).toBe("03");
+    expect(shortTag("untagged")).toBe("untagged");
     expect(copiesHistogram({})).toBe("");
   });
 });
