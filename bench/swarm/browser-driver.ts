@@ -3,10 +3,10 @@
 // viewer. The edgeswarm variant loads the Worker's built /edgeswarm.js and attaches it; the
 // stock variants run hls.js + p2p-media-loader-hlsjs with the variant's core config.
 // Metering: each viewer page is served from the metering proxy's own origin (route
-// fulfilment of the page and the bench's page script only, removed once the page has
-// loaded), and the context sends `x-meter-tag: <viewer id>` on every request. Playlists,
-// segments and the client script are then same-origin requests, so the custom header needs
-// no CORS preflight and every origin byte is counted under its viewer.
+// fulfilment of the page and its player scripts only, removed once the page has loaded),
+// and the context sends `x-meter-tag: <viewer id>` on every request. Playlists, segments
+// and reports are then same-origin requests, so the custom header needs no CORS preflight
+// and every origin byte is counted under its viewer.
 // It does not start the Worker, the trackers or the meter (index.ts does).
 import type { Browser, BrowserContext } from "playwright-core";
 import { launchChromium } from "../../test/helpers/browser.ts";
@@ -26,6 +26,10 @@ export class BrowserDriver {
   readonly name = "browser (headless Chromium, one context per viewer)";
   private browser?: Promise<Browser>;
   private bundles?: Promise<PageBundles>;
+  /** The Worker's /edgeswarm.js, fetched once and then served from memory like the stock
+   * page's bundle, so both players reach their pages the same way and startup compares the
+   * players, not how their scripts travel. */
+  private clientScript?: Promise<string>;
   private readonly contexts = new Set<BrowserContext>();
   private closed = false;
 
@@ -43,8 +47,12 @@ export class BrowserDriver {
     if (this.closed) throw new Error("browser driver is closed");
     this.browser ??= launchChromium();
     this.bundles ??= buildPageBundles();
-    const [browser, bundles] = await Promise.all([this.browser, this.bundles]);
     const origin = new URL(opts.masterUrl).origin;
+    this.clientScript ??= fetch(`${origin}/edgeswarm.js`).then(async (r) => {
+      if (!r.ok) throw new Error(`GET /edgeswarm.js: ${r.status}`);
+      return r.text();
+    });
+    const [browser, bundles, clientScript] = await Promise.all([this.browser, this.bundles, this.clientScript]);
     const tracker = opts.announceTrackers[0];
     if (!tracker) throw new Error(`${opts.id}: no tracker URL`);
     const rendition = opts.rendition ?? "highest";
@@ -66,6 +74,7 @@ export class BrowserDriver {
       [pageUrl]: { body: viewerPageHtml(config, scripts), type: "text/html" },
       [`${origin}/__bench/edgeswarm-page.js`]: { body: bundles.edgeswarm, type: "text/javascript" },
       [`${origin}/__bench/stock-page.js`]: { body: bundles.stock, type: "text/javascript" },
+      [`${origin}/edgeswarm.js`]: { body: clientScript, type: "text/javascript" },
     };
 
     const context = await browser.newContext();
