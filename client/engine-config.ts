@@ -45,13 +45,17 @@ export const LIVE_HIGH_DEMAND_MAX_SEGMENTS = 4;
  * choosing who fetches a new segment is the edge's job, and a random second fetcher only
  * costs egress.
  *
+ * `joining`: a live viewer between its first segment and its second (liveJoinHighDemand).
+ *
  * VOD: viewers are spread over the timeline and the core's random HTTP seeding serves them;
  * 3 × target duration, because with a 4 s buffer re-fetching a rejected peer segment over
  * HTTP stalled the victim in 3 of 7 browser runs on a loaded machine.
  */
-export function windowsFor(targetDuration: number, live = false, slowestHttpS = 0): { highDemandTimeWindow: number, httpDownloadTimeWindow: number, p2pDownloadTimeWindow: number } {
+export function windowsFor(targetDuration: number, live = false, slowestHttpS = 0, joining = false): { highDemandTimeWindow: number, httpDownloadTimeWindow: number, p2pDownloadTimeWindow: number } {
   const td = Number.isFinite(targetDuration) && targetDuration > 0 ? Math.min(targetDuration, 30) : 2;
-  const high = Math.max(CORE_TUNING.highDemandTimeWindow, live ? liveHighDemand(td, slowestHttpS) : VOD_HIGH_DEMAND_SEGMENTS * td);
+  const high = !live ? Math.max(CORE_TUNING.highDemandTimeWindow, VOD_HIGH_DEMAND_SEGMENTS * td)
+    : joining ? liveJoinHighDemand(td, slowestHttpS)
+    : Math.max(CORE_TUNING.highDemandTimeWindow, liveHighDemand(td, slowestHttpS));
   return {
     highDemandTimeWindow: high,
     httpDownloadTimeWindow: live ? high : Math.max(CORE_TUNING.httpDownloadTimeWindow, high + 2 * td),
@@ -63,14 +67,33 @@ export function windowsFor(targetDuration: number, live = false, slowestHttpS = 
  * Live high-demand window for the slowest recent HTTP segment fetch (http-timing.ts): one
  * target duration plus twice that fetch, so a fallback that starts late (the core revisits
  * its queue about once a second) still lands with a fetch to spare. 1.5 × target duration
- * while HTTP is fast (a joiner then fetches its first two segments over HTTP and the rest
- * from peers), up to 4 × when the origin or the device is slow. Rounded up to 0.5 s so the
- * core is not reconfigured for every jitter.
+ * while HTTP is fast, up to 4 × when the origin or the device is slow. Rounded up to 0.5 s
+ * so the core is not reconfigured for every jitter.
  */
 export function liveHighDemand(td: number, slowestHttpS: number): number {
   const s = Number.isFinite(slowestHttpS) && slowestHttpS > 0 ? slowestHttpS : 0;
   const want = Math.ceil((td + 2 * s) * 2) / 2;
   return Math.min(LIVE_HIGH_DEMAND_MAX_SEGMENTS * td, Math.max(LIVE_HIGH_DEMAND_SEGMENTS * td, want));
+}
+
+/** On playback updates alone, p2p-media-loader-core revisits its queue at most once a second. */
+export const CORE_REVISIT_S = 1;
+
+/**
+ * Live high-demand window while a viewer joins: after its first segment, until its second
+ * has arrived. When playback starts the second segment is about one target duration ahead,
+ * and the first peers connect 0.1–0.3 s after the first segment (Chromium, loopback), so the
+ * steady window (≥ 1.5 target durations) sent it over HTTP just before a peer could have
+ * sent it: one extra origin copy per join, in every swarm. This window holds it back for
+ * peers as long as HTTP, timed on the first segment, can still fetch it after the core's
+ * next revisit: one revisit plus twice the slowest fetch, rounded up to 0.5 s (1.5 s on a
+ * fast origin). With no fetch timed yet it is the steady window, because the first
+ * segment must load at once; never more than the steady window.
+ */
+export function liveJoinHighDemand(td: number, slowestHttpS: number): number {
+  const steady = Math.max(CORE_TUNING.highDemandTimeWindow, liveHighDemand(td, slowestHttpS));
+  if (!(Number.isFinite(slowestHttpS) && slowestHttpS > 0)) return steady;
+  return Math.min(steady, Math.ceil((CORE_REVISIT_S + 2 * slowestHttpS) * 2) / 2);
 }
 
 /** hls.js settings. The engine manages maxBufferLength and liveSyncDurationCount itself. */

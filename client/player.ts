@@ -86,6 +86,8 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
   let watch: TrackerWatch | undefined;
   /** HTTP segment fetch times, which size the live high-demand window (engine-config.ts). */
   const timing = new HttpTiming();
+  /** Segments the core has delivered, up to 2: a live viewer joins until its second (windowsFor). */
+  let segmentsLoaded = 0;
   let applyWindows: () => void = () => {};
 
   if (!Hls.isSupported()) {
@@ -141,7 +143,7 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
       let lastWindows = "";
       applyWindows = () => {
         if (userWindows || !level) return;
-        const w = windowsFor(level.td, level.live, timing.slowest());
+        const w = windowsFor(level.td, level.live, timing.slowest(), segmentsLoaded < 2);
         const key = JSON.stringify(w);
         if (key === lastWindows) return;
         lastWindows = key;
@@ -202,10 +204,9 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
       if (source === "http") S.addHttp(counters, bytes);
     });
     on("onSegmentLoaded", (d) => {
-      if (d.downloadSource === "http") {
-        timing.end(d.segmentUrl, performance.now());
-        applyWindows();
-      }
+      if (d.downloadSource === "http") timing.end(d.segmentUrl, performance.now());
+      if (segmentsLoaded < 2) segmentsLoaded++;
+      if (d.downloadSource === "http" || segmentsLoaded === 2) applyWindows();
       if (d.downloadSource === "p2p") S.addP2P(counters, d.bytesLength);
       events.emit("segment", { source: d.downloadSource, bytes: d.bytesLength, url: d.segmentUrl, ...(d.peerId ? { peerId: d.peerId } : {}) });
     });

@@ -18,7 +18,7 @@ export interface VariantSpec {
   integrity: boolean;
   tracker: "worker" | "stock";
   /** Windows per target duration, applied when the playlist loads (EdgeSwarm client only). */
-  windowsFor?: (targetDuration: number, live: boolean) => Partial<CoreConfig>;
+  windowsFor?: (targetDuration: number, live: boolean, slowestHttpS: number, joining: boolean) => Partial<CoreConfig>;
   /** Edge seeding (client/seeder.ts): claim new live segments on this tracker channel. */
   seed?: { channel: string };
   /** Where the config came from, printed with every table. */

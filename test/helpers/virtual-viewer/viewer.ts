@@ -34,7 +34,7 @@ export interface ViewerOptions {
    * first media playlist and whenever the target duration changes, before the buffer size
    * is derived from them (what the EdgeSwarm client does on hls.js LEVEL_UPDATED).
    */
-  windowsFor?: (targetDuration: number, live: boolean, slowestHttpS: number) => Partial<CoreConfig>;
+  windowsFor?: (targetDuration: number, live: boolean, slowestHttpS: number, joining: boolean) => Partial<CoreConfig>;
   /**
    * Edge seeding as the EdgeSwarm client does it (client/seeder.ts + segment-store.ts): on
    * every live playlist load, claim new segments with `?es_claim=<channel>`; the winner's
@@ -97,6 +97,8 @@ export class VirtualViewer {
   private store?: SegmentStore;
   private seeder?: EdgeSeeder;
   private swarmId?: string;
+  /** Segments the core delivered, up to 2: joining until the second, as in client/player.ts. */
+  private segmentsLoaded = 0;
   /** HTTP fetch times, sizing the live windows as the client does (client/http-timing.ts). */
   private readonly timing = new HttpTiming();
   private appliedWindows = "";
@@ -233,9 +235,9 @@ export class VirtualViewer {
     core.addEventListener("onPeerClose", ({ peerId }) => { this.peers.delete(peerId); });
     core.addEventListener("onSegmentError", () => { this.stats.segmentErrors++; });
     core.addEventListener("onSegmentLoaded", (d) => {
-      if (d.downloadSource !== "http") return;
-      this.timing.end(d.segmentUrl, performance.now());
-      this.applyWindows();
+      if (d.downloadSource === "http") this.timing.end(d.segmentUrl, performance.now());
+      if (this.segmentsLoaded < 2) this.segmentsLoaded++;
+      if (d.downloadSource === "http" || this.segmentsLoaded === 2) this.applyWindows();
     });
     if (process.env.VIEWER_DEBUG) {
       const t0 = Date.now();
@@ -295,7 +297,7 @@ export class VirtualViewer {
   private applyWindows(): void {
     const pl = this.playlist;
     if (!this.opts.windowsFor || !pl || !this.core) return;
-    const w = this.opts.windowsFor(pl.targetDuration, !pl.endList, this.timing.slowest());
+    const w = this.opts.windowsFor(pl.targetDuration, !pl.endList, this.timing.slowest(), this.segmentsLoaded < 2);
     const key = JSON.stringify(w);
     if (key === this.appliedWindows) return;
     this.appliedWindows = key;

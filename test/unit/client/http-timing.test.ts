@@ -1,7 +1,7 @@
 // HTTP fetch timing and the live high-demand window it sizes.
 import { describe, expect, it } from "vitest";
 import { HttpTiming, RECENT_FETCHES, timedFetch } from "../../../client/http-timing";
-import { LIVE_HIGH_DEMAND_MAX_SEGMENTS, LIVE_HIGH_DEMAND_SEGMENTS, liveHighDemand, windowsFor } from "../../../client/engine-config";
+import { CORE_REVISIT_S, LIVE_HIGH_DEMAND_MAX_SEGMENTS, LIVE_HIGH_DEMAND_SEGMENTS, liveHighDemand, liveJoinHighDemand, windowsFor } from "../../../client/engine-config";
 
 describe("HttpTiming", () => {
   it("measures a fetch from start to end and reports the slowest recent one", () => {
@@ -53,6 +53,35 @@ describe("liveHighDemand", () => {
     expect(w.highDemandTimeWindow).toBe(4);
     expect(w.httpDownloadTimeWindow).toBe(4);
     expect(w.p2pDownloadTimeWindow).toBeGreaterThanOrEqual(30);
+  });
+});
+
+describe("liveJoinHighDemand (between a live viewer's first and second segment)", () => {
+  it("is one core revisit plus twice the first fetch, in 0.5 s steps: 1.5 s on a fast origin", () => {
+    expect(CORE_REVISIT_S).toBe(1);
+    expect(liveJoinHighDemand(2, 0.05)).toBe(1.5);
+    expect(liveJoinHighDemand(2, 0.25)).toBe(1.5);
+    expect(liveJoinHighDemand(2, 0.3)).toBe(2);
+  });
+  it("leaves the second of two 2 s segments to peers only while HTTP could still fetch it after a revisit", () => {
+    // Playback starts ~0.1 s into the first segment: the second is ~1.9 s ahead.
+    const lead = 1.9;
+    const w = liveJoinHighDemand(2, 0.1);
+    expect(w).toBeLessThan(lead); // held back for peers
+    // Worst case the core notices it one revisit after it entered the window.
+    expect(w - CORE_REVISIT_S).toBeGreaterThanOrEqual(2 * 0.1); // HTTP still has twice its time
+    expect(liveJoinHighDemand(2, 0.5)).toBeGreaterThanOrEqual(lead); // slow origin: fetched at once, as before
+  });
+  it("is the steady window until a fetch has been timed, and never more than it", () => {
+    expect(liveJoinHighDemand(2, 0)).toBe(liveHighDemand(2, 0));
+    expect(liveJoinHighDemand(2, Number.NaN)).toBe(liveHighDemand(2, 0));
+    for (const s of [0.1, 0.5, 1, 2, 5]) expect(liveJoinHighDemand(2, s)).toBeLessThanOrEqual(liveHighDemand(2, s));
+  });
+  it("applies to live only: VOD windows ignore joining", () => {
+    expect(windowsFor(2, true, 0.1, true).highDemandTimeWindow).toBe(1.5);
+    expect(windowsFor(2, true, 0.1, true).httpDownloadTimeWindow).toBe(1.5);
+    expect(windowsFor(2, true, 0.1, false).highDemandTimeWindow).toBe(3);
+    expect(windowsFor(2, false, 0.1, true)).toEqual(windowsFor(2, false, 0.1, false));
   });
 });
 
