@@ -45,13 +45,16 @@ export const LIVE_HIGH_DEMAND_MAX_SEGMENTS = 4;
  * choosing who fetches a new segment is the edge's job, and a random second fetcher only
  * costs egress.
  *
- * `joining`: a live viewer between its first segment and its second (liveJoinHighDemand).
+ * `joining`: a live viewer before its second segment (liveJoinHighDemand). It fetches one
+ * segment over HTTP at a time then: before the first fetch is timed the steady window may
+ * cover the second segment too, and two fetches at once would take it before any peer
+ * could be asked.
  *
  * VOD: viewers are spread over the timeline and the core's random HTTP seeding serves them;
  * 3 × target duration, because with a 4 s buffer re-fetching a rejected peer segment over
  * HTTP stalled the victim in 3 of 7 browser runs on a loaded machine.
  */
-export function windowsFor(targetDuration: number, live = false, slowestHttpS = 0, joining = false): { highDemandTimeWindow: number, httpDownloadTimeWindow: number, p2pDownloadTimeWindow: number } {
+export function windowsFor(targetDuration: number, live = false, slowestHttpS = 0, joining = false): { highDemandTimeWindow: number, httpDownloadTimeWindow: number, p2pDownloadTimeWindow: number, simultaneousHttpDownloads: number } {
   const td = Number.isFinite(targetDuration) && targetDuration > 0 ? Math.min(targetDuration, 30) : 2;
   const high = !live ? Math.max(CORE_TUNING.highDemandTimeWindow, VOD_HIGH_DEMAND_SEGMENTS * td)
     : joining ? liveJoinHighDemand(td, slowestHttpS)
@@ -60,6 +63,7 @@ export function windowsFor(targetDuration: number, live = false, slowestHttpS = 
     highDemandTimeWindow: high,
     httpDownloadTimeWindow: live ? high : Math.max(CORE_TUNING.httpDownloadTimeWindow, high + 2 * td),
     p2pDownloadTimeWindow: Math.max(CORE_TUNING.p2pDownloadTimeWindow, high + 10 * td),
+    simultaneousHttpDownloads: live && joining ? 1 : CORE_TUNING.simultaneousHttpDownloads,
   };
 }
 

@@ -1,7 +1,7 @@
 // HTTP fetch timing and the live high-demand window it sizes.
 import { describe, expect, it } from "vitest";
 import { HttpTiming, RECENT_FETCHES, timedFetch } from "../../../client/http-timing";
-import { CORE_REVISIT_S, LIVE_HIGH_DEMAND_MAX_SEGMENTS, LIVE_HIGH_DEMAND_SEGMENTS, liveHighDemand, liveJoinHighDemand, windowsFor } from "../../../client/engine-config";
+import { CORE_REVISIT_S, CORE_TUNING, LIVE_HIGH_DEMAND_MAX_SEGMENTS, LIVE_HIGH_DEMAND_SEGMENTS, liveHighDemand, liveJoinHighDemand, windowsFor } from "../../../client/engine-config";
 
 describe("HttpTiming", () => {
   it("measures a fetch from start to end and reports the slowest recent one", () => {
@@ -82,6 +82,11 @@ describe("liveJoinHighDemand (between a live viewer's first and second segment)"
     expect(windowsFor(2, true, 0.1, true).httpDownloadTimeWindow).toBe(1.5);
     expect(windowsFor(2, true, 0.1, false).highDemandTimeWindow).toBe(3);
     expect(windowsFor(2, false, 0.1, true)).toEqual(windowsFor(2, false, 0.1, false));
+  });
+  it("fetches one segment at a time over HTTP while joining live, so the second is not taken alongside the first", () => {
+    expect(windowsFor(2, true, 0, true).simultaneousHttpDownloads).toBe(1);
+    expect(windowsFor(2, true, 0.1, false).simultaneousHttpDownloads).toBe(CORE_TUNING.simultaneousHttpDownloads);
+    expect(windowsFor(2, false, 0, true).simultaneousHttpDownloads).toBe(CORE_TUNING.simultaneousHttpDownloads);
   });
 });
 
