@@ -121,6 +121,9 @@ async function p2pAbove(v: Member, above: number, timeout = 120_000): Promise<vo
   }
 }
 
+/** The running Worker's log (set once it has started). */
+let devOutput: () => string = () => "";
+
 /** The checks every viewer that stays must pass: no stall, no rejected peer bytes, no page or console error. */
 async function expectClean(v: Member): Promise<PageStats> {
   const s = await statsOf(v.page);
@@ -132,7 +135,9 @@ async function expectClean(v: Member): Promise<PageStats> {
   expect(s.p2pRejectedBytes, `viewer ${v.name} had peer bytes rejected\n${why}`).toBe(0);
   expect(s.errors["p2p-hash-mismatch"], why).toBe(0);
   expect(s.errors["p2p-hash-unknown"], why).toBe(0);
-  expect(v.errors, `viewer ${v.name} logged errors\n${why}`).toEqual([]);
+  // The Worker's log tail says whether wrangler dev restarted it (a POST in flight then gets 503).
+  const devLog = v.errors.length ? `\nwrangler dev output (tail):\n${devOutput().slice(-3000)}` : "";
+  expect(v.errors, `viewer ${v.name} logged errors\n${why}${devLog}`).toEqual([]);
   return s;
 }
 
@@ -155,6 +160,7 @@ describe("swarms and churn in Chromium", () => {
     // Frozen: wrangler dev restarts workerd when a file under its tree changes, which would
     // drop every tracker socket mid-test while others edit the working tree.
     worker = await startDevWorker({ frozen: true });
+    devOutput = worker.output;
     browser = await launchChromium();
   }, 180_000);
 

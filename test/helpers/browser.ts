@@ -59,6 +59,10 @@ export async function openViewer(browser: Browser, pageUrl: string, routes: Reco
   page.on("console", (m) => {
     if (m.type() === "error") errors.push(`console: ${m.text()}`);
   });
+  // Chromium's console line for a failed load names no URL; this one does.
+  page.on("response", (r) => {
+    if (r.status() >= 500) errors.push(`response: ${r.status()} ${r.request().method()} ${r.url()}`);
+  });
   await page.goto(pageUrl);
   return { context, page, errors };
 }
