@@ -58,7 +58,7 @@ export function windowsFor(targetDuration: number, live = false, slowestHttpS = 
   const td = Number.isFinite(targetDuration) && targetDuration > 0 ? Math.min(targetDuration, 30) : 2;
   const high = !live ? Math.max(CORE_TUNING.highDemandTimeWindow, VOD_HIGH_DEMAND_SEGMENTS * td)
     : joining ? liveJoinHighDemand(td, slowestHttpS)
-    : Math.max(CORE_TUNING.highDemandTimeWindow, liveHighDemand(td, slowestHttpS));
+    : liveSteadyHighDemand(td, slowestHttpS);
   return {
     highDemandTimeWindow: high,
     httpDownloadTimeWindow: live ? high : Math.max(CORE_TUNING.httpDownloadTimeWindow, high + 2 * td),
@@ -80,6 +80,14 @@ export function liveHighDemand(td: number, slowestHttpS: number): number {
   return Math.min(LIVE_HIGH_DEMAND_MAX_SEGMENTS * td, Math.max(LIVE_HIGH_DEMAND_SEGMENTS * td, want));
 }
 
+/** The live window once joined: liveHighDemand, never under CORE_TUNING's. */
+function liveSteadyHighDemand(td: number, slowestHttpS: number): number {
+  return Math.max(CORE_TUNING.highDemandTimeWindow, liveHighDemand(td, slowestHttpS));
+}
+
+/** A live viewer is joining until the core has delivered this many segments (windowsFor). */
+export const JOIN_SEGMENTS = 2;
+
 /** On playback updates alone, p2p-media-loader-core revisits its queue at most once a second. */
 export const CORE_REVISIT_S = 1;
 
@@ -95,7 +103,7 @@ export const CORE_REVISIT_S = 1;
  * segment must load at once; never more than the steady window.
  */
 export function liveJoinHighDemand(td: number, slowestHttpS: number): number {
-  const steady = Math.max(CORE_TUNING.highDemandTimeWindow, liveHighDemand(td, slowestHttpS));
+  const steady = liveSteadyHighDemand(td, slowestHttpS);
   if (!(Number.isFinite(slowestHttpS) && slowestHttpS > 0)) return steady;
   return Math.min(steady, Math.ceil((CORE_REVISIT_S + 2 * slowestHttpS) * 2) / 2);
 }

@@ -5,7 +5,7 @@
 import Hls from "hls.js";
 import { HlsJsP2PEngine } from "p2p-media-loader-hlsjs";
 import type { CoreConfig, CoreEventMap } from "p2p-media-loader-core";
-import { CORE_TUNING, HLS_TUNING, TRACKER_RESTART_GAP_MS, windowsFor } from "./engine-config";
+import { CORE_TUNING, HLS_TUNING, JOIN_SEGMENTS, TRACKER_RESTART_GAP_MS, windowsFor } from "./engine-config";
 import { Emitter } from "./events";
 import { countingLoader, engineView } from "./hls-bridge";
 import { HashBook } from "./integrity";
@@ -86,7 +86,7 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
   let watch: TrackerWatch | undefined;
   /** HTTP segment fetch times, which size the live high-demand window (engine-config.ts). */
   const timing = new HttpTiming();
-  /** Segments the core has delivered, up to 2: a live viewer joins until its second (windowsFor). */
+  /** Segments the core has delivered: a live viewer is joining until JOIN_SEGMENTS (windowsFor). */
   let segmentsLoaded = 0;
   let applyWindows: () => void = () => {};
 
@@ -143,7 +143,7 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
       let lastWindows = "";
       applyWindows = () => {
         if (userWindows || !level) return;
-        const w = windowsFor(level.td, level.live, timing.slowest(), segmentsLoaded < 2);
+        const w = windowsFor(level.td, level.live, timing.slowest(), segmentsLoaded < JOIN_SEGMENTS);
         const key = JSON.stringify(w);
         if (key === lastWindows) return;
         lastWindows = key;
@@ -205,8 +205,8 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
     });
     on("onSegmentLoaded", (d) => {
       if (d.downloadSource === "http") timing.end(d.segmentUrl, performance.now());
-      if (segmentsLoaded < 2) segmentsLoaded++;
-      if (d.downloadSource === "http" || segmentsLoaded === 2) applyWindows();
+      segmentsLoaded++;
+      applyWindows(); // reconfigures the core only when the windows change
       if (d.downloadSource === "p2p") S.addP2P(counters, d.bytesLength);
       events.emit("segment", { source: d.downloadSource, bytes: d.bytesLength, url: d.segmentUrl, ...(d.peerId ? { peerId: d.peerId } : {}) });
     });

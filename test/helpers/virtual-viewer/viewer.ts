@@ -18,6 +18,7 @@ import { METER_TAG_HEADER } from "../metering-proxy.ts";
 import { EdgeSeeder, SEED_MARGIN_S, streamSwarmId } from "../../../client/seeder.ts";
 import { SegmentStore } from "../../../client/segment-store.ts";
 import { HttpTiming, timedFetch } from "../../../client/http-timing.ts";
+import { JOIN_SEGMENTS } from "../../../client/engine-config.ts";
 
 export interface ViewerOptions {
   /** Names the viewer in reports and tags its HTTP requests for the metering proxy. */
@@ -97,7 +98,7 @@ export class VirtualViewer {
   private store?: SegmentStore;
   private seeder?: EdgeSeeder;
   private swarmId?: string;
-  /** Segments the core delivered, up to 2: joining until the second, as in client/player.ts. */
+  /** Segments the core delivered: joining until JOIN_SEGMENTS, as in client/player.ts. */
   private segmentsLoaded = 0;
   /** HTTP fetch times, sizing the live windows as the client does (client/http-timing.ts). */
   private readonly timing = new HttpTiming();
@@ -236,8 +237,8 @@ export class VirtualViewer {
     core.addEventListener("onSegmentError", () => { this.stats.segmentErrors++; });
     core.addEventListener("onSegmentLoaded", (d) => {
       if (d.downloadSource === "http") this.timing.end(d.segmentUrl, performance.now());
-      if (this.segmentsLoaded < 2) this.segmentsLoaded++;
-      if (d.downloadSource === "http" || this.segmentsLoaded === 2) this.applyWindows();
+      this.segmentsLoaded++;
+      this.applyWindows(); // reconfigures the core only when the windows change
     });
     if (process.env.VIEWER_DEBUG) {
       const t0 = Date.now();
@@ -297,7 +298,7 @@ export class VirtualViewer {
   private applyWindows(): void {
     const pl = this.playlist;
     if (!this.opts.windowsFor || !pl || !this.core) return;
-    const w = this.opts.windowsFor(pl.targetDuration, !pl.endList, this.timing.slowest(), this.segmentsLoaded < 2);
+    const w = this.opts.windowsFor(pl.targetDuration, !pl.endList, this.timing.slowest(), this.segmentsLoaded < JOIN_SEGMENTS);
     const key = JSON.stringify(w);
     if (key === this.appliedWindows) return;
     this.appliedWindows = key;
