@@ -194,6 +194,16 @@ describe("swarms and churn in Chromium", () => {
     return m;
   };
 
+  /** a, b and c join `gapMs` apart; a has played a second before b comes. */
+  const joinThree = async (gapMs: number): Promise<[Member, Member, Member]> => {
+    const a = await join("a");
+    await advances(a.page, 1);
+    await sleep(gapMs);
+    const b = await join("b");
+    await sleep(gapMs);
+    return [a, b, await join("c")];
+  };
+
   /** Tracker sockets open on the stream's channel (one per page: all its swarms share it). */
   const trackerSockets = async (): Promise<number> => {
     const r = await fetch(`${worker.url}/api/tracker/stats?channel=${CHANNEL}`);
@@ -212,12 +222,7 @@ describe("swarms and churn in Chromium", () => {
   };
 
   it("gives the later of 3 viewers joining a few seconds apart verified P2P bytes, and all 3 play on without a stall", async () => {
-    const a = await join("a");
-    await advances(a.page, 1);
-    await sleep(3000);
-    const b = await join("b");
-    await sleep(3000);
-    const c = await join("c");
+    const [a, b, c] = await joinThree(3000);
     await p2pAbove(b, 0);
     await p2pAbove(c, 0);
     mark("b and c have P2P bytes");
@@ -231,14 +236,9 @@ describe("swarms and churn in Chromium", () => {
   }, 240_000);
 
   it("keeps the viewers that stay playing without a stall while others leave every 4 s, and P2P goes on after the churn", async () => {
-    // At most 3 viewers at once: one Chromium viewer costs about half a core here
-    // (docs/bench-swarm.md), and a starved page stalls whatever its loader does.
-    const a = await join("a");
-    await advances(a.page, 1);
-    await sleep(2000);
-    const b = await join("b");
-    await sleep(2000);
-    const c = await join("c"); // c stays throughout
+    // At most 3 viewers at once, as written when each Chromium viewer cost half a core here
+    // (a hls.js cost of the loop channel, since fixed: docs/bench-swarm.md).
+    const [a, b, c] = await joinThree(2000); // c stays throughout
     // P2P flows in the swarm before anyone leaves: one of the later viewers has verified peer bytes.
     await Promise.any([b, c].map((v) => p2pAbove(v, 0))).catch(async () => {
       throw new Error(`no P2P bytes in the swarm of 3 before the churn\n${(await Promise.all(members.map(diagnose))).join("\n")}`);
