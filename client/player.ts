@@ -14,7 +14,8 @@ import { Overlay } from "./overlay";
 import { Reporter } from "./reporter";
 import * as S from "./stats";
 import { bridgeSeeder } from "./seed-bridge";
-import { EdgeSeeder } from "./seeder";
+import { ClaimPolicy } from "./claim-policy";
+import { bytesRequest, EdgeSeeder } from "./seeder";
 import { SegmentStore } from "./segment-store";
 import { HttpTiming, timedFetch } from "./http-timing";
 import { installUploadCorruption } from "./test-hooks";
@@ -89,6 +90,14 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
   /** Segments the core has delivered: a live viewer is joining until JOIN_SEGMENTS (windowsFor). */
   let segmentsLoaded = 0;
   let applyWindows: () => void = () => {};
+  /** Whether claiming new live segments can help the swarm now (claim-policy.ts). */
+  const claims = new ClaimPolicy();
+  const nowS = () => performance.now() / 1000;
+  /** Bytes handed from the seeder to core HTTP requests: the core counts them as HTTP chunks,
+   * but they crossed the origin once, when the seeder fetched (and counted) them. */
+  let handedCredit = 0;
+  /** URLs of handed-over segments: their "segment" event went out when the seeder stored them. */
+  const handed = new Set<string>();
 
   if (!Hls.isSupported()) {
     // No MSE (e.g. iPhone Safari): the browser plays HLS itself; no peers, no counters.
@@ -107,18 +116,34 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
       // Our store rather than the core's built-in one, so the edge seeder can add the
       // segments it wins; the core builds a new one when P2P is switched off and on.
       let store: SegmentStore | undefined;
-      const seeder = new EdgeSeeder(() => store, opts.channel, timedFetch(timing, () => applyWindows()), (n) => S.addHttp(counters, n),
-        (url, bytes) => events.emit("segment", { source: "http", bytes, url }));
+      const seeder = new EdgeSeeder(() => store, opts.channel, {
+        fetch: timedFetch(timing, () => applyWindows()),
+        onHttpBytes: (n) => S.addHttp(counters, n),
+        onStored: (url, bytes) => {
+          claims.onWin(nowS());
+          events.emit("segment", { source: "http", bytes, url });
+        },
+        gate: () => claims.allowed(nowS()),
+      });
       cleanups.push(() => seeder.destroy());
       engine = new HlsJsP2PEngine({
         core: {
           ...CORE_TUNING,
           customSegmentStorageFactory: () => (store = new SegmentStore()),
           ...opts.coreConfig,
-          httpRequestSetup: (url, byteRange, signal, requestByteRange) => {
+          httpRequestSetup: async (url, byteRange, signal, requestByteRange) => {
+            // A segment this viewer won by claim is not fetched twice (seeder.ts handover).
+            const won = !byteRange && !requestByteRange ? seeder.handover(url) : undefined;
+            const data = won ? await won : undefined;
+            if (data && !signal.aborted) {
+              handedCredit += data.byteLength;
+              handed.add(url);
+              if (handed.size > 64) handed.delete(handed.values().next().value!);
+              return bytesRequest(data, signal);
+            }
             timing.start(url, performance.now());
             const page = opts.coreConfig.httpRequestSetup as CoreConfig["httpRequestSetup"];
-            return page ? page(url, byteRange, signal, requestByteRange) : Promise.resolve(undefined);
+            return page ? page(url, byteRange, signal, requestByteRange) : undefined;
           },
           announceTrackers: [opts.tracker],
           rtcConfig: opts.rtcConfig,
@@ -168,6 +193,7 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
           watch?.quiet(TRACKER_RESTART_GAP_MS + 500);
           p2pEngine.applyDynamicConfig({ core: { isP2PDisabled: true } });
           counters.peers.clear();
+          claims.onPeers(0);
           await new Promise((r) => setTimeout(r, TRACKER_RESTART_GAP_MS));
           if (!destroyed) p2pEngine.applyDynamicConfig({ core: { isP2PDisabled: false } });
         },
@@ -194,6 +220,13 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
     hls.loadSource(opts.src);
   }
 
+  /** Peers in the main stream's swarm, the one the edge seeder claims for. */
+  function mainPeers(): number {
+    let n = 0;
+    for (const k of counters.peers) if (k.startsWith("main:")) n++;
+    return n;
+  }
+
   function wireCore(e: HlsJsP2PEngine): void {
     const on = <K extends keyof CoreEventMap>(k: K, fn: CoreEventMap[K]) => {
       e.addEventListener(k, fn);
@@ -201,26 +234,33 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
     };
     // HTTP bytes are counted per chunk, so a transfer the core aborts still counts (the origin sent it).
     on("onChunkDownloaded", (bytes, source) => {
-      if (source === "http") S.addHttp(counters, bytes);
+      if (source !== "http") return;
+      const own = Math.min(bytes, handedCredit);
+      handedCredit -= own;
+      S.addHttp(counters, bytes - own);
     });
     on("onSegmentLoaded", (d) => {
       if (d.downloadSource === "http") timing.end(d.segmentUrl, performance.now());
       segmentsLoaded++;
       applyWindows(); // reconfigures the core only when the windows change
       if (d.downloadSource === "p2p") S.addP2P(counters, d.bytesLength);
+      if (d.downloadSource === "http" && handed.delete(d.segmentUrl)) return;
       events.emit("segment", { source: d.downloadSource, bytes: d.bytesLength, url: d.segmentUrl, ...(d.peerId ? { peerId: d.peerId } : {}) });
     });
     on("onChunkUploaded", (bytes, peerId) => {
       S.addUploaded(counters, bytes);
+      claims.onUpload(bytes, nowS());
       events.emit("upload", { peerId, bytes });
     });
     on("onPeerConnect", (p) => {
       counters.peers.add(`${p.streamType}:${p.peerId}`);
+      claims.onPeers(mainPeers());
       events.emit("peer", { event: "connect", peerId: p.peerId });
       watch?.noteConnect();
     });
     on("onPeerClose", (p) => {
       counters.peers.delete(`${p.streamType}:${p.peerId}`);
+      claims.onPeers(mainPeers());
       events.emit("peer", { event: "close", peerId: p.peerId });
     });
     on("onSegmentError", (d) => {

@@ -3,10 +3,10 @@
 // land exactly where the core would have put them. Stream ids are computed the way
 // p2p-media-loader-hlsjs computes them (segment-manager.ts); the store only accepts ids the
 // core has used itself, so a mismatch makes seeding a no-op, never a wrong segment.
-// It also tells the seeder how far ahead hls.js may be asking (its buffer horizon) and
-// which fragment hls.js is loading right now, so a claim never races hls.js's own request.
+// It also tells the seeder how far ahead hls.js may be asking (its buffer horizon), so a
+// claim rarely races hls.js's own request (when it does, seeder.ts hands the bytes over).
 import Hls from "hls.js";
-import type { FragLoadingData, HlsListeners, LevelParsed, ManifestLoadedData, LevelUpdatedData } from "hls.js";
+import type { HlsListeners, LevelParsed, ManifestLoadedData, LevelUpdatedData } from "hls.js";
 import { generateStreamShortId } from "p2p-media-loader-core";
 import { hashOfFragment, type FragmentLike } from "./integrity";
 import { SEED_MARGIN_S, streamSwarmId, type EdgeSeeder, type SeedSegment } from "./seeder";
@@ -42,8 +42,6 @@ export function bridgeSeeder(
   enabled: () => boolean,
 ): () => void {
   const shortIds = new Map<string, string>();
-  /** The main fragment hls.js is loading now (it loads one at a time). */
-  let loadingSn: number | undefined;
   const onManifest = (_e: string, data: ManifestLoadedData) => {
     for (const level of data.levels) {
       const url = Array.isArray(level.url) ? (level.url as string[])[0] : level.url;
@@ -65,22 +63,11 @@ export function bridgeSeeder(
       // hls.js asks for nothing beyond maxBufferLength (the P2P engine sets it), so claims
       // there never race its requests.
       minLead: hls.config.maxBufferLength + SEED_MARGIN_S,
-      isRequested: (sn) => sn === loadingSn,
     }, playhead());
-  };
-  const onFragLoading = (_e: string, data: FragLoadingData) => {
-    if (data.frag.type === "main" && typeof data.frag.sn === "number") loadingSn = data.frag.sn;
-  };
-  const onFragDone = (_e: string, data: { frag?: { sn: number | "initSegment", type: string } }) => {
-    if (data.frag?.type === "main" && data.frag.sn === loadingSn) loadingSn = undefined;
   };
   const wiring: Array<[keyof HlsListeners, (e: string, d: never) => void]> = [
     [Hls.Events.MANIFEST_LOADED, onManifest],
     [Hls.Events.LEVEL_UPDATED, onLevel],
-    [Hls.Events.FRAG_LOADING, onFragLoading],
-    [Hls.Events.FRAG_LOADED, onFragDone],
-    [Hls.Events.FRAG_LOAD_EMERGENCY_ABORTED, onFragDone],
-    [Hls.Events.ERROR, onFragDone],
   ];
   for (const [event, fn] of wiring) hls.on(event, fn as never);
   return () => {

@@ -13,11 +13,13 @@
 // among its peers, or sent bytes that failed the hash check), the core fetches it over HTTP
 // without a claim, which is never refused. The lease can cost bytes, never a stall.
 //
-// Only the core may answer a segment the player is already waiting for: the core resolves
-// hls.js's pending request only from its own downloads, so a segment put in the store
-// behind its back would leave that request hanging until hls.js times out. Claims are
-// therefore taken beyond the player's buffer horizon, and a claimed segment that arrives
-// after the player asked for it is dropped (counted as late) instead of stored.
+// A won segment is the copy this viewer plays: each segment crosses the origin at most once
+// per viewer. The core resolves hls.js's requests only from its own downloads, so when the
+// core starts an HTTP fetch of a segment this seeder fetched (or is still fetching), the
+// player's httpRequestSetup hands it these bytes instead (`handover`, as a blob: request)
+// and no second copy leaves the origin. Claims are taken beyond the player's buffer horizon,
+// so that race is rare, but on a slow link it happens, and before it cost a second copy.
+// Whether to claim at all is claim-policy.ts's call (the `gate`).
 //
 // This module decides what to claim and stores what it wins. It knows nothing of hls.js.
 import type { StreamType } from "p2p-media-loader-core";
@@ -33,6 +35,11 @@ export const SEED_MARGIN_S = 0.5;
 export const SEED_MAX_IN_FLIGHT = 2;
 /** Segment URLs remembered as already claimed (won or lost), so each is asked for once. */
 const MAX_TRIED = 512;
+/** Won segments whose bytes stay ready for the core's own request (handover): a few target
+ * durations' worth, since the core asks within seconds of a win or never. */
+const MAX_HANDOVER = 8;
+/** A handover's blob: URL is revoked after this long; the core fetches it at once. */
+const HANDOVER_URL_LIFETIME_MS = 60_000;
 
 export interface SeedSegment {
   url: string;
@@ -53,15 +60,13 @@ export interface SeedPlaylist {
   segments: readonly SeedSegment[];
   /** Claim only segments starting at least this many seconds after the playhead. */
   minLead: number;
-  /** True while the player is waiting for this segment (it is then the core's to load). */
-  isRequested?: (externalId: number) => boolean;
 }
 
 export interface SeederCounters {
   granted: number;
   denied: number;
-  /** Granted segments that arrived after the player asked for them (not stored). */
-  late: number;
+  /** Won segments the core asked for over HTTP and got from this seeder (no second copy). */
+  handed: number;
   failed: number;
   /** Bytes received over HTTP for granted claims (origin egress). */
   httpBytes: number;
@@ -94,6 +99,18 @@ export function pickClaims(
   return out;
 }
 
+/**
+ * A request the core's HTTP loader can fetch that yields `data` without the network: how a
+ * won segment reaches a core request that was started for it (handover). The blob: URL is
+ * revoked after HANDOVER_URL_LIFETIME_MS.
+ */
+export function bytesRequest(data: ArrayBuffer, signal?: AbortSignal): Request {
+  const url = URL.createObjectURL(new Blob([data]));
+  const t = setTimeout(() => URL.revokeObjectURL(url), HANDOVER_URL_LIFETIME_MS) as unknown as { unref?: () => void };
+  t.unref?.(); // Node (the virtual viewer): a pending revoke must not keep the process up
+  return new Request(url, signal ? { signal } : {});
+}
+
 /** Appends the claim parameter, keeping any query the segment URL already has (tokens). */
 export function claimUrl(url: string, channel: string): string {
   const u = new URL(url);
@@ -101,31 +118,43 @@ export function claimUrl(url: string, channel: string): string {
   return u.toString();
 }
 
+export interface SeederHooks {
+  fetch?: typeof fetch;
+  /** Called with each chunk of HTTP bytes a granted claim brings (for the viewer's counters). */
+  onHttpBytes?: (n: number) => void;
+  /** Called when a won segment is stored for the player and its peers. */
+  onStored?: (url: string, bytes: number) => void;
+  /** False while claiming cannot help the swarm (claim-policy.ts). */
+  gate?: () => boolean;
+}
+
 export class EdgeSeeder {
-  readonly counters: SeederCounters = { granted: 0, denied: 0, late: 0, failed: 0, httpBytes: 0 };
+  readonly counters: SeederCounters = { granted: 0, denied: 0, handed: 0, failed: 0, httpBytes: 0 };
   private readonly tried = new Set<string>();
+  /** Verified bytes of won segments (or the promise of them while fetching), by URL. */
+  private readonly won = new Map<string, Promise<ArrayBuffer | undefined>>();
   private inFlight = 0;
   private destroyed = false;
   /** The origin served a claim without marking it granted: it does not lease. */
   unsupported = false;
   private readonly aborts = new Set<AbortController>();
+  private readonly fetchFn: typeof fetch;
 
   constructor(
     /** The core's current store (it makes a new one when P2P is switched off and on). */
     private readonly store: () => SegmentStore | undefined,
     private readonly channel: string,
-    private readonly fetchFn: typeof fetch = (...a) => fetch(...a),
-    /** Called with each chunk of HTTP bytes a granted claim brings (for the viewer's counters). */
-    private readonly onHttpBytes: (n: number) => void = () => {},
-    /** Called when a won segment is stored for the player and its peers. */
-    private readonly onStored: (url: string, bytes: number) => void = () => {},
-  ) {}
+    private readonly hooks: SeederHooks = {},
+  ) {
+    this.fetchFn = hooks.fetch ?? ((...a) => fetch(...a));
+  }
 
   /** Feed every refresh of the live playlist being played, with the current playhead. */
   onPlaylist(p: SeedPlaylist, playhead: number): void {
     // VOD viewers are spread over the timeline; the core's own prefetch serves them.
     const store = this.store();
     if (this.destroyed || this.unsupported || !p.live || !store) return;
+    if (this.hooks.gate && !this.hooks.gate()) return;
     // The core registers a stream id when it first requests one of its segments; until then
     // we cannot be sure our id is the core's, and storing under a wrong id would be useless.
     if (!store.isKnownStream(p.streamId)) return;
@@ -140,8 +169,22 @@ export class EdgeSeeder {
     for (const s of picks) void this.claim(p, s);
   }
 
+  /**
+   * The bytes of `url` if this seeder won it (waiting for them while it is still fetching),
+   * else undefined. For the core's own HTTP request of the same segment (see the header).
+   */
+  handover(url: string): Promise<ArrayBuffer | undefined> | undefined {
+    const p = this.won.get(url);
+    if (!p) return undefined;
+    return p.then((data) => {
+      if (data) this.counters.handed++;
+      return data;
+    });
+  }
+
   destroy(): void {
     this.destroyed = true;
+    this.won.clear();
     for (const a of this.aborts) a.abort();
     this.aborts.clear();
   }
@@ -155,8 +198,22 @@ export class EdgeSeeder {
   }
 
   /** Claims a segment; if the edge grants it, fetches, verifies and stores it for peers. */
-  private async claim(p: SeedPlaylist, s: SeedSegment): Promise<void> {
+  private claim(p: SeedPlaylist, s: SeedSegment): Promise<void> {
     this.remember(s.url);
+    let settle: (data: ArrayBuffer | undefined) => void = () => {};
+    this.won.set(s.url, new Promise((r) => (settle = r)));
+    if (this.won.size > MAX_HANDOVER) {
+      const oldest = this.won.keys().next().value;
+      if (oldest !== undefined) this.won.delete(oldest);
+    }
+    return this.fetchClaim(p, s).then((data) => {
+      settle(data);
+      if (!data) this.won.delete(s.url);
+    });
+  }
+
+  /** Claims one segment; the verified bytes if it was won, stored for peers, else undefined. */
+  private async fetchClaim(p: SeedPlaylist, s: SeedSegment): Promise<ArrayBuffer | undefined> {
     this.inFlight++;
     const abort = new AbortController();
     this.aborts.add(abort);
@@ -165,12 +222,12 @@ export class EdgeSeeder {
       if (res.headers.get("x-edgeswarm-claim") === "denied") {
         this.counters.denied++;
         await res.body?.cancel();
-        return;
+        return undefined;
       }
       if (!res.ok || !res.body) {
         this.counters.failed++;
         await res.body?.cancel();
-        return;
+        return undefined;
       }
       // Served without the mark: this origin is not an EdgeSwarm Worker and ignores claims,
       // so every viewer would "win" every segment. Keep these bytes, claim nothing more.
@@ -184,7 +241,7 @@ export class EdgeSeeder {
         chunks.push(value);
         total += value.byteLength;
         this.counters.httpBytes += value.byteLength;
-        this.onHttpBytes(value.byteLength);
+        this.hooks.onHttpBytes?.(value.byteLength);
       }
       const data = new Uint8Array(total);
       let at = 0;
@@ -195,19 +252,19 @@ export class EdgeSeeder {
       // A truncated or altered response must never be passed on to peers as this segment.
       if ((await sha256Hex(data)) !== s.sha256) {
         this.counters.failed++;
-        return;
+        return undefined;
       }
       const store = this.store();
-      if (this.destroyed || !store) return;
+      if (this.destroyed || !store) return undefined;
       this.counters.granted++;
-      if (p.isRequested?.(s.externalId)) {
-        this.counters.late++;
-        return;
-      }
+      // Stored even when the player is already waiting for it: its peers want it too, and
+      // the core's own request for it is answered by handover, not by a second fetch.
       await store.storeSegment(p.swarmId, p.streamId, s.externalId, data.buffer, s.start, s.end, p.streamType, true);
-      this.onStored(s.url, total);
+      this.hooks.onStored?.(s.url, total);
+      return data.buffer;
     } catch {
       if (!this.destroyed) this.counters.failed++;
+      return undefined;
     } finally {
       this.inFlight--;
       this.aborts.delete(abort);

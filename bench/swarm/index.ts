@@ -114,8 +114,8 @@ async function main(): Promise<number> {
       const problems = res.stats.flatMap((s) => s.problems.map((p) => `${s.id}: ${p}`));
       for (const p of problems.slice(0, 10)) log(`  ${p}`);
       if (problems.length > 10) log(`  … ${problems.length - 10} more problems`);
-      const seeds = res.stats.filter((s) => s.seed).map((s) => `${s.id.slice(-2)} ${s.seed!.granted}/${s.seed!.denied}/${s.seed!.late}/${s.seed!.failed}`);
-      if (seeds.length) log(`  edge claims per viewer (granted/denied/late/failed): ${seeds.join(", ")}`);
+      const seeds = res.stats.filter((s) => s.seed).map((s) => `${s.id.slice(-2)} ${s.seed!.granted}/${s.seed!.denied}/${s.seed!.handed}/${s.seed!.failed}`);
+      if (seeds.length) log(`  edge claims per viewer (granted/denied/handed over/failed): ${seeds.join(", ")}`);
       const peers = res.stats.map((s) => s.peakPeers);
       const full = meter.snapshot();
       const snap = full.total;

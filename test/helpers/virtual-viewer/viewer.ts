@@ -15,7 +15,8 @@ import {
   type BufferSettings, type PlayerOverrides, type PlayerState,
 } from "./player-model.ts";
 import { METER_TAG_HEADER } from "../metering-proxy.ts";
-import { EdgeSeeder, SEED_MARGIN_S, streamSwarmId } from "../../../client/seeder.ts";
+import { bytesRequest, EdgeSeeder, SEED_MARGIN_S, streamSwarmId } from "../../../client/seeder.ts";
+import { ClaimPolicy } from "../../../client/claim-policy.ts";
 import { SegmentStore } from "../../../client/segment-store.ts";
 import { HttpTiming, timedFetch } from "../../../client/http-timing.ts";
 import { JOIN_SEGMENTS } from "../../../client/engine-config.ts";
@@ -77,7 +78,7 @@ export interface ViewerStats {
   problems: string[];
   bytesPerSecond: number; // of the rendition, from what was buffered
   /** Edge-seeding claims (granted/denied/fallback/failed), when seeding is on. */
-  seed?: { granted: number; denied: number; late: number; failed: number };
+  seed?: { granted: number; denied: number; handed: number; failed: number };
 }
 
 export class VirtualViewer {
@@ -94,6 +95,10 @@ export class VirtualViewer {
   private stopped = false;
   private readonly stats: ViewerStats;
   private peers = new Set<string>();
+  /** Whether claiming helps the swarm now (client/claim-policy.ts, as the player runs it). */
+  private readonly claims = new ClaimPolicy();
+  /** Bytes handed from the seeder to core HTTP requests (counted once, by the seeder). */
+  private handedCredit = 0;
   private readonly rate: number;
   private store?: SegmentStore;
   private seeder?: EdgeSeeder;
@@ -133,7 +138,12 @@ export class VirtualViewer {
         headers.set(METER_TAG_HEADER, this.opts.id);
         return fetch(input, { ...init, headers });
       });
-      this.seeder = new EdgeSeeder(() => store, this.opts.seed.channel, tagged, (n) => { this.stats.httpBytesSeen += n; });
+      this.seeder = new EdgeSeeder(() => store, this.opts.seed.channel, {
+        fetch: tagged,
+        onHttpBytes: (n) => { this.stats.httpBytesSeen += n; },
+        onStored: () => this.claims.onWin(nowS()),
+        gate: () => this.claims.allowed(nowS()),
+      });
     }
     const core = new Core(this.coreConfig());
     this.core = core;
@@ -189,6 +199,13 @@ export class VirtualViewer {
       // No STUN server is reachable here; host candidates on loopback connect.
       rtcConfig: { iceServers: [] },
       httpRequestSetup: async (segmentUrl, segmentByteRange, signal, requestByteRange) => {
+        // As client/player.ts: a segment won by claim is handed over, not fetched again.
+        const won = !segmentByteRange && !requestByteRange ? this.seeder?.handover(segmentUrl) : undefined;
+        const data = won ? await won : undefined;
+        if (data && !signal.aborted) {
+          this.handedCredit += data.byteLength;
+          return bytesRequest(data, signal);
+        }
         this.timing.start(segmentUrl, performance.now());
         const base = await user.httpRequestSetup?.(segmentUrl, segmentByteRange, signal, requestByteRange);
         // Same request the core builds (http-loader.ts), plus the meter tag.
@@ -224,16 +241,28 @@ export class VirtualViewer {
 
   private listen(core: CoreType): void {
     core.addEventListener("onChunkDownloaded", (bytes, source) => {
-      if (source === "http") this.stats.httpBytesSeen += bytes;
-      else this.stats.p2pBytes += bytes;
+      if (source !== "http") {
+        this.stats.p2pBytes += bytes;
+        return;
+      }
+      const own = Math.min(bytes, this.handedCredit); // handed-over bytes were counted by the seeder
+      this.handedCredit -= own;
+      this.stats.httpBytesSeen += bytes - own;
     });
-    core.addEventListener("onChunkUploaded", (bytes) => { this.stats.uploadedBytes += bytes; });
+    core.addEventListener("onChunkUploaded", (bytes) => {
+      this.stats.uploadedBytes += bytes;
+      this.claims.onUpload(bytes, nowS());
+    });
     core.addEventListener("onPeerConnect", ({ peerId }) => {
       this.peers.add(peerId);
+      this.claims.onPeers(this.peers.size);
       this.stats.peersConnected++;
       this.stats.peakPeers = Math.max(this.stats.peakPeers, this.peers.size);
     });
-    core.addEventListener("onPeerClose", ({ peerId }) => { this.peers.delete(peerId); });
+    core.addEventListener("onPeerClose", ({ peerId }) => {
+      this.peers.delete(peerId);
+      this.claims.onPeers(this.peers.size);
+    });
     core.addEventListener("onSegmentError", () => { this.stats.segmentErrors++; });
     core.addEventListener("onSegmentLoaded", (d) => {
       if (d.downloadSource === "http") this.timing.end(d.segmentUrl, performance.now());
@@ -288,7 +317,6 @@ export class VirtualViewer {
         segments: [...this.timeline.values()].filter((s) => !s.byteRange).map((s) => ({ url: s.uri, externalId: s.sn, start: s.start, end: s.end, sha256: s.sha256 })),
         // hls.js asks for nothing beyond its buffer horizon, so claims there never race it.
         minLead: (this.settings?.maxBufferLength ?? 0) + SEED_MARGIN_S,
-        isRequested: (sn) => this.inflight && this.nextSn === sn,
       }, this.player.position);
     }
     this.requestNext();
@@ -384,8 +412,8 @@ export class VirtualViewer {
     }
     s.bytesPerSecond = s.bufferedSeconds > 0 ? s.neededBytes / s.bufferedSeconds : 0;
     if (this.seeder) {
-      const { granted, denied, late, failed } = this.seeder.counters;
-      s.seed = { granted, denied, late, failed };
+      const { granted, denied, handed, failed } = this.seeder.counters;
+      s.seed = { granted, denied, handed, failed };
     }
     return s;
   }
@@ -404,6 +432,8 @@ export class VirtualViewer {
     return b;
   }
 }
+
+const nowS = () => performance.now() / 1000;
 
 function sha256Hex(data: ArrayBuffer): string {
   return createHash("sha256").update(new Uint8Array(data)).digest("hex");

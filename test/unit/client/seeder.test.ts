@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EdgeSeeder, claimUrl, pickClaims, type SeedPlaylist, type SeedSegment } from "../../../client/seeder";
+import { EdgeSeeder, bytesRequest, claimUrl, pickClaims, type SeedPlaylist, type SeedSegment } from "../../../client/seeder";
 import { SegmentStore } from "../../../client/segment-store";
 
 const hex = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -44,6 +44,11 @@ describe("EdgeSeeder against an HTTP server", () => {
         res.writeHead(204, { "x-edgeswarm-claim": "denied" }).end();
       } else if (req.url?.startsWith("/altered/")) {
         res.writeHead(200).end(Buffer.from(good).reverse());
+      } else if (req.url?.startsWith("/slow/")) {
+        // A slow link: the core's own request for the segment arrives while the claim is still loading.
+        res.writeHead(200, { "x-edgeswarm-claim": "granted" });
+        res.write(Buffer.from(good).subarray(0, 100));
+        setTimeout(() => res.end(Buffer.from(good).subarray(100)), 150);
       } else if (req.url?.startsWith("/foreign/")) {
         res.writeHead(200).end(Buffer.from(good)); // an origin that ignores es_claim
       } else {
@@ -55,21 +60,20 @@ describe("EdgeSeeder against an HTTP server", () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  async function run(path: string, isRequested?: (id: number) => boolean) {
+  async function run(path: string, gate?: () => boolean) {
     const store = new SegmentStore();
     store.onSegmentRequested("sw", "v2-sw-main-a");
     const stored: number[] = [];
     store.setSegmentChangeCallback(() => stored.push(1));
     let http = 0;
-    const seeder = new EdgeSeeder(() => store, "chan", fetch, (n) => (http += n));
+    const seeder = new EdgeSeeder(() => store, "chan", { fetch, onHttpBytes: (n) => (http += n), ...(gate ? { gate } : {}) });
     const playlist: SeedPlaylist = {
       swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true,
       segments: [{ url: `${base}/${path}/10.ts`, externalId: 10, start: 20, end: 22, sha256: hex(good) }], minLead: 3,
-      ...(isRequested ? { isRequested } : {}),
     };
     seeder.onPlaylist(playlist, 10);
     seeder.onPlaylist(playlist, 10); // a second refresh must not ask again
-    for (let i = 0; i < 100 && seeder.counters.granted + seeder.counters.denied + seeder.counters.failed === 0; i++) {
+    for (let i = 0; i < (gate ? 5 : 100) && seeder.counters.granted + seeder.counters.denied + seeder.counters.failed === 0; i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
     return { store, seeder, http, stored };
@@ -77,7 +81,7 @@ describe("EdgeSeeder against an HTTP server", () => {
 
   it("stores a served segment whose bytes match its hash, so the core announces it, and counts its HTTP bytes", async () => {
     const { store, seeder, http, stored } = await run("ok");
-    expect(seeder.counters).toEqual({ granted: 1, denied: 0, late: 0, failed: 0, httpBytes: good.byteLength });
+    expect(seeder.counters).toEqual({ granted: 1, denied: 0, handed: 0, failed: 0, httpBytes: good.byteLength });
     expect(http).toBe(good.byteLength);
     expect(store.hasSegment("sw", "v2-sw-main-a", 10)).toBe(true);
     expect(stored.length).toBe(1);
@@ -100,11 +104,49 @@ describe("EdgeSeeder against an HTTP server", () => {
     expect(seen.length).toBe(before);
   });
 
-  it("drops a won segment the player is already waiting for, so only the core answers that request", async () => {
-    const { store, seeder, http } = await run("ok", (id) => id === 10);
-    expect(seeder.counters).toMatchObject({ granted: 1, late: 1, httpBytes: good.byteLength });
+  it("hands a won segment's bytes to the core's own request for it, so the origin sends it once", async () => {
+    const before = seen.filter((u) => u.startsWith("/ok/10.ts")).length;
+    const { seeder, http } = await run("ok");
+    const data = await seeder.handover(`${base}/ok/10.ts`);
+    expect(data && Buffer.from(data).equals(Buffer.from(good))).toBe(true);
+    expect(seeder.counters).toMatchObject({ granted: 1, handed: 1, httpBytes: good.byteLength });
     expect(http).toBe(good.byteLength);
+    expect(seen.filter((u) => u.startsWith("/ok/10.ts")).length - before).toBe(1);
+  });
+
+  it("makes a core request for a segment still being claimed wait for the claim's bytes instead of fetching again", async () => {
+    const store = new SegmentStore();
+    store.onSegmentRequested("sw", "v2-sw-main-a");
+    const seeder = new EdgeSeeder(() => store, "chan", { fetch });
+    const url = `${base}/slow/11.ts`;
+    seeder.onPlaylist({ swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true, segments: [{ url, externalId: 11, start: 22, end: 24, sha256: hex(good) }], minLead: 3 }, 10);
+    const pending = seeder.handover(url);
+    expect(pending).toBeDefined(); // asked while the claim is in flight
+    const data = await pending;
+    expect(data?.byteLength).toBe(good.byteLength);
+    expect(store.hasSegment("sw", "v2-sw-main-a", 11)).toBe(true); // peers get it too
+    expect(seen.filter((u) => u.startsWith("/slow/11.ts")).length).toBe(1);
+  });
+
+  it("has nothing to hand over for a segment it lost, failed to verify, or never claimed", async () => {
+    const { seeder } = await run("taken");
+    expect(seeder.handover(`${base}/taken/10.ts`)).toBeUndefined();
+    const altered = await run("altered");
+    expect(altered.seeder.handover(`${base}/altered/10.ts`)).toBeUndefined();
+    expect(seeder.handover(`${base}/never/1.ts`)).toBeUndefined();
+  });
+
+  it("claims nothing while its gate (the claim policy) says claiming cannot help", async () => {
+    const before = seen.filter((u) => u.startsWith("/gated/")).length;
+    const { seeder, store } = await run("gated", () => false);
+    expect(seen.filter((u) => u.startsWith("/gated/")).length).toBe(before);
+    expect(seeder.counters).toMatchObject({ granted: 0, denied: 0, failed: 0 });
     expect(store.hasSegment("sw", "v2-sw-main-a", 10)).toBe(false);
+  });
+
+  it("bytesRequest gives the core's loader the exact bytes without the network", async () => {
+    const res = await fetch(bytesRequest(good.slice().buffer));
+    expect(Buffer.from(await res.arrayBuffer()).equals(Buffer.from(good))).toBe(true);
   });
 
   it("stops claiming on an origin that serves claims without marking them granted (it does not lease)", async () => {
@@ -125,7 +167,7 @@ describe("EdgeSeeder against an HTTP server", () => {
 
   it("does nothing for a stream the core has not registered yet, or for VOD", () => {
     const store = new SegmentStore();
-    const seeder = new EdgeSeeder(() => store, "chan", fetch);
+    const seeder = new EdgeSeeder(() => store, "chan", { fetch });
     const p: SeedPlaylist = { swarmId: "sw", streamId: "v2-sw-main-z", streamType: "main", live: true, segments: [seg(50)], minLead: 3 };
     seeder.onPlaylist(p, 0);
     store.onSegmentRequested("sw", "v2-sw-main-z");

@@ -1,0 +1,87 @@
+// Whether this viewer should ask the edge for new live segments right now (seeder.ts).
+//
+// A won claim makes this viewer the swarm's HTTP copy of a segment: the others wait for it
+// over WebRTC. That only pays when peers actually take what it wins. A viewer with no peer,
+// or whose peers cannot reach it (no TURN, a blocked network), wins segments nobody takes
+// and holds everyone else back until the HTTP fallback. So it claims only while it has a
+// peer, and it stops for a while after a run of wins that no peer took. Measured on the
+// lab's `blocked` profile before this rule: 5 % more origin egress than with P2P off.
+//
+// "Taken" is read from upload bytes: p2p-media-loader reports uploads per peer, not per
+// segment, so any upload after a win counts as that win taken. A viewer that relays other
+// segments is still a useful uploader, which is what the rule is about.
+//
+// Pure: time is passed in; no timers, no I/O.
+
+export const CLAIM_POLICY = {
+  /**
+   * Seconds after a win within which some upload must follow for the win to count as taken.
+   * A live segment is claimed 6–8 s before its viewers play it and they fall back to HTTP
+   * about 3 s before; a peer that has not asked within 8 s will not.
+   */
+  takeWindowS: 8,
+  /** Consecutive untaken wins after which claiming pauses. Two, so one unlucky segment (its
+   * takers found it elsewhere first) does not stop a good uploader. */
+  untakenStreak: 2,
+  /** How long claiming pauses after such a streak, unless a new peer connects first. */
+  pauseS: 30,
+} as const;
+
+interface Win {
+  at: number;
+  taken: boolean;
+}
+
+export class ClaimPolicy {
+  private peers = 0;
+  private wins: Win[] = [];
+  private streak = 0;
+  private pausedUntil = 0;
+
+  constructor(private readonly limits: { takeWindowS: number; untakenStreak: number; pauseS: number } = CLAIM_POLICY) {}
+
+  /** The viewer's connected peer count in the stream it seeds changed. */
+  onPeers(count: number): void {
+    // A new peer is a new chance that wins get taken: end a pause early.
+    if (count > this.peers) {
+      this.pausedUntil = 0;
+      this.streak = 0;
+    }
+    this.peers = Math.max(0, Math.floor(count));
+  }
+
+  /** A claim was won and its segment stored for peers at `nowS` (seconds). */
+  onWin(nowS: number): void {
+    this.wins.push({ at: nowS, taken: false });
+  }
+
+  /** Bytes were sent to a peer at `nowS`. */
+  onUpload(bytes: number, nowS: number): void {
+    if (!(bytes > 0)) return;
+    for (const w of this.wins) if (w.at <= nowS) w.taken = true;
+  }
+
+  /** True when claiming now can help the swarm. */
+  allowed(nowS: number): boolean {
+    this.settle(nowS);
+    return this.peers > 0 && nowS >= this.pausedUntil;
+  }
+
+  /** Wins whose window has passed are settled: taken resets the streak, untaken extends it. */
+  private settle(nowS: number): void {
+    while (this.wins.length > 0) {
+      const w = this.wins[0]!;
+      if (!w.taken && nowS - w.at < this.limits.takeWindowS) break;
+      this.wins.shift();
+      if (w.taken) {
+        this.streak = 0;
+        continue;
+      }
+      this.streak++;
+      if (this.streak >= this.limits.untakenStreak) {
+        this.pausedUntil = w.at + this.limits.takeWindowS + this.limits.pauseS;
+        this.streak = 0;
+      }
+    }
+  }
+}
