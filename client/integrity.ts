@@ -1,6 +1,10 @@
 // The Worker's SHA-256 for each segment, read from #EXT-X-EDGESWARM-SHA256 tags in media
-// playlists, and the check every peer-delivered segment must pass. It decides nothing about
-// scheduling (engine.ts keeps unknown-hash segments away from peers) and never touches HTTP bytes.
+// playlists, and the hash that every peer-delivered segment (player.ts) and every segment won
+// by an edge claim (seeder.ts) must match. SHA-256 comes from WebCrypto where the page has it
+// and from @noble/hashes where it does not (see sha256Hex). It decides nothing about
+// scheduling (hls-bridge.ts keeps unknown-hash segments away from the core; the windows live
+// in engine-config.ts and player.ts) and fetches nothing itself.
+import { sha256 as jsSha256 } from "@noble/hashes/sha2.js";
 
 export const HASH_TAG = "EXT-X-EDGESWARM-SHA256";
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -37,11 +41,69 @@ function rangeOf(frag: FragmentLike): { start: number, end: number } | undefined
   return { start: r[0], end: r[1] - 1 };
 }
 
+export type HashBackend = "subtle" | "js";
+let lastBackend: HashBackend | undefined;
+
+/** SubtleCrypto's digest, or undefined where the page has none (read on every call). */
+function subtleDigest(): ((data: BufferSource) => Promise<ArrayBuffer>) | undefined {
+  try {
+    const subtle = globalThis.crypto?.subtle;
+    if (typeof subtle?.digest !== "function") return undefined;
+    // Called as a method: a bare reference to digest throws "Illegal invocation" in browsers.
+    return (data) => subtle.digest("SHA-256", data);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The bytes of `data` as a Uint8Array over the same memory (no copy). A detached buffer
+ * reads as zero bytes, as WebIDL specifies for a BufferSource and as WebCrypto hashes it;
+ * `new Uint8Array(detached)` would throw instead.
+ */
+function bytesOf(data: ArrayBuffer | ArrayBufferView): Uint8Array {
+  try {
+    return ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : new Uint8Array(data);
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
+/** Which implementation computed the latest digest (before any: the one the next call tries). */
+export function hashBackend(): HashBackend {
+  return lastBackend ?? (subtleDigest() ? "subtle" : "js");
+}
+
+/**
+ * Lowercase hex SHA-256 of `data`. Outside a secure context (plain http:// on a LAN address,
+ * intranets) `crypto.subtle` is undefined, and some browsers throw or reject for particular
+ * buffers; either way the JS implementation computes the same digest. It never throws: a
+ * rejection here reaches p2p-media-loader as "p2p-segment-validation-failed", which destroys
+ * an honest peer, and makes the seeder drop a segment it won by a claim.
+ */
 export async function sha256Hex(data: ArrayBuffer | ArrayBufferView): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", data as BufferSource);
-  const bytes = new Uint8Array(digest);
+  let digest: Uint8Array | undefined;
+  const subtle = subtleDigest();
+  if (subtle) {
+    try {
+      const d = new Uint8Array(await subtle(data as BufferSource));
+      // A shimmed or broken subtle may resolve to anything; only 32 bytes are a SHA-256.
+      if (d.length === 32) {
+        digest = d;
+        lastBackend = "subtle";
+      }
+    } catch {
+      // Fall through to the JS digest.
+    }
+  }
+  if (!digest) {
+    digest = jsSha256(bytesOf(data));
+    lastBackend = "js";
+  }
   let hex = "";
-  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
+  for (const b of digest) hex += b.toString(16).padStart(2, "0");
   return hex;
 }
 

@@ -1,7 +1,8 @@
-// Hashes from #EXT-X-EDGESWARM-SHA256 tags, and the check with real SHA-256 (WebCrypto).
-import { createHash } from "node:crypto";
-import { describe, expect, it } from "vitest";
-import { HASH_TAG, HashBook, MAX_HASHES, hashOfFragment, sha256Hex } from "../../../client/integrity";
+// Hashes from #EXT-X-EDGESWARM-SHA256 tags, and the check with real SHA-256: WebCrypto, and
+// the JS fallback for pages without crypto.subtle (globalThis.crypto stubbed per test).
+import { createHash, randomBytes } from "node:crypto";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { HASH_TAG, HashBook, MAX_HASHES, hashBackend, hashOfFragment, sha256Hex } from "../../../client/integrity";
 
 const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
 const hex = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -59,5 +60,94 @@ describe("HashBook bounds", () => {
 describe("sha256Hex", () => {
   it("matches node:crypto", async () => {
     expect(await sha256Hex(bytes("hello"))).toBe(hex("hello"));
+  });
+});
+
+/** Inputs of the sizes the fallback must get right: empty, one byte, one block, 1 MiB. */
+function cases(): Array<[string, ArrayBuffer | ArrayBufferView, Buffer]> {
+  const big = randomBytes(1024 * 1024);
+  const block = randomBytes(64);
+  const backing = randomBytes(300);
+  // A view that starts 37 bytes into its buffer and stops before the end.
+  const view = new Uint8Array(backing.buffer, backing.byteOffset + 37, 200);
+  const copy = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  return [
+    ["0 bytes", new ArrayBuffer(0), Buffer.alloc(0)],
+    ["1 byte", copy(Buffer.from([0x61])), Buffer.from([0x61])],
+    ["64 bytes", copy(block), block],
+    ["1 MiB random", copy(big), big],
+    ["a Uint8Array view with byteOffset 37", view, Buffer.from(backing.subarray(37, 237))],
+    ["a DataView", new DataView(copy(block)), block],
+  ];
+}
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+describe("sha256Hex without SubtleCrypto (insecure context)", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  for (const missing of [undefined, {}, { subtle: undefined }]) {
+    it(`equals node:crypto for every size when crypto is ${JSON.stringify(missing) ?? "undefined"}`, async () => {
+      vi.stubGlobal("crypto", missing);
+      for (const [name, input, plain] of cases()) {
+        expect(await sha256Hex(input), name).toBe(sha(plain));
+      }
+      expect(hashBackend()).toBe("js");
+    });
+  }
+
+  it("falls back when subtle.digest rejects", async () => {
+    const digest = vi.fn(() => Promise.reject(new DOMException("detached", "OperationError")));
+    vi.stubGlobal("crypto", { subtle: { digest } });
+    for (const [name, input, plain] of cases()) {
+      expect(await sha256Hex(input), name).toBe(sha(plain));
+    }
+    expect(digest).toHaveBeenCalled();
+    expect(hashBackend()).toBe("js");
+  });
+
+  it("falls back when subtle.digest throws synchronously or resolves to garbage", async () => {
+    const input = randomBytes(1000);
+    vi.stubGlobal("crypto", { subtle: { digest: () => { throw new TypeError("nope"); } } });
+    expect(await sha256Hex(input)).toBe(sha(input));
+    vi.stubGlobal("crypto", { subtle: { digest: () => Promise.resolve(new ArrayBuffer(0)) } });
+    expect(await sha256Hex(input)).toBe(sha(input));
+  });
+
+  it("falls back when reading crypto.subtle itself throws", async () => {
+    vi.stubGlobal("crypto", { get subtle(): never { throw new Error("SecurityError"); } });
+    expect(await sha256Hex(bytes("hello"))).toBe(hex("hello"));
+  });
+
+  it("hashes a detached buffer as zero bytes, as WebCrypto does, instead of throwing", async () => {
+    const detached = new ArrayBuffer(16);
+    structuredClone(detached, { transfer: [detached] });
+    const viewOfDetached = new Uint8Array(new ArrayBuffer(16), 4, 8);
+    structuredClone(viewOfDetached.buffer, { transfer: [viewOfDetached.buffer] });
+    const empty = sha(Buffer.alloc(0));
+    expect(await sha256Hex(detached)).toBe(empty); // Node's WebCrypto
+    vi.stubGlobal("crypto", undefined);
+    expect(await sha256Hex(detached)).toBe(empty);
+    expect(await sha256Hex(viewOfDetached)).toBe(empty);
+  });
+
+  it("HashBook.verify says ok and mismatch with the JS digest", async () => {
+    vi.stubGlobal("crypto", undefined);
+    const book = new HashBook();
+    const segment = randomBytes(190 * 1024);
+    book.learn([{ url: "https://w/s/1.ts", tagList: [[HASH_TAG, sha(segment)]] }]);
+    const good = segment.buffer.slice(segment.byteOffset, segment.byteOffset + segment.byteLength) as ArrayBuffer;
+    const bad = good.slice(0);
+    const flip = new Uint8Array(bad);
+    flip[1000] = flip[1000]! ^ 1;
+    expect(await book.verify("https://w/s/1.ts", undefined, good)).toBe("ok");
+    expect(await book.verify("https://w/s/1.ts", undefined, bad)).toBe("mismatch");
+    expect(hashBackend()).toBe("js");
+  });
+
+  it("uses WebCrypto again once the page has it", async () => {
+    expect(await sha256Hex(bytes("hello"))).toBe(hex("hello"));
+    expect(hashBackend()).toBe("subtle");
   });
 });
