@@ -15,7 +15,9 @@ mkdirSync(out, { recursive: true });
  * esbuild options for a browser bundle of `entry`. p2p-media-loader pulls in Node-flavoured
  * npm code: `process` is injected from the `process` package, `global` is globalThis, and
  * `events` resolves to the npm package. The redirect of simple-websocket (only when imported
- * by bittorrent-tracker) lets the player see tracker sockets close (client/tracker-socket.ts).
+ * by bittorrent-tracker) lets the player see tracker sockets close (client/tracker-socket.ts);
+ * the redirect of bittorrent-tracker (only when imported by p2p-media-loader-core) makes a
+ * peerless tracker client announce again soon (client/tracker-client.ts).
  * Exported so the size-budget test builds its baseline exactly the same way.
  */
 export function clientBuildOptions({ entry, format, test = false, watchSockets = true }) {
@@ -24,6 +26,8 @@ export function clientBuildOptions({ entry, format, test = false, watchSockets =
     setup(b) {
       b.onResolve({ filter: /^@thaunknown\/simple-websocket$/ }, (args) =>
         /[\\/]bittorrent-tracker[\\/]/.test(args.importer) ? { path: join(root, "client/tracker-socket.ts") } : undefined);
+      b.onResolve({ filter: /^bittorrent-tracker$/ }, (args) =>
+        /[\\/]p2p-media-loader-core[\\/]/.test(args.importer) ? { path: join(root, "client/tracker-client.ts") } : undefined);
     },
   };
   return {

@@ -1,0 +1,63 @@
+// When a tracker client with no peers should announce again, instead of waiting for the
+// tracker's interval. Each announce carries fresh WebRTC offers, and the tracker relays them
+// to other peers of the swarm: an announce is the only way a viewer can ask to be connected.
+// bittorrent-tracker's client announces once at start, after 30 s, then every `interval` the
+// tracker gives (60 s from ours, 120 s from bittorrent-tracker's server). A viewer whose
+// peers all left, or whose first offers all failed, would sit peerless that long while
+// others are in the swarm, fetching everything over HTTP.
+//
+// Rule: while the client has no connected peer and its last tracker reply counted someone
+// else in the swarm, announce again 2 s after the last announce, then back off (4, 8, 16,
+// 30 s). A connection resets the back-off. Alone in the swarm it waits: a newcomer's offers
+// will reach it. Pure: time is passed in; tracker-client.ts runs it.
+
+export const REANNOUNCE = {
+  /** First re-announce this long after the last announce: the offers of that announce have
+   * had time to be answered and connect (0.1–1 s on real links) and did not. */
+  firstS: 2,
+  /** Ceiling of the back-off. Each announce costs the tracker ~11 frames (the announce, five
+   * relayed offers, their answers); every 30 s per peerless viewer is noise beside playback. */
+  maxS: 30,
+} as const;
+
+export class PeerlessReannounce {
+  private connected = 0;
+  private others = false;
+  private lastAnnounceS = Number.NEGATIVE_INFINITY;
+  private attempts = 0;
+
+  constructor(private readonly limits: { firstS: number; maxS: number } = REANNOUNCE) {}
+
+  /** A tracker replied to an announce of ours: `complete + incomplete` peers, us included. */
+  onReply(complete: number, incomplete: number, nowS: number): void {
+    const n = (Number.isFinite(complete) ? complete : 0) + (Number.isFinite(incomplete) ? incomplete : 0);
+    this.others = n > 1;
+    this.lastAnnounceS = Math.max(this.lastAnnounceS, nowS);
+  }
+
+  onConnect(): void {
+    this.connected++;
+    this.attempts = 0;
+  }
+
+  onClose(nowS: number): void {
+    this.connected = Math.max(0, this.connected - 1);
+    // The last peer just left: announce at once (the back-off was reset by its connect).
+    if (this.connected === 0) this.lastAnnounceS = Math.min(this.lastAnnounceS, nowS - this.limits.firstS);
+  }
+
+  /** Seconds to wait after the last announce before the next, for the current attempt. */
+  delayS(): number {
+    return Math.min(this.limits.maxS, this.limits.firstS * 2 ** this.attempts);
+  }
+
+  /** True when an announce should go out now; the caller then announces and calls onAnnounce. */
+  due(nowS: number): boolean {
+    return this.connected === 0 && this.others && nowS - this.lastAnnounceS >= this.delayS();
+  }
+
+  onAnnounce(nowS: number): void {
+    this.attempts++;
+    this.lastAnnounceS = nowS;
+  }
+}

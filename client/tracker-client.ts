@@ -1,0 +1,76 @@
+// Stands in for bittorrent-tracker's Client inside p2p-media-loader-core (scripts/build.mjs
+// redirects that one import here): the same class, plus a re-announce while it has no peers
+// (reannounce.ts decides when). The core keeps its tracker clients private and gives no way
+// to announce; `update()` is bittorrent-tracker's public call for exactly that.
+// It changes nothing else: the core still owns every client, its peers and its lifetime.
+// @ts-expect-error -- bittorrent-tracker ships no types; only the members below are used.
+import Client from "bittorrent-tracker";
+import { PeerlessReannounce } from "./reannounce";
+
+interface PeerLike {
+  once(ev: "connect" | "close", fn: () => void): void;
+}
+interface ClientLike {
+  destroyed: boolean;
+  on(ev: "peer", fn: (p: PeerLike) => void): void;
+  on(ev: "update", fn: (d: { complete?: number; incomplete?: number }) => void): void;
+  update(): void;
+  destroy(cb?: () => void): void;
+}
+
+/** How often the live clients are checked; re-announce delays are whole seconds. */
+const TICK_MS = 1000;
+const live = new Map<ClientLike, PeerlessReannounce>();
+let timer: ReturnType<typeof setInterval> | undefined;
+const nowS = () => performance.now() / 1000;
+
+function tick(): void {
+  for (const [client, policy] of live) {
+    if (client.destroyed) {
+      live.delete(client);
+      continue;
+    }
+    if (!policy.due(nowS())) continue;
+    policy.onAnnounce(nowS());
+    try {
+      client.update();
+    } catch {
+      /* a client torn down under us: the next tick forgets it */
+    }
+  }
+  if (live.size === 0 && timer !== undefined) {
+    clearInterval(timer);
+    timer = undefined;
+  }
+}
+
+/** How many tracker clients are being watched now (tests and the debug overlay). */
+export function watchedTrackerClients(): number {
+  return live.size;
+}
+
+export default class ReannouncingClient extends (Client as new (opts: unknown) => ClientLike) {
+  constructor(opts: unknown) {
+    super(opts);
+    const policy = new PeerlessReannounce();
+    live.set(this, policy);
+    this.on("update", (d) => policy.onReply(Number(d?.complete), Number(d?.incomplete), nowS()));
+    this.on("peer", (peer) => {
+      // The core destroys duplicate connections before they connect: count only real ones.
+      let connected = false;
+      peer.once("connect", () => {
+        connected = true;
+        policy.onConnect();
+      });
+      peer.once("close", () => {
+        if (connected) policy.onClose(nowS());
+      });
+    });
+    timer ??= setInterval(tick, TICK_MS);
+  }
+
+  override destroy(cb?: () => void): void {
+    live.delete(this);
+    super.destroy(cb);
+  }
+}
