@@ -139,11 +139,11 @@ describe("parse: bad frames and the exact failure reason each gets", () => {
 
 describe("serialize: the shapes bittorrent-tracker's server sends", () => {
   const cases: [OutMessage, Record<string, unknown>][] = [
-    [{ type: "announce-reply", infoHash: H, complete: 1, incomplete: 2 }, { action: "announce", interval: 120, info_hash: H, complete: 1, incomplete: 2 }],
+    [{ type: "announce-reply", infoHash: H, complete: 1, incomplete: 2 }, { action: "announce", interval: 60, info_hash: H, complete: 1, incomplete: 2 }],
     [{ type: "offer", infoHash: H, peerId: P, offerId: O, offer: { type: "offer", sdp: "s" } }, { action: "announce", offer: { type: "offer", sdp: "s" }, offer_id: O, peer_id: P, info_hash: H }],
     [{ type: "answer", infoHash: H, peerId: P, offerId: O, answer: { type: "answer", sdp: "s" } }, { action: "announce", answer: { type: "answer", sdp: "s" }, offer_id: O, peer_id: P, info_hash: H }],
-    [{ type: "scrape-reply", files: [{ infoHash: H, complete: 1, incomplete: 0, downloaded: 1 }] }, { action: "scrape", files: { [H]: { complete: 1, incomplete: 0, downloaded: 1 } }, flags: { min_request_interval: 120 } }],
-    [{ type: "announce-reply", infoHash: H, complete: 0, incomplete: 1, warning: "w" }, { action: "announce", interval: 120, info_hash: H, complete: 0, incomplete: 1, "warning message": "w" }],
+    [{ type: "scrape-reply", files: [{ infoHash: H, complete: 1, incomplete: 0, downloaded: 1 }] }, { action: "scrape", files: { [H]: { complete: 1, incomplete: 0, downloaded: 1 } }, flags: { min_request_interval: 60 } }],
+    [{ type: "announce-reply", infoHash: H, complete: 0, incomplete: 1, warning: "w" }, { action: "announce", interval: 60, info_hash: H, complete: 0, incomplete: 1, "warning message": "w" }],
     [{ type: "failure", reason: "r" }, { "failure reason": "r" }],
     [{ type: "failure", reason: "r", action: "announce", infoHash: H }, { "failure reason": "r", action: "announce", info_hash: H }],
   ];

@@ -13,7 +13,7 @@ describe("tracker pairing through the Durable Object", () => {
     const pa = id20("pa");
     const pb = id20("pb");
     a.send(announce(hash, pa, { event: "started" }));
-    expect(await a.next()).toEqual({ action: "announce", interval: 120, info_hash: hash, complete: 0, incomplete: 1 });
+    expect(await a.next()).toEqual({ action: "announce", interval: 60, info_hash: hash, complete: 0, incomplete: 1 });
 
     const [offer] = offers(1);
     b.send(announce(hash, pb, { event: "started", offers: [offer] }));
@@ -64,7 +64,7 @@ describe("tracker pairing through the Durable Object", () => {
     a.send(announce(hash, id20("seed"), { event: "started", left: 0 }));
     await a.next();
     a.send({ action: "scrape", info_hash: hash });
-    expect(await a.next()).toEqual({ action: "scrape", files: { [hash]: { complete: 1, incomplete: 0, downloaded: 1 } }, flags: { min_request_interval: 120 } });
+    expect(await a.next()).toEqual({ action: "scrape", files: { [hash]: { complete: 1, incomplete: 0, downloaded: 1 } }, flags: { min_request_interval: 60 } });
     a.send({ action: "scrape", info_hash: [hash, other] });
     expect((await a.next()).files).toEqual({ [hash]: { complete: 1, incomplete: 0, downloaded: 1 }, [other]: { complete: 0, incomplete: 0, downloaded: 0 } });
     a.close();
