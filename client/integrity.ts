@@ -1,10 +1,10 @@
 // The Worker's SHA-256 for each segment, read from #EXT-X-EDGESWARM-SHA256 tags in media
 // playlists, and the hash that every peer-delivered segment (player.ts) and every segment won
 // by an edge claim (seeder.ts) must match. SHA-256 comes from WebCrypto where the page has it
-// and from @noble/hashes where it does not (see sha256Hex). It decides nothing about
+// and from client/sha256.ts where it does not (see sha256Hex). It decides nothing about
 // scheduling (hls-bridge.ts keeps unknown-hash segments away from the core; the windows live
 // in engine-config.ts and player.ts) and fetches nothing itself.
-import { sha256 as jsSha256 } from "@noble/hashes/sha2.js";
+import { sha256 as jsSha256 } from "./sha256";
 
 export const HASH_TAG = "EXT-X-EDGESWARM-SHA256";
 const HEX64 = /^[0-9a-f]{64}$/;
