@@ -7,9 +7,11 @@
 // others are in the swarm, fetching everything over HTTP.
 //
 // Rule: while the client has no connected peer and its last tracker reply counted someone
-// else in the swarm, announce again 2 s after the last announce, then back off (4, 8, 16,
-// 30 s). A connection resets the back-off. Alone in the swarm it waits: a newcomer's offers
-// will reach it. Pure: time is passed in; tracker-client.ts runs it.
+// else in the swarm, announce again 2 s after the last announce (or after its last peer
+// left), then back off (4, 8, 16, 30 s). Only a connection that lasted resets the back-off:
+// a peer that is dropped at once (its segment failed the hash check) must not be redialled
+// every two seconds. Alone in the swarm it waits: a newcomer's offers will reach it.
+// Pure: time is passed in; tracker-client.ts runs it.
 
 export const REANNOUNCE = {
   /** First re-announce this long after the last announce: the offers of that announce have
@@ -18,6 +20,9 @@ export const REANNOUNCE = {
   /** Ceiling of the back-off. Each announce costs the tracker ~11 frames (the announce, five
    * relayed offers, their answers); every 30 s per peerless viewer is noise beside playback. */
   maxS: 30,
+  /** A connection that lasted this long was a working peer: its loss resets the back-off.
+   * Five segments of a 2 s live stream; a lying peer is dropped on its first segment. */
+  stableS: 10,
 } as const;
 
 export class PeerlessReannounce {
@@ -26,7 +31,7 @@ export class PeerlessReannounce {
   private lastAnnounceS = Number.NEGATIVE_INFINITY;
   private attempts = 0;
 
-  constructor(private readonly limits: { firstS: number; maxS: number } = REANNOUNCE) {}
+  constructor(private readonly limits: { firstS: number; maxS: number; stableS: number } = REANNOUNCE) {}
 
   /** A tracker replied to an announce of ours: `complete + incomplete` peers, us included. */
   onReply(complete: number, incomplete: number, nowS: number): void {
@@ -37,13 +42,14 @@ export class PeerlessReannounce {
 
   onConnect(): void {
     this.connected++;
-    this.attempts = 0;
   }
 
-  onClose(nowS: number): void {
+  /** A connected peer closed at `nowS` after `livedS` seconds. */
+  onClose(nowS: number, livedS: number): void {
     this.connected = Math.max(0, this.connected - 1);
-    // The last peer just left: announce at once (the back-off was reset by its connect).
-    if (this.connected === 0) this.lastAnnounceS = Math.min(this.lastAnnounceS, nowS - this.limits.firstS);
+    if (livedS >= this.limits.stableS) this.attempts = 0;
+    // Peerless from now: the next announce is due one delay from here.
+    if (this.connected === 0) this.lastAnnounceS = nowS;
   }
 
   /** Seconds to wait after the last announce before the next, for the current attempt. */

@@ -57,13 +57,13 @@ export default class ReannouncingClient extends (Client as new (opts: unknown) =
     this.on("update", (d) => policy.onReply(Number(d?.complete), Number(d?.incomplete), nowS()));
     this.on("peer", (peer) => {
       // The core destroys duplicate connections before they connect: count only real ones.
-      let connected = false;
+      let connectedAt: number | undefined;
       peer.once("connect", () => {
-        connected = true;
+        connectedAt = nowS();
         policy.onConnect();
       });
       peer.once("close", () => {
-        if (connected) policy.onClose(nowS());
+        if (connectedAt !== undefined) policy.onClose(nowS(), nowS() - connectedAt);
       });
     });
     timer ??= setInterval(tick, TICK_MS);
