@@ -1,8 +1,13 @@
 // Command-line flags of `npm run bench:swarm`, parsed and bounded. Pure: argv in,
 // `{ ok, opts } | { ok: false, reason }` out. It does not start anything.
+import { parseProfile, PROFILES, type ProfileName } from "../../harness/netlab/profiles.ts";
 
-export const VARIANTS = ["edgeswarm", "stock", "stock-tuned"] as const;
+/** Every variant the bench knows; `p2p-off` (the EdgeSwarm client with P2P off, i.e. hls.js
+ * alone) measures the egress the invariant compares against and runs only when asked for. */
+export const VARIANTS = ["edgeswarm", "stock", "stock-tuned", "p2p-off"] as const;
 export type VariantName = (typeof VARIANTS)[number];
+/** What runs without --variants: the product beside stock and hand-tuned stock. */
+const DEFAULT_VARIANTS: VariantName[] = ["edgeswarm", "stock", "stock-tuned"];
 export type Mode = "node" | "browser";
 
 export interface BenchOptions {
@@ -19,11 +24,17 @@ export interface BenchOptions {
   origin: "worker" | "fallback" | "auto";
   rendition: "highest" | "lowest";
   json: boolean;
+  /** Browser mode only: each viewer in its own network namespace with this profile's links
+   * (harness/netlab). Undefined: loopback. */
+  net?: ProfileName;
+  /** With --net: the page on plain http://<bridge address> (no secure context) instead of
+   * http://127.0.0.1 through a forwarder inside the namespace (a secure context). */
+  plainHttp: boolean;
 }
 
 export const DEFAULTS: BenchOptions = {
-  viewers: 4, duration: 60, spacing: 2, mode: "node", variants: [...VARIANTS],
-  stream: "/live/loop/master.m3u8", origin: "auto", rendition: "highest", json: false,
+  viewers: 4, duration: 60, spacing: 2, mode: "node", variants: [...DEFAULT_VARIANTS],
+  stream: "/live/loop/master.m3u8", origin: "auto", rendition: "highest", json: false, plainHttp: false,
 };
 
 // Bounds keep one typo from pinning the shared 2-core machine for an hour.
@@ -31,7 +42,8 @@ export const MAX_VIEWERS = 60;
 export const MAX_DURATION_S = 1800;
 
 export const USAGE = `npm run bench:swarm -- [--viewers N] [--duration S] [--spacing S]
-    [--variants edgeswarm,stock,stock-tuned] [--mode node|browser]
+    [--variants edgeswarm,stock,stock-tuned,p2p-off] [--mode node|browser]
+    [--net ${PROFILES.join("|")} [--http]]
     [--stream /live/loop/master.m3u8] [--origin auto|worker|fallback]
     [--rendition highest|lowest] [--json]`;
 
@@ -108,10 +120,24 @@ export function parseArgs(argv: readonly string[]): { ok: true; opts: BenchOptio
       case "--json":
         opts.json = true;
         break;
+      case "--net": {
+        const v = takeValue() ?? "";
+        const profile = parseProfile(v);
+        if (!profile) return { ok: false, reason: `--net must be one of ${PROFILES.join(", ")}, got ${JSON.stringify(v)}` };
+        opts.net = profile;
+        break;
+      }
+      case "--http":
+        opts.plainHttp = true;
+        break;
       default:
         return { ok: false, reason: `unknown flag ${JSON.stringify(raw)}` };
     }
   }
+  // Namespaces hold browsers; the Node viewers share one process and one network stack.
+  if (opts.net && opts.mode !== "browser") return { ok: false, reason: "--net needs --mode browser (each viewer is a Chromium in its own network namespace)" };
+  if (opts.plainHttp && !opts.net) return { ok: false, reason: "--http needs --net (on loopback every page is a secure context)" };
+  if (opts.variants.includes("p2p-off") && opts.mode !== "browser") return { ok: false, reason: "variant p2p-off needs --mode browser (it is the client with P2P off)" };
   return { ok: true, opts };
 }
 

@@ -7,8 +7,13 @@
 // and the context sends `x-meter-tag: <viewer id>` on every request. Playlists, segments
 // and reports are then same-origin requests, so the custom header needs no CORS preflight
 // and every origin byte is counted under its viewer.
+// With a network lab (`--net`), each viewer gets a Chromium of its own inside its own
+// namespace (the i-th viewer of a variant on lab host i), so its page, playlists, segments,
+// tracker socket and WebRTC all cross that host's capped link; the browser closes when the
+// viewer stops.
 // It does not start the Worker, the trackers or the meter (index.ts does).
 import type { Browser, BrowserContext } from "playwright-core";
+import type { NetHost } from "../../harness/netlab/index.ts";
 import { launchChromium } from "../../test/helpers/browser.ts";
 import { METER_TAG_HEADER } from "../../test/helpers/metering-proxy.ts";
 import type { ViewerOptions, ViewerStats } from "../../test/helpers/virtual-viewer/viewer.ts";
@@ -22,9 +27,19 @@ const PAGE_LOAD_TIMEOUT_MS = 60_000;
 /** Reading a page's record; a page that cannot answer in this time is reported, not waited for. */
 const READ_TIMEOUT_MS = 15_000;
 
+export interface BrowserDriverOptions {
+  /** Network-lab hosts: viewer i of each variant runs on hosts[i]. Undefined: loopback. */
+  hosts?: readonly NetHost[];
+  /** Where this process fetches /edgeswarm.js (the page's own origin may only be reachable
+   * from inside a namespace). Default: the page's origin. */
+  scriptUrl?: string;
+}
+
 export class BrowserDriver {
-  readonly name = "browser (headless Chromium, one context per viewer)";
+  readonly name: string;
   private browser?: Promise<Browser>;
+  /** Per-viewer browsers (network lab), closed with their viewer or by close(). */
+  private readonly browsers = new Set<Browser>();
   private bundles?: Promise<PageBundles>;
   /** The Worker's /edgeswarm.js, fetched once and then served from memory like the stock
    * page's bundle, so both players reach their pages the same way and startup compares the
@@ -33,26 +48,43 @@ export class BrowserDriver {
   private readonly contexts = new Set<BrowserContext>();
   private closed = false;
 
+  constructor(private readonly opts: BrowserDriverOptions = {}) {
+    this.name = opts.hosts
+      ? "browser (headless Chromium, one browser per viewer, each in its own network namespace)"
+      : "browser (headless Chromium, one context per viewer)";
+  }
+
   /** A ViewerDriver for one variant; all variants share this driver's Chromium. */
   forVariant(spec: VariantSpec): ViewerDriver {
+    let joined = 0;
     return {
       name: this.name,
-      start: (opts) => this.start(spec, opts),
+      start: (opts) => this.start(spec, opts, joined++),
       // The Chromium outlives a variant; BrowserDriver.close() ends it.
       close: async () => {},
     };
   }
 
-  private async start(spec: VariantSpec, opts: ViewerOptions): Promise<ViewerHandle> {
+  private async start(spec: VariantSpec, opts: ViewerOptions, index: number): Promise<ViewerHandle> {
     if (this.closed) throw new Error("browser driver is closed");
-    this.browser ??= launchChromium();
+    const hosts = this.opts.hosts;
+    const host = hosts?.[index];
+    if (hosts && !host) throw new Error(`${opts.id}: the network lab has ${hosts.length} hosts, viewer ${index + 1} has none`);
     this.bundles ??= buildPageBundles();
     const origin = new URL(opts.masterUrl).origin;
-    this.clientScript ??= fetch(`${origin}/edgeswarm.js`).then(async (r) => {
+    this.clientScript ??= fetch(this.opts.scriptUrl ?? `${origin}/edgeswarm.js`).then(async (r) => {
       if (!r.ok) throw new Error(`GET /edgeswarm.js: ${r.status}`);
       return r.text();
     });
-    const [browser, bundles, clientScript] = await Promise.all([this.browser, this.bundles, this.clientScript]);
+    const own = host ? launchChromium({ netns: host }) : undefined;
+    if (!own) this.browser ??= launchChromium();
+    const [browser, bundles, clientScript] = await Promise.all([own ?? this.browser!, this.bundles, this.clientScript]);
+    if (own) this.browsers.add(browser);
+    const closeOwn = async () => {
+      if (!own) return;
+      this.browsers.delete(browser);
+      await browser.close().catch(() => {});
+    };
     const tracker = opts.announceTrackers[0];
     if (!tracker) throw new Error(`${opts.id}: no tracker URL`);
     const rendition = opts.rendition ?? "highest";
@@ -61,7 +93,7 @@ export class BrowserDriver {
     let scripts: string[];
     if (edgeswarm) {
       // The client's own defaults: spec.core / windowsFor are what the Node viewer imitates.
-      config = { src: opts.masterUrl, tracker, rendition };
+      config = { src: opts.masterUrl, tracker, rendition, ...(spec.p2p === false ? { p2p: false } : {}) };
       scripts = ["/edgeswarm.js", "/__bench/edgeswarm-page.js"];
     } else {
       const { core, dropped } = jsonCore(spec.core as Record<string, unknown>);
@@ -109,12 +141,14 @@ export class BrowserDriver {
         }
         await context.close().catch(() => {});
         this.contexts.delete(context);
+        await closeOwn();
         return toViewerStats(opts.id, rec, problems);
       };
       return { stop: () => (stopped ??= stop()) };
     } catch (e) {
       await context.close().catch(() => {});
       this.contexts.delete(context);
+      await closeOwn();
       throw e;
     }
   }
@@ -124,6 +158,8 @@ export class BrowserDriver {
     this.closed = true;
     for (const c of [...this.contexts]) await c.close().catch(() => {});
     this.contexts.clear();
+    for (const b of [...this.browsers]) await b.close().catch(() => {});
+    this.browsers.clear();
     const b = this.browser;
     this.browser = undefined;
     if (b) await (await b.catch(() => undefined))?.close().catch(() => {});

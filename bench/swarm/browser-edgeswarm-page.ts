@@ -19,6 +19,7 @@ if (typeof EdgeSwarm === "undefined") throw new Error("bench page: /edgeswarm.js
 const probe: Probe = installProbe(video, cfg.rendition);
 const h = EdgeSwarm.attach(video, cfg.src, {
   tracker: cfg.tracker,
+  p2p: cfg.p2p,
   rtcConfig: { iceServers: [] },
   hlsConfig: { fpsController: probe.controller },
 });

@@ -157,10 +157,10 @@ export function installProbe(video: HTMLVideoElement, rendition: "highest" | "lo
 }
 
 /** The page's config, as the driver wrote it into the page. */
-export function pageConfig(): { src: string; tracker: string; rendition: "highest" | "lowest" | number; core?: Record<string, unknown> } {
-  const c = window.__benchConfig as { src?: unknown; tracker?: unknown; rendition?: unknown; core?: unknown } | undefined;
+export function pageConfig(): { src: string; tracker: string; rendition: "highest" | "lowest" | number; core?: Record<string, unknown>; p2p: boolean } {
+  const c = window.__benchConfig as { src?: unknown; tracker?: unknown; rendition?: unknown; core?: unknown; p2p?: unknown } | undefined;
   if (!c || typeof c.src !== "string" || typeof c.tracker !== "string") throw new Error("bench page: no config");
   const r = c.rendition;
   const rendition = r === "highest" || r === "lowest" || typeof r === "number" ? r : "highest";
-  return { src: c.src, tracker: c.tracker, rendition, ...(c.core && typeof c.core === "object" ? { core: c.core as Record<string, unknown> } : {}) };
+  return { src: c.src, tracker: c.tracker, rendition, p2p: c.p2p !== false, ...(c.core && typeof c.core === "object" ? { core: c.core as Record<string, unknown> } : {}) };
 }

@@ -1,9 +1,14 @@
 // `npm run bench:swarm`: offload measured at the origin, EdgeSwarm beside stock, on the same
 // stream in the same run. Starts the Worker (wrangler dev on a frozen copy, own state dir), bittorrent-tracker's
 // Server for the stock variants, and one metering proxy per variant in front of the origin;
-// runs the variants one after another and prints per-viewer and total tables. Loopback only,
-// bounded by a hard deadline, and everything it started is stopped at the end.
+// runs the variants one after another and prints per-viewer and total tables. On loopback, or
+// (`--net <profile>`, browser mode) with every viewer in its own network namespace on capped
+// links (harness/netlab), the servers on the lab's bridge and the page either a secure context
+// (http://127.0.0.1 through a forwarder inside the namespace) or, with `--http`, plain
+// http://<bridge address>. Bounded by a hard deadline; everything it started, namespaces
+// included, is stopped at the end.
 // It is a benchmark, not a test: it asserts nothing and its numbers depend on the machine.
+import { netlabSupport, openNetLab, type NetLab } from "../../harness/netlab/index.ts";
 import { startMeteringProxy, type MeteringProxy } from "../../test/helpers/metering-proxy.ts";
 import { startStockTracker, type StockTracker } from "../../test/helpers/stock-tracker.ts";
 import { channelOf, parseArgs, USAGE, type BenchOptions } from "./args.ts";
@@ -13,18 +18,28 @@ import { nodeDriver, runVariant, type ViewerDriver } from "./run-variant.ts";
 import { BrowserDriver } from "./browser-driver.ts";
 import { copiesHistogram, shortTag, stallTimeline, totalsTable, viewerTable } from "./table.ts";
 import { buildVariant, type VariantSpec } from "./variants.ts";
-import type { TotalRow } from "./offload.ts";
+import { invariantLines, type TotalRow } from "./offload.ts";
 
 const log = (msg: string) => process.stdout.write(msg + "\n");
 
+interface Driver { name: string; forVariant: (spec: VariantSpec) => ViewerDriver; close: () => Promise<void> }
+
 /** The viewers' driver: its name and close() for the run, and one ViewerDriver per variant. */
-function driverFor(opts: BenchOptions): { name: string; forVariant: (spec: VariantSpec) => ViewerDriver; close: () => Promise<void> } {
+function driverFor(opts: BenchOptions, lab: NetLab | undefined, scriptUrl: string | undefined): Driver {
   if (opts.mode === "browser") {
-    // One Chromium for the whole run, one context per viewer (browser-driver.ts).
-    const browser = new BrowserDriver();
+    // One Chromium for the whole run and one context per viewer; in the lab one Chromium
+    // per viewer, inside its namespace (browser-driver.ts).
+    const browser = new BrowserDriver({ ...(lab ? { hosts: lab.hosts } : {}), ...(scriptUrl ? { scriptUrl } : {}) });
     return { name: browser.name, forVariant: (spec) => browser.forVariant(spec), close: () => browser.close() };
   }
   return { name: nodeDriver.name, forVariant: () => nodeDriver, close: () => nodeDriver.close() };
+}
+
+/** "cable (3/50 Mbit/s up/down per viewer)": the lab's links as the tables' header says them. */
+function describeLab(lab: NetLab, plainHttp: boolean): string {
+  const links = [...new Set(lab.hosts.map((h) => `${h.caps.upKbit / 1000}/${h.caps.downKbit / 1000}`))].join(", ");
+  const page = plainHttp ? `plain http://${lab.bridgeIp} page (no secure context)` : "secure page (http://127.0.0.1 forwarded inside each namespace)";
+  return `network lab ${lab.profile}: each viewer in its own namespace, links ${links} Mbit/s up/down${lab.profile === "blocked" ? ", viewers cannot reach each other" : ""}; ${page}`;
 }
 
 async function main(): Promise<number> {
@@ -34,7 +49,15 @@ async function main(): Promise<number> {
     return 2;
   }
   const opts = parsed.opts;
-  const driver = driverFor(opts);
+  if (opts.net) {
+    const support = netlabSupport();
+    if (!support.ok) {
+      process.stderr.write(`bench:swarm: --net needs the network lab, which is unavailable here: ${support.reason}\n`);
+      return 2;
+    }
+  }
+  let driver: Driver | undefined;
+  let lab: NetLab | undefined;
   const perVariantS = opts.duration + opts.viewers * opts.spacing + 60;
   const deadline = setTimeout(() => {
     process.stderr.write("bench:swarm: hard deadline passed, aborting\n");
@@ -45,15 +68,17 @@ async function main(): Promise<number> {
   let worker: DevWorker | undefined;
   let fallback: FallbackOrigin | undefined;
   let stock: StockTracker | undefined;
-  const meters: MeteringProxy[] = [];
+  let meter: MeteringProxy | undefined;
   const cleanup = async () => {
     // Chromium first: its pages hold sockets to the meter, the trackers and the Worker.
-    await driver.close().catch(() => {});
-    for (const m of meters.splice(0)) await m.stop().catch(() => {});
+    await driver?.close().catch(() => {});
+    await meter?.stop().catch(() => {});
     await stock?.stop().catch(() => {});
     await fallback?.stop().catch(() => {});
     await worker?.stop().catch(() => {});
-    stock = undefined; fallback = undefined; worker = undefined;
+    // Last: the namespaces' forwarders hold connections to the servers above.
+    await lab?.close().catch(() => {});
+    stock = undefined; fallback = undefined; worker = undefined; meter = undefined; lab = undefined;
   };
   // p2p-media-loader-core 2.3.1 can reject a promise nobody awaits (http-loader.ts
   // handleError on a request that already succeeded: "Request has been already succeed").
@@ -73,11 +98,17 @@ async function main(): Promise<number> {
   process.once("SIGTERM", onSignal);
 
   try {
-    const needWorker = opts.variants.includes("edgeswarm") || opts.origin !== "fallback";
+    if (opts.net) {
+      log(`opening the network lab (${opts.net}, ${opts.viewers} namespaces)…`);
+      lab = await openNetLab({ profile: opts.net, viewers: opts.viewers });
+    }
+    // Servers listen where the viewers are: the lab's bridge, or loopback.
+    const listenIp = lab?.bridgeIp ?? "127.0.0.1";
+    const needWorker = opts.variants.some((v) => v === "edgeswarm" || v === "p2p-off") || opts.origin !== "fallback";
     if (needWorker) {
       log("starting the Worker (wrangler dev on a frozen copy of worker/ and dist/public)…");
       // A frozen copy: wrangler dev restarts (dropping every tracker socket) when the tree changes.
-      worker = await startDevWorker({ frozen: true, timeoutMs: 120_000, vars: { INGEST_TOKEN: "bench-ingest-token", EDGESWARM_TEST_HOOKS: "0" } });
+      worker = await startDevWorker({ frozen: true, ip: listenIp, timeoutMs: 120_000, vars: { INGEST_TOKEN: "bench-ingest-token", EDGESWARM_TEST_HOOKS: "0" } });
     }
     let originUrl: string;
     let originNote: string;
@@ -87,26 +118,37 @@ async function main(): Promise<number> {
       originUrl = worker!.url;
       originNote = `Worker (wrangler dev) ${opts.stream}`;
     } else {
+      if (lab) throw new Error(`--net runs against the Worker's own stream; it answers ${probe} for ${opts.stream}`);
       fallback = await startFallbackOrigin();
       originUrl = fallback.url;
       originNote = `FALLBACK origin (bench's ffmpeg stand-in; the Worker answered ${probe} for ${opts.stream})`;
     }
-    if (opts.variants.some((v) => v !== "edgeswarm")) stock = await startStockTracker();
+    if (opts.variants.some((v) => v === "stock" || v === "stock-tuned")) stock = await startStockTracker({ host: listenIp });
     const channel = channelOf(opts.stream);
+    // One meter for the run, reset by each variant (runVariant).
+    meter = await startMeteringProxy({ target: originUrl, host: listenIp });
+    // The address pages use for the meter, the Worker and the stock tracker: on loopback and
+    // on a secure lab page 127.0.0.1 (in the lab, a forwarder inside each namespace carries
+    // it to the bridge over the capped link); on a plain lab page the bridge address.
+    const pageHost = lab && opts.plainHttp ? lab.bridgeIp : "127.0.0.1";
+    if (lab && !opts.plainHttp) {
+      const ports = [meter.port, ...(worker ? [worker.port] : []), ...(stock ? [stock.port] : [])];
+      await Promise.all(lab.hosts.map((h) => h.forward(ports)));
+    }
+    driver = driverFor(opts, lab, worker ? `${worker.url}/edgeswarm.js` : undefined);
 
     log(`\nswarm bench: ${opts.viewers} viewers, ${opts.spacing} s apart, ${opts.duration} s after the last join, ` +
       `mode ${driver.name}, rendition ${opts.rendition}`);
+    if (lab) log(describeLab(lab, opts.plainHttp));
     log(`origin: ${originNote}; offload metered at the origin side (metering proxy), aborted responses included\n`);
 
     const results: { variant: string; total: TotalRow; source: string }[] = [];
     for (const name of opts.variants) {
       const spec = buildVariant(name, channel);
-      const meter = await startMeteringProxy({ target: originUrl });
-      meters.push(meter);
-      const trackerUrl = spec.tracker === "worker" ? `${worker!.wsUrl}/announce/${channel}` : stock!.wsUrl;
+      const trackerUrl = spec.tracker === "worker" ? `ws://${pageHost}:${worker!.port}/announce/${channel}` : `ws://${pageHost}:${stock!.port}`;
       log(`== ${name}: config ${spec.configSource}; tracker ${spec.tracker === "worker" ? "Worker /announce/" + channel : "bittorrent-tracker Server"}; integrity ${spec.integrity ? "SHA-256" : "off"}`);
       const res = await runVariant({
-        spec, masterUrl: `${meter.url}${opts.stream}`, meter, trackerUrl, viewers: opts.viewers,
+        spec, masterUrl: `http://${pageHost}:${meter.port}${opts.stream}`, meter, trackerUrl, viewers: opts.viewers,
         spacing: opts.spacing, duration: opts.duration, rendition: opts.rendition, driver: driver.forVariant(spec), log,
       });
       log(viewerTable(res.rows));
@@ -137,12 +179,12 @@ async function main(): Promise<number> {
         coreRejections.length = 0;
       }
       results.push({ variant: name, total: res.total, source: spec.configSource });
-      await meter.stop();
-      meters.splice(meters.indexOf(meter), 1);
     }
     log("== totals");
+    if (lab) log(describeLab(lab, opts.plainHttp));
     log(totalsTable(results));
     for (const r of results) log(`  ${r.variant}: ${r.source}`);
+    for (const line of invariantLines(results)) log(line);
     return 0;
   } finally {
     await cleanup();

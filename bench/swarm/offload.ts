@@ -82,3 +82,30 @@ export function totals(rows: readonly ViewerRow[]): TotalRow {
     integrityRejects: sum((r) => r.integrityRejects),
   };
 }
+
+/**
+ * The invariant every change keeps: EdgeSwarm's origin egress is never above what the same
+ * viewers fetch with P2P off. Checked two ways, each a line of the bench's output:
+ *  - against the need (segment bytes the viewers played or buffered): with P2P off every one
+ *    of those bytes comes from the origin, so need is a lower bound of P2P-off egress, and
+ *    egress ≤ need is the stricter check (offload ≥ 0);
+ *  - against the p2p-off variant's metered egress, when that variant ran (its viewers play
+ *    the same stream for the same time, so the ratio is per byte of need).
+ * Pure: totals in, lines out.
+ */
+export function invariantLines(results: readonly { variant: string; total: TotalRow }[]): string[] {
+  const es = results.find((r) => r.variant === "edgeswarm")?.total;
+  if (!es || es.offload === undefined) return [];
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const lines = [
+    `  invariant (egress ≤ P2P off): edgeswarm egress / need = ${(1 - es.offload).toFixed(3)} → ` +
+      (es.offload >= 0 ? `holds (${pct(es.offload)} below need)` : `BROKEN: ${pct(-es.offload)} above need`),
+  ];
+  const off = results.find((r) => r.variant === "p2p-off")?.total;
+  if (off && off.neededBytes > 0 && es.neededBytes > 0 && off.httpSegmentBytes > 0) {
+    const perNeed = (t: TotalRow) => t.httpSegmentBytes / t.neededBytes;
+    const ratio = perNeed(es) / perNeed(off);
+    lines.push(`  measured P2P off: egress / need = ${perNeed(off).toFixed(3)}; edgeswarm egress per byte of need = ${ratio.toFixed(3)} × P2P off → ${ratio <= 1 ? "holds" : "BROKEN"}`);
+  }
+  return lines;
+}

@@ -2,7 +2,9 @@
 //   edgeswarm   – our Worker tracker (/announce/<channel>) + the client's tuned core config
 //                 + SHA-256 check of every peer segment (the real product path);
 //   stock       – p2p-media-loader defaults + bittorrent-tracker's own Server;
-//   stock-tuned – stock with the hand-tuned windows from the field notes (2 s / 6 s / 30 s).
+//   stock-tuned – stock with the hand-tuned windows from the field notes (2 s / 6 s / 30 s);
+//   p2p-off     – the EdgeSwarm client with P2P off (hls.js alone): the egress EdgeSwarm must
+//                 never exceed, measured instead of assumed (browser mode, on request).
 // It only builds configs; running them is run-variant.ts.
 import type { CoreConfig } from "p2p-media-loader-core";
 // The client's tuned engine config, the same object client/player.ts spreads into the core.
@@ -23,6 +25,8 @@ export interface VariantSpec {
   seed?: { channel: string };
   /** Where the config came from, printed with every table. */
   configSource: string;
+  /** False: the client's P2P is off (the p2p-off variant). */
+  p2p?: boolean;
 }
 
 /** The windows that took stock to ~0.91 of ideal in the field notes' browser run. */
@@ -57,6 +61,8 @@ export function buildVariant(name: VariantName, channel: string): VariantSpec {
       };
     case "stock":
       return { name, core: {}, player: {}, integrity: false, tracker: "stock", configSource: "p2p-media-loader 2.3.1 defaults" };
+    case "p2p-off":
+      return { name, core: {}, player: {}, integrity: false, tracker: "worker", p2p: false, configSource: "the EdgeSwarm client with p2p: false (hls.js alone, no tracker, no claims)" };
     case "stock-tuned":
       return { name, core: { ...HAND_TUNED }, player: {}, integrity: false, tracker: "stock", configSource: "defaults + highDemand 2 s, http 6 s, p2p 30 s" };
   }

@@ -1,7 +1,7 @@
 // The swarm bench's arithmetic and flags: offload, ideal, totals, channel names, and the
 // refusal of bad flags.
 import { describe, expect, it } from "vitest";
-import { fractionOfIdeal, idealOffload, median, offload, totals, type ViewerRow } from "../../../bench/swarm/offload.ts";
+import { fractionOfIdeal, idealOffload, invariantLines, median, offload, totals, type ViewerRow } from "../../../bench/swarm/offload.ts";
 import { channelOf, DEFAULTS, parseArgs } from "../../../bench/swarm/args.ts";
 import { copiesHistogram, shortTag, stallTimeline } from "../../../bench/swarm/table.ts";
 
@@ -76,6 +76,20 @@ describe("bench flags", () => {
     expect(parseArgs(["--frobnicate"])).toMatchObject({ ok: false, reason: expect.stringMatching(/unknown flag/) });
   });
 
+  it("runs viewers in the network lab only in browser mode, and plain-HTTP pages only in the lab", () => {
+    expect(parseArgs(["--mode", "browser", "--net", "cable"])).toMatchObject({ ok: true, opts: { net: "cable", plainHttp: false } });
+    expect(parseArgs(["--mode", "browser", "--net=blocked", "--http"])).toMatchObject({ ok: true, opts: { net: "blocked", plainHttp: true } });
+    expect(parseArgs(["--net", "cable"])).toMatchObject({ ok: false, reason: expect.stringMatching(/--mode browser/) });
+    expect(parseArgs(["--mode", "browser", "--http"])).toMatchObject({ ok: false, reason: expect.stringMatching(/--net/) });
+    expect(parseArgs(["--mode", "browser", "--net", "satellite"])).toMatchObject({ ok: false, reason: expect.stringMatching(/lan, cable, dsl, mixed, blocked/) });
+  });
+
+  it("measures P2P off only when asked, and only with browser viewers", () => {
+    expect(DEFAULTS.variants).not.toContain("p2p-off");
+    expect(parseArgs(["--mode", "browser", "--variants", "edgeswarm,p2p-off"])).toMatchObject({ ok: true, opts: { variants: ["edgeswarm", "p2p-off"] } });
+    expect(parseArgs(["--variants", "p2p-off"])).toMatchObject({ ok: false });
+  });
+
   it("names the tracker channel after the stream, as the contract says", () => {
     expect(channelOf("/live/loop/master.m3u8")).toBe("loop");
     expect(channelOf("/streams/sample/master.m3u8")).toBe("sample");
@@ -96,5 +110,24 @@ describe("copies histogram", () => {
     expect(shortTag("edgeswarm-03")).toBe("03");
     expect(shortTag("untagged")).toBe("untagged");
     expect(copiesHistogram({})).toBe("");
+  });
+});
+
+describe("egress invariant lines", () => {
+  const t = (http: number, need: number) => totals([row("a", http, need)]);
+  it("holds when EdgeSwarm's egress is at most the need, and says by how much", () => {
+    const [line] = invariantLines([{ variant: "edgeswarm", total: t(300, 1000) }]);
+    expect(line).toMatch(/egress \/ need = 0\.300 → holds \(70\.0 % below need\)/);
+  });
+  it("says BROKEN when EdgeSwarm sent more than the need", () => {
+    expect(invariantLines([{ variant: "edgeswarm", total: t(1050, 1000) }])[0]).toMatch(/BROKEN: 5\.0 % above need/);
+  });
+  it("compares per byte of need with a measured P2P-off run when there is one", () => {
+    const lines = invariantLines([{ variant: "edgeswarm", total: t(500, 1000) }, { variant: "p2p-off", total: t(1100, 1000) }]);
+    expect(lines[1]).toMatch(/egress \/ need = 1\.100; edgeswarm egress per byte of need = 0\.455 × P2P off → holds/);
+    expect(invariantLines([{ variant: "edgeswarm", total: t(1200, 1000) }, { variant: "p2p-off", total: t(1100, 1000) }])[1]).toMatch(/BROKEN/);
+  });
+  it("prints nothing without an EdgeSwarm row", () => {
+    expect(invariantLines([{ variant: "stock", total: t(1, 1) }])).toEqual([]);
   });
 });
