@@ -2,13 +2,21 @@
 // flags FIELD-NOTES lists, one context per viewer. Also collects page errors and serves
 // test pages/bundles from the Worker's own origin via request interception, so the page,
 // the script and the tracker share an origin exactly as in production. Reads a player's
-// stats and stalls from the page (statsOf, watchStalls/stallsOf, advances).
+// stats and stalls from the page (statsOf, watchStalls/stallsOf, advances). With a netlab
+// host, the whole browser runs inside that host's network namespace.
 import { readFileSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { NetHost } from "../../harness/netlab/index.ts";
 
-export async function launchChromium(): Promise<Browser> {
+/**
+ * `netns`: run the whole Chromium inside that netlab host's namespace, through its wrapper
+ * script. Playwright drives it over a pipe, which crosses namespaces; every page load then
+ * takes the host's capped link. Use one browser per viewer then, not one context per viewer.
+ */
+export async function launchChromium(opts: { netns?: NetHost } = {}): Promise<Browser> {
   const sparticuz = (await import("@sparticuz/chromium")).default;
-  const executablePath = process.env.CHROME_PATH || (await sparticuz.executablePath());
+  const chromePath = process.env.CHROME_PATH || (await sparticuz.executablePath());
+  const executablePath = opts.netns ? opts.netns.wrap(chromePath) : chromePath;
   // --single-process breaks several contexts. --disable-web-security would hide CORS bugs.
   // Chromium keeps only the last --disable-features, so the lists are merged into one.
   // Its GPU flags (ANGLE on SwiftShader, in-process GPU) emulate a GPU in software: each

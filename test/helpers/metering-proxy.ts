@@ -1,4 +1,5 @@
-// Origin-side byte meter: a Node HTTP reverse proxy on a free loopback port in front of a
+// Origin-side byte meter: a Node HTTP reverse proxy on a free port (loopback unless a host
+// such as a netlab bridge address is given) in front of a
 // target base URL (the Worker under wrangler dev). It counts response body bytes as they
 // are handed to the client's socket, per path class (segment / playlist / other) and per
 // client tag, the way an egress bill would: a response the client aborts part-way counts
@@ -39,7 +40,7 @@ export interface MeterSnapshot {
 export const MAX_TRACKED_PATHS = 100_000;
 
 export interface MeteringProxy {
-  url: string; // http://127.0.0.1:<port>
+  url: string; // http://<host>:<port>, 127.0.0.1 by default
   port: number;
   snapshot(): MeterSnapshot;
   reset(): void;
@@ -81,7 +82,9 @@ const HOP_BY_HOP = new Set([
   "transfer-encoding", "upgrade",
 ]);
 
-export async function startMeteringProxy(opts: { target: string }): Promise<MeteringProxy> {
+/** `host`: the address to listen on (default 127.0.0.1), e.g. a netlab bridge address. */
+export async function startMeteringProxy(opts: { target: string; host?: string }): Promise<MeteringProxy> {
+  const host = opts.host ?? "127.0.0.1";
   const target = new URL(opts.target);
   if (target.protocol !== "http:") throw new Error(`metering proxy target must be http:, got ${target.protocol}`);
   let total = emptyCounts();
@@ -200,12 +203,12 @@ export async function startMeteringProxy(opts: { target: string }): Promise<Mete
     if (idempotent) { req.resume(); upstream.end(); } else req.pipe(upstream);
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise<void>((r) => server.listen(0, host, r));
   const port = (server.address() as AddressInfo).port;
 
   const clone = (c: MeterCounts): MeterCounts => JSON.parse(JSON.stringify(c)) as MeterCounts;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
     snapshot: () => ({
       total: clone(total),

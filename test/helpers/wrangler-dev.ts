@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export interface DevWorker {
-  url: string; // http://127.0.0.1:<port>
-  wsUrl: string; // ws://127.0.0.1:<port>
+  url: string; // http://<ip>:<port>, 127.0.0.1 unless DevWorkerOptions.ip says otherwise
+  wsUrl: string; // ws://<ip>:<port>
   port: number;
   /** The wrangler CLI process; workerd runs under it. */
   pid: number;
@@ -35,6 +35,9 @@ export interface DevWorkerOptions {
   dir?: string;
   /** Path polled until it answers below 500. */
   readyPath?: string;
+  /** Address to listen on instead of 127.0.0.1, e.g. a netlab bridge address so viewers in
+   * namespaces reach the Worker over their capped links. */
+  ip?: string;
 }
 
 /** A throwaway copy of the Worker as it is now, with node_modules linked, not copied. */
@@ -49,12 +52,13 @@ export function freezeWorker(): string {
   return dir;
 }
 
-export async function freePort(): Promise<number> {
+/** A port free on `host` now (wrangler dev binds it a moment later). */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.unref();
     srv.on("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
+    srv.listen(0, host, () => {
       const addr = srv.address();
       const port = typeof addr === "object" && addr ? addr.port : 0;
       srv.close(() => res(port));
@@ -65,7 +69,8 @@ export async function freePort(): Promise<number> {
 const ROOT = resolve(import.meta.dirname, "../..");
 
 export async function startDevWorker(opts: DevWorkerOptions = {}): Promise<DevWorker> {
-  const port = await freePort();
+  const ip = opts.ip ?? "127.0.0.1";
+  const port = await freePort(ip);
   const inspectorPort = await freePort();
   const frozenDir = opts.frozen ? freezeWorker() : undefined;
   const cwd = opts.dir ?? frozenDir ?? ROOT;
@@ -74,7 +79,7 @@ export async function startDevWorker(opts: DevWorkerOptions = {}): Promise<DevWo
   const vars = { INGEST_TOKEN: "test-ingest-token", EDGESWARM_TEST_HOOKS: "1", ...opts.vars };
   const args = [
     join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev",
-    "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
+    "--ip", ip, "--port", String(port), "--inspector-port", String(inspectorPort),
     "--persist-to", persistTo, "--show-interactive-dev-session=false", "--log-level", "warn",
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
@@ -87,7 +92,8 @@ export async function startDevWorker(opts: DevWorkerOptions = {}): Promise<DevWo
   // Only the tail: a long benchmark must not grow this without bound.
   child.stdout?.on("data", (d) => (log = (log + String(d)).slice(-50_000)));
   child.stderr?.on("data", (d) => (log = (log + String(d)).slice(-50_000)));
-  const url = `http://127.0.0.1:${port}`;
+  // An IPv6 literal needs brackets in a URL.
+  const url = `http://${ip.includes(":") ? `[${ip}]` : ip}:${port}`;
   const stop = async () => {
     if (child.exitCode === null) {
       child.kill("SIGTERM");
