@@ -44,36 +44,18 @@ function rangeOf(frag: FragmentLike): { start: number, end: number } | undefined
 export type HashBackend = "subtle" | "js";
 let lastBackend: HashBackend | undefined;
 
-/** SubtleCrypto's digest, or undefined where the page has none (read on every call). */
-function subtleDigest(): ((data: BufferSource) => Promise<ArrayBuffer>) | undefined {
+/** Whether the page has SubtleCrypto's digest (read on every call: tests and shims swap it). */
+function hasSubtle(): boolean {
   try {
-    const subtle = globalThis.crypto?.subtle;
-    if (typeof subtle?.digest !== "function") return undefined;
-    // Called as a method: a bare reference to digest throws "Illegal invocation" in browsers.
-    return (data) => subtle.digest("SHA-256", data);
+    return typeof globalThis.crypto?.subtle?.digest === "function";
   } catch {
-    return undefined;
-  }
-}
-
-/**
- * The bytes of `data` as a Uint8Array over the same memory (no copy). A detached buffer
- * reads as zero bytes, as WebIDL specifies for a BufferSource and as WebCrypto hashes it;
- * `new Uint8Array(detached)` would throw instead.
- */
-function bytesOf(data: ArrayBuffer | ArrayBufferView): Uint8Array {
-  try {
-    return ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-  } catch {
-    return new Uint8Array(0);
+    return false; // a getter that throws, e.g. a SecurityError from a shim
   }
 }
 
 /** Which implementation computed the latest digest (before any: the one the next call tries). */
 export function hashBackend(): HashBackend {
-  return lastBackend ?? (subtleDigest() ? "subtle" : "js");
+  return lastBackend ?? (hasSubtle() ? "subtle" : "js");
 }
 
 /**
@@ -85,22 +67,26 @@ export function hashBackend(): HashBackend {
  */
 export async function sha256Hex(data: ArrayBuffer | ArrayBufferView): Promise<string> {
   let digest: Uint8Array | undefined;
-  const subtle = subtleDigest();
-  if (subtle) {
-    try {
-      const d = new Uint8Array(await subtle(data as BufferSource));
-      // A shimmed or broken subtle may resolve to anything; only 32 bytes are a SHA-256.
-      if (d.length === 32) {
-        digest = d;
-        lastBackend = "subtle";
-      }
-    } catch {
-      // Fall through to the JS digest.
-    }
+  try {
+    // Throws where there is no crypto, no subtle or no digest, so those fall back like a
+    // digest that throws or rejects. Called as a method: a bare reference to digest throws
+    // "Illegal invocation" in browsers.
+    digest = new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", data as BufferSource));
+  } catch {
+    // Fall through to the JS digest.
   }
-  if (!digest) {
-    digest = jsSha256(bytesOf(data));
+  // A shimmed or broken subtle may resolve to anything; only 32 bytes are a SHA-256.
+  if (digest?.length === 32) {
+    lastBackend = "subtle";
+  } else {
     lastBackend = "js";
+    try {
+      digest = jsSha256(data);
+    } catch {
+      // Only a detached buffer throws (viewing it): it reads as zero bytes, as WebIDL
+      // specifies for a BufferSource and as WebCrypto hashes it.
+      digest = jsSha256(new Uint8Array(0));
+    }
   }
   let hex = "";
   for (const b of digest) hex += b.toString(16).padStart(2, "0");
