@@ -1,10 +1,10 @@
 // `npx tsx bench/integrity/index.ts`: what the client's segment hash check costs with each
 // SHA-256 backend of client/integrity.ts — WebCrypto (`crypto.subtle`, here Node's webcrypto)
-// and the @noble/hashes fallback that pages outside a secure context use. Times the real
-// sha256Hex (digest + hex), once with globalThis.crypto as Node provides it and once with it
-// removed, on random segments of typical HLS sizes; prints ms per segment and MB/s (10^6
-// bytes per second), the median of several rounds, and the JS/subtle ratio. A benchmark, not a
-// test: it asserts nothing.
+// and the in-house JS fallback (client/sha256.ts) that pages outside a secure context use.
+// Times the real sha256Hex (digest + hex), once with globalThis.crypto as Node provides it and
+// once with it removed, on random segments of typical HLS sizes; prints ms per segment and
+// MB/s (10^6 bytes per second), the median of several rounds, and the JS/subtle ratio. A
+// benchmark, not a test: it asserts nothing.
 //
 // The machine is shared (2 cores, other builds running), so the backends alternate inside
 // every round (subtle js, js subtle, ...): background load then hits both alike, and the ratio
