@@ -4,7 +4,6 @@
 // and from client/sha256.ts where it does not (see sha256Hex). It decides nothing about
 // scheduling (hls-bridge.ts keeps unknown-hash segments away from the core; the windows live
 // in engine-config.ts and player.ts) and fetches nothing itself.
-import { sha256 as jsSha256 } from "./sha256";
 
 export const HASH_TAG = "EXT-X-EDGESWARM-SHA256";
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -18,7 +17,8 @@ export interface FragmentLike {
   tagList?: ReadonlyArray<readonly string[]>;
 }
 
-export type Verdict = "ok" | "mismatch" | "unknown";
+/** "unavailable": the page could not compute a SHA-256 at all, which says nothing of the bytes. */
+export type Verdict = "ok" | "mismatch" | "unknown" | "unavailable";
 
 /** Key of a segment: its URL, plus the byte range when the playlist uses EXT-X-BYTERANGE. */
 export function segmentKey(url: string, range?: { start: number, end: number }): string {
@@ -44,6 +44,29 @@ function rangeOf(frag: FragmentLike): { start: number, end: number } | undefined
 export type HashBackend = "subtle" | "js";
 let lastBackend: HashBackend | undefined;
 
+/** client/sha256.ts's `sha256`: the digest the page computes itself without crypto.subtle. */
+export type JsSha256 = (data: ArrayBuffer | ArrayBufferView) => Uint8Array;
+/** Where the JS digest comes from: player.ts loads it beside the script (extras.ts), so the
+ * bundle every HTTPS viewer downloads does not carry it. */
+let loadJs: (() => Promise<JsSha256>) | undefined;
+let js: Promise<JsSha256> | undefined;
+
+/** Sets how the JS SHA-256 is loaded when crypto.subtle is missing, and starts loading it
+ * when that is already the case, so the first check does not wait for it. */
+export function useJsSha256(loader: () => Promise<JsSha256>): Promise<JsSha256> | undefined {
+  loadJs = loader;
+  js = undefined;
+  return hasSubtle() ? undefined : jsDigest();
+}
+
+function jsDigest(): Promise<JsSha256> {
+  if (!loadJs) return Promise.reject(new Error("no SHA-256 on this page: crypto.subtle is missing and no JS SHA-256 is set (useJsSha256)"));
+  const p = (js ??= loadJs());
+  // A failed load is not remembered: a later check tries again.
+  p.catch(() => { if (js === p) js = undefined; });
+  return p;
+}
+
 /** Whether the page has SubtleCrypto's digest (read on every call: tests and shims swap it). */
 function hasSubtle(): boolean {
   try {
@@ -61,9 +84,11 @@ export function hashBackend(): HashBackend {
 /**
  * Lowercase hex SHA-256 of `data`. Outside a secure context (plain http:// on a LAN address,
  * intranets) `crypto.subtle` is undefined, and some browsers throw or reject for particular
- * buffers; either way the JS implementation computes the same digest. It never throws: a
- * rejection here reaches p2p-media-loader as "p2p-segment-validation-failed", which destroys
- * an honest peer, and makes the seeder drop a segment it won by a claim.
+ * buffers; either way the JS implementation (useJsSha256) computes the same digest. It
+ * rejects only when neither is to be had (the JS module could not be loaded): callers then
+ * know the check could not run, which is not a verdict on the bytes (HashBook.verify says
+ * "unavailable"). Before the fallback, a throw here reached p2p-media-loader as
+ * "p2p-segment-validation-failed", destroying every honest peer on plain-HTTP pages.
  */
 export async function sha256Hex(data: ArrayBuffer | ArrayBufferView): Promise<string> {
   let digest: Uint8Array | undefined;
@@ -79,6 +104,7 @@ export async function sha256Hex(data: ArrayBuffer | ArrayBufferView): Promise<st
   if (digest?.length === 32) {
     lastBackend = "subtle";
   } else {
+    const jsSha256 = await jsDigest();
     lastBackend = "js";
     try {
       digest = jsSha256(data);
@@ -132,6 +158,12 @@ export class HashBook {
   async verify(url: string, range: { start: number, end: number } | undefined, data: ArrayBuffer): Promise<Verdict> {
     const expected = this.get(url, range);
     if (expected === undefined) return "unknown";
-    return (await sha256Hex(data)) === expected ? "ok" : "mismatch";
+    let actual: string;
+    try {
+      actual = await sha256Hex(data);
+    } catch {
+      return "unavailable";
+    }
+    return actual === expected ? "ok" : "mismatch";
   }
 }

@@ -32,6 +32,9 @@ export interface AttachOptions {
 
 export interface ResolvedOptions {
   src: string;
+  /** Base URL of the client's optional modules (extras.ts): the script's own URL, or the
+   * Worker's /edgeswarm.js when the page named the Worker or the script's URL is unknown. */
+  assets: string;
   tracker: string;
   swarmId: string;
   channel: string;
@@ -145,6 +148,8 @@ export function resolveOptions(src: string, opts: AttachOptions, scriptUrl: stri
     problems.push({ option: "workerOrigin", reason: "not a URL" });
   }
   origin ??= new URL(abs).origin;
+  let assets = `${origin}/edgeswarm.js`;
+  if (opts.workerOrigin === undefined && scriptUrl && origin === new URL(scriptUrl, base).origin) assets = new URL(scriptUrl, base).href;
 
   let swarmId = defaultSwarmId(abs);
   if (opts.swarmId !== undefined) {
@@ -183,7 +188,7 @@ export function resolveOptions(src: string, opts: AttachOptions, scriptUrl: stri
   const rtcConfig = opts.rtcConfig && typeof opts.rtcConfig === "object" ? opts.rtcConfig : { iceServers: [] };
   return {
     resolved: {
-      src: abs, tracker, swarmId, channel, p2p: opts.p2p !== false, upload, debug: opts.debug === true, reportUrl, rtcConfig,
+      src: abs, assets, tracker, swarmId, channel, p2p: opts.p2p !== false, upload, debug: opts.debug === true, reportUrl, rtcConfig,
       hlsConfig: opts.hlsConfig ?? {}, coreConfig: opts.coreConfig ?? {}, testCorruptUploads: opts.testCorruptUploads === true,
     },
     problems,

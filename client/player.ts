@@ -8,10 +8,11 @@ import type { CoreConfig, CoreEventMap } from "p2p-media-loader-core";
 import { CORE_TUNING, HLS_TUNING, JOIN_SEGMENTS, TRACKER_RESTART_GAP_MS, windowsFor } from "./engine-config";
 import { Emitter } from "./events";
 import { countingLoader, engineView } from "./hls-bridge";
-import { HashBook } from "./integrity";
+import { HashBook, useJsSha256, type JsSha256 } from "./integrity";
+import { loadExtra } from "./extras";
 import { resolveOptions, type AttachOptions, type ResolvedOptions } from "./options";
-import { Overlay } from "./overlay";
-import { Reporter } from "./reporter";
+import type { Overlay } from "./overlay";
+import type { Reporter } from "./reporter";
 import * as S from "./stats";
 import { bridgeSeeder } from "./seed-bridge";
 import { ClaimPolicy } from "./claim-policy";
@@ -152,6 +153,8 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
           validateP2PSegment: async (url, byteRange, data) => {
             const verdict = await book.verify(url, byteRange, data);
             if (verdict === "ok") return true;
+            // Not a verdict on the bytes: the page has no SHA-256 and P2P is being turned off.
+            if (verdict === "unavailable") return false;
             S.addRejected(counters, data.byteLength);
             S.countError(counters, verdict === "mismatch" ? "p2p-hash-mismatch" : "p2p-hash-unknown");
             events.emit("rejected", { reason: verdict === "mismatch" ? "hash-mismatch" : "hash-unknown", url, bytes: data.byteLength });
@@ -161,6 +164,14 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
       });
       const p2pEngine = engine;
       Object.assign(hlsConfig, p2pEngine.getConfigForHlsJs());
+      // Without crypto.subtle (a page outside a secure context) peer bytes are checked by the
+      // JS SHA-256, loaded now beside the script. If it cannot be had, nothing could be
+      // verified: P2P goes off for this player rather than trust or blame peers.
+      useJsSha256(() => loadExtra<{ sha256: JsSha256 }>("sha256", opts.assets).then((m) => m.sha256))?.catch((err: unknown) => {
+        if (destroyed) return;
+        p2pEngine.applyDynamicConfig({ core: { isP2PDisabled: true } });
+        fail({ type: "unsupported", details: `no SHA-256 on this page (${message(err)}): playing over HTTP only`, fatal: false });
+      });
       hls = new Hls(hlsConfig);
       // Registered before loadSource, so it runs before the engine sizes hls.js's buffer.
       const userWindows = ["highDemandTimeWindow", "httpDownloadTimeWindow", "p2pDownloadTimeWindow"].some((k) => k in opts.coreConfig);
@@ -303,13 +314,28 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
     });
   }
 
-  const overlay = opts.debug && typeof document !== "undefined" ? new Overlay(video) : undefined;
+  let overlay: Overlay | undefined;
+  if (opts.debug && typeof document !== "undefined") {
+    loadExtra<typeof import("./overlay")>("overlay", opts.assets).then(
+      (m) => { if (!destroyed) overlay = new m.Overlay(video); },
+      (err: unknown) => fail({ type: "other", details: `debug overlay not loaded: ${message(err)}`, fatal: false }),
+    );
+  }
   const tick = setInterval(() => {
     const s = snapshot();
     events.emit("stats", s);
     overlay?.update(s, opts.tracker);
   }, 1000);
-  const reporter = opts.reportUrl && mode !== "native" ? new Reporter(opts.reportUrl, opts.channel, snapshot) : undefined;
+  // The reporter is an extra too: its first report goes out seconds after start anyway, and a
+  // page where it cannot load plays the same (stats must never disturb playback).
+  let reporter: Reporter | undefined;
+  const reportUrl = opts.reportUrl;
+  if (reportUrl && mode !== "native") {
+    loadExtra<typeof import("./reporter")>("reporter", opts.assets).then(
+      (m) => { if (!destroyed) reporter = new m.Reporter(reportUrl, opts.channel, snapshot); },
+      () => {},
+    );
+  }
 
   const handle: EdgeSwarmHandle = {
     video,

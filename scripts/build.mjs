@@ -57,7 +57,14 @@ export function clientBuildOptions({ entry, format, test = false, watchSockets =
  * them 5 minutes and then revalidate (ETag) instead of pinning a stale player for days; CORS
  * is open because pages on other origins load the script and import the ESM build.
  */
-export const CLIENT_HEADERS = ["/edgeswarm.js", "/edgeswarm.mjs", "/edgeswarm.js.map", "/edgeswarm.mjs.map"]
+/** The client's optional modules (client/extras.ts), imported on demand from beside the bundle. */
+export const CLIENT_EXTRAS = {
+  "edgeswarm-sha256.mjs": "client/sha256.ts",
+  "edgeswarm-overlay.mjs": "client/overlay.ts",
+  "edgeswarm-reporter.mjs": "client/reporter.ts",
+};
+
+export const CLIENT_HEADERS = ["/edgeswarm.js", "/edgeswarm.mjs", "/edgeswarm.js.map", "/edgeswarm.mjs.map", ...Object.keys(CLIENT_EXTRAS).map((f) => `/${f}`)]
   .map((p) => `${p}\n  Cache-Control: public, max-age=300, must-revalidate\n  Access-Control-Allow-Origin: *\n  X-Content-Type-Options: nosniff`)
   .join("\n");
 
@@ -67,6 +74,9 @@ if (isMain && existsSync(join(root, "client/index.ts"))) {
   const entry = join(root, "client/index.ts");
   await build({ ...clientBuildOptions({ entry, format: "iife" }), outfile: join(out, "edgeswarm.js") });
   await build({ ...clientBuildOptions({ entry, format: "esm" }), outfile: join(out, "edgeswarm.mjs") });
+  for (const [file, src] of Object.entries(CLIENT_EXTRAS)) {
+    await build({ ...clientBuildOptions({ entry: join(root, src), format: "esm" }), outfile: join(out, file) });
+  }
   mkdirSync(join(root, "dist/test"), { recursive: true });
   await build({ ...clientBuildOptions({ entry, format: "iife", test: true }), outfile: join(root, "dist/test/edgeswarm.test.js") });
   writeFileSync(join(out, "_headers"), `${CLIENT_HEADERS}\n`);

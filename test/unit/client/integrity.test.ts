@@ -1,8 +1,8 @@
 // Hashes from #EXT-X-EDGESWARM-SHA256 tags, and the check with real SHA-256: WebCrypto, and
 // the JS fallback for pages without crypto.subtle (globalThis.crypto stubbed per test).
 import { createHash, randomBytes } from "node:crypto";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { HASH_TAG, HashBook, MAX_HASHES, hashBackend, hashOfFragment, sha256Hex } from "../../../client/integrity";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { HASH_TAG, HashBook, MAX_HASHES, hashBackend, hashOfFragment, sha256Hex, useJsSha256 } from "../../../client/integrity";
 
 const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
 const hex = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -83,6 +83,10 @@ function cases(): Array<[string, ArrayBuffer | ArrayBufferView, Buffer]> {
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 describe("sha256Hex without SubtleCrypto (insecure context)", () => {
+  // The player loads client/sha256.ts beside the bundle (extras.ts); here it is imported directly.
+  beforeEach(() => {
+    useJsSha256(() => import("../../../client/sha256").then((m) => m.sha256));
+  });
   afterEach(() => {
     vi.unstubAllGlobals();
   });
@@ -149,5 +153,39 @@ describe("sha256Hex without SubtleCrypto (insecure context)", () => {
   it("uses WebCrypto again once the page has it", async () => {
     expect(await sha256Hex(bytes("hello"))).toBe(hex("hello"));
     expect(hashBackend()).toBe("subtle");
+  });
+});
+
+describe("sha256Hex when the JS SHA-256 cannot be loaded", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it("rejects instead of inventing a digest, and HashBook.verify calls that unavailable, not a mismatch", async () => {
+    vi.stubGlobal("crypto", undefined);
+    useJsSha256(() => Promise.reject(new Error("blocked by CSP")));
+    await expect(sha256Hex(new Uint8Array([1, 2, 3]))).rejects.toThrow(/blocked by CSP/);
+    const book = new HashBook();
+    book.learn([{ url: "https://w/a.ts", tagList: [[HASH_TAG, "a".repeat(64)]] }]);
+    expect(await book.verify("https://w/a.ts", undefined, new ArrayBuffer(3))).toBe("unavailable");
+  });
+
+  it("tries the load again on the next check after a failure", async () => {
+    vi.stubGlobal("crypto", undefined);
+    let attempts = 0;
+    useJsSha256(() => (++attempts === 1 ? Promise.reject(new Error("offline")) : import("../../../client/sha256").then((m) => m.sha256)));
+    await expect(sha256Hex(new Uint8Array([1]))).rejects.toThrow(/offline/);
+    expect(await sha256Hex(new Uint8Array([1]))).toBe(createHash("sha256").update(Buffer.from([1])).digest("hex"));
+    expect(attempts).toBe(2);
+  });
+
+  it("starts loading at once when the page has no crypto.subtle, and not at all when it has", async () => {
+    let loads = 0;
+    const loader = () => { loads++; return import("../../../client/sha256").then((m) => m.sha256); };
+    expect(useJsSha256(loader)).toBeUndefined(); // Node has WebCrypto
+    expect(loads).toBe(0);
+    vi.stubGlobal("crypto", undefined);
+    await useJsSha256(loader);
+    expect(loads).toBe(1);
   });
 });

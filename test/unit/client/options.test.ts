@@ -5,6 +5,14 @@ import { defaultChannel, defaultSwarmId, optionsFromDataset, resolveOptions, sho
 
 const SCRIPT = "https://cdn-worker.example/edgeswarm.js";
 
+describe("resolveOptions: where the optional modules load from", () => {
+  it("beside the script when it came from the Worker, else from the Worker the page names", () => {
+    expect(resolveOptions("https://x.example/a.m3u8", {}, "https://w.example/v2/edgeswarm.mjs").resolved.assets).toBe("https://w.example/v2/edgeswarm.mjs");
+    expect(resolveOptions("https://x.example/a.m3u8", { workerOrigin: "https://w2.example" }, "https://w.example/edgeswarm.js").resolved.assets).toBe("https://w2.example/edgeswarm.js");
+    expect(resolveOptions("https://x.example/live/c/a.m3u8", {}, undefined).resolved.assets).toBe("https://x.example/edgeswarm.js");
+  });
+});
+
 describe("resolveOptions defaults", () => {
   it("uses the script's Worker for tracker and reports, with the /live/<name>/ channel", () => {
     const { resolved, problems } = resolveOptions("https://cdn-worker.example/live/loop/master.m3u8?token=abc", {}, SCRIPT);
