@@ -1,11 +1,15 @@
 // Whether this viewer should ask the edge for new live segments right now (seeder.ts).
 //
 // A won claim makes this viewer the swarm's HTTP copy of a segment: the others wait for it
-// over WebRTC. That only pays when peers actually take what it wins. A viewer with no peer,
-// or whose peers cannot reach it (no TURN, a blocked network), wins segments nobody takes
-// and holds everyone else back until the HTTP fallback. So it claims only while it has a
-// peer, and it stops for a while after a run of wins that no peer took. Measured on the
-// lab's `blocked` profile before this rule: 5 % more origin egress than with P2P off.
+// over WebRTC. That only pays when peers actually take what it wins. A viewer whose peers
+// cannot reach it (no TURN, a blocked network) wins segments nobody takes and holds everyone
+// else back until their HTTP fallback. So it stops for a while after a run of wins that no
+// peer took, and a newly connected peer ends the pause. A viewer still alone does claim: it
+// plays what it wins itself (seeder.ts hands won bytes to the player, never a second copy),
+// and the viewers joining next find those segments held. Requiring a peer first cost a
+// 4-viewer cable run every segment that appeared before the first connection (each fetched
+// by all four). Measured on the lab's `blocked` profile before any of this: 5 % more origin
+// egress than with P2P off.
 //
 // "Taken" is read from upload bytes: p2p-media-loader reports uploads per peer, not per
 // segment, so any upload after a win counts as that win taken. A viewer that relays other
@@ -64,7 +68,7 @@ export class ClaimPolicy {
   /** True when claiming now can help the swarm. */
   allowed(nowS: number): boolean {
     this.settle(nowS);
-    return this.peers > 0 && nowS >= this.pausedUntil;
+    return nowS >= this.pausedUntil;
   }
 
   /** Wins whose window has passed are settled: taken resets the streak, untaken extends it. */

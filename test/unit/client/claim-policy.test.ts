@@ -5,13 +5,18 @@ import { CLAIM_POLICY, ClaimPolicy } from "../../../client/claim-policy";
 const { takeWindowS, pauseS } = CLAIM_POLICY;
 
 describe("ClaimPolicy", () => {
-  it("never claims without a peer: nobody could take what it wins", () => {
+  it("claims while still alone: it plays what it wins, and the next viewers find it held", () => {
     const p = new ClaimPolicy();
-    expect(p.allowed(0)).toBe(false);
-    p.onPeers(1);
     expect(p.allowed(0)).toBe(true);
-    p.onPeers(0);
-    expect(p.allowed(1)).toBe(false);
+  });
+
+  it("stops after two untaken wins even with nobody to take them (a blocked network), until a peer connects", () => {
+    const p = new ClaimPolicy();
+    p.onWin(0);
+    p.onWin(2);
+    expect(p.allowed(2 + takeWindowS)).toBe(false);
+    p.onPeers(1);
+    expect(p.allowed(2 + takeWindowS)).toBe(true);
   });
 
   it("keeps claiming while its wins are followed by uploads", () => {
