@@ -194,7 +194,7 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
       // With the page's own windows the page decides, so no seeding either.
       if (!userWindows) cleanups.push(bridgeSeeder(hls, seeder, opts.swarmId, () => video.currentTime, () => uploading && !destroyed));
       p2pEngine.bindHls(engineView(hls, book));
-      wireCore(p2pEngine);
+      wireCore(p2pEngine, () => store);
       watch = new TrackerWatch({
         url: opts.tracker,
         onState: (state) => events.emit("tracker", { state }),
@@ -238,7 +238,7 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
     return n;
   }
 
-  function wireCore(e: HlsJsP2PEngine): void {
+  function wireCore(e: HlsJsP2PEngine, store: () => SegmentStore | undefined): void {
     const on = <K extends keyof CoreEventMap>(k: K, fn: CoreEventMap[K]) => {
       e.addEventListener(k, fn);
       cleanups.push(() => e.removeEventListener(k, fn));
@@ -260,6 +260,7 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
     });
     on("onChunkUploaded", (bytes, peerId) => {
       S.addUploaded(counters, bytes);
+      store()?.noteUploaded(bytes); // frees the upload slot (segment-store.ts)
       claims.onUpload(bytes, nowS());
       events.emit("upload", { peerId, bytes });
     });

@@ -1,14 +1,29 @@
 // The segment memory the P2P core serves peers from (p2p-media-loader's SegmentStorage
 // interface, plugged in through customSegmentStorageFactory). Ours rather than the core's
-// built-in one for a single reason: the edge seeder (seeder.ts) must be able to put a
-// segment it fetched itself into the store, so the core announces it to peers at once.
-// It keeps what is near the playhead and forgets the rest; it makes no scheduling choices.
+// built-in one for two reasons: the edge seeder (seeder.ts) must be able to put a segment it
+// fetched itself into the store, so the core announces it to peers at once; and uploads are
+// served one at a time (MAX_PARALLEL_UPLOADS), which the core has no setting for.
+// It keeps what is near the playhead and forgets the rest; it makes no other choices.
 import type { CommonCoreConfig, SegmentStorage, StreamConfig, StreamType } from "p2p-media-loader-core";
 
 /** Seconds of media kept behind the playhead: enough for peers a little behind us. */
 export const KEEP_BEHIND_S = 60;
 /** Byte ceiling when the core's config sets none (segmentMemoryStorageLimit is in MiB). */
 export const DEFAULT_LIMIT_MIB = 256;
+
+/**
+ * Peer uploads served at once. p2p-media-loader serves every request at once, so a new live
+ * segment's only holder splits its uplink over all the peers asking, and on a slow uplink none
+ * of them finishes before its HTTP fallback (measured with 1 Mbit/s uplinks: most segments
+ * fetched 3–4 times). Whole segments relay store-and-forward: holders double per transfer time
+ * only if each transfer runs at the full uplink. A busy uploader answers "segment absent"
+ * (the core's own reply when it lacks a segment); the asker drops it from that peer's list and
+ * asks another holder, such as the peer just served, or this one again on its next
+ * announcement (every new segment it stores).
+ */
+export const MAX_PARALLEL_UPLOADS = 1;
+/** An upload whose bytes stop going out (the asker cancelled, or left) frees its slot after this. */
+export const UPLOAD_STALE_MS = 4_000;
 const MiB = 1024 * 1024;
 
 interface Item {
@@ -30,6 +45,12 @@ export class SegmentStore implements SegmentStorage {
   private limitBytes = DEFAULT_LIMIT_MIB * MiB;
   private position = 0;
   private onChange?: (streamId: string) => void;
+  /** Segments the player itself is reading (the core asks onSegmentRequested first): never refused. */
+  private readonly ownReads = new Set<string>();
+  /** Uploads in progress: bytes still to go out, and when they were granted. */
+  private uploads: Array<{ left: number; at: number }> = [];
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   async initialize(core: CommonCoreConfig, _main: StreamConfig, _secondary: StreamConfig): Promise<void> {
     if (typeof core.segmentMemoryStorageLimit === "number" && core.segmentMemoryStorageLimit > 0) {
@@ -41,8 +62,22 @@ export class SegmentStore implements SegmentStorage {
     this.position = position;
   }
 
-  onSegmentRequested(_swarmId: string, streamId: string): void {
+  onSegmentRequested(_swarmId: string, streamId: string, segmentId?: number): void {
     this.knownStreams.add(streamId);
+    // The core reads the segment from here next when it has it (hybrid-loader.ts loadSegment).
+    if (segmentId !== undefined && this.items.has(keyOf(streamId, segmentId))) this.ownReads.add(keyOf(streamId, segmentId));
+  }
+
+  /** Bytes went out to a peer (the core's onChunkUploaded): they count against the oldest upload. */
+  noteUploaded(bytes: number): void {
+    let n = Number.isFinite(bytes) && bytes > 0 ? bytes : 0;
+    while (n > 0 && this.uploads.length > 0) {
+      const u = this.uploads[0]!;
+      const take = Math.min(n, u.left);
+      u.left -= take;
+      n -= take;
+      if (u.left <= 0) this.uploads.shift();
+    }
   }
 
   /** True once the core has requested a segment of this stream (its id is then certain). */
@@ -71,8 +106,16 @@ export class SegmentStore implements SegmentStorage {
     for (const s of touched) this.onChange?.(s);
   }
 
+  /** The player's reads always get the bytes; a peer's request gets them when an upload slot is free. */
   async getSegmentData(_swarmId: string, streamId: string, segmentId: number): Promise<ArrayBuffer | undefined> {
-    return this.items.get(keyOf(streamId, segmentId))?.data;
+    const key = keyOf(streamId, segmentId);
+    const data = this.items.get(key)?.data;
+    if (this.ownReads.delete(key) || !data) return data;
+    const now = this.now();
+    this.uploads = this.uploads.filter((u) => now - u.at < UPLOAD_STALE_MS);
+    if (this.uploads.length >= MAX_PARALLEL_UPLOADS) return undefined;
+    this.uploads.push({ left: data.byteLength, at: now });
+    return data;
   }
 
   hasSegment(_swarmId: string, streamId: string, segmentId: number): boolean {
@@ -99,6 +142,8 @@ export class SegmentStore implements SegmentStorage {
   destroy(): void {
     this.items.clear();
     this.knownStreams.clear();
+    this.ownReads.clear();
+    this.uploads = [];
     this.bytes = 0;
   }
 

@@ -80,6 +80,7 @@ export function snapshot(c: Counters, uploading: boolean, mode: Stats["mode"]): 
 export function classifySegmentError(source: "http" | "p2p", coreType: string): ErrorType | null {
   if (coreType === "abort") return null;
   if (coreType === "p2p-segment-validation-failed") return null; // counted by integrity as mismatch/unknown
+  if (coreType === "peer-segment-absent") return null; // flow control: the peer was busy uploading (segment-store.ts)
   return source === "p2p" ? "p2p-failed" : "http-failed";
 }
 

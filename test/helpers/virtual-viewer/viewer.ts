@@ -251,6 +251,7 @@ export class VirtualViewer {
     });
     core.addEventListener("onChunkUploaded", (bytes) => {
       this.stats.uploadedBytes += bytes;
+      this.store?.noteUploaded(bytes);
       this.claims.onUpload(bytes, nowS());
     });
     core.addEventListener("onPeerConnect", ({ peerId }) => {

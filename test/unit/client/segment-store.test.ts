@@ -1,7 +1,7 @@
 // The store the core serves peers from: lookups, announcements on change, eviction
 // behind the playhead and under the byte limit.
 import { describe, expect, it } from "vitest";
-import { KEEP_BEHIND_S, SegmentStore } from "../../../client/segment-store";
+import { KEEP_BEHIND_S, MAX_PARALLEL_UPLOADS, SegmentStore, UPLOAD_STALE_MS } from "../../../client/segment-store";
 import type { CommonCoreConfig, StreamConfig } from "p2p-media-loader-core";
 
 const buf = (n: number) => new ArrayBuffer(n);
@@ -68,5 +68,54 @@ describe("SegmentStore", () => {
     await s.storeSegment("sw", "x", 1, buf(100), 0, 2, "main", true);
     await s.storeSegment("sw", "x", 1, buf(100), 0, 2, "main", true);
     expect(s.usedBytes).toBe(100);
+  });
+});
+
+describe("SegmentStore upload slots", () => {
+  const A = "v2-sw-main-a";
+  async function filled(now: () => number) {
+    const s = new SegmentStore(now);
+    await s.initialize(cfg(), stream, stream);
+    await s.storeSegment("sw", A, 1, buf(1000), 2, 4, "main", true);
+    await s.storeSegment("sw", A, 2, buf(1000), 4, 6, "main", true);
+    return s;
+  }
+
+  it("serves one peer at a time: a second asker hears 'absent' until the first upload's bytes went out", async () => {
+    expect(MAX_PARALLEL_UPLOADS).toBe(1);
+    const s = await filled(() => 0);
+    expect((await s.getSegmentData("sw", A, 1))?.byteLength).toBe(1000);
+    expect(await s.getSegmentData("sw", A, 1)).toBeUndefined();
+    expect(await s.getSegmentData("sw", A, 2)).toBeUndefined();
+    s.noteUploaded(600);
+    expect(await s.getSegmentData("sw", A, 2)).toBeUndefined();
+    s.noteUploaded(400);
+    expect((await s.getSegmentData("sw", A, 2))?.byteLength).toBe(1000);
+  });
+
+  it("never refuses the player's own read of a segment, even while uploading", async () => {
+    const s = await filled(() => 0);
+    await s.getSegmentData("sw", A, 1); // a peer's upload takes the slot
+    s.onSegmentRequested("sw", A, 2); // the core asks for the player, then reads
+    expect((await s.getSegmentData("sw", A, 2))?.byteLength).toBe(1000);
+    expect(await s.getSegmentData("sw", A, 2)).toBeUndefined(); // a peer asking next still waits
+  });
+
+  it("frees the slot of an upload whose bytes stopped going out (cancelled or the peer left)", async () => {
+    let t = 0;
+    const s = await filled(() => t);
+    await s.getSegmentData("sw", A, 1);
+    t = UPLOAD_STALE_MS - 1;
+    expect(await s.getSegmentData("sw", A, 2)).toBeUndefined();
+    t = UPLOAD_STALE_MS;
+    expect((await s.getSegmentData("sw", A, 2))?.byteLength).toBe(1000);
+  });
+
+  it("ignores upload counts that are not positive numbers", async () => {
+    const s = await filled(() => 0);
+    await s.getSegmentData("sw", A, 1);
+    s.noteUploaded(Number.NaN);
+    s.noteUploaded(-5000);
+    expect(await s.getSegmentData("sw", A, 2)).toBeUndefined();
   });
 });
