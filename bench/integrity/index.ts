@@ -15,15 +15,13 @@
 // Flags: --rounds N (7)   --mib-per-sample N (16): bytes hashed per timed sample
 import { randomBytes } from "node:crypto";
 import { cpus, loadavg } from "node:os";
-import { hashBackend, sha256Hex, type HashBackend } from "../../client/integrity.ts";
+import { hashBackend, sha256Hex, useJsSha256, type HashBackend } from "../../client/integrity.ts";
+import { sha256 } from "../../client/sha256.ts";
+import { numberFlag as flag } from "../flags.ts";
 
-function flag(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return def;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
-  return v;
-}
+// The player loads the JS digest beside the bundle (client/extras.ts); here it is at hand.
+useJsSha256(() => Promise.resolve(sha256));
+
 
 const ROUNDS = flag("rounds", 7);
 const BYTES_PER_SAMPLE = flag("mib-per-sample", 16) * 1024 * 1024;

@@ -25,6 +25,7 @@ import { cpuSeconds, findDescendants, memKiB, sampleRss } from "./proc.ts";
 import { runEcho } from "./echo-load.ts";
 import { runLogic } from "./logic.ts";
 import { profileWorker, summarize as summarizeProfile, type ProfileSummary } from "./profile.ts";
+import { numberFlag as flag } from "../flags.ts";
 
 interface Sample {
   load: LoadResult;
@@ -45,13 +46,6 @@ interface Target {
 
 const targets: Target[] = [];
 
-function flag(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return def;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
-  return v;
-}
 function only(): string | null {
   const i = process.argv.indexOf("--only");
   return i < 0 ? null : (process.argv[i + 1] ?? null);
