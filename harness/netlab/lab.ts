@@ -142,9 +142,10 @@ async function linkHost(h: NetHost, bridge: string, bridgeIp: string, isolated: 
   await run("ip", ["link", "set", "dev", ns, "up"]);
   await run("ip", ["-n", ns, "link", "set", "eth0", "up"]);
   if (isolated) {
-    // A /32 plus a route to the bridge address alone: the host answers, and every other
-    // namespace is "network unreachable" at once. ip_forward is 0, so the host would not
-    // relay between namespaces either (FIELD-NOTES: a "WebRTC blocked" viewer).
+    // A /32 plus a route to the bridge address alone: the host answers, and packets to every
+    // other namespace follow the default route below into lo and die there (a connection
+    // times out). ip_forward is 0, so the host would not relay between namespaces either
+    // (FIELD-NOTES: a "WebRTC blocked" viewer).
     await run("ip", ["-n", ns, "addr", "add", `${h.ip}/32`, "dev", "eth0"]);
     await run("ip", ["-n", ns, "route", "add", `${bridgeIp}/32`, "dev", "eth0"]);
   } else {
