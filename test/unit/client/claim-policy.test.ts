@@ -2,21 +2,41 @@
 import { describe, expect, it } from "vitest";
 import { CLAIM_POLICY, ClaimPolicy } from "../../../client/claim-policy";
 
-const { takeWindowS, pauseS } = CLAIM_POLICY;
+const { takeWindowS, pauseS, aloneS } = CLAIM_POLICY;
 
 describe("ClaimPolicy", () => {
-  it("claims while still alone: it plays what it wins, and the next viewers find it held", () => {
+  it("claims while still alone in its first seconds: it plays what it wins, and the next viewers find it held", () => {
     const p = new ClaimPolicy();
-    expect(p.allowed(0)).toBe(true);
+    expect(p.allowed(100)).toBe(true);
+    expect(p.allowed(100 + aloneS - 0.1)).toBe(true);
   });
 
-  it("stops after two untaken wins even with nobody to take them (a blocked network), until a peer connects", () => {
+  it("stops claiming when no peer has come by then (nobody can reach it), until one connects", () => {
     const p = new ClaimPolicy();
-    p.onWin(0);
-    p.onWin(2);
-    expect(p.allowed(2 + takeWindowS)).toBe(false);
+    expect(p.allowed(0)).toBe(true);
+    expect(p.allowed(aloneS)).toBe(false);
     p.onPeers(1);
-    expect(p.allowed(2 + takeWindowS)).toBe(true);
+    expect(p.allowed(aloneS)).toBe(true);
+  });
+
+  it("stops claiming once its last peer left, until a peer connects again", () => {
+    const p = new ClaimPolicy();
+    p.allowed(0);
+    p.onPeers(2);
+    p.onPeers(0);
+    expect(p.allowed(1)).toBe(false);
+    p.onPeers(1);
+    expect(p.allowed(1)).toBe(true);
+  });
+
+  it("stops after two untaken wins even while alone, until a peer connects", () => {
+    const p = new ClaimPolicy();
+    p.allowed(0);
+    p.onWin(0);
+    p.onWin(1);
+    expect(p.allowed(1 + takeWindowS)).toBe(false);
+    p.onPeers(1);
+    expect(p.allowed(1 + takeWindowS)).toBe(true);
   });
 
   it("keeps claiming while its wins are followed by uploads", () => {
