@@ -16,7 +16,7 @@ import type { Reporter } from "./reporter";
 import * as S from "./stats";
 import { bridgeSeeder } from "./seed-bridge";
 import { ClaimPolicy } from "./claim-policy";
-import { bytesRequest, EdgeSeeder } from "./seeder";
+import { awaitHandover, bytesRequest, EdgeSeeder } from "./seeder";
 import { SegmentStore } from "./segment-store";
 import { HttpTiming, timedFetch } from "./http-timing";
 import { installUploadCorruption } from "./test-hooks";
@@ -135,7 +135,7 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
           httpRequestSetup: async (url, byteRange, signal, requestByteRange) => {
             // A segment this viewer won by claim is not fetched twice (seeder.ts handover).
             const won = !byteRange && !requestByteRange ? seeder.handover(url) : undefined;
-            const data = won ? await won : undefined;
+            const data = won ? await awaitHandover(won, signal) : undefined;
             if (data && !signal.aborted) {
               handedCredit += data.byteLength;
               handed.add(url);

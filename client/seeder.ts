@@ -40,6 +40,12 @@ const MAX_TRIED = 512;
 const MAX_HANDOVER = 8;
 /** A handover's blob: URL is revoked after this long; the core fetches it at once. */
 const HANDOVER_URL_LIFETIME_MS = 60_000;
+/**
+ * Longest a core request waits for a claim still in flight before fetching for itself. A
+ * 2 s live segment arrives in well under a second on any link the player can keep up on;
+ * a claim slower than this is stuck, and a claim may cost bytes but never a stall.
+ */
+export const HANDOVER_WAIT_MS = 2_000;
 
 export interface SeedSegment {
   url: string;
@@ -97,6 +103,22 @@ export function pickClaims(
     out.push(s);
   }
   return out;
+}
+
+/** The handed-over bytes, or undefined once `signal` aborts or `ms` pass first. */
+export function awaitHandover(won: Promise<ArrayBuffer | undefined>, signal: AbortSignal, ms = HANDOVER_WAIT_MS): Promise<ArrayBuffer | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const done = (v: ArrayBuffer | undefined) => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      resolve(v);
+    };
+    const onAbort = () => done(undefined);
+    const timer = setTimeout(() => done(undefined), ms);
+    signal.addEventListener("abort", onAbort);
+    won.then(done, () => done(undefined));
+  });
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   type BufferSettings, type PlayerOverrides, type PlayerState,
 } from "./player-model.ts";
 import { METER_TAG_HEADER } from "../metering-proxy.ts";
-import { bytesRequest, EdgeSeeder, SEED_MARGIN_S, streamSwarmId } from "../../../client/seeder.ts";
+import { awaitHandover, bytesRequest, EdgeSeeder, SEED_MARGIN_S, streamSwarmId } from "../../../client/seeder.ts";
 import { ClaimPolicy } from "../../../client/claim-policy.ts";
 import { SegmentStore } from "../../../client/segment-store.ts";
 import { HttpTiming, timedFetch } from "../../../client/http-timing.ts";
@@ -201,7 +201,7 @@ export class VirtualViewer {
       httpRequestSetup: async (segmentUrl, segmentByteRange, signal, requestByteRange) => {
         // As client/player.ts: a segment won by claim is handed over, not fetched again.
         const won = !segmentByteRange && !requestByteRange ? this.seeder?.handover(segmentUrl) : undefined;
-        const data = won ? await won : undefined;
+        const data = won ? await awaitHandover(won, signal) : undefined;
         if (data && !signal.aborted) {
           this.handedCredit += data.byteLength;
           return bytesRequest(data, signal);

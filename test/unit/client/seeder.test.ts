@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EdgeSeeder, bytesRequest, claimUrl, pickClaims, type SeedPlaylist, type SeedSegment } from "../../../client/seeder";
+import { EdgeSeeder, awaitHandover, bytesRequest, claimUrl, pickClaims, type SeedPlaylist, type SeedSegment } from "../../../client/seeder";
 import { SegmentStore } from "../../../client/segment-store";
 
 const hex = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -173,5 +173,22 @@ describe("EdgeSeeder against an HTTP server", () => {
     store.onSegmentRequested("sw", "v2-sw-main-z");
     seeder.onPlaylist({ ...p, live: false }, 0);
     expect(seen.some((u) => u.includes("/50.ts"))).toBe(false);
+  });
+});
+
+describe("awaitHandover", () => {
+  const bytes = new ArrayBuffer(4);
+  it("gives the claim's bytes when they come in time", async () => {
+    expect(await awaitHandover(Promise.resolve(bytes), new AbortController().signal, 1000)).toBe(bytes);
+  });
+  it("gives up on a claim that is stuck, so the core fetches for itself (a claim never costs a stall)", async () => {
+    expect(await awaitHandover(new Promise(() => {}), new AbortController().signal, 30)).toBeUndefined();
+  });
+  it("gives up at once when the core aborts its request, and on a failed claim", async () => {
+    const a = new AbortController();
+    const p = awaitHandover(new Promise(() => {}), a.signal, 60_000);
+    a.abort();
+    expect(await p).toBeUndefined();
+    expect(await awaitHandover(Promise.reject(new Error("x")), new AbortController().signal, 60_000)).toBeUndefined();
   });
 });
