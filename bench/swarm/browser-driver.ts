@@ -2,9 +2,9 @@
 // (test/helpers/browser.ts launchChromium, started on first use), one browser context per
 // viewer. The edgeswarm variant loads the Worker's built /edgeswarm.js and attaches it; the
 // stock variants run hls.js + p2p-media-loader-hlsjs with the variant's core config.
-// Metering: each viewer page is served from the metering proxy's own origin (route
-// fulfilment of the page and its player scripts only, removed once the page has loaded),
-// and the context sends `x-meter-tag: <viewer id>` on every request. Playlists, segments
+// Metering: each viewer page is served from the metering proxy's own origin (the meter
+// answers the page and its player scripts itself, uncounted: `serve`), and the context sends
+// `x-meter-tag: <viewer id>` on every request. Playlists, segments
 // and reports are then same-origin requests, so the custom header needs no CORS preflight
 // and every origin byte is counted under its viewer.
 // With a network lab (`--net`), each viewer gets a Chromium of its own inside its own
@@ -33,6 +33,8 @@ export interface BrowserDriverOptions {
   /** Where this process fetches /edgeswarm.js (the page's own origin may only be reachable
    * from inside a namespace). Default: the page's origin. */
   scriptUrl?: string;
+  /** Serves a page or script at a path of the page's origin (the meter's `serve`). */
+  serve: (path: string, body: string, type: string) => void;
 }
 
 export class BrowserDriver {
@@ -48,7 +50,7 @@ export class BrowserDriver {
   private readonly contexts = new Set<BrowserContext>();
   private closed = false;
 
-  constructor(private readonly opts: BrowserDriverOptions = {}) {
+  constructor(private readonly opts: BrowserDriverOptions) {
     this.name = opts.hosts
       ? "browser (headless Chromium, one browser per viewer, each in its own network namespace)"
       : "browser (headless Chromium, one context per viewer)";
@@ -101,13 +103,12 @@ export class BrowserDriver {
       config = { src: opts.masterUrl, tracker, rendition, core };
       scripts = ["/__bench/stock-page.js"];
     }
-    const pageUrl = `${origin}/__bench/${encodeURIComponent(opts.id)}.html`;
-    const routes: Record<string, { body: string; type: string }> = {
-      [pageUrl]: { body: viewerPageHtml(config, scripts), type: "text/html" },
-      [`${origin}/__bench/edgeswarm-page.js`]: { body: bundles.edgeswarm, type: "text/javascript" },
-      [`${origin}/__bench/stock-page.js`]: { body: bundles.stock, type: "text/javascript" },
-      [`${origin}/edgeswarm.js`]: { body: clientScript, type: "text/javascript" },
-    };
+    const pagePath = `/__bench/${encodeURIComponent(opts.id)}.html`;
+    const pageUrl = `${origin}${pagePath}`;
+    this.opts.serve(pagePath, viewerPageHtml(config, scripts), "text/html");
+    this.opts.serve("/__bench/edgeswarm-page.js", bundles.edgeswarm, "text/javascript");
+    this.opts.serve("/__bench/stock-page.js", bundles.stock, "text/javascript");
+    this.opts.serve("/edgeswarm.js", clientScript, "text/javascript");
 
     const context = await browser.newContext();
     this.contexts.add(context);
@@ -115,16 +116,11 @@ export class BrowserDriver {
     const note = (m: string) => { if (problems.length < 10) problems.push(m.slice(0, 300)); };
     try {
       await context.setExtraHTTPHeaders({ [METER_TAG_HEADER]: opts.id });
-      for (const [url, r] of Object.entries(routes)) {
-        await context.route(url, (route) => route.fulfill({ status: 200, contentType: r.type, body: r.body }));
-      }
       const page = await context.newPage();
       page.on("pageerror", (e) => note(`pageerror: ${e.message}`));
       page.on("console", (m) => { if (m.type() === "error") note(`console: ${m.text()}`); });
       page.on("crash", () => note("page crashed"));
       await page.goto(pageUrl, { waitUntil: "load", timeout: PAGE_LOAD_TIMEOUT_MS });
-      // Interception off again: every later request goes straight to the meter, untouched.
-      await context.unrouteAll({ behavior: "ignoreErrors" });
       const ready = await page.evaluate(() => typeof window.__bench === "object");
       if (!ready) throw new Error(`page script did not start: ${problems.join("; ") || "no error reported"}`);
 

@@ -25,11 +25,11 @@ const log = (msg: string) => process.stdout.write(msg + "\n");
 interface Driver { name: string; forVariant: (spec: VariantSpec) => ViewerDriver; close: () => Promise<void> }
 
 /** The viewers' driver: its name and close() for the run, and one ViewerDriver per variant. */
-function driverFor(opts: BenchOptions, lab: NetLab | undefined, scriptUrl: string | undefined): Driver {
+function driverFor(opts: BenchOptions, lab: NetLab | undefined, scriptUrl: string | undefined, meter: MeteringProxy): Driver {
   if (opts.mode === "browser") {
     // One Chromium for the whole run and one context per viewer; in the lab one Chromium
-    // per viewer, inside its namespace (browser-driver.ts).
-    const browser = new BrowserDriver({ ...(lab ? { hosts: lab.hosts } : {}), ...(scriptUrl ? { scriptUrl } : {}) });
+    // per viewer, inside its namespace (browser-driver.ts). The meter serves their pages.
+    const browser = new BrowserDriver({ serve: meter.serve, ...(lab ? { hosts: lab.hosts } : {}), ...(scriptUrl ? { scriptUrl } : {}) });
     return { name: browser.name, forVariant: (spec) => browser.forVariant(spec), close: () => browser.close() };
   }
   return { name: nodeDriver.name, forVariant: () => nodeDriver, close: () => nodeDriver.close() };
@@ -135,7 +135,7 @@ async function main(): Promise<number> {
       const ports = [meter.port, ...(worker ? [worker.port] : []), ...(stock ? [stock.port] : [])];
       await Promise.all(lab.hosts.map((h) => h.forward(ports)));
     }
-    driver = driverFor(opts, lab, worker ? `${worker.url}/edgeswarm.js` : undefined);
+    driver = driverFor(opts, lab, worker ? `${worker.url}/edgeswarm.js` : undefined, meter);
 
     log(`\nswarm bench: ${opts.viewers} viewers, ${opts.spacing} s apart, ${opts.duration} s after the last join, ` +
       `mode ${driver.name}, rendition ${opts.rendition}`);

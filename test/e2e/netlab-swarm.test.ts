@@ -102,16 +102,13 @@ class LabRun {
     const origin = `http://${pageHost}:${this.meter.port}`;
     const tracker = `ws://${pageHost}:${this.worker.port}/announce/${CHANNEL}`;
     const off = seat.name.startsWith("off") ? ` data-p2p="off"` : "";
-    const pageUrl = `${origin}/netlab/${seat.name}.html`;
+    // The embedding site's page, served by the meter (uncounted) from the origin the player uses.
+    const pagePath = `/netlab/${seat.name}-${pageHost === "127.0.0.1" ? "secure" : "plain"}.html`;
+    this.meter.serve(pagePath, `<!doctype html><html><body><script src="/edgeswarm.js" data-tracker="${tracker}"${off}></script><video autoplay muted src="${STREAM}"></video></body></html>`, "text/html");
     const context = await seat.browser.newContext();
     await context.setExtraHTTPHeaders({ [METER_TAG_HEADER]: seat.name });
-    await context.route(pageUrl, (r) => r.fulfill({
-      status: 200, contentType: "text/html",
-      body: `<!doctype html><html><body><script src="/edgeswarm.js" data-tracker="${tracker}"${off}></script><video autoplay muted src="${STREAM}"></video></body></html>`,
-    }));
     seat.page = await context.newPage();
-    await seat.page.goto(pageUrl);
-    await context.unrouteAll({ behavior: "ignoreErrors" });
+    await seat.page.goto(`${origin}${pagePath}`);
     await watchStalls(seat.page);
   }
 }

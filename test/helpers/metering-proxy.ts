@@ -42,6 +42,14 @@ export const MAX_TRACKED_PATHS = 100_000;
 export interface MeteringProxy {
   url: string; // http://<host>:<port>, 127.0.0.1 by default
   port: number;
+  /**
+   * Answers GET `path` itself with `body`: a test page of the embedding site (and its
+   * scripts), served from the origin the player uses. Not forwarded and not counted: these
+   * are not the Worker's bytes. Playwright route fulfilment did this before, but removing
+   * the routes after load raced requests the page had just issued: one was never continued,
+   * and hls.js waited out its 20 s manifest timeout (twice in 15 browser runs).
+   */
+  serve(path: string, body: string, type: string): void;
   snapshot(): MeterSnapshot;
   reset(): void;
   stop(): Promise<void>;
@@ -90,10 +98,18 @@ export async function startMeteringProxy(opts: { target: string; host?: string }
   let total = emptyCounts();
   let byTag = new Map<string, MeterCounts>();
   let byPath = new Map<string, string[]>();
+  const served = new Map<string, { body: string; type: string }>();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
   const server = http.createServer((req, res) => {
     const inUrl = new URL(req.url ?? "/", "http://proxy.invalid");
+    const own = req.method === "GET" ? served.get(inUrl.pathname) : undefined;
+    if (own) {
+      req.resume();
+      res.writeHead(200, { "content-type": own.type, "cache-control": "no-store" });
+      res.end(own.body);
+      return;
+    }
     const tag = tagOf(req.headers[METER_TAG_HEADER], inUrl.searchParams.get(METER_TAG_PARAM));
     inUrl.searchParams.delete(METER_TAG_PARAM);
     const cls = classifyPath(inUrl.pathname);
@@ -210,6 +226,9 @@ export async function startMeteringProxy(opts: { target: string; host?: string }
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
+    serve: (path, body, type) => {
+      served.set(path, { body, type });
+    },
     snapshot: () => ({
       total: clone(total),
       byTag: Object.fromEntries([...byTag].map(([k, v]) => [k, clone(v)])),

@@ -74,6 +74,18 @@ describe("metering proxy", () => {
     expect(seenHeaders.at(-1)?.["x-meter-tag"]).toBeUndefined();
   });
 
+  it("serves the embedding site's own pages itself: not forwarded to the origin, not counted", async () => {
+    meter.reset();
+    const before = seenHeaders.length;
+    meter.serve("/__test/page.html", "<p>hi</p>", "text/html");
+    const r = await fetch(`${meter.url}/__test/page.html`, { headers: { "x-meter-tag": "viewer-1" } });
+    expect(r.headers.get("content-type")).toBe("text/html");
+    expect(await r.text()).toBe("<p>hi</p>");
+    expect(seenHeaders.length).toBe(before);
+    const s = meter.snapshot();
+    expect(s.total.other.requests + s.total.segment.requests + s.total.playlist.requests).toBe(0);
+  });
+
   it("counts a copy per response that carried bytes: an empty 204 (a refused claim) is a request, not a copy", async () => {
     meter.reset();
     for (const who of ["a", "b"]) await (await fetch(`${meter.url}/v/claimed.ts`, { headers: { "x-meter-tag": who } })).arrayBuffer();
