@@ -16,7 +16,7 @@ import type { Reporter } from "./reporter";
 import * as S from "./stats";
 import { bridgeSeeder } from "./seed-bridge";
 import { ClaimPolicy } from "./claim-policy";
-import { awaitHandover, bytesRequest, EdgeSeeder } from "./seeder";
+import { EdgeSeeder } from "./seeder";
 import { SegmentStore } from "./segment-store";
 import { HttpTiming, timedFetch } from "./http-timing";
 import { installUploadCorruption } from "./test-hooks";
@@ -94,9 +94,8 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
   /** Whether claiming new live segments can help the swarm now (claim-policy.ts). */
   const claims = new ClaimPolicy();
   const nowS = () => performance.now() / 1000;
-  /** Bytes handed from the seeder to core HTTP requests: the core counts them as HTTP chunks,
-   * but they crossed the origin once, when the seeder fetched (and counted) them. */
-  let handedCredit = 0;
+  /** The edge seeder (live, P2P on): claims new segments and hands won ones to the core. */
+  let seederNow: EdgeSeeder | undefined;
   /** URLs of handed-over segments: their "segment" event went out when the seeder stored them. */
   const handed = new Set<string>();
 
@@ -127,6 +126,7 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
         gate: () => claims.allowed(nowS()),
       });
       cleanups.push(() => seeder.destroy());
+      seederNow = seeder;
       engine = new HlsJsP2PEngine({
         core: {
           ...CORE_TUNING,
@@ -134,13 +134,11 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
           ...opts.coreConfig,
           httpRequestSetup: async (url, byteRange, signal, requestByteRange) => {
             // A segment this viewer won by claim is not fetched twice (seeder.ts handover).
-            const won = !byteRange && !requestByteRange ? seeder.handover(url) : undefined;
-            const data = won ? await awaitHandover(won, signal) : undefined;
-            if (data && !signal.aborted) {
-              handedCredit += data.byteLength;
+            const handover = await seeder.handoverRequest(url, signal, !!byteRange || !!requestByteRange);
+            if (handover) {
               handed.add(url);
               if (handed.size > 64) handed.delete(handed.values().next().value!);
-              return bytesRequest(data, signal);
+              return handover;
             }
             timing.start(url, performance.now());
             const page = opts.coreConfig.httpRequestSetup as CoreConfig["httpRequestSetup"];
@@ -246,9 +244,7 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
     // HTTP bytes are counted per chunk, so a transfer the core aborts still counts (the origin sent it).
     on("onChunkDownloaded", (bytes, source) => {
       if (source !== "http") return;
-      const own = Math.min(bytes, handedCredit);
-      handedCredit -= own;
-      S.addHttp(counters, bytes - own);
+      S.addHttp(counters, seederNow ? seederNow.originBytes(bytes) : bytes);
     });
     on("onSegmentLoaded", (d) => {
       if (d.downloadSource === "http") timing.end(d.segmentUrl, performance.now());

@@ -156,6 +156,8 @@ export class EdgeSeeder {
   /** Verified bytes of won segments (or the promise of them while fetching), by URL. */
   private readonly won = new Map<string, Promise<ArrayBuffer | undefined>>();
   private inFlight = 0;
+  /** Handed-over bytes the core has yet to report as HTTP chunks (originBytes). */
+  private handedCredit = 0;
   private destroyed = false;
   /** The origin served a claim without marking it granted: it does not lease. */
   unsupported = false;
@@ -196,12 +198,31 @@ export class EdgeSeeder {
    * else undefined. For the core's own HTTP request of the same segment (see the header).
    */
   handover(url: string): Promise<ArrayBuffer | undefined> | undefined {
-    const p = this.won.get(url);
-    if (!p) return undefined;
-    return p.then((data) => {
-      if (data) this.counters.handed++;
-      return data;
-    });
+    return this.won.get(url);
+  }
+
+  /**
+   * For the core's httpRequestSetup: a request yielding the bytes of `url` if this seeder won
+   * it (waiting at most HANDOVER_WAIT_MS while it is still fetching, less if `signal` aborts),
+   * else undefined: fetch as usual. Byte-range requests are never handed over.
+   */
+  async handoverRequest(url: string, signal: AbortSignal, ranged = false): Promise<Request | undefined> {
+    const won = ranged ? undefined : this.won.get(url);
+    const data = won ? await awaitHandover(won, signal) : undefined;
+    if (!data || signal.aborted) return undefined;
+    this.counters.handed++;
+    this.handedCredit += data.byteLength;
+    return bytesRequest(data, signal);
+  }
+
+  /**
+   * Of `bytes` the core reports as HTTP, those that crossed the origin: bytes it got by
+   * handover were counted (onHttpBytes) when this seeder fetched them.
+   */
+  originBytes(bytes: number): number {
+    const own = Math.min(bytes, this.handedCredit);
+    this.handedCredit -= own;
+    return bytes - own;
   }
 
   destroy(): void {

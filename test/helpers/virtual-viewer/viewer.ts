@@ -15,7 +15,7 @@ import {
   type BufferSettings, type PlayerOverrides, type PlayerState,
 } from "./player-model.ts";
 import { METER_TAG_HEADER } from "../metering-proxy.ts";
-import { awaitHandover, bytesRequest, EdgeSeeder, SEED_MARGIN_S, streamSwarmId } from "../../../client/seeder.ts";
+import { EdgeSeeder, SEED_MARGIN_S, streamSwarmId } from "../../../client/seeder.ts";
 import { ClaimPolicy } from "../../../client/claim-policy.ts";
 import { SegmentStore } from "../../../client/segment-store.ts";
 import { HttpTiming, timedFetch } from "../../../client/http-timing.ts";
@@ -97,8 +97,6 @@ export class VirtualViewer {
   private peers = new Set<string>();
   /** Whether claiming helps the swarm now (client/claim-policy.ts, as the player runs it). */
   private readonly claims = new ClaimPolicy();
-  /** Bytes handed from the seeder to core HTTP requests (counted once, by the seeder). */
-  private handedCredit = 0;
   private readonly rate: number;
   private store?: SegmentStore;
   private seeder?: EdgeSeeder;
@@ -200,12 +198,8 @@ export class VirtualViewer {
       rtcConfig: { iceServers: [] },
       httpRequestSetup: async (segmentUrl, segmentByteRange, signal, requestByteRange) => {
         // As client/player.ts: a segment won by claim is handed over, not fetched again.
-        const won = !segmentByteRange && !requestByteRange ? this.seeder?.handover(segmentUrl) : undefined;
-        const data = won ? await awaitHandover(won, signal) : undefined;
-        if (data && !signal.aborted) {
-          this.handedCredit += data.byteLength;
-          return bytesRequest(data, signal);
-        }
+        const handover = await this.seeder?.handoverRequest(segmentUrl, signal, !!segmentByteRange || !!requestByteRange);
+        if (handover) return handover;
         this.timing.start(segmentUrl, performance.now());
         const base = await user.httpRequestSetup?.(segmentUrl, segmentByteRange, signal, requestByteRange);
         // Same request the core builds (http-loader.ts), plus the meter tag.
@@ -245,9 +239,7 @@ export class VirtualViewer {
         this.stats.p2pBytes += bytes;
         return;
       }
-      const own = Math.min(bytes, this.handedCredit); // handed-over bytes were counted by the seeder
-      this.handedCredit -= own;
-      this.stats.httpBytesSeen += bytes - own;
+      this.stats.httpBytesSeen += this.seeder ? this.seeder.originBytes(bytes) : bytes;
     });
     core.addEventListener("onChunkUploaded", (bytes) => {
       this.stats.uploadedBytes += bytes;

@@ -107,11 +107,16 @@ describe("EdgeSeeder against an HTTP server", () => {
   it("hands a won segment's bytes to the core's own request for it, so the origin sends it once", async () => {
     const before = seen.filter((u) => u.startsWith("/ok/10.ts")).length;
     const { seeder, http } = await run("ok");
-    const data = await seeder.handover(`${base}/ok/10.ts`);
+    const req = await seeder.handoverRequest(`${base}/ok/10.ts`, new AbortController().signal);
+    const data = req ? await (await fetch(req)).arrayBuffer() : undefined;
     expect(data && Buffer.from(data).equals(Buffer.from(good))).toBe(true);
     expect(seeder.counters).toMatchObject({ granted: 1, handed: 1, httpBytes: good.byteLength });
     expect(http).toBe(good.byteLength);
     expect(seen.filter((u) => u.startsWith("/ok/10.ts")).length - before).toBe(1);
+    // The core reports those bytes as HTTP again; they crossed the origin once, so they count once.
+    expect(seeder.originBytes(good.byteLength) + seeder.originBytes(100)).toBe(100);
+    // A byte-range request is never handed over.
+    expect(await seeder.handoverRequest(`${base}/ok/10.ts`, new AbortController().signal, true)).toBeUndefined();
   });
 
   it("makes a core request for a segment still being claimed wait for the claim's bytes instead of fetching again", async () => {
