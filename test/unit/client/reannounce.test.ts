@@ -2,6 +2,13 @@
 import { describe, expect, it } from "vitest";
 import { PeerlessReannounce, REANNOUNCE } from "../../../client/reannounce";
 
+/** The first time from `t` (in 0.5 s steps) at which an announce is due. */
+function nextDue(p: PeerlessReannounce, t: number): number {
+  let next = t;
+  while (!p.due(next)) next += 0.5;
+  return next;
+}
+
 describe("PeerlessReannounce", () => {
   it("announces again 2 s after an announce that brought no peer while others are in the swarm", () => {
     const p = new PeerlessReannounce();
@@ -16,8 +23,7 @@ describe("PeerlessReannounce", () => {
     let t = 0;
     const gaps: number[] = [];
     for (let i = 0; i < 6; i++) {
-      let next = t;
-      while (!p.due(next)) next += 0.5;
+      const next = nextDue(p, t);
       gaps.push(next - t);
       p.onAnnounce(next);
       t = next;
@@ -60,8 +66,7 @@ describe("PeerlessReannounce", () => {
     let t = 0;
     const gaps: number[] = [];
     for (let i = 0; i < 5; i++) {
-      let next = t;
-      while (!p.due(next)) next += 0.5;
+      const next = nextDue(p, t);
       p.onAnnounce(next);
       p.onConnect(); // the liar answers our offers…
       p.onClose(next + 1, 1); // …and is dropped on its first segment
