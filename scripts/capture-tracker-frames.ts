@@ -4,7 +4,7 @@
 //  1. bittorrent-tracker's Client with hex ids, as webtorrent uses it;
 //  2. the same Client with p2p-media-loader's id scheme (`-PM0203-` peer ids, base64
 //     info hashes), two swarms sharing one socket;
-//  3. p2p-media-loader-core 2.3.1 itself (test/helpers/virtual-viewer), two viewers
+//  3. p2p-media-loader-core 2.3.1 itself (harness/virtual-viewer), two viewers
 //     playing the Worker's VOD sample under `wrangler dev`.
 // Writes test/fixtures/tracker/captured-frames.json. Not run by tests; rerun with
 //   npx tsx scripts/capture-tracker-frames.ts
@@ -13,8 +13,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { WebSocket, WebSocketServer } from "ws";
 import wrtc from "node-datachannel/polyfill";
-import { startDevWorker } from "../test/helpers/wrangler-dev";
-import { VirtualViewer } from "../test/helpers/virtual-viewer/viewer";
+import { startDevWorker } from "../harness/dev-worker.ts";
+import { VirtualViewer } from "../harness/virtual-viewer/viewer.ts";
 
 interface Frame { dir: "client→server" | "server→client"; conn: number; client: string; text: string }
 const frames: Frame[] = [];

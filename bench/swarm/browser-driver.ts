@@ -1,5 +1,5 @@
 // The swarm bench's browser ViewerDriver (`--mode browser`): one headless Chromium
-// (test/helpers/browser.ts launchChromium, started on first use), one browser context per
+// (harness/browser.ts launchChromium, started on first use), one browser context per
 // viewer. The edgeswarm variant loads the Worker's built /edgeswarm.js and attaches it; the
 // stock variants run hls.js + p2p-media-loader-hlsjs with the variant's core config.
 // Metering: each viewer page is served from the metering proxy's own origin (the meter
@@ -14,9 +14,9 @@
 // It does not start the Worker, the trackers or the meter (index.ts does).
 import type { Browser, BrowserContext } from "playwright-core";
 import type { NetHost } from "../../harness/netlab/index.ts";
-import { launchChromium } from "../../test/helpers/browser.ts";
-import { METER_TAG_HEADER } from "../../test/helpers/metering-proxy.ts";
-import type { ViewerOptions, ViewerStats } from "../../test/helpers/virtual-viewer/viewer.ts";
+import { launchChromium } from "../../harness/browser.ts";
+import { METER_TAG_HEADER } from "../../harness/metering-proxy.ts";
+import type { ViewerOptions, ViewerStats } from "../../harness/virtual-viewer/viewer.ts";
 import { buildPageBundles, type PageBundles } from "./browser-bundles.ts";
 import { jsonCore, toViewerStats, viewerPageHtml, type PageRecord } from "./browser-metrics.ts";
 import type { ViewerDriver, ViewerHandle } from "./run-variant.ts";

@@ -3,7 +3,7 @@
 // of the pinned rendition, what a page reports (PageRecord) and how it becomes the bench's
 // ViewerStats, and the safe embedding of a config object in an HTML page.
 // No DOM, no I/O, no timers: callers pass the clock readings in.
-import type { ViewerStats } from "../../test/helpers/virtual-viewer/viewer.ts";
+import type { ViewerStats } from "../../harness/virtual-viewer/viewer.ts";
 
 /**
  * A rebuffer a viewer notices. Chromium fires 'waiting' for a few ms at some segment

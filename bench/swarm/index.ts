@@ -9,11 +9,11 @@
 // included, is stopped at the end.
 // It is a benchmark, not a test: it asserts nothing and its numbers depend on the machine.
 import { netlabSupport, openNetLab, type NetLab } from "../../harness/netlab/index.ts";
-import { startMeteringProxy, type MeteringProxy } from "../../test/helpers/metering-proxy.ts";
-import { startStockTracker, type StockTracker } from "../../test/helpers/stock-tracker.ts";
+import { startMeteringProxy, type MeteringProxy } from "../../harness/metering-proxy.ts";
+import { startStockTracker, type StockTracker } from "../../harness/stock-tracker.ts";
 import { channelOf, parseArgs, USAGE, type BenchOptions } from "./args.ts";
 import { startFallbackOrigin, type FallbackOrigin } from "./fallback-origin.ts";
-import { startDevWorker, type DevWorker } from "../../test/helpers/wrangler-dev.ts";
+import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 import { nodeDriver, runVariant, type ViewerDriver } from "./run-variant.ts";
 import { BrowserDriver } from "./browser-driver.ts";
 import { copiesHistogram, shortTag, stallTimeline, totalsTable, viewerTable } from "./table.ts";

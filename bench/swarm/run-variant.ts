@@ -4,8 +4,8 @@
 // stalls, startup). Viewers are started through a driver so a browser driver (Chromium
 // tabs, from the e2e harness) can replace the Node one without touching the arithmetic.
 // It does not start the Worker, the trackers or the meter (index.ts owns their lifetimes).
-import type { MeteringProxy } from "../../test/helpers/metering-proxy.ts";
-import { VirtualViewer, type ViewerOptions, type ViewerStats } from "../../test/helpers/virtual-viewer/viewer.ts";
+import type { MeteringProxy } from "../../harness/metering-proxy.ts";
+import { VirtualViewer, type ViewerOptions, type ViewerStats } from "../../harness/virtual-viewer/viewer.ts";
 import { totals, type TotalRow, type ViewerRow } from "./offload.ts";
 import type { VariantSpec } from "./variants.ts";
 

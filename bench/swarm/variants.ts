@@ -10,7 +10,7 @@ import type { CoreConfig } from "p2p-media-loader-core";
 // The client's tuned engine config, the same object client/player.ts spreads into the core.
 // Values only (the file has no imports), so it loads in Node as it is.
 import { CORE_TUNING, windowsFor } from "../../client/engine-config.ts";
-import type { PlayerOverrides } from "../../test/helpers/virtual-viewer/player-model.ts";
+import type { PlayerOverrides } from "../../harness/virtual-viewer/player-model.ts";
 import type { VariantName } from "./args.ts";
 
 export interface VariantSpec {

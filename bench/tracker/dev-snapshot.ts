@@ -1,5 +1,5 @@
 // Starts the Worker for benchmarking from a frozen copy of its source (freezeWorker in
-// test/helpers/wrangler-dev.ts says why): under `wrangler dev` (target a), or bundled and
+// harness/dev-worker.ts says why): under `wrangler dev` (target a), or bundled and
 // run by Miniflare without a debugger (target a'); also the echo Worker for the runtime
 // floor.
 import { execFileSync } from "node:child_process";
@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { freePort, freezeWorker, startDevWorker, type DevWorker } from "../../test/helpers/wrangler-dev.ts";
+import { freePort, freezeWorker, startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 import { findDescendants } from "./proc.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");

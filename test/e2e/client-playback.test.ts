@@ -4,8 +4,8 @@
 import { resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
-import { advances, file, html, launchChromium, openViewer, stallsOf, statsOf, watchStalls, type Viewer } from "../helpers/browser";
+import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
+import { advances, file, html, launchChromium, openViewer, stallsOf, statsOf, watchStalls, type Viewer } from "../../harness/browser.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const LIVE = "/live/loop/master.m3u8";

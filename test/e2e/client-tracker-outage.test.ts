@@ -4,8 +4,8 @@
 // viewer finds them through it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
-import { advances, html, launchChromium, openViewer, type Viewer } from "../helpers/browser";
+import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
+import { advances, html, launchChromium, openViewer, type Viewer } from "../../harness/browser.ts";
 
 const LIVE = "/live/loop/master.m3u8";
 

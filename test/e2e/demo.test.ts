@@ -7,8 +7,8 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "../helpers/browser";
-import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
+import { launchChromium } from "../../harness/browser.ts";
+import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SHOTS = join(ROOT, "test-results");

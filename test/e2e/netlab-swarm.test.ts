@@ -12,9 +12,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { netlabSupport, openNetLab, type NetHost, type NetLab } from "../../harness/netlab/index.ts";
-import { launchChromium, stallsOf, statsOf, watchStalls, type PageStats } from "../helpers/browser";
-import { METER_TAG_HEADER, startMeteringProxy, type MeteringProxy } from "../helpers/metering-proxy";
-import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
+import { launchChromium, stallsOf, statsOf, watchStalls, type PageStats } from "../../harness/browser.ts";
+import { METER_TAG_HEADER, startMeteringProxy, type MeteringProxy } from "../../harness/metering-proxy.ts";
+import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 
 const STREAM = "/live/loop/360p/index.m3u8";
 const CHANNEL = "loop";

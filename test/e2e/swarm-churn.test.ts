@@ -8,8 +8,8 @@
 import { loadavg } from "node:os";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
-import { advances, html, launchChromium, openViewer, stallsOf, statsOf, watchStalls, type PageStats, type Viewer } from "../helpers/browser";
+import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
+import { advances, html, launchChromium, openViewer, stallsOf, statsOf, watchStalls, type PageStats, type Viewer } from "../../harness/browser.ts";
 
 const LIVE = "/live/loop/master.m3u8";
 const CHANNEL = "loop"; // the tracker channel the client derives from the stream name

@@ -9,7 +9,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
+import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 
 let worker: DevWorker;
 const sha = (b: ArrayBuffer) => createHash("sha256").update(new Uint8Array(b)).digest("hex");

@@ -5,7 +5,7 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_SEGMENT_BYTES } from "../../worker/origin/limits";
-import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
+import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 
 let worker: DevWorker;
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
+import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 import { publish } from "../../scripts/publish";
 
 const HLS_JS = resolve(import.meta.dirname, "../../node_modules/hls.js/dist/hls.min.js");

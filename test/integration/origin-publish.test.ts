@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
+import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 let worker: DevWorker;

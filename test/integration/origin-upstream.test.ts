@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev";
+import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 
 const SAMPLE = resolve(import.meta.dirname, "../../dist/public/streams/sample");
 const hits = new Map<string, number>();

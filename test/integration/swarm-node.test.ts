@@ -8,9 +8,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev.ts";
-import { startMeteringProxy, type MeteringProxy } from "../helpers/metering-proxy.ts";
-import { VirtualViewer, type ViewerStats } from "../helpers/virtual-viewer/viewer.ts";
+import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
+import { startMeteringProxy, type MeteringProxy } from "../../harness/metering-proxy.ts";
+import { VirtualViewer, type ViewerStats } from "../../harness/virtual-viewer/viewer.ts";
 import { buildVariant } from "../../bench/swarm/variants.ts";
 
 const STREAM = "/live/loop/master.m3u8";

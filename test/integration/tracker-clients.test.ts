@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevWorker, type DevWorker } from "../helpers/wrangler-dev.ts";
+import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 import {
   createTrackerClient,
   loadWebTorrent,
@@ -21,7 +21,7 @@ import {
   type TrackerClient,
   type WebTorrentClient,
   type WebTorrentTorrent,
-} from "../helpers/webrtc-node.ts";
+} from "../../harness/webrtc-node.ts";
 
 interface Running {
   announceBase: string;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import type { AddressInfo } from "node:net";
 import ReannouncingClient, { watchedTrackerClients } from "../../../client/tracker-client";
-import { randomHex20, rtcConfig, waitFor, wrtc } from "../../helpers/webrtc-node";
+import { randomHex20, rtcConfig, waitFor, wrtc } from "../../../harness/webrtc-node.ts";
 
 interface Announce { at: number; peer: string; event?: string }
 

@@ -1,7 +1,7 @@
 // Playlist parsing for virtual viewers: variants, segments with the EdgeSwarm hash tag,
 // byte ranges, hostile input, and the live timeline merge.
 import { describe, expect, it } from "vitest";
-import { mergeTimeline, parseAttributes, parseMasterPlaylist, parseMediaPlaylist } from "../../helpers/virtual-viewer/hls-playlist.ts";
+import { mergeTimeline, parseAttributes, parseMasterPlaylist, parseMediaPlaylist } from "../../../../harness/virtual-viewer/hls-playlist.ts";
 
 const H = (c: string) => c.repeat(64);
 const BASE = "http://o.test/live/loop/360p/index.m3u8";

@@ -15,11 +15,11 @@ import {
   type BufferSettings, type PlayerOverrides, type PlayerState,
 } from "./player-model.ts";
 import { METER_TAG_HEADER } from "../metering-proxy.ts";
-import { EdgeSeeder, SEED_MARGIN_S, streamSwarmId } from "../../../client/seeder.ts";
-import { ClaimPolicy } from "../../../client/claim-policy.ts";
-import { SegmentStore } from "../../../client/segment-store.ts";
-import { HttpTiming, timedFetch } from "../../../client/http-timing.ts";
-import { JOIN_SEGMENTS } from "../../../client/engine-config.ts";
+import { EdgeSeeder, SEED_MARGIN_S, streamSwarmId } from "../../client/seeder.ts";
+import { ClaimPolicy } from "../../client/claim-policy.ts";
+import { SegmentStore } from "../../client/segment-store.ts";
+import { HttpTiming, timedFetch } from "../../client/http-timing.ts";
+import { JOIN_SEGMENTS } from "../../client/engine-config.ts";
 
 export interface ViewerOptions {
   /** Names the viewer in reports and tags its HTTP requests for the metering proxy. */

@@ -3,7 +3,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { classifyPath, startMeteringProxy, tagOf, type MeteringProxy } from "../../helpers/metering-proxy.ts";
+import { classifyPath, startMeteringProxy, tagOf, type MeteringProxy } from "../../../harness/metering-proxy.ts";
 
 const BODY = Buffer.alloc(200_000, 7);
 const CHUNK = 65_536;

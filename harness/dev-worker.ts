@@ -66,7 +66,7 @@ export async function freePort(host = "127.0.0.1"): Promise<number> {
   });
 }
 
-const ROOT = resolve(import.meta.dirname, "../..");
+const ROOT = resolve(import.meta.dirname, "..");
 
 export async function startDevWorker(opts: DevWorkerOptions = {}): Promise<DevWorker> {
   const ip = opts.ip ?? "127.0.0.1";

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import {
   advance, appendSegment, bufferAhead, createPlayer, effectiveBufferSettings, finish, startPoint, wantsNextSegment,
-} from "../../helpers/virtual-viewer/player-model.ts";
+} from "../../../../harness/virtual-viewer/player-model.ts";
 
 const segs = (n: number, d = 2, from = 0) => Array.from({ length: n }, (_, i) => ({ start: from + i * d, end: from + (i + 1) * d }));
 

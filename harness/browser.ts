@@ -6,7 +6,7 @@
 // host, the whole browser runs inside that host's network namespace.
 import { readFileSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import type { NetHost } from "../../harness/netlab/index.ts";
+import type { NetHost } from "./netlab/index.ts";
 
 /**
  * `netns`: run the whole Chromium inside that netlab host's namespace, through its wrapper
