@@ -7,25 +7,15 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../harness/browser.ts";
 import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 import { publish } from "../../scripts/publish";
 
 const HLS_JS = resolve(import.meta.dirname, "../../node_modules/hls.js/dist/hls.min.js");
 let worker: DevWorker;
 let browser: Browser;
-
-async function launch(): Promise<Browser> {
-  const sparticuz = (await import("@sparticuz/chromium")).default;
-  const executablePath = process.env.CHROME_PATH || (await sparticuz.executablePath());
-  const args = [
-    ...sparticuz.args.filter((a) => a !== "--single-process"),
-    "--autoplay-policy=no-user-gesture-required", "--no-sandbox", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic",
-  ];
-  return chromium.launch({ executablePath, args, headless: true });
-}
 
 interface PlayReport { fatal: string[]; ccs: number[]; maxTime: number; frags: number; badHashes: string[]; untagged: number }
 
@@ -69,7 +59,7 @@ async function play(page: Page, src: string, ms: number, stopWhen: string): Prom
 }
 
 beforeAll(async () => {
-  [worker, browser] = await Promise.all([startDevWorker(), launch()]);
+  [worker, browser] = await Promise.all([startDevWorker(), launchChromium()]);
 });
 afterAll(async () => {
   await browser?.close();
