@@ -26,7 +26,7 @@ export interface DevWorkerOptions {
   persistTo?: string;
   timeoutMs?: number;
   /**
-   * Run from a copy of worker/, wrangler.toml, tsconfig.json and dist/public taken now
+   * Run from a copy of worker/, shared/, wrangler.toml, tsconfig.json and dist/public taken now
    * (benchmarks). wrangler dev restarts workerd whenever a file under its tree changes,
    * which drops every WebSocket; in a tree others edit, a run would measure a restart.
    */
@@ -44,6 +44,8 @@ export interface DevWorkerOptions {
 export function freezeWorker(): string {
   const dir = mkdtempSync(join(tmpdir(), "edgeswarm-frozen-"));
   cpSync(join(ROOT, "worker"), join(dir, "worker"), { recursive: true });
+  // The Worker imports the contracts it shares with the client from shared/.
+  if (existsSync(join(ROOT, "shared"))) cpSync(join(ROOT, "shared"), join(dir, "shared"), { recursive: true });
   cpSync(join(ROOT, "wrangler.toml"), join(dir, "wrangler.toml"));
   cpSync(join(ROOT, "tsconfig.json"), join(dir, "tsconfig.json"));
   if (existsSync(join(ROOT, "dist/public"))) cpSync(join(ROOT, "dist/public"), join(dir, "dist/public"), { recursive: true });
