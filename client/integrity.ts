@@ -5,8 +5,9 @@
 // scheduling (hls-bridge.ts keeps unknown-hash segments away from the core; the windows live
 // in engine-config.ts and player.ts) and fetches nothing itself.
 
-export const HASH_TAG = "EXT-X-EDGESWARM-SHA256";
-const HEX64 = /^[0-9a-f]{64}$/;
+import { HASH_TAG, readHashTagValue } from "../shared/hash-tag";
+import { toHex } from "../shared/sha256";
+
 /** Live playlists add segments forever; older hashes are forgotten past this many. */
 export const MAX_HASHES = 4096;
 
@@ -29,9 +30,9 @@ export function segmentKey(url: string, range?: { start: number, end: number }):
 export function hashOfFragment(frag: FragmentLike): string | undefined {
   let found: string | undefined;
   for (const t of frag.tagList ?? []) {
-    if (t[0] === HASH_TAG && typeof t[1] === "string") found = t[1].trim();
+    if (t[0] === HASH_TAG && typeof t[1] === "string") found = t[1];
   }
-  return found !== undefined && HEX64.test(found) ? found : undefined;
+  return found === undefined ? undefined : (readHashTagValue(found) ?? undefined);
 }
 
 /** hls.js byteRange is [start, endExclusive]; p2p-media-loader uses inclusive ends. */
@@ -114,9 +115,7 @@ export async function sha256Hex(data: ArrayBuffer | ArrayBufferView): Promise<st
       digest = jsSha256(new Uint8Array(0));
     }
   }
-  let hex = "";
-  for (const b of digest) hex += b.toString(16).padStart(2, "0");
-  return hex;
+  return toHex(digest);
 }
 
 export class HashBook {

@@ -2,6 +2,7 @@
 // each is checked, and the defaults derived from the script's origin and the stream URL.
 // Pure (no DOM access beyond reading a dataset-like record); engine.ts applies the result.
 import type { UploadSetting } from "./upload-policy";
+import { CHANNEL_RE, CHANNEL_RULE, MAX_CHANNEL_CHARS } from "../shared/names";
 
 export interface AttachOptions {
   /** WebSocket tracker URL (ws:/wss:). Default: wss://<script origin>/announce/<channel>. */
@@ -48,7 +49,8 @@ export interface ResolvedOptions {
   testCorruptUploads: boolean;
 }
 
-export const CHANNEL_RE = /^[A-Za-z0-9_-]{1,64}$/;
+/** /streams/<name>/… or /live/<name>/… on a Worker: the name is the channel. */
+const STREAM_PATH_RE = new RegExp(`^/(?:streams|live)/(${CHANNEL_RULE})/`);
 const MAX_SWARM_ID = 512;
 
 /** A problem with one option; the option falls back to its default and playback goes on. */
@@ -125,9 +127,9 @@ export function shortHash(s: string): string {
 
 /** Channel from a Worker stream path (/streams/<name>/… or /live/<name>/…), else h<hash of swarm id>. */
 export function defaultChannel(src: string, swarmId: string): string {
-  const m = /^\/(?:streams|live)\/([A-Za-z0-9_-]{1,64})\//.exec(new URL(src).pathname);
+  const m = STREAM_PATH_RE.exec(new URL(src).pathname);
   if (m?.[1]) return m[1];
-  return `h${shortHash(swarmId)}`.slice(0, 64);
+  return `h${shortHash(swarmId)}`.slice(0, MAX_CHANNEL_CHARS);
 }
 
 /** Fills defaults and checks every option; a bad option is reported and replaced by its default. */
@@ -159,7 +161,7 @@ export function resolveOptions(src: string, opts: AttachOptions, scriptUrl: stri
   let channel = defaultChannel(abs, swarmId);
   if (opts.channel !== undefined) {
     if (CHANNEL_RE.test(opts.channel)) channel = opts.channel;
-    else problems.push({ option: "channel", reason: "must match [A-Za-z0-9_-]{1,64}" });
+    else problems.push({ option: "channel", reason: `must match ${CHANNEL_RULE}` });
   } else if (opts.swarmId !== undefined && swarmId === opts.swarmId) {
     // An explicit swarm id names the stream; viewers with the same id must share a channel.
     channel = CHANNEL_RE.test(swarmId) ? swarmId : `h${shortHash(swarmId)}`;

@@ -3,8 +3,8 @@
 // a lost or repeated report is harmless. After a silence longer than the Worker keeps a
 // viewer, it mints a new id and counts from the last acknowledged totals (nothing is lost
 // or counted twice). Failures are silent and backed off: stats must never disturb playback.
-import { ERROR_TYPES, emptyErrors, REPORT_VERSION, type Report } from "../worker/stats/report";
-import { REPORT_INTERVAL_MS, VIEWER_TTL_MS } from "../worker/stats/limits";
+import { ERROR_TYPES, emptyErrors, REPORT_VERSION, type Report } from "../shared/stats-report";
+import { MAX_PEERS, REPORT_INTERVAL_MS, VIEWER_TTL_MS } from "../shared/limits";
 import { minus, type Stats } from "./stats";
 
 type Baseline = Pick<Stats, "httpBytes" | "p2pBytes" | "uploadedBytes" | "errors">;
@@ -22,7 +22,7 @@ export function buildReport(stream: string, viewer: string, now: Stats, base: Ba
   const d = minus(now, base);
   const errors = emptyErrors();
   for (const k of ERROR_TYPES) errors[k] = d.errors[k];
-  return { v: REPORT_VERSION, stream, viewer, http: d.httpBytes, p2p: d.p2pBytes, up: d.uploadedBytes, peers: Math.min(200, now.peers), errors };
+  return { v: REPORT_VERSION, stream, viewer, http: d.httpBytes, p2p: d.p2pBytes, up: d.uploadedBytes, peers: Math.min(MAX_PEERS, now.peers), errors };
 }
 
 export class Reporter {

@@ -23,6 +23,7 @@
 //
 // This module decides what to claim and stores what it wins. It knows nothing of hls.js.
 import type { StreamType } from "p2p-media-loader-core";
+import { claimUrl, readClaimAnswer } from "../shared/claim";
 import { sha256Hex } from "./integrity";
 import type { SegmentStore } from "./segment-store";
 
@@ -133,12 +134,6 @@ export function bytesRequest(data: ArrayBuffer, signal?: AbortSignal): Request {
   return new Request(url, signal ? { signal } : {});
 }
 
-/** Appends the claim parameter, keeping any query the segment URL already has (tokens). */
-export function claimUrl(url: string, channel: string): string {
-  const u = new URL(url);
-  u.searchParams.set("es_claim", channel);
-  return u.toString();
-}
 
 export interface SeederHooks {
   fetch?: typeof fetch;
@@ -262,7 +257,8 @@ export class EdgeSeeder {
     this.aborts.add(abort);
     try {
       const res = await this.fetchFn(claimUrl(s.url, this.channel), { signal: abort.signal });
-      if (res.headers.get("x-edgeswarm-claim") === "denied") {
+      const answer = readClaimAnswer(res.headers);
+      if (answer === "denied") {
         this.counters.denied++;
         await res.body?.cancel();
         return undefined;
@@ -274,24 +270,16 @@ export class EdgeSeeder {
       }
       // Served without the mark: this origin is not an EdgeSwarm Worker and ignores claims,
       // so every viewer would "win" every segment. Keep these bytes, claim nothing more.
-      if (res.headers.get("x-edgeswarm-claim") !== "granted") this.unsupported = true;
-      const chunks: Uint8Array[] = [];
-      let total = 0;
-      const reader = res.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        total += value.byteLength;
-        this.counters.httpBytes += value.byteLength;
-        this.hooks.onHttpBytes?.(value.byteLength);
-      }
-      const data = new Uint8Array(total);
-      let at = 0;
-      for (const c of chunks) {
-        data.set(c, at);
-        at += c.byteLength;
-      }
+      if (answer !== "granted") this.unsupported = true;
+      // Read whole (not bounded: the Worker listed this segment and its hash is checked
+      // below), counting each chunk as it comes so the HTTP rate stays live.
+      const data = new Uint8Array(await new Response(res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+        transform: (chunk, out) => {
+          this.counters.httpBytes += chunk.byteLength;
+          this.hooks.onHttpBytes?.(chunk.byteLength);
+          out.enqueue(chunk);
+        },
+      }))).arrayBuffer());
       // A truncated or altered response must never be passed on to peers as this segment.
       if ((await sha256Hex(data)) !== s.sha256) {
         this.counters.failed++;
@@ -303,7 +291,7 @@ export class EdgeSeeder {
       // Stored even when the player is already waiting for it: its peers want it too, and
       // the core's own request for it is answered by handover, not by a second fetch.
       await store.storeSegment(p.swarmId, p.streamId, s.externalId, data.buffer, s.start, s.end, p.streamType, true);
-      this.hooks.onStored?.(s.url, total);
+      this.hooks.onStored?.(s.url, data.byteLength);
       return data.buffer;
     } catch {
       if (!this.destroyed) this.counters.failed++;

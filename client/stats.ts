@@ -1,6 +1,6 @@
 // Pure arithmetic over the viewer's counters: bytes by source, uploads, peers, segment
 // errors by type, and the offload ratio. No timers, no I/O; engine.ts feeds it events.
-import { ERROR_TYPES, emptyErrors, type ErrorCounts, type ErrorType } from "../worker/stats/report";
+import { ERROR_TYPES, emptyErrors, type ErrorCounts, type ErrorType } from "../shared/stats-report";
 
 export type { ErrorCounts, ErrorType };
 export { ERROR_TYPES };

@@ -1,5 +1,7 @@
 // Small HTTP helpers shared by every route: JSON replies, JSON errors, CORS.
 // No routing and no storage here.
+import { CLAIM_HEADER } from "../shared/claim";
+import { HASH_HEADER } from "../shared/hash-tag";
 
 /** A JSON response with no-store caching unless the caller says otherwise. */
 export function json(data: unknown, init: ResponseInit = {}): Response {
@@ -29,7 +31,7 @@ export function allowedOrigin(request: Request, corsOrigins: string | undefined)
   return origin && allowed.has(origin) ? origin : null;
 }
 
-const EXPOSED = "content-length, content-range, accept-ranges, etag, x-edgeswarm-sha256, x-edgeswarm-claim";
+const EXPOSED = `content-length, content-range, accept-ranges, etag, ${HASH_HEADER}, ${CLAIM_HEADER}`;
 
 /** Adds CORS headers to a response (a copy when the original is immutable). */
 export function withCors(response: Response, request: Request, corsOrigins: string | undefined): Response {

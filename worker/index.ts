@@ -4,7 +4,7 @@ import type { Env } from "./env";
 import { jsonError, preflight, withCors } from "./http";
 import { handleTrackerRequest, handleTrackerStats, handleTrackerTestOutage } from "./tracker/index";
 import { handleOriginRequest } from "./origin/index";
-import { applyClaim, CLAIM_HEADER } from "./lease/index";
+import { serveClaimed } from "./lease/index";
 import { handleStatsRequest } from "./stats/index";
 
 export { TrackerShard } from "./tracker/index";
@@ -19,13 +19,7 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   if (path === "/api/tracker/test-outage") return handleTrackerTestOutage(request, env);
   if (path.startsWith("/api/")) return handleStatsRequest(request, env, ctx);
   if (/^\/(streams|live|upstream)\//.test(path)) {
-    const claim = await applyClaim(request, env);
-    if (!claim.ok) return claim.response;
-    const response = await handleOriginRequest(claim.request, env, ctx);
-    if (!claim.granted) return response;
-    const marked = new Response(response.body, response);
-    marked.headers.set(CLAIM_HEADER, "granted");
-    return marked;
+    return serveClaimed(request, env, (req) => handleOriginRequest(req, env, ctx));
   }
   if (path.startsWith("/ingest/")) return handleOriginRequest(request, env, ctx);
   if (env.ASSETS) return env.ASSETS.fetch(request);

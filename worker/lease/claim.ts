@@ -6,16 +6,34 @@
 // swarm instead of once per viewer that happened to pick it. A served claim is marked
 // `x-edgeswarm-claim: granted`, so a client can tell this Worker from an origin that
 // ignores the parameter (and stop claiming there). Requests without the parameter
-// (a playhead that needs the bytes now) are never refused.
+// (a playhead that needs the bytes now) are never refused. The wire format (parameter,
+// header, answers) is shared/claim.ts; this module is the only one that writes the header.
+import { CLAIM_HEADER, CLAIM_PARAM, type ClaimAnswer } from "../../shared/claim";
 import type { Env } from "../env";
 import { jsonError } from "../http";
-import { CHANNEL_RE } from "../tracker/limits";
+import { CHANNEL_RULE, isChannelName } from "../../shared/names";
 import { shardName, trackerSharding } from "../tracker/routing";
-import { CLAIM_PARAM, MAX_LEASE_KEY_CHARS } from "./limits";
+import { MAX_LEASE_KEY_CHARS } from "./limits";
 
 export type ClaimDecision = { ok: true; request: Request; granted?: true } | { ok: false; response: Response };
 
-export const CLAIM_HEADER = "x-edgeswarm-claim";
+/**
+ * Serves a media request through the lease: `serve` runs for every request that is not a
+ * refused claim, and a granted claim's response is marked so the client knows it won.
+ */
+export async function serveClaimed(request: Request, env: Env, serve: (request: Request) => Promise<Response>): Promise<Response> {
+  const claim = await applyClaim(request, env);
+  if (!claim.ok) return claim.response;
+  const response = await serve(claim.request);
+  if (!claim.granted) return response;
+  return withAnswer(response, "granted");
+}
+
+function withAnswer(response: Response, answer: ClaimAnswer): Response {
+  const marked = new Response(response.body, response);
+  marked.headers.set(CLAIM_HEADER, answer);
+  return marked;
+}
 
 /** Only media segments are leased; playlists, keys and init segments are always served. */
 const SEGMENT_RE = /\.(ts|m4s|aac|mp4|m4a|m4v)$/i;
@@ -28,7 +46,7 @@ export async function applyClaim(request: Request, env: Env): Promise<ClaimDecis
   url.searchParams.delete(CLAIM_PARAM);
   const stripped = new Request(url.toString(), request);
   if (request.method !== "GET") return { ok: true, request: stripped };
-  if (!CHANNEL_RE.test(channel)) return { ok: false, response: jsonError(400, "invalid es_claim channel: use [A-Za-z0-9_-]{1,64}") };
+  if (!isChannelName(channel)) return { ok: false, response: jsonError(400, `invalid es_claim channel: use ${CHANNEL_RULE}`) };
   if (!SEGMENT_RE.test(url.pathname)) return { ok: true, request: stripped };
   // The path alone: segment URLs may carry per-viewer tokens in the query, and a lease
   // keyed by them would grant every viewer its own claim.
@@ -40,11 +58,5 @@ export async function applyClaim(request: Request, env: Env): Promise<ClaimDecis
   if (result.granted) return { ok: true, request: stripped, granted: true };
   // A refusal is a normal answer, not an error: 204 with a header rather than a 4xx, because
   // browsers log every 4xx fetch as a console error on the embedding page.
-  return {
-    ok: false,
-    response: new Response(null, {
-      status: 204,
-      headers: { [CLAIM_HEADER]: "denied", "cache-control": "no-store" },
-    }),
-  };
+  return { ok: false, response: withAnswer(new Response(null, { status: 204, headers: { "cache-control": "no-store" } }), "denied") };
 }

@@ -20,5 +20,3 @@ export const MAX_LEASES = 4096;
 /** Longest path a lease key may be (it is the segment's URL path). */
 export const MAX_LEASE_KEY_CHARS = 512;
 
-/** Query parameter by which a client asks for a claim: `?es_claim=<channel>`. */
-export const CLAIM_PARAM = "es_claim";

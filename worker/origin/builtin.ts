@@ -7,7 +7,8 @@ import { jsonError } from "../http";
 import { CACHE_LIVE_PLAYLIST, CACHE_SEGMENT, CACHE_VOD_PLAYLIST, LOOP_PAST_SEGMENTS, LOOP_WINDOW_SEGMENTS } from "./limits";
 import { loopClock, loopWindow, parseManifest, renderLoopMaster, renderLoopMedia, resolveLoopSegment, type LoopManifest } from "./live-loop";
 import { parseFilePath } from "./names";
-import { bytesResource, respond, sha256Hex } from "./serve";
+import { sha256Hex } from "../../shared/sha256";
+import { bytesResource, respond } from "./serve";
 
 export const SAMPLE_STREAM = "sample";
 export const LOOP_STREAM = "loop";

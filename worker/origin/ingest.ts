@@ -14,7 +14,8 @@ import { DEFAULT_DVR_SECONDS, MAX_DVR_SECONDS, MAX_PLAYLIST_BYTES, MAX_SEGMENT_B
 import { afterLiveSegment, putLiveMedia } from "./live-ingest";
 import { parseFilePath, parseStreamName, resolveRelative, type FilePath } from "./names";
 import { masterUris, parsePlaylist, renderMaster, renderMedia, type MasterPlaylist, type MediaPlaylist } from "./playlist";
-import { sha256Hex } from "./serve";
+import { readBounded } from "../../shared/body";
+import { sha256Hex } from "../../shared/sha256";
 import { objectKey, type Area } from "./storage";
 
 export function dvrSeconds(env: Env): number {
@@ -33,24 +34,8 @@ export async function readLimited(request: Request, limit: number): Promise<Body
     await request.body?.cancel();
     return tooLarge();
   }
-  if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      return tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) { bytes.set(c, o); o += c.byteLength; }
-  return { ok: true, bytes };
+  const body = await readBounded(request.body, limit);
+  return body.ok ? { ok: true, bytes: body.value } : tooLarge();
 }
 
 export async function handleIngest(request: Request, env: Env, ctx: ExecutionContext, rawRest: string): Promise<Response> {

@@ -23,11 +23,8 @@ export const MAX_PLAYLIST_SEGMENTS = 20_000;
 /** Variants + renditions per master playlist. Real ladders have 3–10; 64 bounds the checks per PUT. */
 export const MAX_MASTER_ENTRIES = 64;
 
-/** Stream name length. Same shape as the tracker channel, so stream name = channel. */
-export const MAX_STREAM_NAME_CHARS = 64;
-
-/** One path component (file or rendition folder). Ample for "seg-000123.ts"-style names. */
-export const MAX_FILE_NAME_CHARS = 128;
+// Stream names (= channels) and path parts follow shared/names.ts (MAX_CHANNEL_CHARS,
+// MAX_FILE_NAME_CHARS): the client and the tracker check the same rules.
 
 /** Path depth under a stream: "file" or "rendition/file". Flat keeps R2 listing and URIs simple. */
 export const MAX_PATH_DEPTH = 2;

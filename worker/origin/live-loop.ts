@@ -10,6 +10,8 @@
 // EXT-X-DISCONTINUITY-SEQUENCE counts the restarts before the window's first segment.
 // Segment URIs are "<s>.<ext>": unique per live sequence number, so peers and caches
 // treat each as its own segment even though the bytes repeat every loop.
+import { hashTagLine, isSha256Hex } from "../../shared/hash-tag";
+import { isChannelName, isSegmentFileName } from "../../shared/names";
 
 export interface LoopSegment { uri: string; duration: number; size: number; sha256: string }
 export interface LoopRendition {
@@ -43,15 +45,15 @@ export function parseManifest(raw: unknown): Parsed<LoopManifest> {
   if (!isObj(raw) || !Array.isArray(raw.renditions) || raw.renditions.length === 0) return { ok: false, reason: "no renditions" };
   const renditions: LoopRendition[] = [];
   for (const r of raw.renditions) {
-    if (!isObj(r) || typeof r.name !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(r.name)) return { ok: false, reason: "bad rendition name" };
+    if (!isObj(r) || typeof r.name !== "string" || !isChannelName(r.name)) return { ok: false, reason: "bad rendition name" };
     if (!posNum(r.width) || !posNum(r.height) || !posNum(r.bandwidth) || typeof r.codecs !== "string" || !/^[A-Za-z0-9., ]*$/.test(r.codecs)) {
       return { ok: false, reason: `bad rendition ${r.name}` };
     }
     if (!Array.isArray(r.segments) || r.segments.length === 0) return { ok: false, reason: `no segments in ${r.name}` };
     const segments: LoopSegment[] = [];
     for (const s of r.segments) {
-      if (!isObj(s) || typeof s.uri !== "string" || !/^[A-Za-z0-9_-][A-Za-z0-9._-]*\.(ts|m4s|aac)$/.test(s.uri)) return { ok: false, reason: "bad segment uri" };
-      if (!posNum(s.duration) || !posNum(s.size) || typeof s.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(s.sha256)) {
+      if (!isObj(s) || typeof s.uri !== "string" || !isSegmentFileName(s.uri)) return { ok: false, reason: "bad segment uri" };
+      if (!posNum(s.duration) || !posNum(s.size) || typeof s.sha256 !== "string" || !isSha256Hex(s.sha256)) {
         return { ok: false, reason: `bad segment ${s.uri}` };
       }
       segments.push({ uri: s.uri, duration: s.duration, size: s.size, sha256: s.sha256 });
@@ -129,7 +131,7 @@ export function renderLoopMedia(w: LoopWindow): string {
   ];
   for (const s of w.segments) {
     if (s.discontinuity) lines.push("#EXT-X-DISCONTINUITY");
-    lines.push(`#EXTINF:${s.duration.toFixed(3)},`, `#EXT-X-EDGESWARM-SHA256:${s.sha256}`, s.uri);
+    lines.push(`#EXTINF:${s.duration.toFixed(3)},`, hashTagLine(s.sha256), s.uri);
   }
   return lines.join("\n") + "\n";
 }

@@ -2,7 +2,9 @@
 // Everything a client can put in a path is checked here before it becomes an R2 key
 // or an asset path. Legit names never need escaping, so any '%' is refused outright:
 // that closes %2e%2e, %2f, %5c and %00 tricks without decoding anything.
-import { MAX_FILE_NAME_CHARS, MAX_PATH_DEPTH, MAX_STREAM_NAME_CHARS } from "./limits";
+import { CHANNEL_RE, CHANNEL_RULE, FILE_NAME_RE, MAX_FILE_NAME_CHARS } from "../../shared/names";
+import type { Result } from "../../shared/result";
+import { MAX_PATH_DEPTH } from "./limits";
 
 export type FileKind = "playlist" | "segment" | "init" | "subtitle";
 
@@ -17,14 +19,10 @@ export const EXTENSIONS: Record<string, { type: string; kind: FileKind }> = {
   vtt: { type: "text/vtt; charset=utf-8", kind: "subtitle" },
 };
 
-export type NameResult<T> = { ok: true; value: T } | { ok: false; reason: string };
-
-const STREAM_RE = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_STREAM_NAME_CHARS}}$`);
-// First char alphanumeric or '_'/'-': no hidden files (".x"), no "." or "..".
-const PART_RE = new RegExp(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,${MAX_FILE_NAME_CHARS - 1}}$`);
+export type NameResult<T> = Result<T>;
 
 export function parseStreamName(raw: string): NameResult<string> {
-  if (!STREAM_RE.test(raw)) return { ok: false, reason: `bad stream name (want [A-Za-z0-9_-]{1,${MAX_STREAM_NAME_CHARS}})` };
+  if (!CHANNEL_RE.test(raw)) return { ok: false, reason: `bad stream name (want ${CHANNEL_RULE})` };
   return { ok: true, value: raw };
 }
 
@@ -45,7 +43,7 @@ export function parseFilePath(raw: string): NameResult<FilePath> {
   if (parts.length > MAX_PATH_DEPTH) return { ok: false, reason: `path too deep (at most ${MAX_PATH_DEPTH} parts)` };
   for (const p of parts) {
     if (p.length > MAX_FILE_NAME_CHARS) return { ok: false, reason: "name too long" };
-    if (!PART_RE.test(p) || p.includes("..")) return { ok: false, reason: "bad file name" };
+    if (!FILE_NAME_RE.test(p) || p.includes("..")) return { ok: false, reason: "bad file name" };
   }
   const file = parts[parts.length - 1]!;
   const dot = file.lastIndexOf(".");

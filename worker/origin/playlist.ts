@@ -4,9 +4,9 @@
 // of every URI (variant lines and URI="..." attributes) so they can be rewritten.
 // Incoming #EXT-X-EDGESWARM-SHA256 lines are always dropped: hashes come only from the
 // Worker, never from whoever sent the playlist.
+import { hashTagLine, isHashTagLine } from "../../shared/hash-tag";
 import { MAX_MASTER_ENTRIES, MAX_PLAYLIST_BYTES, MAX_PLAYLIST_SEGMENTS } from "./limits";
 
-export const HASH_TAG = "#EXT-X-EDGESWARM-SHA256:";
 const MAX_LINE_CHARS = 4096;
 
 export interface MediaSegment {
@@ -65,7 +65,7 @@ function parseMaster(lines: string[]): ParseResult {
   const out: MasterPlaylist = { kind: "master", lines: [], variantLines: [], attrLines: [] };
   let expectUri = false;
   for (const l of lines) {
-    if (l.startsWith(HASH_TAG)) continue;
+    if (isHashTagLine(l)) continue;
     if (l.startsWith("#")) {
       if (expectUri && l.startsWith("#EXT-X-STREAM-INF:")) return { ok: false, reason: "EXT-X-STREAM-INF without a URI" };
       if (l.startsWith("#EXT-X-STREAM-INF:")) expectUri = true;
@@ -115,7 +115,7 @@ function parseMedia(lines: string[]): ParseResult {
       const m = /^#EXTINF:(\d{1,6}(?:\.\d{1,9})?)\s*(?:,(.*))?$/.exec(l);
       if (!m) return { ok: false, reason: "bad EXTINF" };
       extinf = { duration: Number(m[1]), title: m[2] ?? "" };
-    } else if (l.startsWith(HASH_TAG)) {
+    } else if (isHashTagLine(l)) {
       // dropped: see header
     } else if (l.startsWith("#")) {
       // Before the first segment, tags like VERSION belong to the header; per-segment
@@ -159,7 +159,7 @@ export function renderMedia(p: MediaPlaylist, opts: RenderOptions = {}): string 
     for (const t of s.tags) out.push(mapAttr(t));
     out.push(`#EXTINF:${fmtDuration(s.duration)},${s.title}`);
     const h = opts.hashOf?.(s);
-    if (h) out.push(HASH_TAG + h);
+    if (h) out.push(hashTagLine(h));
     out.push(map(s.uri));
   }
   out.push(...p.trailer.map(mapAttr));

@@ -2,6 +2,7 @@
 // response: GET/HEAD, ETag + If-None-Match → 304, If-Range, single Range → 206, 416 with
 // "Content-Range: bytes */size", Content-Type, Cache-Control and x-edgeswarm-sha256.
 // It does not decide what a resource is or where it lives (router.ts does).
+import { HASH_HEADER } from "../../shared/hash-tag";
 import { jsonError } from "../http";
 import { parseRange } from "./ranges";
 
@@ -33,7 +34,7 @@ export async function respond(request: Request, res: Resource): Promise<Response
     etag: res.etag,
     "accept-ranges": "bytes",
   });
-  if (res.sha256) headers.set("x-edgeswarm-sha256", res.sha256);
+  if (res.sha256) headers.set(HASH_HEADER, res.sha256);
   const inm = request.headers.get("if-none-match");
   if (inm !== null && etagMatches(inm, res.etag)) return new Response(null, { status: 304, headers });
 
@@ -45,7 +46,7 @@ export async function respond(request: Request, res: Resource): Promise<Response
   if (range.kind === "unsatisfiable") {
     headers.set("content-range", `bytes */${res.size}`);
     headers.set("content-type", "application/json; charset=utf-8");
-    headers.delete("x-edgeswarm-sha256");
+    headers.delete(HASH_HEADER);
     return new Response(JSON.stringify({ error: "range not satisfiable" }), { status: 416, headers });
   }
   const head = request.method === "HEAD";
@@ -73,9 +74,4 @@ export function bytesResource(bytes: ArrayBuffer, meta: Omit<Resource, "size" | 
     size: bytes.byteLength,
     read: async (r) => (r ? bytes.slice(r.offset, r.offset + r.length) : bytes),
   };
-}
-
-export async function sha256Hex(data: ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", data);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -13,7 +13,10 @@ import {
 } from "./limits";
 import { contentTypeFor } from "./names";
 import { parsePlaylist, renderMaster, renderMedia } from "./playlist";
-import { bytesResource, respond, sha256Hex } from "./serve";
+import { readBounded } from "../../shared/body";
+import { HASH_HEADER } from "../../shared/hash-tag";
+import { sha256Hex } from "../../shared/sha256";
+import { bytesResource, respond } from "./serve";
 import { mapUpstreamUri, parseUpstreamBase, upstreamTarget } from "./upstream-rewrite";
 
 // Hashes seen by this isolate (URL → sha256). Only a memo: the edge cache is the record.
@@ -48,20 +51,9 @@ async function fetchUpstream(target: URL, limit: number): Promise<{ ok: true; by
   if (r.status !== 200) { await r.body?.cancel(); return { ok: false, status: 502, error: `upstream answered ${r.status}` }; }
   const cl = Number(r.headers.get("content-length") ?? "0");
   if (cl > limit) { await r.body?.cancel(); return { ok: false, status: 502, error: "upstream object too large" }; }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = r.body!.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) { await reader.cancel(); return { ok: false, status: 502, error: "upstream object too large" }; }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) { bytes.set(c, o); o += c.byteLength; }
-  return { ok: true, bytes: bytes.buffer, type: r.headers.get("content-type") };
+  const body = await readBounded(r.body, limit);
+  if (!body.ok) return { ok: false, status: 502, error: "upstream object too large" };
+  return { ok: true, bytes: body.value.buffer, type: r.headers.get("content-type") };
 }
 
 interface Cached { bytes: ArrayBuffer; sha256: string; type: string }
@@ -69,7 +61,7 @@ interface Cached { bytes: ArrayBuffer; sha256: string; type: string }
 async function cachedSegment(u: Ctx, target: URL): Promise<Cached | null> {
   const hit = await (await cache()).match(cacheKey(u, target));
   if (!hit) return null;
-  const sha = hit.headers.get("x-edgeswarm-sha256");
+  const sha = hit.headers.get(HASH_HEADER);
   const bytes = await hit.arrayBuffer();
   if (!sha) return null;
   remember(target.href, sha);
@@ -86,7 +78,7 @@ async function loadSegment(u: Ctx, target: URL): Promise<Cached | { status: numb
   const type = contentTypeFor(target.pathname);
   remember(target.href, sha);
   const stored = new Response(r.bytes.slice(0), {
-    headers: { "content-type": type, "cache-control": `public, max-age=${UPSTREAM_SEGMENT_TTL}`, "x-edgeswarm-sha256": sha },
+    headers: { "content-type": type, "cache-control": `public, max-age=${UPSTREAM_SEGMENT_TTL}`, [HASH_HEADER]: sha },
   });
   u.ctx.waitUntil((await cache()).put(cacheKey(u, target), stored));
   return { bytes: r.bytes, sha256: sha, type };
@@ -98,7 +90,7 @@ async function knownHash(u: Ctx, target: URL, budget: { lookups: number }): Prom
   if (budget.lookups <= 0) return undefined;
   budget.lookups--;
   const hit = await (await cache()).match(cacheKey(u, target));
-  const sha = hit?.headers.get("x-edgeswarm-sha256") ?? undefined;
+  const sha = hit?.headers.get(HASH_HEADER) ?? undefined;
   await hit?.body?.cancel();
   if (sha) remember(target.href, sha);
   return sha;

@@ -1,8 +1,9 @@
 // Pure aggregation rules for viewer reports: whether a report may replace a viewer's last
 // totals, and how live and departed viewers add up to per-stream figures. No storage and
 // no clock of its own (callers pass `now`), so every rule is unit-tested in Node.
-import { FIRST_REPORT_WINDOW_S, MAX_BYTES_PER_SECOND, MAX_ERRORS_PER_SECOND, MAX_COUNTER } from "./limits";
-import { ERROR_TYPES, emptyErrors, type ErrorCounts, type Report, type StreamStats } from "./report";
+import { MAX_COUNTER } from "../../shared/limits";
+import { FIRST_REPORT_WINDOW_S, MAX_BYTES_PER_SECOND, MAX_ERRORS_PER_SECOND } from "./limits";
+import { ERROR_TYPES, emptyErrors, type ErrorCounts, type Report, type StreamStats } from "../../shared/stats-report";
 
 /** Byte and error totals; what a departed viewer leaves behind in its stream. */
 export interface Totals {

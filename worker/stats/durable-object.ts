@@ -4,8 +4,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { applyReport, emptyTotals, summarize, type Totals, type ViewerRow } from "./aggregate";
-import { MAX_STREAMS_PER_SHARD, MAX_VIEWERS_PER_STREAM, REPORT_INTERVAL_MS, STREAM_TTL_MS, VIEWER_TTL_MS } from "./limits";
-import { ERROR_TYPES, emptyErrors, type ErrorCounts, type Report, type StreamStats } from "./report";
+import { REPORT_INTERVAL_MS, VIEWER_TTL_MS } from "../../shared/limits";
+import { MAX_STREAMS_PER_SHARD, MAX_VIEWERS_PER_STREAM, STREAM_TTL_MS } from "./limits";
+import { ERROR_TYPES, emptyErrors, type ErrorCounts, type Report, type StreamStats } from "../../shared/stats-report";
 
 export type ReportOutcome = { ok: true, next: number } | { ok: false, status: number, error: string };
 

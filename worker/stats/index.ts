@@ -4,8 +4,10 @@
 import type { Env } from "../env";
 import { json, jsonError } from "../http";
 import { shardName, shardOf, sumStreams } from "./aggregate";
-import { MAX_REPORT_BYTES, STATS_SHARDS, STREAM_NAME_RE } from "./limits";
-import { parseReport, type StatsReply, type StreamStats } from "./report";
+import { readBounded } from "../../shared/body";
+import { CHANNEL_RULE, isChannelName } from "../../shared/names";
+import { MAX_REPORT_BYTES, STATS_SHARDS } from "./limits";
+import { parseReport, type StatsReply, type StreamStats } from "../../shared/stats-report";
 
 export { StatsHub } from "./durable-object";
 
@@ -29,27 +31,8 @@ function nowOf(request: Request, env: Env): number {
 async function readCapped(request: Request, limit: number): Promise<string | null> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let o = 0;
-  for (const c of chunks) {
-    all.set(c, o);
-    o += c.byteLength;
-  }
-  return new TextDecoder("utf-8", { fatal: false }).decode(all);
+  const body = await readBounded(request.body, limit);
+  return body.ok ? new TextDecoder("utf-8", { fatal: false }).decode(body.value) : null;
 }
 
 async function handleReport(request: Request, env: Env): Promise<Response> {
@@ -67,7 +50,7 @@ async function handleReport(request: Request, env: Env): Promise<Response> {
   }
   const parsed = parseReport(raw);
   if (!parsed.ok) return jsonError(400, parsed.reason);
-  const outcome = await shard(env, shardOf(parsed.report.stream, STATS_SHARDS)).report(parsed.report, nowOf(request, env));
+  const outcome = await shard(env, shardOf(parsed.value.stream, STATS_SHARDS)).report(parsed.value, nowOf(request, env));
   if (!outcome.ok) return jsonError(outcome.status, outcome.error);
   return json({ ok: true, next: outcome.next });
 }
@@ -75,7 +58,7 @@ async function handleReport(request: Request, env: Env): Promise<Response> {
 async function handleStats(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const only = url.searchParams.get("stream");
-  if (only !== null && !STREAM_NAME_RE.test(only)) return jsonError(400, "stream must match [A-Za-z0-9_-]{1,64}");
+  if (only !== null && !isChannelName(only)) return jsonError(400, `stream must match ${CHANNEL_RULE}`);
   const now = nowOf(request, env);
   let streams: StreamStats[];
   if (only !== null) {

@@ -124,8 +124,7 @@ export const WAKE_GRACE_MS = OFFER_LIFETIME_MS;
  */
 export const STATS_FLUSH_MS = 5_000;
 
-/** Channel key in /announce/<channel>: the contract's `[A-Za-z0-9_-]{1,64}`. */
-export const CHANNEL_RE = /^[A-Za-z0-9_-]{1,64}$/;
+// Channel keys in /announce/<channel> follow shared/names.ts (CHANNEL_RE).
 
 /** Channel used when the path is bare /announce. */
 export const DEFAULT_CHANNEL = "default";

@@ -3,7 +3,8 @@
 // handler that forwards the upgrade; no swarm logic, no storage.
 import type { Env } from "../env";
 import { jsonError } from "../http";
-import { CHANNEL_RE, DEFAULT_CHANNEL } from "./limits";
+import { CHANNEL_RULE, isChannelName } from "../../shared/names";
+import { DEFAULT_CHANNEL } from "./limits";
 
 /** Name of the TrackerShard instance that lists live shards; `!` cannot occur in a channel. */
 export const REGISTRY_NAME = "!registry";
@@ -18,13 +19,11 @@ export function channelFromPath(pathname: string): ChannelResult {
   if (pathname === "/announce" || pathname === "/announce/") return { ok: true, channel: DEFAULT_CHANNEL };
   const m = /^\/announce\/([^/]*)\/?$/.exec(pathname);
   const raw = m?.[1];
-  if (raw === undefined || !CHANNEL_RE.test(raw)) return { ok: false, reason: "invalid channel: use [A-Za-z0-9_-]{1,64}" };
+  if (!isChannelName(raw)) return { ok: false, reason: `invalid channel: use ${CHANNEL_RULE}` };
   return { ok: true, channel: raw };
 }
 
-export function isValidChannel(v: string | null): v is string {
-  return v !== null && CHANNEL_RE.test(v);
-}
+export const isValidChannel = isChannelName;
 
 /**
  * Sharding modes (env TRACKER_SHARDING):

@@ -1,7 +1,8 @@
 // The engine's view of playlists: only segments with a published hash reach the P2P core.
 import { describe, expect, it } from "vitest";
 import { filterPlaylistHandler } from "../../../client/hls-bridge";
-import { HASH_TAG, HashBook } from "../../../client/integrity";
+import { HASH_TAG } from "../../../shared/hash-tag";
+import { HashBook } from "../../../client/integrity";
 
 const H = "a".repeat(64);
 class Details {

@@ -2,7 +2,8 @@
 // the JS fallback for pages without crypto.subtle (globalThis.crypto stubbed per test).
 import { createHash, randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { HASH_TAG, HashBook, MAX_HASHES, hashBackend, hashOfFragment, sha256Hex, useJsSha256 } from "../../../client/integrity";
+import { HASH_TAG } from "../../../shared/hash-tag";
+import { HashBook, MAX_HASHES, hashBackend, hashOfFragment, sha256Hex, useJsSha256 } from "../../../client/integrity";
 
 const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
 const hex = (s: string) => createHash("sha256").update(s).digest("hex");

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { buildReport, newViewerId } from "../../../client/reporter";
 import * as S from "../../../client/stats";
-import { parseReport } from "../../../worker/stats/report";
+import { parseReport } from "../../../shared/stats-report";
 
 describe("buildReport", () => {
   it("builds a report the Worker's parser accepts", () => {

@@ -4,7 +4,8 @@ import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EdgeSeeder, awaitHandover, bytesRequest, claimUrl, pickClaims, type SeedPlaylist, type SeedSegment } from "../../../client/seeder";
+import { claimUrl } from "../../../shared/claim";
+import { EdgeSeeder, awaitHandover, bytesRequest, pickClaims, type SeedPlaylist, type SeedSegment } from "../../../client/seeder";
 import { SegmentStore } from "../../../client/segment-store";
 
 const hex = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");

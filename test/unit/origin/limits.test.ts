@@ -1,6 +1,7 @@
 // One test per limit in worker/origin/limits.ts: each is enforced where it says (the
 // byte limits, DVR clamping and cache headers are also exercised through the Worker
 // in test/worker/origin/*).
+import { MAX_CHANNEL_CHARS, MAX_FILE_NAME_CHARS } from "../../../shared/names";
 import { describe, expect, it } from "vitest";
 import * as L from "../../../worker/origin/limits";
 import { mergeLive, newSegments } from "../../../worker/origin/live-index";
@@ -33,13 +34,13 @@ describe("origin limits", () => {
   });
 
   it("MAX_STREAM_NAME_CHARS: the cap is accepted, one more is refused", () => {
-    expect(parseStreamName("s".repeat(L.MAX_STREAM_NAME_CHARS)).ok).toBe(true);
-    expect(parseStreamName("s".repeat(L.MAX_STREAM_NAME_CHARS + 1)).ok).toBe(false);
+    expect(parseStreamName("s".repeat(MAX_CHANNEL_CHARS)).ok).toBe(true);
+    expect(parseStreamName("s".repeat(MAX_CHANNEL_CHARS + 1)).ok).toBe(false);
   });
 
   it("MAX_FILE_NAME_CHARS: the cap is accepted, one more is refused", () => {
-    expect(parseFilePath("a".repeat(L.MAX_FILE_NAME_CHARS - 3) + ".ts").ok).toBe(true);
-    expect(parseFilePath("a".repeat(L.MAX_FILE_NAME_CHARS - 2) + ".ts")).toEqual({ ok: false, reason: "name too long" });
+    expect(parseFilePath("a".repeat(MAX_FILE_NAME_CHARS - 3) + ".ts").ok).toBe(true);
+    expect(parseFilePath("a".repeat(MAX_FILE_NAME_CHARS - 2) + ".ts")).toEqual({ ok: false, reason: "name too long" });
   });
 
   it("MAX_PATH_DEPTH: rendition/file is accepted, one more level is refused", () => {

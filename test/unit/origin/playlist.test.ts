@@ -1,7 +1,8 @@
 // m3u8 parse/render: hash tag placement, dropped forged tags, per-segment tags kept,
 // master URI rewriting, and refusals of malformed playlists.
 import { describe, expect, it } from "vitest";
-import { HASH_TAG, masterUris, parsePlaylist, renderMaster, renderMedia, type MasterPlaylist, type MediaPlaylist } from "../../../worker/origin/playlist";
+import { hashTagLine } from "../../../shared/hash-tag";
+import { masterUris, parsePlaylist, renderMaster, renderMedia, type MasterPlaylist, type MediaPlaylist } from "../../../worker/origin/playlist";
 
 const media = (p: string) => {
   const r = parsePlaylist(p);
@@ -14,7 +15,7 @@ describe("parsePlaylist (media)", () => {
   const text = [
     "#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-TARGETDURATION:4", "#EXT-X-MEDIA-SEQUENCE:42", "#EXT-X-DISCONTINUITY-SEQUENCE:3",
     "#EXT-X-PLAYLIST-TYPE:VOD", "# a comment", '#EXT-X-MAP:URI="init.mp4"',
-    "#EXTINF:3.96,title", `${HASH_TAG}${"f".repeat(64)}`, "s0.m4s",
+    "#EXTINF:3.96,title", hashTagLine("f".repeat(64)), "s0.m4s",
     "#EXT-X-DISCONTINUITY", "#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00Z", "#EXTINF:4,", "s1.m4s",
     "#EXT-X-ENDLIST", "",
   ].join("\r\n");
@@ -33,7 +34,7 @@ describe("parsePlaylist (media)", () => {
     const out = renderMedia(media(text), { hashOf: (s) => (s.uri === "s1.m4s" ? H : undefined) });
     expect(out).not.toContain("f".repeat(64));
     const lines = out.trim().split("\n");
-    expect(lines[lines.indexOf("s1.m4s") - 1]).toBe(HASH_TAG + H);
+    expect(lines[lines.indexOf("s1.m4s") - 1]).toBe(hashTagLine(H));
     expect(lines[lines.indexOf("s1.m4s") - 2]).toBe("#EXTINF:4.0,");
     expect(lines[lines.indexOf("s0.m4s") - 1]).toBe("#EXTINF:3.96,title");
     expect(out).toContain("#EXT-X-DISCONTINUITY-SEQUENCE:3\n");

@@ -2,7 +2,7 @@
 // viewers' bytes stay in their stream, and offload is computed from bytes.
 import { describe, expect, it } from "vitest";
 import { addTotals, applyReport, emptyTotals, offloadRatio, shardOf, summarize, sumStreams, type ViewerRow } from "../../../worker/stats/aggregate";
-import { emptyErrors, type Report } from "../../../worker/stats/report";
+import { emptyErrors, type Report } from "../../../shared/stats-report";
 import { FIRST_REPORT_WINDOW_S, MAX_BYTES_PER_SECOND, MAX_ERRORS_PER_SECOND, STATS_SHARDS } from "../../../worker/stats/limits";
 
 const report = (over: Partial<Report> = {}): Report => ({

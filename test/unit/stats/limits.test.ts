@@ -1,7 +1,11 @@
 // Each stats limit holds the relation its comment claims.
 import { describe, expect, it } from "vitest";
-import * as L from "../../../worker/stats/limits";
-import { parseReport } from "../../../worker/stats/report";
+import * as S from "../../../shared/limits";
+import { CHANNEL_RE, VIEWER_ID_RE } from "../../../shared/names";
+import { parseReport } from "../../../shared/stats-report";
+import * as W from "../../../worker/stats/limits";
+
+const L = { ...S, ...W, STREAM_NAME_RE: CHANNEL_RE, VIEWER_ID_RE };
 
 describe("stats limits", () => {
   it("MAX_REPORT_BYTES leaves room for the largest valid report", () => {

@@ -2,9 +2,10 @@
 // and changes nothing; good reports aggregate per stream; bounds and expiry hold.
 import { SELF, env, abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { MAX_REPORT_BYTES, MAX_STREAMS_PER_SHARD, MAX_VIEWERS_PER_STREAM, STATS_SHARDS, STREAM_TTL_MS, VIEWER_TTL_MS } from "../../../worker/stats/limits";
+import { VIEWER_TTL_MS } from "../../../shared/limits";
+import { MAX_REPORT_BYTES, MAX_STREAMS_PER_SHARD, MAX_VIEWERS_PER_STREAM, STATS_SHARDS, STREAM_TTL_MS } from "../../../worker/stats/limits";
 import { shardName, shardOf } from "../../../worker/stats/aggregate";
-import { parseReport, type Report } from "../../../worker/stats/report";
+import { parseReport, type Report } from "../../../shared/stats-report";
 import type { Env } from "../../../worker/env";
 
 // The pool types `env` as the generated Cloudflare.Env; the bindings are the Worker's Env.
@@ -135,7 +136,7 @@ function shardFor(stream: string) {
 const parsed = (stream: string, viewer: string, over: Record<string, unknown> = {}): Report => {
   const r = parseReport(report(stream, viewer, over));
   if (!r.ok) throw new Error(r.reason);
-  return r.report;
+  return r.value;
 };
 
 describe("bounds", () => {

@@ -1,7 +1,7 @@
 // parseReport: every field of POST /api/report is checked, and each refusal says why.
 import { describe, expect, it } from "vitest";
-import { ERROR_TYPES, parseReport } from "../../../worker/stats/report";
-import { MAX_PEERS } from "../../../worker/stats/limits";
+import { MAX_PEERS } from "../../../shared/limits";
+import { ERROR_TYPES, parseReport } from "../../../shared/stats-report";
 
 const good = { v: 1, stream: "loop", viewer: "viewer-0001", http: 10, p2p: 20, up: 5, peers: 2, errors: { "p2p-hash-mismatch": 1 } };
 
@@ -10,8 +10,8 @@ describe("parseReport", () => {
     const r = parseReport(good);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.report.errors).toEqual({ "p2p-hash-mismatch": 1, "p2p-hash-unknown": 0, "p2p-failed": 0, "http-failed": 0 });
-    expect(r.report.p2p).toBe(20);
+    expect(r.value.errors).toEqual({ "p2p-hash-mismatch": 1, "p2p-hash-unknown": 0, "p2p-failed": 0, "http-failed": 0 });
+    expect(r.value.p2p).toBe(20);
   });
 
   it("accepts a report without an errors object", () => {

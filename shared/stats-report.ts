@@ -1,7 +1,9 @@
 // Wire format of POST /api/report (client → Worker) and GET /api/stats (Worker → dashboard).
-// Pure: parse and types only. No storage, no Request/Response. The client imports the
-// constants from here so both ends agree on the counter names.
-import { MAX_COUNTER, MAX_PEERS, STREAM_NAME_RE, VIEWER_ID_RE } from "./limits";
+// Pure: parse and types only. No storage, no Request/Response. The client builds its reports
+// and the demo reads the reply with these types, so all three agree on the counter names.
+import { MAX_COUNTER, MAX_PEERS } from "./limits";
+import type { Result } from "./result";
+import { CHANNEL_RE, CHANNEL_RULE, VIEWER_ID_RE, VIEWER_ID_RULE } from "./names";
 
 /** Segment error kinds a client counts. Unknown keys in a report are refused, not ignored. */
 export const ERROR_TYPES = [
@@ -31,8 +33,6 @@ export interface Report {
   errors: ErrorCounts;
 }
 
-export type ParseResult = { ok: true, report: Report } | { ok: false, reason: string };
-
 const REPORT_KEYS = new Set(["v", "stream", "viewer", "http", "p2p", "up", "peers", "errors"]);
 
 function isCounter(x: unknown, max = MAX_COUNTER): x is number {
@@ -44,17 +44,19 @@ export function emptyErrors(): ErrorCounts {
 }
 
 /** Checks every field of a decoded JSON value; returns a typed report or why it was refused. */
-export function parseReport(raw: unknown): ParseResult {
+export function parseReport(raw: unknown): Result<Report> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { ok: false, reason: "report must be a JSON object" };
   const r = raw as Record<string, unknown>;
   for (const k of Object.keys(r)) if (!REPORT_KEYS.has(k)) return { ok: false, reason: `unknown field: ${k.slice(0, 32)}` };
   if (r.v !== REPORT_VERSION) return { ok: false, reason: `v must be ${REPORT_VERSION}` };
-  if (typeof r.stream !== "string" || !STREAM_NAME_RE.test(r.stream)) return { ok: false, reason: "stream must match [A-Za-z0-9_-]{1,64}" };
-  if (typeof r.viewer !== "string" || !VIEWER_ID_RE.test(r.viewer)) return { ok: false, reason: "viewer must match [A-Za-z0-9_-]{8,64}" };
-  for (const k of ["http", "p2p", "up"] as const) {
-    if (!isCounter(r[k])) return { ok: false, reason: `${k} must be a non-negative integer` };
-  }
-  if (!isCounter(r.peers, MAX_PEERS)) return { ok: false, reason: `peers must be an integer in 0..${MAX_PEERS}` };
+  if (typeof r.stream !== "string" || !CHANNEL_RE.test(r.stream)) return { ok: false, reason: `stream must match ${CHANNEL_RULE}` };
+  if (typeof r.viewer !== "string" || !VIEWER_ID_RE.test(r.viewer)) return { ok: false, reason: `viewer must match ${VIEWER_ID_RULE}` };
+  const { http, p2p, up, peers } = r;
+  const notCounter = (k: string) => ({ ok: false as const, reason: `${k} must be a non-negative integer` });
+  if (!isCounter(http)) return notCounter("http");
+  if (!isCounter(p2p)) return notCounter("p2p");
+  if (!isCounter(up)) return notCounter("up");
+  if (!isCounter(peers, MAX_PEERS)) return { ok: false, reason: `peers must be an integer in 0..${MAX_PEERS}` };
   const errors = emptyErrors();
   if (r.errors !== undefined) {
     if (typeof r.errors !== "object" || r.errors === null || Array.isArray(r.errors)) return { ok: false, reason: "errors must be an object" };
@@ -66,9 +68,9 @@ export function parseReport(raw: unknown): ParseResult {
   }
   return {
     ok: true,
-    report: {
+    value: {
       v: REPORT_VERSION, stream: r.stream, viewer: r.viewer,
-      http: r.http as number, p2p: r.p2p as number, up: r.up as number, peers: r.peers as number, errors,
+      http, p2p, up, peers, errors,
     },
   };
 }

@@ -1,0 +1,36 @@
+// Reads a byte stream whole while counting it, and stops at a limit: the one reader for
+// every body that comes from outside (uploads, reports, upstream objects, claimed
+// segments). A declared Content-Length is the caller's business (each route answers it
+// differently); the stream itself is always counted, because a length may be absent or lie.
+import type { Result } from "./result";
+
+/** Reads `body` into one buffer; refuses ("too-large") as soon as more than `limit` bytes came. */
+export async function readBounded(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+  onChunk?: (bytes: number) => void,
+): Promise<Result<Uint8Array<ArrayBuffer>, "too-large">> {
+  if (!body) return { ok: true, value: new Uint8Array(0) };
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    onChunk?.(value.byteLength);
+    if (total > limit) {
+      // The rest is never read; a peer that already closed makes cancel reject, harmlessly.
+      await reader.cancel().catch(() => {});
+      return { ok: false, reason: "too-large" };
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return { ok: true, value: bytes };
+}
