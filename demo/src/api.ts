@@ -5,23 +5,20 @@
 // Parsing is defensive: a reply from an older or newer Worker, or a proxy's HTML error
 // page, becomes { ok: false, reason } and a visible message, never a TypeError mid-render.
 // No fetching policy (polling, back-off) here: that is dashboard.ts.
+// The Worker's side of /api/stats is shared/stats-report.ts (StreamStats, StatsReply); the
+// figures here are that shape, read leniently.
+import type { Result } from "../../shared/result";
+import type { StatsReply, StreamStats } from "../../shared/stats-report";
 
-export interface StreamFigures {
-  stream: string;
-  viewers: number;
-  /** Peer connections reported by viewers (each link counted from both ends). */
-  peers: number;
-  httpBytes: number;
-  p2pBytes: number;
-  uploadedBytes: number;
+/** One stream's row as the dashboard shows it: the Worker's StreamStats, read leniently. */
+export interface StreamFigures extends Omit<StreamStats, "offload" | "errors"> {
   /** p2p / (http + p2p), or null when nothing was downloaded yet. */
   offload: number | null;
-  bytesSaved: number;
   /** Segment errors by type (e.g. p2p-hash-mismatch); empty when the Worker sends none. */
   errors: Record<string, number>;
 }
 
-export interface StatsSnapshot {
+export interface StatsSnapshot extends Omit<StatsReply, "generatedAt" | "streams" | "totals"> {
   generatedAt: number | null;
   streams: StreamFigures[];
   totals: Omit<StreamFigures, "stream">;
@@ -40,7 +37,7 @@ export interface TrackerSnapshot extends TrackerFigures {
   channels: Record<string, TrackerFigures>;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type Parsed<T> = Result<T>;
 
 const MAX_STREAMS = 500; // a dashboard table longer than this is unreadable anyway
 const MAX_KEYS = 64; // message/error types: a handful in practice
