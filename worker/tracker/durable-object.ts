@@ -3,9 +3,9 @@
 // effects. Membership lives in each socket's attachment, so a wake from hibernation
 // or an eviction rebuilds the swarms from ctx.getWebSockets() with no storage read
 // on the hot path. Storage holds only: counters (flushed by the alarm), outage mode,
-// shard name, registry flag. The same class also serves as the shard registry
-// (instance named REGISTRY_NAME) for the global stats view; see stats.ts.
+// shard name, and whether the shard is listed in the registry (registry.ts).
 import { DurableObject } from "cloudflare:workers";
+import { OffsetClock } from "../../shared/clock";
 import type { Env } from "../env";
 import { jsonError } from "../http";
 import { parse, serialize } from "./protocol";
@@ -15,7 +15,8 @@ import {
   restoreSocket, sweep, type Counters, type Effect, type SocketId, type TrackerState,
 } from "./state";
 import { STATS_FLUSH_MS } from "./limits";
-import { CHANNEL_HEADER, REGISTRY_NAME, SHARD_HEADER } from "./routing";
+import { RegistryListing } from "./registry";
+import { CHANNEL_HEADER, SHARD_HEADER } from "./routing";
 import { readAttachment, readCounters, type Attachment } from "./attachment";
 
 export type OutageMode = "ok" | "refuse" | "close";
@@ -39,15 +40,13 @@ export class TrackerShard extends DurableObject<Env> {
   private alarmAt: number | null = null;
   private countersDirty = false;
   private outage: OutageMode = "ok";
-  private name: string | null = null;
-  private channel: string | null = null;
-  private registered = false;
-  private registering = false;
-  /** Test-only clock offset (ms), settable only under EDGESWARM_TEST_HOOKS. */
-  private clockOffset = 0;
+  private readonly listing: RegistryListing;
+  /** Wall time; only the test hook (EDGESWARM_TEST_HOOKS) moves it ahead, to drive expiry. */
+  private readonly clock = new OffsetClock();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.listing = new RegistryListing(ctx, env);
     // TRACKER_RATE_LIMIT=off exists for synthetic benchmarks only (see docs/tracker.md).
     this.state = createState(Date.now(), Reflect.get(env, "TRACKER_RATE_LIMIT") !== "off");
     // Rebuild swarms from the live sockets: this is the only copy of membership,
@@ -60,17 +59,12 @@ export class TrackerShard extends DurableObject<Env> {
       this.alarmAt = alarmAt;
       this.state.counters = readCounters(counters);
       if (outage === "refuse" || outage === "close") this.outage = outage;
-      if (typeof meta === "object" && meta !== null) {
-        const m: Record<string, unknown> = { ...meta };
-        if (typeof m.name === "string") this.name = m.name;
-        if (typeof m.channel === "string") this.channel = m.channel;
-        this.registered = m.registered === true;
-      }
+      this.listing.restore(meta);
     });
   }
 
   private now(): number {
-    return Date.now() + this.clockOffset;
+    return this.clock.now();
   }
 
   /** Registers a socket found after a wake (or unknown to the maps) from its attachment. */
@@ -96,7 +90,7 @@ export class TrackerShard extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return jsonError(426, "expected a WebSocket upgrade");
     if (this.outage !== "ok") return jsonError(503, "tracker unavailable");
-    this.learnName(request.headers.get(SHARD_HEADER), request.headers.get(CHANNEL_HEADER));
+    this.listing.join(request.headers.get(SHARD_HEADER), request.headers.get(CHANNEL_HEADER));
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     const id = this.nextId++;
@@ -107,31 +101,6 @@ export class TrackerShard extends DurableObject<Env> {
     this.idByWs.set(server, id);
     addSocket(this.state, id);
     return new Response(null, { status: 101, webSocket: client });
-  }
-
-  /**
-   * Records the shard's name and adds it to the registry (global stats) without
-   * delaying the upgrade: the registry is off the pairing path.
-   */
-  private learnName(name: string | null, channel: string | null): void {
-    if (!name || this.registered || this.registering) return;
-    this.name = name;
-    this.channel = channel;
-    this.registering = true;
-    this.ctx.waitUntil(this.register(name, channel ?? name));
-  }
-
-  private async register(name: string, channel: string): Promise<void> {
-    try {
-      await this.env.TRACKER.getByName(REGISTRY_NAME).registryAdd(name, channel);
-      this.registered = true;
-      await this.ctx.storage.put("meta", { name, channel, registered: true });
-    } catch (err) {
-      // Only the global stats view depends on the registry; the next connection retries.
-      console.error("tracker registry add failed", err);
-    } finally {
-      this.registering = false;
-    }
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -259,7 +228,7 @@ export class TrackerShard extends DurableObject<Env> {
     if (want === null) return;
     if (this.alarmAt !== null && this.alarmAt <= want) return;
     this.alarmAt = want;
-    this.ctx.storage.setAlarm(want - this.clockOffset).catch((err) => console.error("setAlarm", err));
+    this.ctx.storage.setAlarm(this.clock.toWall(want)).catch((err) => console.error("setAlarm", err));
   }
 
   override async alarm(): Promise<void> {
@@ -267,17 +236,8 @@ export class TrackerShard extends DurableObject<Env> {
     const now = this.now();
     for (const id of sweep(this.state, now)) this.persist(id);
     await this.flush();
-    const sockets = this.ctx.getWebSockets().length;
-    if (sockets === 0 && peerCount(this.state) === 0 && this.registered && this.name) {
-      // Cleared before the await: a socket arriving meanwhile must register again.
-      this.registered = false;
-      try {
-        await this.env.TRACKER.getByName(REGISTRY_NAME).registryRemove(this.name);
-        await this.ctx.storage.put("meta", { name: this.name, channel: this.channel, registered: false });
-      } catch (err) {
-        console.error("tracker registry remove failed", err);
-      }
-      if (this.ctx.getWebSockets().length > 0) this.learnName(this.name, this.channel);
+    if (this.ctx.getWebSockets().length === 0 && peerCount(this.state) === 0) {
+      await this.listing.leave(() => this.ctx.getWebSockets().length > 0);
     }
     this.scheduleAlarm(now, true);
   }
@@ -292,8 +252,8 @@ export class TrackerShard extends DurableObject<Env> {
 
   async shardStats(): Promise<ShardStats> {
     return {
-      shard: this.name,
-      channel: this.channel,
+      shard: this.listing.name,
+      channel: this.listing.channel,
       swarms: this.state.swarms.size,
       peers: peerCount(this.state),
       sockets: this.ctx.getWebSockets().length,
@@ -320,30 +280,6 @@ export class TrackerShard extends DurableObject<Env> {
   /** Test hook (guarded by the caller): shifts this object's clock to drive expiry. */
   async testAdvanceClock(ms: number): Promise<number> {
     if (this.env.EDGESWARM_TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
-    this.clockOffset += ms;
-    return this.now();
-  }
-
-  async registryAdd(name: string, channel: string): Promise<void> {
-    await this.ctx.storage.put(`reg:${name}`, channel);
-  }
-
-  async registryRemove(name: string): Promise<void> {
-    await this.ctx.storage.delete(`reg:${name}`);
-  }
-
-  /** Shards of one channel (`<channel>` and `<channel>#…`), or all shards, up to `limit`. */
-  async registryList(limit: number, channel?: string): Promise<{ name: string; channel: string }[]> {
-    const out: { name: string; channel: string }[] = [];
-    if (channel !== undefined) {
-      const exact = await this.ctx.storage.get<string>(`reg:${channel}`);
-      if (exact !== undefined) out.push({ name: channel, channel: exact });
-      const rest = await this.ctx.storage.list<string>({ prefix: `reg:${channel}#`, limit });
-      for (const [k, ch] of rest) out.push({ name: k.slice(4), channel: ch });
-      return out.slice(0, limit);
-    }
-    const map = await this.ctx.storage.list<string>({ prefix: "reg:", limit });
-    for (const [k, ch] of map) out.push({ name: k.slice(4), channel: ch });
-    return out;
+    return this.clock.advance(ms);
   }
 }

@@ -6,8 +6,6 @@ import { jsonError } from "../http";
 import { CHANNEL_RULE, isChannelName } from "../../shared/names";
 import { DEFAULT_CHANNEL } from "./limits";
 
-/** Name of the TrackerShard instance that lists live shards; `!` cannot occur in a channel. */
-export const REGISTRY_NAME = "!registry";
 /** Set by the Worker (overwriting any client value) so a shard knows its own name. */
 export const SHARD_HEADER = "x-edgeswarm-shard";
 export const CHANNEL_HEADER = "x-edgeswarm-channel";

@@ -7,7 +7,8 @@ import type { Env } from "../env";
 import { json, jsonError } from "../http";
 import { MAX_STATS_FANOUT } from "./limits";
 import type { OutageMode, ShardStats } from "./durable-object";
-import { isValidChannel, REGISTRY_NAME, shardName, trackerSharding } from "./routing";
+import { registry } from "./registry";
+import { isValidChannel, shardName, trackerSharding } from "./routing";
 import { emptyCounters, COUNTER_NAMES } from "./state";
 
 export async function handleTrackerStats(request: Request, env: Env): Promise<Response> {
@@ -18,7 +19,7 @@ export async function handleTrackerStats(request: Request, env: Env): Promise<Re
 
   let entries: { name: string; channel: string }[];
   try {
-    entries = [...(await env.TRACKER.getByName(REGISTRY_NAME).registryList(MAX_STATS_FANOUT + 1, channel ?? undefined))];
+    entries = [...(await registry(env).list(MAX_STATS_FANOUT + 1, channel ?? undefined))];
   } catch (err) {
     console.error("tracker registry list failed", err);
     return jsonError(503, "tracker registry unavailable");
