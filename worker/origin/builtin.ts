@@ -8,6 +8,7 @@ import { CACHE_LIVE_PLAYLIST, CACHE_SEGMENT, CACHE_VOD_PLAYLIST, LOOP_PAST_SEGME
 import { loopClock, loopWindow, parseManifest, renderLoopMaster, renderLoopMedia, resolveLoopSegment, type LoopManifest } from "./live-loop";
 import { parseFilePath } from "./names";
 import { sha256Hex } from "../../shared/sha256";
+import { requestClock } from "../test-clock";
 import { bytesResource, respond } from "./serve";
 
 export const SAMPLE_STREAM = "sample";
@@ -45,14 +46,6 @@ export async function loadManifest(env: Env, request: Request): Promise<LoopMani
   return manifestPromise;
 }
 
-/** Test hook: a fixed clock for the loop, only when EDGESWARM_TEST_HOOKS === "1". */
-function nowMs(request: Request, env: Env): number {
-  if (env.EDGESWARM_TEST_HOOKS === "1") {
-    const v = request.headers.get("x-edgeswarm-test-now");
-    if (v !== null && /^\d{1,16}$/.test(v)) return Number(v);
-  }
-  return Date.now();
-}
 
 const text = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
 
@@ -70,7 +63,7 @@ export async function serveLoop(request: Request, env: Env, rest: string): Promi
   const rendition = parts.length === 2 ? manifest.renditions.find((r) => r.name === parts[0]) : undefined;
   if (!rendition) return jsonError(404, "no such file in stream loop");
   const file = parts[1]!;
-  const now = loopClock(nowMs(request, env));
+  const now = loopClock(requestClock(request, env).now());
   if (file === "index.m3u8") {
     const w = loopWindow(manifest, rendition, now, LOOP_WINDOW_SEGMENTS);
     return respond(request, await playlistResource(renderLoopMedia(w), CACHE_LIVE_PLAYLIST));

@@ -5,6 +5,7 @@ import type { Env } from "../env";
 import { json, jsonError } from "../http";
 import { shardName, shardOf, sumStreams } from "./aggregate";
 import { readBounded } from "../../shared/body";
+import { requestClock } from "../test-clock";
 import { CHANNEL_RULE, isChannelName } from "../../shared/names";
 import { MAX_REPORT_BYTES, STATS_SHARDS } from "./limits";
 import { parseReport, type StatsReply, type StreamStats } from "../../shared/stats-report";
@@ -15,14 +16,6 @@ function shard(env: Env, i: number) {
   return env.STATS.get(env.STATS.idFromName(shardName(i)));
 }
 
-/** Test-only clock (x-edgeswarm-test-now) so expiry can be tested without waiting; ignored in production. */
-function nowOf(request: Request, env: Env): number {
-  if (env.EDGESWARM_TEST_HOOKS === "1") {
-    const t = Number(request.headers.get("x-edgeswarm-test-now"));
-    if (Number.isSafeInteger(t) && t > 0) return t;
-  }
-  return Date.now();
-}
 
 /**
  * Reads at most `limit` bytes of the body; null when it is longer. Content-Length is not
@@ -32,7 +25,7 @@ async function readCapped(request: Request, limit: number): Promise<string | nul
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) return null;
   const body = await readBounded(request.body, limit);
-  return body.ok ? new TextDecoder("utf-8", { fatal: false }).decode(body.value) : null;
+  return body.ok ? new TextDecoder("utf-8", { fatal: false, ignoreBOM: false }).decode(body.value) : null;
 }
 
 async function handleReport(request: Request, env: Env): Promise<Response> {
@@ -50,7 +43,7 @@ async function handleReport(request: Request, env: Env): Promise<Response> {
   }
   const parsed = parseReport(raw);
   if (!parsed.ok) return jsonError(400, parsed.reason);
-  const outcome = await shard(env, shardOf(parsed.value.stream, STATS_SHARDS)).report(parsed.value, nowOf(request, env));
+  const outcome = await shard(env, shardOf(parsed.value.stream, STATS_SHARDS)).report(parsed.value, requestClock(request, env).now());
   if (!outcome.ok) return jsonError(outcome.status, outcome.error);
   return json({ ok: true, next: outcome.next });
 }
@@ -59,7 +52,7 @@ async function handleStats(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const only = url.searchParams.get("stream");
   if (only !== null && !isChannelName(only)) return jsonError(400, `stream must match ${CHANNEL_RULE}`);
-  const now = nowOf(request, env);
+  const now = requestClock(request, env).now();
   let streams: StreamStats[];
   if (only !== null) {
     streams = await shard(env, shardOf(only, STATS_SHARDS)).stats(now, only);
