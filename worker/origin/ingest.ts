@@ -10,19 +10,13 @@ import type { Env } from "../env";
 import { json, jsonError } from "../http";
 import { extractCredentials, tokenValid } from "./auth";
 import { LOOP_STREAM, SAMPLE_STREAM } from "./builtin";
-import { DEFAULT_DVR_SECONDS, MAX_DVR_SECONDS, MAX_PLAYLIST_BYTES, MAX_SEGMENT_BYTES, MIN_DVR_SECONDS } from "./limits";
+import { MAX_PLAYLIST_BYTES, MAX_SEGMENT_BYTES } from "./limits";
 import { afterLiveSegment, putLiveMedia } from "./live-ingest";
-import { parseFilePath, parseStreamName, resolveRelative, type FilePath } from "./names";
+import { parseFilePath, parseStreamName, resolveRelative, segmentPaths, type FilePath } from "./names";
 import { masterUris, parsePlaylist, renderMaster, renderMedia, type MasterPlaylist, type MediaPlaylist } from "./playlist";
 import { readBounded } from "../../shared/body";
 import { sha256Hex } from "../../shared/sha256";
 import { objectKey, type Area } from "./storage";
-
-export function dvrSeconds(env: Env): number {
-  const v = Number(env.DVR_WINDOW_SECONDS);
-  if (!Number.isFinite(v) || v <= 0) return DEFAULT_DVR_SECONDS;
-  return Math.min(MAX_DVR_SECONDS, Math.max(MIN_DVR_SECONDS, v));
-}
 
 type Body = { ok: true; bytes: Uint8Array<ArrayBuffer> } | { ok: false; response: Response };
 
@@ -80,7 +74,7 @@ async function store(env: Env, area: Area, stream: string, fp: FilePath, bytes: 
   if (fp.kind !== "playlist") return putSegment(env, area, stream, fp, body.bytes);
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(body.bytes);
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body.bytes);
   } catch {
     return jsonError(400, "playlist is not UTF-8");
   }
@@ -116,9 +110,7 @@ async function storedHashes(env: Env, area: Area, stream: string, dir: string): 
   const out = new Map<string, string>();
   let cursor: string | undefined;
   do {
-    // `include` is a documented R2 list option that workers-types does not declare yet.
-    const opts = { prefix, cursor, include: ["customMetadata"] } as R2ListOptions;
-    const page = await env.MEDIA.list(opts);
+    const page = await env.MEDIA.list({ prefix, cursor, include: ["customMetadata"] });
     for (const o of page.objects) {
       const rel = o.key.slice(prefix.length);
       if (!rel.includes("/") && o.customMetadata?.sha256) out.set(dir + rel, o.customMetadata.sha256);
@@ -131,7 +123,8 @@ async function storedHashes(env: Env, area: Area, stream: string, dir: string): 
 /** Stores a playlist text unless an identical one is there; VOD refuses changes. */
 async function storePlaylist(env: Env, area: Area, stream: string, fp: FilePath, text: string): Promise<Response> {
   const key = objectKey(area, stream, fp.path);
-  const sha = await sha256Hex(new TextEncoder().encode(text));
+  // encode() always returns a fresh ArrayBuffer-backed array; workerd's types say ArrayBufferLike.
+  const sha = await sha256Hex(new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>);
   if (area === "vod") {
     const existing = await env.MEDIA.head(key);
     if (existing) {
@@ -160,17 +153,6 @@ async function putMaster(env: Env, area: Area, stream: string, fp: FilePath, p: 
   return storePlaylist(env, area, stream, fp, renderMaster(p));
 }
 
-export function segmentPaths(fp: FilePath, p: MediaPlaylist): { ok: true; paths: Map<string, string> } | { ok: false; reason: string } {
-  const paths = new Map<string, string>();
-  for (const s of p.segments) {
-    if (s.tags.some((t) => t.startsWith("#EXT-X-BYTERANGE"))) return { ok: false, reason: "byte-range segments are not supported at ingest" };
-    const r = resolveRelative(fp.path, s.uri);
-    if (!r.ok) return r;
-    if (r.value.kind === "playlist") return { ok: false, reason: "a segment cannot be a playlist" };
-    paths.set(s.uri, r.value.path);
-  }
-  return { ok: true, paths };
-}
 
 const dirOf = (path: string) => path.slice(0, path.lastIndexOf("/") + 1);
 

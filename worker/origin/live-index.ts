@@ -32,20 +32,62 @@ export interface LiveIndex {
   pending?: MediaPlaylist;
 }
 
+/**
+ * The stored index read back: every field checked and copied, so a corrupt or older record
+ * reads as null (the stream then starts a fresh index) instead of a half-valid object.
+ */
 export function parseIndex(raw: unknown): LiveIndex | null {
-  if (typeof raw !== "object" || raw === null) return null;
-  const r = raw as Partial<LiveIndex>;
-  if (r.v !== 1 || !Array.isArray(r.segments) || !Array.isArray(r.header) || typeof r.nextSeq !== "number") return null;
-  if (typeof r.discontinuitySequence !== "number" || typeof r.targetDuration !== "number") return null;
-  for (const s of r.segments) {
-    if (typeof s?.uri !== "string" || typeof s.seq !== "number" || typeof s.duration !== "number" || typeof s.sha256 !== "string" || !Array.isArray(s.tags)) return null;
+  if (!isRecord(raw) || raw.v !== 1) return null;
+  const { header, targetDuration, discontinuitySequence, nextSeq, endList } = raw;
+  if (!isStrings(header) || !isCount(targetDuration) || !isCount(discontinuitySequence) || !isCount(nextSeq)) return null;
+  if (endList !== undefined && typeof endList !== "boolean") return null;
+  if (!Array.isArray(raw.segments)) return null;
+  const segments: IndexEntry[] = [];
+  for (const s of raw.segments) {
+    if (!isRecord(s)) return null;
+    const { seq, uri, duration, title, sha256, discontinuity, tags } = s;
+    if (!isCount(seq) || typeof uri !== "string" || !isDuration(duration) || typeof sha256 !== "string" || !isStrings(tags)) return null;
+    segments.push({ seq, uri, duration, title: typeof title === "string" ? title : "", sha256, discontinuity: discontinuity === true, tags });
   }
-  if (r.pending !== undefined) {
-    const p = r.pending as Partial<MediaPlaylist> | null;
-    if (!p || p.kind !== "media" || !Array.isArray(p.segments) || typeof p.mediaSequence !== "number") return null;
-    for (const s of p.segments) if (typeof s?.uri !== "string" || typeof s.duration !== "number" || !Array.isArray(s.tags)) return null;
+  const index: LiveIndex = { v: 1, header, targetDuration, discontinuitySequence, nextSeq, endList: endList === true, segments };
+  if (raw.pending !== undefined) {
+    const pending = parsePending(raw.pending);
+    if (!pending) return null;
+    index.pending = pending;
   }
-  return r as LiveIndex;
+  return index;
+}
+
+function parsePending(raw: unknown): MediaPlaylist | null {
+  if (!isRecord(raw) || raw.kind !== "media") return null;
+  const { header, targetDuration, mediaSequence, discontinuitySequence, endList, trailer } = raw;
+  if (!isStrings(header) || !isCount(targetDuration) || !isCount(mediaSequence) || !isCount(discontinuitySequence)) return null;
+  if (!Array.isArray(raw.segments)) return null;
+  const segments: MediaSegment[] = [];
+  for (const s of raw.segments) {
+    if (!isRecord(s)) return null;
+    const { uri, duration, title, discontinuity, tags } = s;
+    if (typeof uri !== "string" || !isDuration(duration) || !isStrings(tags)) return null;
+    segments.push({ uri, duration, title: typeof title === "string" ? title : "", discontinuity: discontinuity === true, tags });
+  }
+  return {
+    kind: "media", header, targetDuration, mediaSequence, discontinuitySequence, segments,
+    endList: endList === true, trailer: isStrings(trailer) ? trailer : [],
+  };
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+function isStrings(x: unknown): x is string[] {
+  return Array.isArray(x) && x.every((v) => typeof v === "string");
+}
+/** A sequence number or count: a non-negative safe integer. */
+function isCount(x: unknown): x is number {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
+}
+function isDuration(x: unknown): x is number {
+  return typeof x === "number" && Number.isFinite(x) && x >= 0;
 }
 
 /**

@@ -10,9 +10,9 @@
 //     so the last event always leaves index, playlist text and storage in agreement.
 import type { Env } from "../env";
 import { json, jsonError } from "../http";
-import { dvrSeconds, segmentPaths } from "./ingest";
+import { DEFAULT_DVR_SECONDS, MAX_DVR_SECONDS, MIN_DVR_SECONDS } from "./limits";
 import { indexToPlaylist, mergeLive, newerPlaylist, newSegments, parseIndex, type LiveIndex, type MergeResult } from "./live-index";
-import { resolveRelative, type FilePath } from "./names";
+import { resolveRelative, segmentPaths, type FilePath } from "./names";
 import { renderMedia, type MediaPlaylist } from "./playlist";
 import { indexKey, objectKey } from "./storage";
 
@@ -80,6 +80,13 @@ async function reconcile(env: Env, stream: string, fp: FilePath, incoming: Media
   return result;
 }
 
+/** The DVR window (DVR_WINDOW_SECONDS), clamped; a missing or bad value gets the default. */
+export function dvrSeconds(env: Env): number {
+  const v = Number(env.DVR_WINDOW_SECONDS);
+  if (!Number.isFinite(v) || v <= 0) return DEFAULT_DVR_SECONDS;
+  return Math.min(MAX_DVR_SECONDS, Math.max(MIN_DVR_SECONDS, v));
+}
+
 export async function putLiveMedia(env: Env, stream: string, fp: FilePath, p: MediaPlaylist): Promise<Response> {
   const sp = segmentPaths(fp, p);
   if (!sp.ok) return jsonError(400, sp.reason);
@@ -91,8 +98,7 @@ export async function putLiveMedia(env: Env, stream: string, fp: FilePath, p: Me
 /** After a live segment is stored: merge any playlist of this stream that waits for it. */
 export async function afterLiveSegment(env: Env, stream: string, segmentPath: string): Promise<void> {
   const prefix = `live/${stream}/.index/`; // see storage.ts indexKey
-  const opts = { prefix, include: ["customMetadata"] } as R2ListOptions; // `include` is untyped in workers-types
-  const page = await env.MEDIA.list(opts);
+  const page = await env.MEDIA.list({ prefix, include: ["customMetadata"] });
   for (const o of page.objects) {
     if (o.customMetadata?.waiting !== segmentPath) continue;
     const playlistPath = o.key.slice(prefix.length).replace(/\.json$/, "");

@@ -5,6 +5,7 @@
 import { CHANNEL_RE, CHANNEL_RULE, FILE_NAME_RE, MAX_FILE_NAME_CHARS } from "../../shared/names";
 import type { Result } from "../../shared/result";
 import { MAX_PATH_DEPTH } from "./limits";
+import type { MediaPlaylist } from "./playlist";
 
 export type FileKind = "playlist" | "segment" | "init" | "subtitle";
 
@@ -68,4 +69,17 @@ export function resolveRelative(playlistPath: string, uri: string): NameResult<F
   const slash = playlistPath.lastIndexOf("/");
   const dir = slash >= 0 ? playlistPath.slice(0, slash + 1) : "";
   return parseFilePath(dir + uri);
+}
+
+/** Where each segment of a media playlist at `fp` is stored: its URI resolved against the playlist. */
+export function segmentPaths(fp: FilePath, p: MediaPlaylist): { ok: true; paths: Map<string, string> } | { ok: false; reason: string } {
+  const paths = new Map<string, string>();
+  for (const s of p.segments) {
+    if (s.tags.some((t) => t.startsWith("#EXT-X-BYTERANGE"))) return { ok: false, reason: "byte-range segments are not supported at ingest" };
+    const r = resolveRelative(fp.path, s.uri);
+    if (!r.ok) return r;
+    if (r.value.kind === "playlist") return { ok: false, reason: "a segment cannot be a playlist" };
+    paths.set(s.uri, r.value.path);
+  }
+  return { ok: true, paths };
 }

@@ -8,7 +8,7 @@ import { mergeLive, newSegments } from "../../../worker/origin/live-index";
 import { loopWindow, parseManifest, resolveLoopSegment } from "../../../worker/origin/live-loop";
 import { parseFilePath, parseStreamName } from "../../../worker/origin/names";
 import { parsePlaylist, type MediaPlaylist } from "../../../worker/origin/playlist";
-import { dvrSeconds } from "../../../worker/origin/ingest";
+import { dvrSeconds } from "../../../worker/origin/live-ingest";
 import type { Env } from "../../../worker/env";
 
 const seg = (i: number) => `#EXTINF:2,\ns${i}.ts`;
