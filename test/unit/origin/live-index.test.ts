@@ -148,4 +148,23 @@ describe("parseIndex", () => {
     expect(parseIndex(JSON.parse(JSON.stringify(idx)))).toEqual(idx);
     for (const junk of [null, 1, {}, { v: 2 }, { ...idx, segments: [{ uri: 1 }] }]) expect(parseIndex(junk)).toBeNull();
   });
+
+  it("checks every field, down to each tag and the pending playlist's segments", () => {
+    const idx = mergeLive(null, pl(["a.ts"]), all, 120).index;
+    const seg = idx.segments[0]!;
+    const junk: unknown[] = [
+      { ...idx, header: ["#EXT-X-VERSION:3", 7] },
+      { ...idx, nextSeq: -1 },
+      { ...idx, targetDuration: "4" },
+      { ...idx, endList: "yes" },
+      { ...idx, segments: [{ ...seg, tags: [null] }] },
+      { ...idx, segments: [{ ...seg, duration: Number.NaN }] },
+      { ...idx, segments: [{ ...seg, seq: 1.5 }] },
+      { ...idx, pending: { ...pl(["b.ts"]), segments: [{ uri: "b.ts", duration: 2 }] } },
+      { ...idx, pending: { ...pl(["b.ts"]), kind: "master" } },
+    ];
+    for (const j of junk) expect(parseIndex(JSON.parse(JSON.stringify(j)))).toBeNull();
+    const withPending = { ...idx, pending: pl(["b.ts"]) };
+    expect(parseIndex(JSON.parse(JSON.stringify(withPending)))).toEqual(withPending);
+  });
 });
