@@ -1,24 +1,17 @@
-// Bindings and variables the Worker receives (see wrangler.toml). Types only.
-import type { TrackerShard } from "./tracker/durable-object";
-import type { StatsHub } from "./stats/durable-object";
-import type { SegmentLeases } from "./lease/durable-object";
+// The Worker's Env as its code reads it. Types only.
+// Bindings and vars come from wrangler.toml, secrets and test-only vars from .dev.vars.example:
+// `npm run types` generates them into worker-configuration.d.ts (as Cloudflare.Env), and
+// `npm run check` fails when that file is stale. What each var means is written beside it there.
+// Vars, secrets and the assets binding stay optional here, as they were when this file was
+// written by hand: a deployment may leave any of them unset (ingest is refused without
+// INGEST_TOKEN, upstream mode is off without UPSTREAM_ORIGIN), so the code must not assume them.
+type OptionalKeys =
+  | "ASSETS"
+  | "CORS_ORIGINS"
+  | "UPSTREAM_ORIGIN"
+  | "DVR_WINDOW_SECONDS"
+  | "TRACKER_SHARDING"
+  | "INGEST_TOKEN"
+  | "EDGESWARM_TEST_HOOKS";
 
-export interface Env {
-  TRACKER: DurableObjectNamespace<TrackerShard>;
-  STATS: DurableObjectNamespace<StatsHub>;
-  LEASES: DurableObjectNamespace<SegmentLeases>;
-  MEDIA: R2Bucket;
-  ASSETS?: Fetcher;
-  /** Comma-separated allowlist of embedding origins, or "*". */
-  CORS_ORIGINS?: string;
-  /** Base URL of an existing HLS origin to front (upstream mode); empty = off. */
-  UPSTREAM_ORIGIN?: string;
-  /** Seconds of live media kept behind the live edge. */
-  DVR_WINDOW_SECONDS?: string;
-  /** Bearer token for /ingest (wrangler secret). Ingest is refused when unset. */
-  INGEST_TOKEN?: string;
-  /** "channel" (default: one tracker object per channel) or "continent" (one per channel per continent). */
-  TRACKER_SHARDING?: string;
-  /** "1" only in tests: enables test-only controls. Never set in production. */
-  EDGESWARM_TEST_HOOKS?: string;
-}
+export type Env = Omit<Cloudflare.Env, OptionalKeys> & Partial<Pick<Cloudflare.Env, OptionalKeys>>;

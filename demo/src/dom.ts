@@ -2,12 +2,10 @@
 // and the script disagree, text/number setters that skip no-op writes (less layout work
 // on a page that updates every second), and status pills. No page logic here.
 
-// No `extends HTMLElement` bound: @cloudflare/workers-types in this tsconfig makes some
-// DOM element types (e.g. HTMLSelectElement) fail that constraint.
-export function byId<T = HTMLElement>(id: string): T {
+export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
   if (!el) throw new Error(`demo page is missing #${id}`);
-  return el as unknown as T;
+  return el as T;
 }
 
 /** Sets text (and an optional raw value in data-value, which the browser tests read). */
@@ -37,8 +35,6 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  // appendChild, not append: @cloudflare/workers-types (in this tsconfig) retypes
-  // Element.append for HTMLRewriter, which rejects Node arguments.
-  for (const c of children) el.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+  el.append(...children);
   return el;
 }

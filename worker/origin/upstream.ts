@@ -35,9 +35,8 @@ interface Ctx { ctx: ExecutionContext; keyBase: string }
  */
 const cacheKey = (u: Ctx, target: URL) => new Request(`${u.keyBase}/__edgeswarm-upstream-cache/${encodeURIComponent(target.href)}`);
 
-// workers-types declares caches.default, but the DOM lib's CacheStorage wins in this tsconfig.
 async function cache(): Promise<Cache> {
-  return (caches as unknown as { default: Cache }).default;
+  return caches.default;
 }
 
 async function fetchUpstream(target: URL, limit: number): Promise<{ ok: true; bytes: ArrayBuffer; type: string | null } | { ok: false; status: number; error: string }> {

@@ -97,7 +97,7 @@ export function parse(raw: string | ArrayBuffer): ParseResult {
   } else {
     if (raw.byteLength > MAX_FRAME_CHARS) return fail("frame too large");
     try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
+      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw);
     } catch {
       return fail("invalid JSON");
     }
