@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_PLAYLIST_BYTES, MAX_SEGMENT_BYTES } from "../../../worker/origin/limits";
 import { BASE, get, ingest, mediaPlaylist, segmentBytes, testEnv } from "./helpers";
-import { SELF } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 
 async function listAll(prefix: string): Promise<string[]> {
   return (await testEnv.MEDIA.list({ prefix })).objects.map((o) => o.key);
@@ -27,12 +27,12 @@ describe("ingest authentication", () => {
   });
 
   it("refuses a non-Bearer Authorization scheme", async () => {
-    const r = await SELF.fetch(`${BASE}/ingest/vod/auth-c/a.ts`, { method: "PUT", body: "x", headers: { authorization: "Basic dGVzdC1pbmdlc3QtdG9rZW4=" } });
+    const r = await exports.default.fetch(`${BASE}/ingest/vod/auth-c/a.ts`, { method: "PUT", body: "x", headers: { authorization: "Basic dGVzdC1pbmdlc3QtdG9rZW4=" } });
     expect(r.status).toBe(401);
   });
 
   it("does not accept the token in the query string", async () => {
-    const r = await SELF.fetch(`${BASE}/ingest/vod/auth-d/a.ts?token=test-ingest-token`, { method: "PUT", body: "x" });
+    const r = await exports.default.fetch(`${BASE}/ingest/vod/auth-d/a.ts?token=test-ingest-token`, { method: "PUT", body: "x" });
     expect(r.status).toBe(401);
   });
 });
@@ -70,7 +70,7 @@ describe("names and paths", () => {
 
 describe("sizes", () => {
   it("refuses a Content-Length over the segment limit with 413 before reading", async () => {
-    const r = await SELF.fetch(`${BASE}/ingest/vod/size-a/a.ts`, {
+    const r = await exports.default.fetch(`${BASE}/ingest/vod/size-a/a.ts`, {
       method: "PUT",
       headers: { authorization: "Bearer test-ingest-token", "content-length": String(MAX_SEGMENT_BYTES + 1) },
       body: new Uint8Array(10),

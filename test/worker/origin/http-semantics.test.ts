@@ -1,7 +1,7 @@
 // HTTP correctness of served media: Range (first byte, last byte, suffix, open, beyond
 // end → 416, malformed → ignored, multi-range → full 200), HEAD, ETag/If-None-Match → 304,
 // If-Range, content types, CORS on real responses and preflight, 404 JSON.
-import { SELF } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { get, ingest, segmentBytes, sha256 } from "./helpers";
 
@@ -119,7 +119,7 @@ describe("HEAD, ETag, types, CORS", () => {
   });
 
   it("answers a preflight for a Range GET", async () => {
-    const r = await SELF.fetch(`https://origin.test${URL_SEG}`, {
+    const r = await exports.default.fetch(`https://origin.test${URL_SEG}`, {
       method: "OPTIONS",
       headers: { origin: "https://viewer.example", "access-control-request-method": "GET", "access-control-request-headers": "range" },
     });

@@ -1,6 +1,7 @@
 // POST /api/report and GET /api/stats inside workerd: every bad report gets a 4xx { error }
 // and changes nothing; good reports aggregate per stream; bounds and expiry hold.
-import { SELF, env, abortAllDurableObjects } from "cloudflare:test";
+import { abortAllDurableObjects } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { VIEWER_TTL_MS } from "../../../shared/limits";
 import { MAX_REPORT_BYTES, MAX_STREAMS_PER_SHARD, MAX_VIEWERS_PER_STREAM, STATS_SHARDS, STREAM_TTL_MS } from "../../../worker/stats/limits";
@@ -8,8 +9,8 @@ import { shardName, shardOf } from "../../../worker/stats/aggregate";
 import { parseReport, type Report } from "../../../shared/stats-report";
 import type { Env } from "../../../worker/env";
 
-// The pool types `env` as the generated Cloudflare.Env; the bindings are the Worker's Env.
-const bindings = env as unknown as Env;
+// The bindings as the Worker's code types them.
+const bindings: Env = env;
 
 const BASE = "http://edgeswarm.test";
 let seq = 0;
@@ -19,13 +20,13 @@ const uniq = (p: string) => `${p}-${Date.now().toString(36)}-${seq++}`;
 function post(body: unknown, opts: { now?: number, type?: string, raw?: string } = {}) {
   const headers: Record<string, string> = { "content-type": opts.type ?? "text/plain" };
   if (opts.now !== undefined) headers["x-edgeswarm-test-now"] = String(opts.now);
-  return SELF.fetch(`${BASE}/api/report`, { method: "POST", headers, body: opts.raw ?? JSON.stringify(body) });
+  return exports.default.fetch(`${BASE}/api/report`, { method: "POST", headers, body: opts.raw ?? JSON.stringify(body) });
 }
 
 async function stats(stream?: string, now?: number) {
   const headers: Record<string, string> = {};
   if (now !== undefined) headers["x-edgeswarm-test-now"] = String(now);
-  const r = await SELF.fetch(`${BASE}/api/stats${stream ? `?stream=${stream}` : ""}`, { headers });
+  const r = await exports.default.fetch(`${BASE}/api/stats${stream ? `?stream=${stream}` : ""}`, { headers });
   expect(r.status).toBe(200);
   return (await r.json()) as { streams: Array<Record<string, unknown>>, totals: Record<string, unknown> };
 }
@@ -42,10 +43,10 @@ async function expectError(r: Response, status: number, re: RegExp) {
 
 describe("POST /api/report refusals", () => {
   it("refuses GET on /api/report with 405", async () => {
-    await expectError(await SELF.fetch(`${BASE}/api/report`), 405, /POST/);
+    await expectError(await exports.default.fetch(`${BASE}/api/report`), 405, /POST/);
   });
   it("refuses an unknown /api route with 404", async () => {
-    await expectError(await SELF.fetch(`${BASE}/api/nope`), 404, /no such/);
+    await expectError(await exports.default.fetch(`${BASE}/api/nope`), 404, /no such/);
   });
   it("refuses a form content-type with 415", async () => {
     await expectError(await post(report("s", "viewer-0001"), { type: "application/x-www-form-urlencoded" }), 415, /content-type/);
@@ -77,7 +78,7 @@ describe("POST /api/report refusals", () => {
     await expectError(await post(report(s, "viewer-0001", { p2p: 2 ** 50 }), { now: t + 1000 }), 422, /faster/);
   });
   it("refuses a bad ?stream= on GET /api/stats with 400", async () => {
-    await expectError(await SELF.fetch(`${BASE}/api/stats?stream=../etc`), 400, /stream/);
+    await expectError(await exports.default.fetch(`${BASE}/api/stats?stream=../etc`), 400, /stream/);
   });
 });
 
@@ -127,7 +128,7 @@ describe("aggregation", () => {
   });
 });
 
-// Bounds need thousands of reports. The pool's SELF.fetch slows down quadratically over a
+// Bounds need thousands of reports. The pool's exports.default.fetch slows down quadratically over a
 // few hundred requests, so these talk to the shard object over RPC (what index.ts calls
 // after parsing); the HTTP mapping of each outcome is covered above.
 function shardFor(stream: string) {

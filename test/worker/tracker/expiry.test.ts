@@ -1,6 +1,7 @@
 // Stale peers expire through the alarm (time driven by the test-only clock hook),
 // and the alarm stops once nothing is left to expire or flush.
-import { runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PEER_LIFETIME_MS } from "../../../worker/tracker/limits";
 import type { TrackerShard } from "../../../worker/tracker/index";
@@ -43,7 +44,7 @@ describe("tracker expiry", () => {
     await s.closed;
     await new Promise((r) => setTimeout(r, 100));
     const stub = testEnv.TRACKER.getByName("idle");
-    const listed = async () => (await (await SELF.fetch("https://tracker.test/api/tracker/stats?channel=idle")).json<{ shards: number }>()).shards;
+    const listed = async () => (await (await exports.default.fetch("https://tracker.test/api/tracker/stats?channel=idle")).json<{ shards: number }>()).shards;
     expect(await listed()).toBe(1);
     expect(await runDurableObjectAlarm(stub)).toBe(true); // flush + registry removal
     expect(await listed()).toBe(0);

@@ -1,7 +1,7 @@
 // The real TrackerShard in workerd, reached through the Worker: announce replies,
 // offers relayed to distinct peers, answers relayed back, scrape, several swarms
 // on one socket, a socket closing mid-exchange, stop.
-import { SELF } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { announce, connect, id20, offers, SDP_ANSWER } from "./ws-client";
 
@@ -132,27 +132,27 @@ describe("tracker pairing through the Durable Object", () => {
   });
 
   it("refuses plain HTTP on /announce with 426 and a bad channel with 400", async () => {
-    const plain = await SELF.fetch("https://tracker.test/announce/x");
+    const plain = await exports.default.fetch("https://tracker.test/announce/x");
     expect(plain.status).toBe(426);
     expect(await plain.json()).toEqual({ error: expect.stringContaining("WebSocket") });
-    const bad = await SELF.fetch("https://tracker.test/announce/no.dots", { headers: { upgrade: "websocket" } });
+    const bad = await exports.default.fetch("https://tracker.test/announce/no.dots", { headers: { upgrade: "websocket" } });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: "invalid channel: use [A-Za-z0-9_-]{1,64}" });
-    const post = await SELF.fetch("https://tracker.test/announce", { method: "POST" });
+    const post = await exports.default.fetch("https://tracker.test/announce", { method: "POST" });
     expect(post.status).toBe(405);
   });
 });
 
 describe("routing headers", () => {
   it("ignores a client's own x-edgeswarm-shard / x-edgeswarm-channel headers", async () => {
-    const res = await SELF.fetch("https://tracker.test/announce/honest", {
+    const res = await exports.default.fetch("https://tracker.test/announce/honest", {
       headers: { upgrade: "websocket", "x-edgeswarm-shard": "victim", "x-edgeswarm-channel": "victim" },
     });
     expect(res.status).toBe(101);
     const ws = res.webSocket!;
     ws.accept();
     await new Promise((r) => setTimeout(r, 100)); // registration runs after the upgrade
-    const stats = await (await SELF.fetch("https://tracker.test/api/tracker/stats?channel=honest")).json<{ perShard: { shard: string; channel: string }[] }>();
+    const stats = await (await exports.default.fetch("https://tracker.test/api/tracker/stats?channel=honest")).json<{ perShard: { shard: string; channel: string }[] }>();
     expect(stats.perShard).toEqual([expect.objectContaining({ shard: "honest", channel: "honest" })]);
     ws.close(1000, "bye");
   });

@@ -1,13 +1,13 @@
 // GET /api/tracker/stats (global and ?channel=) through the Worker, and the
 // test-only outage control (present only under EDGESWARM_TEST_HOOKS=1).
-import { SELF } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { handleTrackerTestOutage } from "../../../worker/tracker/index";
 import { MAX_STATS_FANOUT } from "../../../worker/tracker/limits";
 import { announce, connect, id20, offers, SDP_ANSWER, testEnv } from "./ws-client";
 
 async function stats(query = ""): Promise<Record<string, any>> {
-  const res = await SELF.fetch(`https://tracker.test/api/tracker/stats${query}`);
+  const res = await exports.default.fetch(`https://tracker.test/api/tracker/stats${query}`);
   expect(res.status).toBe(200);
   return res.json();
 }
@@ -51,7 +51,7 @@ describe("tracker stats", () => {
 
   it("returns zeros for a channel nobody joined and 400 for an invalid channel", async () => {
     expect(await stats("?channel=nobody-here")).toMatchObject({ shards: 0, peers: 0, swarms: 0, sockets: 0 });
-    const bad = await SELF.fetch("https://tracker.test/api/tracker/stats?channel=a%20b");
+    const bad = await exports.default.fetch("https://tracker.test/api/tracker/stats?channel=a%20b");
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: "invalid channel: use [A-Za-z0-9_-]{1,64}" });
   });
@@ -74,7 +74,7 @@ describe("test-outage control", () => {
     const live = await connect("/announce/outage");
     let res = await call("?channel=outage&mode=refuse");
     expect(await res.json()).toEqual({ channel: "outage", shard: "outage", mode: "refuse", closed: 0 });
-    const refused = await SELF.fetch("https://tracker.test/announce/outage", { headers: { upgrade: "websocket" } });
+    const refused = await exports.default.fetch("https://tracker.test/announce/outage", { headers: { upgrade: "websocket" } });
     expect(refused.status).toBe(503);
     expect(await refused.json()).toEqual({ error: "tracker unavailable" });
     // refuse leaves existing sockets alone
@@ -84,7 +84,7 @@ describe("test-outage control", () => {
     res = await call("?channel=outage&mode=close");
     expect(await res.json()).toMatchObject({ mode: "close", closed: 1 });
     expect(await live.closed).toEqual({ code: 1013, reason: "tracker outage" });
-    expect((await SELF.fetch("https://tracker.test/announce/outage", { headers: { upgrade: "websocket" } })).status).toBe(503);
+    expect((await exports.default.fetch("https://tracker.test/announce/outage", { headers: { upgrade: "websocket" } })).status).toBe(503);
 
     res = await call("?channel=outage&mode=ok");
     expect(await res.json()).toMatchObject({ mode: "ok" });
@@ -100,14 +100,14 @@ describe("test-outage control", () => {
       expect(res.status).toBe(404);
       expect(await res.json()).toEqual({ error: "not found" });
     }
-    const ok = await SELF.fetch("https://tracker.test/announce/outage", { headers: { upgrade: "websocket" } });
+    const ok = await exports.default.fetch("https://tracker.test/announce/outage", { headers: { upgrade: "websocket" } });
     expect(ok.status).toBe(101);
     ok.webSocket?.accept();
     ok.webSocket?.close(1000, "bye");
   });
 
   it("is routed by the Worker at POST /api/tracker/test-outage", async () => {
-    const res = await SELF.fetch("https://tracker.test/api/tracker/test-outage?channel=routed&mode=ok", { method: "POST" });
+    const res = await exports.default.fetch("https://tracker.test/api/tracker/test-outage?channel=routed&mode=ok", { method: "POST" });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ channel: "routed", shard: "routed", mode: "ok", closed: 0 });
   });

@@ -1,17 +1,10 @@
-// Test helper: opens a tracker WebSocket through the real Worker (SELF.fetch with
+// Test helper: opens a tracker WebSocket through the real Worker (exports.default.fetch with
 // Upgrade: websocket) and queues the frames it receives, for the tracker's workerd tests.
-import { env, SELF } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import type { Env } from "../../../worker/env";
 
-function isEnv(v: unknown): v is Env {
-  return typeof v === "object" && v !== null && "TRACKER" in v;
-}
-/** `env` from cloudflare:test, typed as the Worker's Env (the pool types it as an empty Cloudflare.Env). */
-export const testEnv: Env = (() => {
-  const e: unknown = env;
-  if (!isEnv(e)) throw new Error("TRACKER binding missing from the test env");
-  return e;
-})();
+/** The test Worker's env as the Worker's code types it (vars and secrets optional), so tests can unset one. */
+export const testEnv: Env = env;
 
 export interface TestSocket {
   ws: WebSocket;
@@ -26,7 +19,7 @@ export interface TestSocket {
 }
 
 export async function connect(path = "/announce/test"): Promise<TestSocket> {
-  const res = await SELF.fetch(`https://tracker.test${path}`, { headers: { upgrade: "websocket" } });
+  const res = await exports.default.fetch(`https://tracker.test${path}`, { headers: { upgrade: "websocket" } });
   if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade failed: ${res.status} ${await res.text()}`);
   const ws = res.webSocket;
   ws.accept();
