@@ -131,3 +131,54 @@ export const DEFAULT_CHANNEL = "default";
 
 /** Most shards the global stats view fans out to in one request. */
 export const MAX_STATS_FANOUT = 64;
+
+// ---- Fetcher policy (fetchers.ts): who fetches each new live segment over HTTP ----
+
+/**
+ * Segment classes: segment s belongs to class s mod this. Roles are handed out per class,
+ * so 8 lets the role be spread over 8·m viewers, and a fetcher that leaves leaves a hole in
+ * one class in eight (those segments come from other fetchers' peers or HTTP fallback).
+ */
+export const FETCHER_CLASSES = 8;
+
+/**
+ * A viewer proves it can feed peers when it sent segments at least this share of the
+ * stream's bitrate (bytes per second of sending). Below one stream's worth a fetcher cannot
+ * even hand one peer each segment in real time; 1.0 keeps a 0.3 Mbit/s uplink on a
+ * 1.5 Mbit/s stream out.
+ */
+export const FETCHER_CAPABLE_SHARE = 1.0;
+
+/**
+ * At most this share of a shard fetches each segment. The formula asks for N when the
+ * uplinks cannot double the holders even once in the budget; then P2P cannot help and HTTP
+ * fallback serves the rest anyway, so fetching ahead for everyone would only add requests.
+ */
+export const FETCHER_MAX_SHARE = 0.5;
+
+/** A viewer younger than this is never made a fetcher: it has no record, and may leave. */
+export const FETCHER_MIN_AGE_MS = 10_000;
+
+/**
+ * A fetcher without any measurement (it has not sent a segment yet) keeps the role this
+ * long, then loses it. Viewers report every VIEWER_REPORT_S, and a fetcher whose peers want
+ * its segments sends one within a segment duration or two, so 30 s is several reports.
+ */
+export const FETCHER_GRACE_MS = 30_000;
+
+/** A probation fetcher that delivered nothing is not tried again for this long. */
+export const FETCHER_PROBATION_RETRY_MS = 5 * 60_000;
+
+// ---- Swarm shards inside a channel (routing.ts) ----
+
+/**
+ * Viewers one swarm shard is sized for. One tracker object handles ~1,000 requests/s
+ * (Cloudflare's soft limit per object); a viewer costs ~0.1 frames/s in steady state
+ * (an announce per ANNOUNCE_INTERVAL_S with its offers and answers, plus a report every
+ * VIEWER_REPORT_S), so 2,000 viewers are ~200–300 frames/s, leaving room for the bursts of
+ * a flash crowd, where every join is an announce with 5 offers relayed.
+ */
+export const SHARD_TARGET_VIEWERS = 2000;
+
+/** Most buckets per channel region: 256 × 2,000 = 512,000 viewers per region. */
+export const MAX_BUCKETS = 256;

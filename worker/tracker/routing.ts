@@ -4,7 +4,7 @@
 import type { Env } from "../env";
 import { jsonError } from "../http";
 import { CHANNEL_RULE, isChannelName } from "../../shared/names";
-import { DEFAULT_CHANNEL } from "./limits";
+import { DEFAULT_CHANNEL, MAX_BUCKETS, SHARD_TARGET_VIEWERS } from "./limits";
 
 /** Set by the Worker (overwriting any client value) so a shard knows its own name. */
 export const SHARD_HEADER = "x-edgeswarm-shard";
@@ -45,6 +45,33 @@ export function shardName(channel: string, mode: ShardingMode, cf: unknown): str
     if (typeof c === "string" && /^[A-Z]{2}$/.test(c)) continent = c;
   }
   return `${channel}#${continent}`;
+}
+
+/**
+ * Jump consistent hash (Lamping & Veach, 2014): a viewer's session key → a bucket in
+ * [0, buckets). Growing a region from b to b+1 buckets moves only 1/(b+1) of the keys, so a
+ * viewer who reconnects after the audience grew most likely lands in the shard it left.
+ */
+export function jumpBucket(key: number, buckets: number): number {
+  let k = BigInt.asUintN(64, BigInt(Math.trunc(Math.abs(key))));
+  let b = -1;
+  let j = 0;
+  while (j < buckets) {
+    b = j;
+    k = BigInt.asUintN(64, k * 2862933555777941757n + 1n);
+    j = Math.floor((b + 1) * (2 ** 31 / (Number(k >> 33n) + 1)));
+  }
+  return Math.max(0, b);
+}
+
+/** Buckets a channel's region needs so no shard holds more than SHARD_TARGET_VIEWERS on average. */
+export function bucketsFor(viewers: number): number {
+  return Math.max(1, Math.min(MAX_BUCKETS, Math.ceil(viewers / SHARD_TARGET_VIEWERS)));
+}
+
+/** A region shard's name with its bucket: bucket 0 keeps the region's own name. */
+export function bucketShardName(regionShard: string, bucket: number): string {
+  return bucket === 0 ? regionShard : `${regionShard}~${bucket}`;
 }
 
 /** TRACKER_SHARDING is read here rather than typed in worker/env.ts (the lead's file). */

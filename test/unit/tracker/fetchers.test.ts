@@ -1,0 +1,119 @@
+// Fetcher policy: who fetches each new live segment over HTTP in a shard, and how many.
+import { describe, expect, it } from "vitest";
+import {
+  capableRate, emptyPlan, fetchersPerSegment, fetchesSegment, hopSeconds, planFetchers, segmentClass,
+  type FetcherPlan, type StreamProfile, type ViewerRecord,
+} from "../../../worker/tracker/fetchers";
+import { FETCHER_CLASSES, FETCHER_GRACE_MS, FETCHER_MIN_AGE_MS } from "../../../worker/tracker/limits";
+
+// 4 s segments at 3 Mbit/s: 1.5 MB each, 375 KB/s of stream.
+const STREAM: StreamProfile = { segmentBytes: 1_500_000, segmentSeconds: 4, budgetSeconds: 6 };
+const BAR = capableRate(STREAM);
+const T0 = 1_000_000;
+
+function viewer(id: string, rateBps: number | null, over: Partial<ViewerRecord> = {}): ViewerRecord {
+  return { id, joinedAt: T0 - 60_000, upBps: rateBps ?? 0, rateBps, peers: 3, ...over };
+}
+
+/** Holders of each class. */
+function holdersByClass(plan: FetcherPlan): string[][] {
+  return Array.from({ length: FETCHER_CLASSES }, (_, c) => [...plan.roles].filter(([, cs]) => cs.includes(c)).map(([id]) => id));
+}
+
+describe("how many fetchers (m)", () => {
+  it("follows m = ceil(N / 2^(B/tau)), so it grows with the shard", () => {
+    // tau = 1.5 MB / 625 KB/s = 2.4 s; B = 6 s -> 2^2.5 = 5.66 -> m = N / 5.66
+    const tau = hopSeconds(STREAM, [625_000]);
+    expect(tau).toBeCloseTo(2.4, 6);
+    expect(fetchersPerSegment(100, tau, 6)).toBe(18);
+    expect(fetchersPerSegment(1000, tau, 6)).toBe(177);
+    const sizes = [1, 4, 30, 100, 2000].map((n) => fetchersPerSegment(n, tau, 6));
+    expect(sizes).toEqual([...sizes].sort((a, b) => a - b));
+    expect(sizes[0]).toBe(1);
+  });
+
+  it("is 1 when the budget allows log2(N) doublings, and at most half the shard when uplinks are too slow", () => {
+    expect(fetchersPerSegment(1000, 1, 30)).toBe(1);
+    expect(fetchersPerSegment(1000, 100, 6)).toBe(500);
+    expect(fetchersPerSegment(0, 1, 6)).toBe(0);
+  });
+});
+
+describe("who fetches", () => {
+  it("does not make a weak first viewer the only fetcher: proven uplinks win, weak ones are left out", () => {
+    const vs = [viewer("weak-first", 0.1 * BAR, { joinedAt: T0 - 120_000 }), viewer("a", 2 * BAR), viewer("b", 3 * BAR), viewer("c", 2.5 * BAR)];
+    const plan = planFetchers(vs, STREAM, T0);
+    expect(plan.roles.has("weak-first")).toBe(false);
+    expect(holdersByClass(plan).every((h) => h.length === plan.m)).toBe(true);
+  });
+
+  it("spreads the role: with several capable viewers nobody fetches every segment", () => {
+    const vs = ["a", "b", "c", "d"].map((id, i) => viewer(id, (2 + i) * BAR));
+    const plan = planFetchers(vs, STREAM, T0);
+    expect(plan.m).toBe(1);
+    for (const [, cs] of plan.roles) expect(cs.length).toBeLessThan(FETCHER_CLASSES);
+    expect(plan.roles.size).toBe(4);
+    for (let seq = 100; seq < 108; seq++) expect(vs.filter((v) => fetchesSegment(plan, v.id, seq))).toHaveLength(1);
+  });
+
+  it("lets one capable viewer fetch every segment when it is the only one", () => {
+    const vs = [viewer("strong", 3 * BAR), viewer("w1", 0.2 * BAR), viewer("w2", 0.2 * BAR)];
+    const plan = planFetchers(vs, STREAM, T0);
+    expect(plan.roles.get("strong")).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(plan.roles.size).toBe(1);
+  });
+
+  it("starts a new viewer without a record as a non-fetcher", () => {
+    const vs = [viewer("old", 2 * BAR), viewer("new", null, { joinedAt: T0 - 1000 })];
+    const plan = planFetchers(vs, STREAM, T0);
+    expect(plan.roles.has("new")).toBe(false);
+    // Even when nobody is proven, a viewer younger than FETCHER_MIN_AGE_MS is never on probation.
+    const cold = planFetchers([viewer("x", null, { joinedAt: T0 - FETCHER_MIN_AGE_MS + 1 })], STREAM, T0);
+    expect(cold.roles.size).toBe(0);
+  });
+
+  it("puts several unmeasured viewers on probation while none is proven, never only the first", () => {
+    const vs = ["first", "b", "c", "d"].map((id, i) => viewer(id, null, { joinedAt: T0 - 60_000 + i * 1000 }));
+    const plan = planFetchers(vs, STREAM, T0);
+    expect(plan.roles.size).toBe(4);
+    expect(plan.roles.get("first")!.length).toBeLessThan(FETCHER_CLASSES);
+  });
+
+  it("takes the role from a fetcher that stops delivering, and from one that proves nothing within the grace", () => {
+    const vs = [viewer("a", 2 * BAR), viewer("b", 2 * BAR)];
+    let plan = planFetchers(vs, STREAM, T0);
+    expect(plan.roles.has("a")).toBe(true);
+    plan = planFetchers([viewer("a", 0.3 * BAR), viewer("b", 2 * BAR)], STREAM, T0 + 15_000, plan);
+    expect(plan.roles.has("a")).toBe(false);
+    expect(plan.roles.get("b")).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+
+    const quiet = [viewer("q", null), viewer("r", null)];
+    let p2 = planFetchers(quiet, STREAM, T0);
+    expect(p2.roles.has("q")).toBe(true);
+    p2 = planFetchers(quiet, STREAM, T0 + FETCHER_GRACE_MS - 1, p2);
+    expect(p2.roles.has("q")).toBe(true);
+    p2 = planFetchers(quiet, STREAM, T0 + FETCHER_GRACE_MS, p2);
+    expect(p2.roles.size).toBe(0);
+    expect(p2.failed.has("q")).toBe(true);
+  });
+
+  it("keeps roles stable across plans when nothing changed, and drops viewers that left or lost all peers", () => {
+    const vs = ["a", "b", "c"].map((id) => viewer(id, 2 * BAR));
+    const p1 = planFetchers(vs, STREAM, T0);
+    const p2 = planFetchers(vs, STREAM, T0 + 15_000, p1);
+    expect([...p2.roles]).toEqual([...p1.roles]);
+    const p3 = planFetchers([vs[0]!, { ...vs[1]!, peers: 0 }], STREAM, T0 + 30_000, p2);
+    expect(p3.roles.has("b")).toBe(false);
+    expect(p3.roles.has("c")).toBe(false);
+    expect(p3.roles.get("a")).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it("gives every class m fetchers in a big shard, each holding one class", () => {
+    const vs = Array.from({ length: 2000 }, (_, i) => viewer(`v${i}`, (1 + (i % 5)) * BAR));
+    const plan = planFetchers(vs, STREAM, T0, emptyPlan());
+    expect(plan.m).toBeGreaterThan(1);
+    for (const h of holdersByClass(plan)) expect(h).toHaveLength(plan.m);
+    for (const [, cs] of plan.roles) expect(cs).toHaveLength(1);
+    expect(segmentClass(-1)).toBe(FETCHER_CLASSES - 1);
+  });
+});
