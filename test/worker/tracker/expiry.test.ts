@@ -5,7 +5,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PEER_LIFETIME_MS } from "../../../worker/tracker/limits";
 import type { TrackerShard } from "../../../worker/tracker/index";
-import { announce, connect, id20, offers, testEnv } from "./ws-client";
+import { announce, connect, id20, offers, testEnv, untilListed, untilPeers } from "./ws-client";
 
 describe("tracker expiry", () => {
   it("drops a peer silent past its lifetime on the alarm, keeps one that re-announced", async () => {
@@ -42,7 +42,8 @@ describe("tracker expiry", () => {
     await s.next();
     s.close();
     await s.closed;
-    await new Promise((r) => setTimeout(r, 100));
+    await untilPeers("idle", 0);
+    await untilListed("idle");
     const stub = testEnv.TRACKER.getByName("idle");
     const listed = async () => (await (await exports.default.fetch("https://tracker.test/api/tracker/stats?channel=idle")).json<{ shards: number }>()).shards;
     expect(await listed()).toBe(1);

@@ -3,7 +3,7 @@
 // on one socket, a socket closing mid-exchange, stop.
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { announce, connect, id20, offers, SDP_ANSWER } from "./ws-client";
+import { announce, connect, id20, offers, SDP_ANSWER, untilListed, untilPeers } from "./ws-client";
 
 describe("tracker pairing through the Durable Object", () => {
   it("replies to an announce with interval and counts, relays the offer and relays the answer back", async () => {
@@ -84,8 +84,8 @@ describe("tracker pairing through the Durable Object", () => {
     expect(await a.next()).toMatchObject({ info_hash: h2, peer_id: expect.any(String) });
     a.close();
     await a.closed;
-    // Give the object a moment to run webSocketClose, then both swarms must be empty of a.
-    await new Promise((r) => setTimeout(r, 100));
+    // Once the object has run webSocketClose (only b's peer left), both swarms must be empty of a.
+    await untilPeers("multi", 1);
     b.send({ action: "scrape", info_hash: [h1, h2] });
     expect((await b.next()).files).toEqual({
       [h1]: { complete: 0, incomplete: 0, downloaded: 0 },
@@ -108,7 +108,7 @@ describe("tracker pairing through the Durable Object", () => {
     await a.next();
     b.close();
     await b.closed;
-    await new Promise((r) => setTimeout(r, 100));
+    await untilPeers("gone", 1);
     a.send({ action: "announce", info_hash: hash, peer_id: pa, to_peer_id: pb, offer_id: offer!.offer_id, answer: SDP_ANSWER });
     expect(await a.next()).toEqual({ "failure reason": "offering peer is gone", action: "announce", info_hash: hash });
     a.send({ action: "scrape", info_hash: hash });
@@ -151,7 +151,7 @@ describe("routing headers", () => {
     expect(res.status).toBe(101);
     const ws = res.webSocket!;
     ws.accept();
-    await new Promise((r) => setTimeout(r, 100)); // registration runs after the upgrade
+    await untilListed("honest"); // registration runs after the upgrade
     const stats = await (await exports.default.fetch("https://tracker.test/api/tracker/stats?channel=honest")).json<{ perShard: { shard: string; channel: string }[] }>();
     expect(stats.perShard).toEqual([expect.objectContaining({ shard: "honest", channel: "honest" })]);
     ws.close(1000, "bye");

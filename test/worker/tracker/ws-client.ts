@@ -1,10 +1,26 @@
 // Test helper: opens a tracker WebSocket through the real Worker (exports.default.fetch with
 // Upgrade: websocket) and queues the frames it receives, for the tracker's workerd tests.
 import { env, exports } from "cloudflare:workers";
+import { expect, vi } from "vitest";
 import type { Env } from "../../../worker/env";
+import { registry } from "../../../worker/tracker/registry";
 
 /** The test Worker's env as the Worker's code types it (vars and secrets optional), so tests can unset one. */
 export const testEnv: Env = env;
+
+// The object handles a close after the client's side of it is done, and lists a shard in the
+// registry in the background after the upgrade: tests wait for that state, not for a time.
+const WAIT = { timeout: 5000, interval: 20 };
+
+/** Resolves once tracker shard `shard` holds exactly `n` peers. */
+export async function untilPeers(shard: string, n: number): Promise<void> {
+  await vi.waitFor(async () => expect((await testEnv.TRACKER.getByName(shard).shardStats()).peers).toBe(n), WAIT);
+}
+
+/** Resolves once the shard registry lists tracker shard `shard`. */
+export async function untilListed(shard: string): Promise<void> {
+  await vi.waitFor(async () => expect((await registry(testEnv).list(1, shard)).map((e) => e.name)).toContain(shard), WAIT);
+}
 
 export interface TestSocket {
   ws: WebSocket;
