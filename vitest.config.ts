@@ -41,7 +41,10 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
-          // Each file starts its own wrangler dev; two at once is all 2 cores take.
+          // One wrangler dev with the default configuration for every file that needs no
+          // other (provide("devWorker")); the rest start their own.
+          globalSetup: ["test/integration/global-setup.ts"],
+          // Two files at once is all 2 cores take.
           maxWorkers: 2,
           fileParallelism: true,
         },

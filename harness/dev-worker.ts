@@ -2,7 +2,7 @@
 // port, for integration, e2e and bench runs. Each instance gets its own state dir, so
 // runs never see each other's data. Not for the `worker` project (that runs in-pool).
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -26,7 +26,7 @@ export interface DevWorkerOptions {
   persistTo?: string;
   timeoutMs?: number;
   /**
-   * Run from a copy of worker/, shared/, wrangler.toml, tsconfig.json and dist/public taken now
+   * Run from a copy of worker/, shared/, wrangler.toml, the tsconfig files and dist/public taken now
    * (benchmarks). wrangler dev restarts workerd whenever a file under its tree changes,
    * which drops every WebSocket; in a tree others edit, a run would measure a restart.
    */
@@ -38,6 +38,18 @@ export interface DevWorkerOptions {
   /** Address to listen on instead of 127.0.0.1, e.g. a netlab bridge address so viewers in
    * namespaces reach the Worker over their capped links. */
   ip?: string;
+  /** Also append everything wrangler prints to this file, so a process that did not start
+   * the Worker (a test file given a project-wide Worker by globalSetup) can read it. */
+  logFile?: string;
+}
+
+/** What a test file needs of a Worker another process started (vitest `provide`/`inject`). */
+export interface SharedDevWorker {
+  url: string;
+  wsUrl: string;
+  port: number;
+  /** DevWorkerOptions.logFile of that Worker. */
+  logFile: string;
 }
 
 /** A throwaway copy of the Worker as it is now, with node_modules linked, not copied. */
@@ -47,7 +59,8 @@ export function freezeWorker(): string {
   // The Worker imports the contracts it shares with the client from shared/.
   if (existsSync(join(ROOT, "shared"))) cpSync(join(ROOT, "shared"), join(dir, "shared"), { recursive: true });
   cpSync(join(ROOT, "wrangler.toml"), join(dir, "wrangler.toml"));
-  cpSync(join(ROOT, "tsconfig.json"), join(dir, "tsconfig.json"));
+  // tsconfig.json and what it extends (esbuild reads them to bundle the Worker).
+  for (const f of readdirSync(ROOT)) if (/^tsconfig.*\.json$/.test(f)) cpSync(join(ROOT, f), join(dir, f));
   if (existsSync(join(ROOT, "dist/public"))) cpSync(join(ROOT, "dist/public"), join(dir, "dist/public"), { recursive: true });
   else mkdirSync(join(dir, "dist/public"), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
@@ -94,6 +107,13 @@ export async function startDevWorker(opts: DevWorkerOptions = {}): Promise<DevWo
   // Only the tail: a long benchmark must not grow this without bound.
   child.stdout?.on("data", (d) => (log = (log + String(d)).slice(-50_000)));
   child.stderr?.on("data", (d) => (log = (log + String(d)).slice(-50_000)));
+  if (opts.logFile) {
+    const file = createWriteStream(opts.logFile, { flags: "a" });
+    // Two sources, one file: neither pipe may end it; the child's exit does.
+    child.stdout?.pipe(file, { end: false });
+    child.stderr?.pipe(file, { end: false });
+    child.once("close", () => file.end());
+  }
   // An IPv6 literal needs brackets in a URL.
   const url = `http://${ip.includes(":") ? `[${ip}]` : ip}:${port}`;
   const stop = async () => {

@@ -51,6 +51,9 @@ export interface MeteringProxy {
    */
   serve(path: string, body: string, type: string): void;
   snapshot(): MeterSnapshot;
+  /** Forwarded responses not yet closed. A client that went away leaves its response open
+   * until the socket's close reaches the proxy; 0 means every abort has been counted. */
+  inFlight(): number;
   reset(): void;
   stop(): Promise<void>;
 }
@@ -100,6 +103,7 @@ export async function startMeteringProxy(opts: { target: string; host?: string }
   let byPath = new Map<string, string[]>();
   const served = new Map<string, { body: string; type: string }>();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  let inFlight = 0;
 
   const server = http.createServer((req, res) => {
     const inUrl = new URL(req.url ?? "/", "http://proxy.invalid");
@@ -128,7 +132,9 @@ export async function startMeteringProxy(opts: { target: string; host?: string }
       else if (copies.size < MAX_TRACKED_PATHS) copies.set(inUrl.pathname, [tag]);
     };
     const t0 = performance.now();
+    inFlight++;
     res.on("close", () => {
+      inFlight--;
       const ms = performance.now() - t0;
       for (const c of counters) {
         c.maxMs = Math.max(c.maxMs, Math.round(ms));
@@ -234,6 +240,7 @@ export async function startMeteringProxy(opts: { target: string; host?: string }
       byTag: Object.fromEntries([...byTag].map(([k, v]) => [k, clone(v)])),
       segmentCopiesByPath: Object.fromEntries([...byPath].map(([k, v]) => [k, [...v]])),
     }),
+    inFlight: () => inFlight,
     reset: () => {
       total = emptyCounts();
       byTag = new Map();

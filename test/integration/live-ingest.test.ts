@@ -10,6 +10,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
+import { waitForValue } from "../../harness/wait-for-value.ts";
 
 let worker: DevWorker;
 const sha = (b: ArrayBuffer) => createHash("sha256").update(new Uint8Array(b)).digest("hex");
@@ -44,14 +45,8 @@ async function pushLive(url: string, seconds: number, opts: { ffmpeg?: string; h
  * The playlist once it carries ENDLIST. ffmpeg exits right after sending its last PUT
  * without waiting for the answer; the Worker finishes storing it (waitUntil) a moment later.
  */
-async function finalPlaylist(url: string): Promise<string> {
-  let text = "";
-  for (let i = 0; i < 40; i++) {
-    text = await (await fetch(url)).text();
-    if (text.includes("#EXT-X-ENDLIST")) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return text;
+function finalPlaylist(url: string): Promise<string> {
+  return waitForValue(async () => (await fetch(url)).text(), (text) => text.includes("#EXT-X-ENDLIST"), { timeout: 10_000, interval: 250 });
 }
 
 /** A system ffmpeg whose HLS muxer has -headers (ffmpeg ≥ 4.4), or null. */

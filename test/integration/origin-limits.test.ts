@@ -3,17 +3,11 @@
 // uploads cut off by counted bytes are tested in test/worker/origin/bad-input.test.ts:
 // through wrangler dev's local proxy a 33 MB body takes ~30 s on this machine.)
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { MAX_SEGMENT_BYTES } from "../../worker/origin/limits";
-import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 
-let worker: DevWorker;
-beforeAll(async () => {
-  worker = await startDevWorker();
-});
-afterAll(async () => {
-  await worker?.stop();
-});
+// The project's shared Worker (global-setup.ts); this file's stream names start with "big-".
+const worker = inject("devWorker");
 
 function put(path: string, headers: Record<string, string>, write: (req: ReturnType<typeof request>) => void): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

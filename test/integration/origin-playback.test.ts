@@ -8,13 +8,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "../../harness/browser.ts";
-import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 import { publish } from "../../scripts/publish";
 
 const HLS_JS = resolve(import.meta.dirname, "../../node_modules/hls.js/dist/hls.min.js");
-let worker: DevWorker;
+// The project's shared Worker (global-setup.ts); this file publishes only "fmp4-play".
+const worker = inject("devWorker");
 let browser: Browser;
 
 interface PlayReport { fatal: string[]; ccs: number[]; maxTime: number; frags: number; badHashes: string[]; untagged: number }
@@ -59,11 +59,10 @@ async function play(page: Page, src: string, ms: number, stopWhen: string): Prom
 }
 
 beforeAll(async () => {
-  [worker, browser] = await Promise.all([startDevWorker(), launchChromium()]);
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await worker?.stop();
 });
 
 describe("playback in hls.js (Chromium)", () => {

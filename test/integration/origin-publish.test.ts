@@ -7,11 +7,11 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-let worker: DevWorker;
+// The project's shared Worker (global-setup.ts); this file's stream names start with "pub-".
+const worker = inject("devWorker");
 let tmp: string;
 const sha = (b: ArrayBuffer) => createHash("sha256").update(new Uint8Array(b)).digest("hex");
 
@@ -63,10 +63,8 @@ async function checkStream(stream: string): Promise<number> {
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), "edgeswarm-pub-test-"));
   await Promise.all([makeVideo(join(tmp, "clip.mp4"), 440), makeVideo(join(tmp, "other.mp4"), 880)]);
-  worker = await startDevWorker();
 });
 afterAll(async () => {
-  await worker?.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 

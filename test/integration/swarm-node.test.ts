@@ -7,25 +7,33 @@
 // serves bad bytes, and the honest viewer's SHA-256 check keeps them out of its player.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startMeteringProxy, type MeteringProxy } from "../../harness/metering-proxy.ts";
 import { VirtualViewer, type ViewerStats } from "../../harness/virtual-viewer/viewer.ts";
 import { buildVariant } from "../../bench/swarm/variants.ts";
 
 const STREAM = "/live/loop/master.m3u8";
 const CHANNEL = "loop";
-let worker: DevWorker;
+// The scenario's timing, not waits for an event: viewers join this far apart, and the swarm
+// is then watched this long (stalls and origin bytes are measured over that window).
+const JOIN_GAP_MS = 2000;
+const WATCH_MS = 30_000;
+// Likewise: the liars play this long before the honest viewer joins, then it is watched.
+// (Once tried instead: join as soon as a liar held 2 segments, about 1 s in. In that run the
+// honest viewer fetched every segment itself and only uploaded, so nothing was rejected.)
+const LIAR_LEAD_MS = 4000;
+const HONEST_WATCH_MS = 25_000;
+// The project's shared Worker (global-setup.ts). No other file announces in channel "loop"
+// or claims its segments; this file's origin bytes are counted by its own meter.
+const worker = inject("devWorker");
 let meter: MeteringProxy;
 
 beforeAll(async () => {
-  worker = await startDevWorker();
   meter = await startMeteringProxy({ target: worker.url });
 });
 
 afterAll(async () => {
   await meter?.stop();
-  await worker?.stop();
 });
 
 describe("Node swarm through the Worker", () => {
@@ -35,7 +43,7 @@ describe("Node swarm through the Worker", () => {
     let stats: ViewerStats[] = [];
     try {
       for (let i = 0; i < 3; i++) {
-        if (i > 0) await new Promise((r) => setTimeout(r, 2000));
+        if (i > 0) await new Promise((r) => setTimeout(r, JOIN_GAP_MS));
         const v = new VirtualViewer({
           id: `node-${i + 1}`, masterUrl: `${meter.url}${STREAM}`, core: spec.core,
           announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: true, player: spec.player,
@@ -44,7 +52,7 @@ describe("Node swarm through the Worker", () => {
         viewers.push(v);
         await v.start();
       }
-      await new Promise((r) => setTimeout(r, 30_000));
+      await new Promise((r) => setTimeout(r, WATCH_MS));
     } finally {
       stats = viewers.map((v) => v.stop());
     }
@@ -111,9 +119,9 @@ describe("a lying peer", () => {
     let h: ViewerStats | undefined;
     try {
       for (const l of liars) await l.start();
-      await new Promise((r) => setTimeout(r, 4000));
+      await new Promise((r) => setTimeout(r, LIAR_LEAD_MS));
       await honest.start();
-      await new Promise((r) => setTimeout(r, 25_000));
+      await new Promise((r) => setTimeout(r, HONEST_WATCH_MS));
     } finally {
       h = honest.stop();
       for (const l of liars) l.stop();

@@ -4,9 +4,9 @@
 // only on the Worker points at the Worker, not at the harness. It does not test limits or
 // hostile input (those live with the tracker's own tests).
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import WebSocket from "ws";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   createTrackerClient,
   loadWebTorrent,
@@ -58,13 +58,15 @@ const targets: Target[] = [
   {
     name: "EdgeSwarm Worker under wrangler dev",
     start: async () => {
-      const w: DevWorker = await startDevWorker({ timeoutMs: 150_000 });
+      // The project's shared Worker (global-setup.ts); this file's channels are random
+      // ("compat-…", "wt-…") apart from the sentinel's.
+      const w = inject("devWorker");
       const sentinel = watchForDrops(`${w.wsUrl}/announce/sentinel`);
       return {
         announceBase: `${w.wsUrl}/announce`,
-        stop: async () => { sentinel.stop(); await w.stop(); },
+        stop: async () => { sentinel.stop(); },
         drops: sentinel.count,
-        log: () => `${sentinel.report()}\n${w.output().slice(-2000)}`,
+        log: () => `${sentinel.report()}\n${readFileSync(w.logFile, "utf8").slice(-2000)}`,
         answersRelayed: async (channel) => {
           const r = await fetch(`${w.url}/api/tracker/stats?channel=${channel}`);
           const body = (await r.json()) as { messages?: { answerRelayed?: number } };
@@ -168,9 +170,12 @@ describe.each(targets)("tracker compatibility: $name", (target) => {
         clients.push(c);
         cleanups.push(() => new Promise<void>((r) => c.destroy(() => r())));
       }
-      // Start one, then the other: the second's offers reach the first through the tracker.
+      // Start one, then the other once the tracker has answered the first's announce: the
+      // second's offers reach the first through the tracker.
+      let firstAnnounced = false;
+      clients[0]!.on("update", () => { firstAnnounced = true; });
       clients[0]!.start();
-      await new Promise((r) => setTimeout(r, 1000));
+      await waitFor(() => firstAnnounced, "the tracker's answer to the first client's announce", 30_000, () => `${warnings.join("; ")}\n${server.log()}`);
       clients[1]!.start();
       // Re-announce every 15 s while waiting, as a real client does on its interval (only
       // sooner): one WebRTC negotiation can fail inside libdatachannel on a loaded machine

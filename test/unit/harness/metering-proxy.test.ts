@@ -2,7 +2,7 @@
 // responses are each counted exactly as written to the client, per class and per tag.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { classifyPath, startMeteringProxy, tagOf, type MeteringProxy } from "../../../harness/metering-proxy.ts";
 
 const BODY = Buffer.alloc(200_000, 7);
@@ -133,6 +133,21 @@ describe("metering proxy", () => {
     expect(s.total.segment.bytes).toBe(2 * CHUNK);
     expect(s.total.segment.aborted).toBe(1);
     expect(s.byTag.quitter?.segment.aborted).toBe(1);
+  });
+
+  it("holds a forwarded response in flight until it closes, and releases it when the client goes away", async () => {
+    await vi.waitFor(() => expect(meter.inFlight()).toBe(0)); // earlier tests' responses closed
+    releaseSlow = undefined;
+    const req = http.get(`${meter.url}/v/slow.ts`);
+    req.on("error", () => {});
+    const responded = new Promise<void>((r) => req.on("response", () => r()));
+    // The origin sends its headers with the first chunk.
+    await vi.waitFor(() => expect(releaseSlow).toBeDefined());
+    releaseSlow!();
+    await responded;
+    expect(meter.inFlight()).toBe(1);
+    req.destroy();
+    await vi.waitFor(() => expect(meter.inFlight()).toBe(0));
   });
 
   it("keeps playlists and other paths apart from segments", async () => {
