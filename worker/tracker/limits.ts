@@ -182,3 +182,25 @@ export const SHARD_TARGET_VIEWERS = 2000;
 
 /** Most buckets per channel region: 256 × 2,000 = 512,000 viewers per region. */
 export const MAX_BUCKETS = 256;
+
+// ---- Viewer reports (es_report frames) and roles (es_role), see roles.ts ----
+
+/**
+ * Viewers that speak EdgeSwarm's extension report every this many seconds (the role frame
+ * tells them). Fetchers are re-planned at most this often per swarm too: faster would only
+ * reshuffle roles on noise; slower leaves a departed fetcher's classes uncovered longer
+ * (those segments then come from other peers or HTTP fallback, never a stall).
+ */
+export const VIEWER_REPORT_S = 15;
+
+/** Re-plan a swarm's fetchers at most this often (ms). */
+export const ROLE_PLAN_MS = VIEWER_REPORT_S * 1000;
+
+/** Largest reported rate (bytes/s): 10 Gbit/s. Anything above is a lie or a bug; refused. */
+export const MAX_REPORTED_BPS = 1.25e9;
+
+/** Largest reported segment: 64 MiB (a 10 s 4K segment is ~25 MB). */
+export const MAX_REPORTED_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+/** Longest reported segment duration or latency budget, in seconds. */
+export const MAX_SEGMENT_SECONDS = 600;

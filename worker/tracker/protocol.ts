@@ -4,9 +4,11 @@
 // Reference: node_modules/bittorrent-tracker/lib/server/parse-websocket.js and
 // server.js (_onWebSocketRequest) for shapes; lib/client/websocket-tracker.js for
 // what the client accepts.
+import { MAX_PEERS } from "../../shared/limits";
 import {
   MAX_FRAME_CHARS, MAX_NUMWANT, MAX_OFFERS_PER_ANNOUNCE, MAX_SCRAPE_HASHES, MAX_SDP_CHARS,
-  OFFER_ID_CHARS, ANNOUNCE_INTERVAL_S,
+  OFFER_ID_CHARS, ANNOUNCE_INTERVAL_S, FETCHER_CLASSES, MAX_REPORTED_BPS, MAX_SEGMENT_SECONDS, MAX_REPORTED_SEGMENT_BYTES,
+  VIEWER_REPORT_S,
 } from "./limits";
 
 /** Session description as simple-peer signals it with trickle off. Only these two fields are relayed. */
@@ -35,7 +37,27 @@ export interface AnswerIn {
   answer: Sdp;
 }
 export interface ScrapeIn { action: "scrape"; infoHashes: string[] }
-export type InMessage = AnnounceIn | AnswerIn | ScrapeIn;
+/**
+ * EdgeSwarm's own frame (never sent by stock WebTorrent clients): what a viewer delivered to
+ * its peers and what its stream looks like, every VIEWER_REPORT_S, for the fetcher policy
+ * (fetchers.ts). Wire: `{ action: "es_report", info_hash, peer_id, up, rate, peers, seg_bytes,
+ * seg_s, budget_s }`; `rate` is null until the viewer has sent a whole segment.
+ */
+export interface ReportIn {
+  action: "es_report";
+  infoHash: string;
+  peerId: string;
+  /** Bytes/s delivered to peers over the last minute. */
+  up: number;
+  /** Bytes per second of sending while it delivered segments, or null. */
+  rate: number | null;
+  peers: number;
+  segmentBytes: number;
+  segmentSeconds: number;
+  /** Seconds between a segment's appearance and its play deadline at this viewer. */
+  budgetSeconds: number;
+}
+export type InMessage = AnnounceIn | AnswerIn | ScrapeIn | ReportIn;
 
 export interface AnnounceReplyOut {
   type: "announce-reply"; infoHash: string; complete: number; incomplete: number;
@@ -47,7 +69,14 @@ export interface AnswerOut { type: "answer"; infoHash: string; peerId: string; o
 export interface ScrapeFile { infoHash: string; complete: number; incomplete: number; downloaded: number }
 export interface ScrapeReplyOut { type: "scrape-reply"; files: ScrapeFile[] }
 export interface FailureOut { type: "failure"; reason: string; action?: "announce" | "scrape"; infoHash?: string }
-export type OutMessage = AnnounceReplyOut | OfferOut | AnswerOut | ScrapeReplyOut | FailureOut;
+/**
+ * The shard's answer to es_report frames: the segment classes (seq mod `of`) this viewer
+ * fetches over HTTP as soon as they are published, and the shard's fetchers per segment.
+ * Sent only to sockets that sent es_report, when their role changes (and on the first).
+ * Wire: `{ action: "es_role", info_hash, classes, of, m, report_s }`.
+ */
+export interface RoleOut { type: "role"; infoHash: string; classes: number[]; m: number }
+export type OutMessage = AnnounceReplyOut | OfferOut | AnswerOut | ScrapeReplyOut | FailureOut | RoleOut;
 
 /** A refused frame. action/infoHash are echoed when known so the client routes the
  * failure to the right swarm as a warning; bittorrent-tracker's client treats a
@@ -112,6 +141,7 @@ export function parse(raw: string | ArrayBuffer): ParseResult {
   if (!isObject(data)) return fail("frame must be a JSON object");
   if (data.action === "announce") return parseAnnounce(data);
   if (data.action === "scrape") return parseScrape(data);
+  if (data.action === "es_report") return parseReport(data);
   return fail("invalid action");
 }
 
@@ -184,6 +214,33 @@ function parseScrape(d: Json): ParseResult {
   return { ok: true, msg: { action: "scrape", infoHashes } };
 }
 
+function parseReport(d: Json): ParseResult {
+  if (!isBinaryString(d.info_hash, 20)) return fail("invalid info_hash");
+  if (!isBinaryString(d.peer_id, 20)) return fail("invalid peer_id");
+  const rate = d.rate === null ? null : d.rate;
+  if (!isRate(d.up)) return fail("invalid up");
+  if (rate !== null && !isRate(rate)) return fail("invalid rate");
+  if (typeof d.peers !== "number" || !Number.isInteger(d.peers) || d.peers < 0 || d.peers > MAX_PEERS) return fail("invalid peers");
+  const { seg_bytes: bytes, seg_s: seconds, budget_s: budget } = d;
+  if (typeof bytes !== "number" || !Number.isInteger(bytes) || bytes < 1 || bytes > MAX_REPORTED_SEGMENT_BYTES) return fail("invalid seg_bytes");
+  if (!isSeconds(seconds) || !isSeconds(budget)) return fail("invalid seg_s or budget_s");
+  return {
+    ok: true,
+    msg: {
+      action: "es_report", infoHash: d.info_hash, peerId: d.peer_id, up: d.up, rate, peers: d.peers,
+      segmentBytes: bytes, segmentSeconds: seconds, budgetSeconds: budget,
+    },
+  };
+}
+
+function isRate(v: unknown): v is number {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= MAX_REPORTED_BPS;
+}
+
+function isSeconds(v: unknown): v is number {
+  return typeof v === "number" && Number.isFinite(v) && v > 0 && v <= MAX_SEGMENT_SECONDS;
+}
+
 /** The JSON text for one outgoing message, field for field as bittorrent-tracker's server sends it. */
 export function serialize(m: OutMessage): string {
   switch (m.type) {
@@ -202,6 +259,8 @@ export function serialize(m: OutMessage): string {
       for (const f of m.files) files[f.infoHash] = { complete: f.complete, incomplete: f.incomplete, downloaded: f.downloaded };
       return JSON.stringify({ action: "scrape", files, flags: { min_request_interval: ANNOUNCE_INTERVAL_S } });
     }
+    case "role":
+      return JSON.stringify({ action: "es_role", info_hash: m.infoHash, classes: m.classes, of: FETCHER_CLASSES, m: m.m, report_s: VIEWER_REPORT_S });
     case "failure": {
       const out: Record<string, string> = { "failure reason": m.reason };
       if (m.action) out.action = m.action;

@@ -4,6 +4,7 @@
 import {
   MAX_PEERS_PER_SWARM, MAX_SWARMS_PER_SOCKET, MSG_BURST, OFFER_BURST, OFFER_LIFETIME_MS, PEER_LIFETIME_MS,
 } from "./limits";
+import { emptyPlan, type FetcherPlan } from "./fetchers";
 import type { OutMessage } from "./protocol";
 
 export type SocketId = number;
@@ -18,9 +19,32 @@ export interface Member {
   persistedSeen: number;
   /** Position in its swarm's `members` array (O(1) swap-remove). */
   idx: number;
+  /** When it joined this swarm (after a wake: its last announce, all the shard kept). */
+  joinedAt: number;
+  /** Its latest es_report, when it speaks EdgeSwarm's extension (roles.ts). */
+  report?: MemberReport;
+  /** The classes last sent to it in an es_role frame, as "1,5"; undefined: none sent yet. */
+  roleSent?: string;
 }
 
-export interface Swarm { members: Member[]; byPeer: Map<string, Member>; complete: number }
+export interface MemberReport {
+  at: number;
+  up: number;
+  rate: number | null;
+  peers: number;
+  segmentBytes: number;
+  segmentSeconds: number;
+  budgetSeconds: number;
+}
+
+export interface Swarm {
+  members: Member[];
+  byPeer: Map<string, Member>;
+  complete: number;
+  /** Who fetches new segments over HTTP (roles.ts); in memory only, rebuilt from reports. */
+  plan: FetcherPlan;
+  plannedAt: number;
+}
 
 /** An offer relayed to a socket and not yet answered: what an answer must match. */
 export interface PendingOffer { infoHash: string; fromPeerId: string; toPeerId: string; expires: number }
@@ -48,7 +72,7 @@ export function refill(b: Bucket, now: number, burst: number, perS: number): voi
 
 export const COUNTER_NAMES = [
   "announce", "started", "stopped", "completed", "scrape", "offerRelayed", "offerUnmatched",
-  "answerRelayed", "answerDropped", "failure", "abuseClosed", "expired", "offerRateLimited", "floodClosed",
+  "answerRelayed", "answerDropped", "failure", "abuseClosed", "expired", "offerRateLimited", "floodClosed", "report",
 ] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 export type Counters = Record<CounterName, number>;
@@ -56,7 +80,7 @@ export type Counters = Record<CounterName, number>;
 export function emptyCounters(): Counters {
   return {
     announce: 0, started: 0, stopped: 0, completed: 0, scrape: 0, offerRelayed: 0, offerUnmatched: 0,
-    answerRelayed: 0, answerDropped: 0, failure: 0, abuseClosed: 0, expired: 0, offerRateLimited: 0, floodClosed: 0,
+    answerRelayed: 0, answerDropped: 0, failure: 0, abuseClosed: 0, expired: 0, offerRateLimited: 0, floodClosed: 0, report: 0,
   };
 }
 
@@ -126,14 +150,14 @@ export function removeSocket(state: TrackerState, id: SocketId): void {
 export function getSwarm(state: TrackerState, infoHash: string): Swarm {
   let swarm = state.swarms.get(infoHash);
   if (!swarm) {
-    swarm = { members: [], byPeer: new Map(), complete: 0 };
+    swarm = { members: [], byPeer: new Map(), complete: 0, plan: emptyPlan(), plannedAt: -Infinity };
     state.swarms.set(infoHash, swarm);
   }
   return swarm;
 }
 
 export function join(swarm: Swarm, s: SocketState, infoHash: string, peerId: string, complete: boolean, now: number): Member {
-  const m: Member = { sock: s.id, infoHash, peerId, complete, lastSeen: now, persistedSeen: now, idx: swarm.members.length };
+  const m: Member = { sock: s.id, infoHash, peerId, complete, lastSeen: now, persistedSeen: now, idx: swarm.members.length, joinedAt: now };
   swarm.members.push(m);
   swarm.byPeer.set(peerId, m);
   if (complete) swarm.complete++;

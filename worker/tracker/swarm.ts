@@ -2,7 +2,8 @@
 // identity, who is flooding. Pure: time and randomness are arguments, effects are
 // returned (send / close / persist), nothing here touches a socket or storage. The
 // state and its bookkeeping live in state.ts; the Durable Object executes effects.
-import type { AnnounceIn, AnswerIn, InMessage, OutMessage, ScrapeIn } from "./protocol";
+import type { AnnounceIn, AnswerIn, InMessage, OutMessage, ReportIn, ScrapeIn } from "./protocol";
+import { applyReport } from "./roles";
 import {
   MAX_PEERS_PER_SWARM, MAX_PENDING_OFFERS_PER_SOCKET, MAX_SWARMS_PER_SOCKET, MSG_BURST, MSG_PER_S, OFFER_BURST,
   OFFER_LIFETIME_MS, OFFER_PER_S, PERSIST_SEEN_MS, WAKE_GRACE_MS,
@@ -19,6 +20,7 @@ export function handle(state: TrackerState, from: SocketId, msg: InMessage, now:
     case "announce": return announce(state, s, msg, now, rng);
     case "answer": return answer(state, s, msg, now);
     case "scrape": return scrape(state, s, msg);
+    case "es_report": return report(state, s, msg, now);
     default: {
       const never: never = msg;
       return never;
@@ -224,6 +226,14 @@ function answer(state: TrackerState, s: SocketState, msg: AnswerIn, now: number)
   state.counters.answerRelayed++;
   if (mine) mine.lastSeen = Math.max(mine.lastSeen, now);
   return [{ kind: "send", to: target.sock, msg: { type: "answer", infoHash, peerId, offerId, answer: msg.answer } }];
+}
+
+function report(state: TrackerState, s: SocketState, msg: ReportIn, now: number): Effect[] {
+  state.counters.report++;
+  const r = applyReport(state, s, msg, now);
+  if (r.ok) return r.effects;
+  if (r.reason === "not-owner") return abuse(state, s, "peer_id belongs to another connection", msg.infoHash);
+  return refuse(state, s.id, "report for a swarm this peer has not announced in", "announce", msg.infoHash);
 }
 
 function scrape(state: TrackerState, s: SocketState, msg: ScrapeIn): Effect[] {

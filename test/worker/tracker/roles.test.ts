@@ -1,0 +1,86 @@
+// Fetcher roles through the real TrackerShard: viewers that report get their classes, and the
+// number of viewers fetching each segment stays at m while the shard grows, so the edge's
+// HTTP "first copies" grow with m, not with the audience.
+import { describe, expect, it } from "vitest";
+import { FETCHER_CLASSES, ROLE_PLAN_MS } from "../../../worker/tracker/limits";
+import { announce, connect, id20, testEnv, type TestSocket } from "./ws-client";
+
+// 2 s segments of 500 KB, a 30 s latency budget, every viewer proven at 400 KB/s: the budget
+// holds 15 hops, so one fetcher per segment is enough at any of these sizes.
+const REPORT = { up: 100_000, rate: 400_000, peers: 4, seg_bytes: 500_000, seg_s: 2, budget_s: 30 };
+
+async function swarmOf(channel: string, n: number): Promise<{ socks: TestSocket[]; hash: string; peers: string[] }> {
+  const hash = id20(`h-${channel}`);
+  const socks = await Promise.all(Array.from({ length: n }, () => connect(`/announce/${channel}`)));
+  const peers = socks.map((_, i) => id20(`${channel}-${i}`));
+  for (const [i, s] of socks.entries()) {
+    s.send(announce(hash, peers[i]!, { event: "started" }));
+    await s.next();
+  }
+  return { socks, hash, peers };
+}
+
+/** The next es_role frame on each socket (every socket gets one after its first report). */
+async function firstRoles(socks: TestSocket[], hash: string, peers: string[]): Promise<void> {
+  for (const [i, s] of socks.entries()) {
+    s.send({ action: "es_report", info_hash: hash, peer_id: peers[i], ...REPORT });
+    expect(await s.next()).toMatchObject({ action: "es_role", info_hash: hash, of: FETCHER_CLASSES });
+  }
+}
+
+/** Classes per socket after a period in which everyone reported; unchanged roles are not re-sent. */
+async function replanned(channel: string, socks: TestSocket[], hash: string, peers: string[], known: number[][]): Promise<{ classes: number[][]; frames: number; m: number }> {
+  await testEnv.TRACKER.getByName(channel).testAdvanceClock(ROLE_PLAN_MS);
+  // Everyone reports once per period, as clients do; the first report of the period re-plans.
+  for (const [i, s] of socks.entries()) s.send({ action: "es_report", info_hash: hash, peer_id: peers[i], ...REPORT });
+  const classes = known.map((c) => [...c]);
+  let frames = 0;
+  let m = 0;
+  // A scrape after the reports: its reply comes after any role frame the period produced for
+  // that socket (one object, frames in order), so no waiting on silence.
+  for (const [i, s] of socks.entries()) {
+    s.send({ action: "scrape", info_hash: hash });
+    for (;;) {
+      const got = await s.next();
+      if (got.action === "scrape") break;
+      expect(got.action).toBe("es_role");
+      frames++;
+      classes[i] = got.classes as number[];
+      m = got.m as number;
+    }
+  }
+  return { classes, frames, m };
+}
+
+describe("fetcher roles in a shard", () => {
+  it("keeps one fetcher per segment class as the shard grows from 4 to 24 viewers, and spreads the role", async () => {
+    const fetchersPerClass: number[] = [];
+    for (const n of [4, 24]) {
+      const channel = `roles-${n}`;
+      const { socks, hash, peers } = await swarmOf(channel, n);
+      await firstRoles(socks, hash, peers);
+      const { classes, frames, m } = await replanned(channel, socks, hash, peers, socks.map(() => []));
+      expect(m).toBe(1);
+      expect(frames).toBeLessThanOrEqual(n);
+      for (let c = 0; c < FETCHER_CLASSES; c++) fetchersPerClass.push(classes.filter((cs) => cs.includes(c)).length);
+      // Spread: nobody fetches every segment when several proven viewers are there.
+      expect(Math.max(...classes.map((cs) => cs.length))).toBeLessThan(FETCHER_CLASSES);
+      // A further period with nothing changed sends no role frame at all.
+      const again = await replanned(channel, socks, hash, peers, classes);
+      expect(again.frames).toBe(0);
+      for (const s of socks) s.close();
+    }
+    expect(fetchersPerClass.every((k) => k === 1)).toBe(true);
+  });
+
+  it("never sends a role to a viewer that does not report (a stock WebTorrent client)", async () => {
+    const { socks, hash, peers } = await swarmOf("roles-stock", 3);
+    socks[0]!.send({ action: "es_report", info_hash: hash, peer_id: peers[0], ...REPORT });
+    expect(await socks[0]!.next()).toMatchObject({ action: "es_role" });
+    await testEnv.TRACKER.getByName("roles-stock").testAdvanceClock(ROLE_PLAN_MS);
+    socks[0]!.send({ action: "es_report", info_hash: hash, peer_id: peers[0], ...REPORT });
+    await socks[1]!.silent();
+    await socks[2]!.silent();
+    for (const s of socks) s.close();
+  });
+});
