@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 import { advances, file, html, launchChromium, openViewer, stallsOf, statsOf, watchStalls, type Viewer } from "../../harness/browser.ts";
+import { waitForValue } from "../../harness/wait-for-value.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const LIVE = "/live/loop/master.m3u8";
@@ -50,7 +51,8 @@ describe("viewer script in Chromium", () => {
 
   it("attaches to a <video> with an HLS <source> that the page adds after load, and detaches when it is removed", async () => {
     const v = await open("/e2e/later.html", `<script src="/edgeswarm.js"></script><div id="slot"></div>`);
-    await v.page.waitForTimeout(1000);
+    // The video comes once the page has loaded and the script has run (its first scan found nothing).
+    await v.page.waitForFunction(() => document.readyState === "complete" && "EdgeSwarm" in globalThis);
     await v.page.evaluate((src) => {
       const video = document.createElement("video");
       video.muted = true;
@@ -63,13 +65,16 @@ describe("viewer script in Chromium", () => {
     }, LIVE);
     await v.page.waitForFunction(() => (document.querySelector("video")?.currentTime ?? 0) > 1, null, { timeout: 90_000 });
     expect((await statsOf(v.page)).httpBytes).toBeGreaterThan(0);
-    const detached = await v.page.evaluate(async () => {
-      const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): unknown } }).EdgeSwarm;
+    await v.page.evaluate(() => {
       const video = document.querySelector("video")!;
+      (window as unknown as { removed: Element }).removed = video;
       video.remove();
-      await new Promise((r) => setTimeout(r, 200));
-      return g.handleOf(video) === undefined;
     });
+    // Detaching follows the removal (a MutationObserver callback); a timeout leaves it false.
+    const detached = await v.page.waitForFunction(() => {
+      const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): unknown } }).EdgeSwarm;
+      return g.handleOf((window as unknown as { removed: Element }).removed) === undefined;
+    }, null, { timeout: 5_000, polling: 50 }).then(() => true, () => false);
     expect(detached).toBe(true);
   }, 180_000);
 
@@ -91,12 +96,10 @@ describe("viewer script in Chromium", () => {
     expect(sb.errors["p2p-hash-mismatch"]).toBe(0);
     await advances(b.page, 3);
     // Both pages report to the Worker every 5 s; the stats endpoint aggregates them per stream.
-    let loop: Record<string, number> | undefined;
-    for (let i = 0; i < 40 && !((loop?.viewers ?? 0) >= 2 && (loop?.p2pBytes ?? 0) > 0); i++) {
-      await new Promise((r) => setTimeout(r, 1000));
+    const loop = await waitForValue(async () => {
       const body = (await (await fetch(`${worker.url}/api/stats?stream=loop`)).json()) as { streams: Array<Record<string, number>> };
-      loop = body.streams[0];
-    }
+      return body.streams[0];
+    }, (s) => (s?.viewers ?? 0) >= 2 && (s?.p2pBytes ?? 0) > 0, { timeout: 40_000, interval: 1000 });
     console.log(`/api/stats?stream=loop: ${JSON.stringify(loop)}`);
     expect(loop?.viewers).toBeGreaterThanOrEqual(2);
     expect(loop?.p2pBytes).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../../harness/browser.ts";
+import { waitForValue } from "../../harness/wait-for-value.ts";
 import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -119,7 +120,7 @@ describe("demo pages in Chromium", () => {
     // it, so a viewer whose playlist refreshes land earlier can be the seeder of every segment.
     const p2pTotal = async () => (await numberOf(a.page, "#stat-p2p")) + (await numberOf(b.page, "#stat-p2p"));
     const p2pFirst = await p2pTotal();
-    for (let i = 0; i < 120 && (await p2pTotal()) <= p2pFirst; i++) await new Promise((r) => setTimeout(r, 500));
+    await waitForValue(p2pTotal, (total) => total > p2pFirst, { timeout: 60_000, interval: 500 });
     expect(await p2pTotal(), "P2P bytes of the two viewers keep rising").toBeGreaterThan(p2pFirst);
     expect(await numberOf(b.page, "#stat-peers")).toBeGreaterThanOrEqual(1);
     expect(await b.page.getAttribute("#tracker-pill", "data-state")).toBe("connected");

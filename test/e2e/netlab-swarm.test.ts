@@ -9,7 +9,7 @@
 //   blocked (viewers reach the Worker, not each other): 0 stalls, egress within 2 % of P2P off.
 // The stream is one rendition's media playlist, so both groups fetch the same bytes per
 // second whatever their bandwidth estimates say. Figures are printed; bench/ measures offload.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { netlabSupport, openNetLab, type NetHost, type NetLab } from "../../harness/netlab/index.ts";
 import { launchChromium, stallsOf, statsOf, watchStalls, type PageStats } from "../../harness/browser.ts";
@@ -85,7 +85,8 @@ class LabRun {
         es.push({ name: s.name, stats: await statsOf(page), stalls, played, secure });
       }
       for (const s of seats) await s.browser.close().catch(() => {});
-      await sleep(500); // aborted responses settle in the meter
+      // Responses the closed browsers aborted are counted once their sockets' close reaches the meter.
+      await vi.waitFor(() => expect(this.meter.inFlight()).toBe(0), { timeout: 10_000, interval: 50 });
       const snap = this.meter.snapshot();
       const egress = (prefix: string) => Object.entries(snap.byTag).filter(([t]) => t.startsWith(prefix)).reduce((a, [, c]) => a + c.segment.bytes, 0);
       const out = { es, esEgress: egress("es-"), offEgress: egress("off-") };

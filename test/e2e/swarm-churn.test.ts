@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Browser } from "playwright-core";
 import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
 import { advances, html, launchChromium, openViewer, stallsOf, statsOf, watchStalls, type PageStats, type Viewer } from "../../harness/browser.ts";
+import { waitForValue } from "../../harness/wait-for-value.ts";
 
 const LIVE = "/live/loop/master.m3u8";
 const CHANNEL = "loop"; // the tracker channel the client derives from the stream name
@@ -48,6 +49,9 @@ const PAGE = `<script src="/edgeswarm.js"></script><video autoplay muted src="${
 interface Member extends Viewer {
   name: string;
 }
+
+/** The churn's cadence, a scenario and not a wait for anything: one viewer leaves this often. */
+const LEAVE_EVERY_MS = 4000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -212,14 +216,7 @@ describe("swarms and churn in Chromium", () => {
   };
 
   /** Polls the tracker's socket count for up to 30 s until it is `n`; returns the last count. */
-  const socketsBecome = async (n: number): Promise<number> => {
-    let sockets = await trackerSockets();
-    for (let i = 0; i < 60 && sockets !== n; i++) {
-      await sleep(500);
-      sockets = await trackerSockets();
-    }
-    return sockets;
-  };
+  const socketsBecome = (n: number): Promise<number> => waitForValue(trackerSockets, (sockets) => sockets === n, { timeout: 30_000, interval: 500 });
 
   it("gives the later of 3 viewers joining a few seconds apart verified P2P bytes, and all 3 play on without a stall", async () => {
     const [a, b, c] = await joinThree(3000);
@@ -252,7 +249,7 @@ describe("swarms and churn in Chromium", () => {
     await a.context.close();
     mark("a left (context closed)");
     const d = await join("d"); // a newcomer during the churn
-    await sleep(4000);
+    await sleep(LEAVE_EVERY_MS);
     // b: a crashed renderer, the most abrupt leave: no close frame, no goodbye to its peers.
     const crashed = new Promise<boolean>((r) => b.page.once("crash", () => r(true)));
     const cdp = await b.context.newCDPSession(b.page);
@@ -262,7 +259,7 @@ describe("swarms and churn in Chromium", () => {
     expect(sawCrash, "Page.crash took b's renderer down").toBe(true);
     mark("b left (renderer crashed)");
     const e = await join("e"); // another newcomer
-    await sleep(4000);
+    await sleep(LEAVE_EVERY_MS);
     // d: a tab that navigates elsewhere (the page unloads normally).
     await d.page.goto("about:blank");
     mark("d left (navigated away)");
@@ -273,12 +270,11 @@ describe("swarms and churn in Chromium", () => {
 
     // P2P goes on between the survivors: their verified P2P bytes rise after the others left.
     const before = (await Promise.all(survivors.map((v) => statsOf(v.page)))).map((s) => s.p2pBytes);
-    const deadline = Date.now() + 60_000;
-    let after = before;
-    while (after.every((n, i) => n <= before[i]!) && Date.now() < deadline) {
-      await sleep(500);
-      after = (await Promise.all(survivors.map((v) => statsOf(v.page)))).map((s) => s.p2pBytes);
-    }
+    const after = await waitForValue(
+      async () => (await Promise.all(survivors.map((v) => statsOf(v.page)))).map((s) => s.p2pBytes),
+      (now) => now.some((n, i) => n > before[i]!),
+      { timeout: 60_000, interval: 500 },
+    );
     if (after.every((n, i) => n <= before[i]!)) {
       throw new Error(`no P2P bytes between the survivors after the churn (before ${before}, after ${after})\n${(await Promise.all(survivors.map(diagnose))).join("\n")}`);
     }
