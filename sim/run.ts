@@ -1,0 +1,189 @@
+// One simulated run of one channel under one policy: the audience, the Worker's routing of
+// each join to a swarm shard (the ChannelDirectory's bucket book, worker/tracker/buckets.ts,
+// and the shard names of worker/tracker/routing.ts, imported), each shard simulated in
+// turn (swarm.ts), then the totals, the object load and the bill. The same seed gives both
+// policies the same viewers, links, connectable pairs and shards.
+import { grow, newBook, report, route as routeJoin } from "../worker/tracker/buckets";
+import { bucketShardName } from "../worker/tracker/routing";
+import { DIRECTORY_REPORT_MS, MAX_PEERS_PER_SWARM, MAX_SOCKETS_PER_SHARD } from "../worker/tracker/limits";
+import { planProfile, type ProfileName } from "../harness/netlab/profiles";
+import { DEFAULT_NETWORK, MBIT, type NetworkConfig } from "./network";
+import { ObjectLoad } from "./objects";
+import { ASSUME, bill, egressValue, type Bill } from "./pricing";
+import type { ClientPolicy } from "./policies/types";
+import { runShard, SLACK_BINS, type StreamParams } from "./swarm";
+import { audience, FLASH_MEAN_S, REPLACE_GAP_MEAN_S, SESSION_MEAN_S, type ViewerSpec } from "./viewer";
+import { percentileOfHist } from "./report";
+
+export interface RunConfig {
+  viewers: number;
+  seed: number;
+  minutes: number;
+  segmentS: number;
+  bitrateMbit: number;
+  budgetS: number;
+  /** Apply the tracker's MAX_PEERS_PER_SWARM. */
+  swarmCap: boolean;
+  /** Lab scenario: the network lab's link profile, no churn, everyone connectable. */
+  profile?: ProfileName;
+  net?: NetworkConfig;
+}
+
+export const DEFAULTS: Omit<RunConfig, "viewers"> = {
+  seed: 1, minutes: 5, segmentS: 4, bitrateMbit: 3, budgetS: 30, swarmCap: true,
+};
+
+export interface RunResult {
+  policy: string;
+  viewers: number;
+  sessions: number;
+  shards: number;
+  largestShard: number;
+  offload: number;
+  stalls: number;
+  stallS: number;
+  slackP50: number;
+  /** The 1st percentile of slack: 99 % of segments arrived with at least this much. */
+  slackP99: number;
+  maxClaimsPerS: number;
+  maxFramesPerS: number;
+  maxObjectRps: number;
+  maxObjectName: string;
+  directoryRps: number;
+  objects: number;
+  viewerHours: number;
+  bill: Bill;
+  cfCostPer1kViewerHours: number;
+  egressSavedPer1kViewerHours: number;
+  /** Share of all segment bytes fetched by fetchers at publication (EdgeSwarm's first copies). */
+  fetcherShare: number;
+  meanPeers: number;
+  meanM: number;
+  refused: number;
+  events: number;
+  seconds: number;
+}
+
+const CHANNEL = "live";
+const DIRECTORY = "directory";
+
+export function specsFor(cfg: RunConfig): ViewerSpec[] {
+  const horizonS = cfg.minutes * 60;
+  if (cfg.profile) {
+    const { caps } = planProfile(cfg.profile, cfg.viewers);
+    // The lab starts viewers one after another; here one second apart, all to the end.
+    return caps.map((c, i) => ({ id: i, key: i + 1, joinS: i, leaveS: horizonS + cfg.budgetS, upBps: (c.upKbit * 1000) / 8, downBps: (c.downKbit * 1000) / 8 }));
+  }
+  const net = cfg.net ?? DEFAULT_NETWORK;
+  return audience({
+    viewers: cfg.viewers, flashMeanS: FLASH_MEAN_S, sessionMeanS: SESSION_MEAN_S, replaceGapMeanS: REPLACE_GAP_MEAN_S,
+    endS: horizonS + cfg.budgetS, lastJoinS: horizonS,
+  }, net.tiers, cfg.seed);
+}
+
+/**
+ * The viewers of each shard, routed as the Worker does: one directory request per join
+ * (route), each shard telling the directory its socket count every DIRECTORY_REPORT_MS, and
+ * a shard at MAX_SOCKETS_PER_SHARD refusing the upgrade (the directory grows, the viewer is
+ * routed again). Sessions are known in advance here, so the counts are exact.
+ */
+export function route(specs: readonly ViewerSpec[], load: ObjectLoad): Map<string, ViewerSpec[]> {
+  const book = newBook();
+  const present: number[] = [];
+  const bucketOf = new Map<ViewerSpec, number>();
+  const leaving = [...specs].sort((a, b) => a.leaveS - b.leaveS);
+  const shards = new Map<string, ViewerSpec[]>();
+  let gone = 0;
+  let nextReport = DIRECTORY_REPORT_MS / 1000;
+  const until = (t: number) => {
+    for (;;) {
+      const leaveT = gone < leaving.length ? leaving[gone]!.leaveS : Infinity;
+      if (leaveT > t && nextReport > t) return;
+      if (leaveT <= nextReport) {
+        const b = bucketOf.get(leaving[gone]!);
+        if (b !== undefined) present[b]! -= 1;
+        gone++;
+      } else {
+        for (let b = 0; b < present.length; b++) {
+          if (present[b]! <= 0) continue;
+          report(book, b, present[b]!, nextReport * 1000);
+          load.lookup(DIRECTORY, nextReport);
+        }
+        nextReport += DIRECTORY_REPORT_MS / 1000;
+      }
+    }
+  };
+  for (const v of specs) {
+    until(v.joinS);
+    let b = routeJoin(book, null, v.joinS * 1000);
+    load.lookup(DIRECTORY, v.joinS);
+    while ((present[b] ?? 0) >= MAX_SOCKETS_PER_SHARD) {
+      // The full shard refuses; the Worker asks the directory to grow and routes again.
+      grow(book, v.joinS * 1000);
+      b = routeJoin(book, null, v.joinS * 1000);
+      load.lookup(DIRECTORY, v.joinS);
+      load.lookup(DIRECTORY, v.joinS);
+    }
+    while (present.length <= b) present.push(0);
+    present[b]! += 1;
+    bucketOf.set(v, b);
+    const name = bucketShardName(CHANNEL, b);
+    let list = shards.get(name);
+    if (!list) shards.set(name, (list = []));
+    list.push(v);
+  }
+  return shards;
+}
+
+export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
+  const t0 = performance.now();
+  const horizonS = cfg.minutes * 60;
+  const stream: StreamParams = {
+    segmentS: cfg.segmentS, segmentBytes: (cfg.bitrateMbit * MBIT) * cfg.segmentS, budgetS: cfg.budgetS, horizonS,
+  };
+  const base = cfg.net ?? DEFAULT_NETWORK;
+  const net = cfg.profile ? { ...base, unconnectableShare: planProfile(cfg.profile, cfg.viewers).isolated ? 1 : 0 } : base;
+  const specs = specsFor(cfg);
+  const load = new ObjectLoad(horizonS + cfg.budgetS + 2);
+  const shards = cfg.profile ? new Map([[CHANNEL, specs]]) : route(specs, load);
+  const slack = new Float64Array(SLACK_BINS);
+  let p2p = 0, http = 0, fetched = 0, stalls = 0, stallS = 0, played = 0, httpRequests = 0, refused = 0, events = 0;
+  let peersW = 0, mW = 0, largest = 0;
+  for (const [name, viewers] of shards) {
+    const r = runShard({
+      name, leaseName: `${name}/lease`, viewers, stream, net, policy, seed: cfg.seed, load,
+      swarmCap: cfg.swarmCap ? MAX_PEERS_PER_SWARM : Infinity,
+      allConnectable: cfg.profile !== undefined && cfg.profile !== "blocked",
+    });
+    p2p += r.p2pBytes; http += r.httpBytes; fetched += r.fetcherBytes; stalls += r.stalls; stallS += r.stallS; played += r.played;
+    httpRequests += r.httpRequests; refused += r.refused; events += r.events;
+    peersW += r.meanPeers * viewers.length; mW += r.meanM * viewers.length;
+    largest = Math.max(largest, viewers.length);
+    for (let i = 0; i < SLACK_BINS; i++) slack[i]! += r.slack[i]!;
+  }
+  const peaks = load.peaks();
+  const viewerHours = (played * cfg.segmentS) / 3600;
+  // Expected locations reached when viewers spread evenly over ASSUME.colos.
+  const colos = ASSUME.colos * (1 - (1 - 1 / ASSUME.colos) ** cfg.viewers);
+  const t = load.totals;
+  const usage = {
+    // One live-playlist refresh per viewer per segment, every HTTP segment fetch (claims included), every upgrade.
+    workersRequests: played + httpRequests + t.upgrades,
+    doRequests: t.upgrades + t.wsIn / 20 + t.claims + t.lookups,
+    doActiveS: load.activeSeconds(),
+    r2ClassB: colos * (Math.ceil(horizonS / cfg.segmentS) + horizonS / ASSUME.playlistTtlS),
+  };
+  const b = bill(usage);
+  const per1k = viewerHours > 0 ? 1000 / viewerHours : 0;
+  return {
+    policy: policy.name, viewers: cfg.viewers, sessions: specs.length, shards: shards.size, largestShard: largest,
+    offload: p2p + http > 0 ? p2p / (p2p + http) : 0, stalls, stallS,
+    slackP50: percentileOfHist(slack, 0.5), slackP99: percentileOfHist(slack, 0.01),
+    maxClaimsPerS: peaks.maxClaimsPerS, maxFramesPerS: peaks.maxFramesPerS, maxObjectRps: peaks.maxRps, maxObjectName: peaks.maxRpsObject,
+    directoryRps: peaks.byKind.directory, objects: load.objects, viewerHours, bill: b,
+    cfCostPer1kViewerHours: b.total * per1k, egressSavedPer1kViewerHours: egressValue(p2p) * per1k,
+    fetcherShare: p2p + http > 0 ? fetched / (p2p + http) : 0,
+    meanPeers: specs.length ? peersW / specs.length : 0, meanM: specs.length ? mW / specs.length : 0,
+    refused, events, seconds: (performance.now() - t0) / 1000,
+  };
+}
