@@ -20,22 +20,10 @@
 //
 // Pure: time is passed in; no timers, no I/O.
 
-export const CLAIM_POLICY = {
-  /**
-   * Seconds after a win within which some upload must follow for the win to count as taken.
-   * A live segment is claimed 6–8 s before its viewers play it and they fall back to HTTP
-   * about 3 s before; a peer that has not asked within 8 s will not.
-   */
-  takeWindowS: 8,
-  /** Consecutive untaken wins after which claiming pauses. Two, so one unlucky segment (its
-   * takers found it elsewhere first) does not stop a good uploader. */
-  untakenStreak: 2,
-  /** How long claiming pauses after such a streak, unless a new peer connects first. */
-  pauseS: 30,
-  /** Seconds from the first question during which a viewer with no peer yet still claims.
-   * The first viewer's peers arrive within seconds of the next join (0.1–1 s to connect). */
-  aloneS: 10,
-} as const;
+import { CLAIM_POLICY } from "./limits";
+
+/** The policy's numbers and their reasons are in limits.ts. */
+export { CLAIM_POLICY };
 
 interface Win {
   at: number;

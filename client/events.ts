@@ -35,3 +35,10 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
     this.listeners.clear();
   }
 }
+
+/** A thrown value as the `details` of an error event. */
+export function message(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  if (err && typeof err === "object" && "message" in err) return String((err as { message: unknown }).message);
+  return String(err);
+}

@@ -1,13 +1,15 @@
 // Optional parts of the client that most pages never run, built as ES modules beside the
 // bundle (scripts/build.mjs: edgeswarm-<name>.mjs) and imported on demand from wherever the
 // script came from: the JS SHA-256 (only pages outside a secure context, which have no
-// crypto.subtle), the debug overlay (only data-debug) and the stats reporter (its first
-// report is due seconds after start, so it can arrive a moment later). Every viewer downloads the bundle;
+// crypto.subtle), the debug overlay (only data-debug), the stats reporter (its first
+// report is due seconds after start, so it can arrive a moment later) and the tracker
+// watch (it acts only seconds after the tracker fails; loaded at attach, it is there long
+// before). Every viewer downloads the bundle;
 // these stay out of it so it keeps its size budget (test/unit/client/size-budget.test.ts).
 // Dynamic import() works from classic scripts too, so the script tag uses the same path.
 // It loads modules; it decides nothing about when they are needed.
 
-export type ExtraName = "sha256" | "overlay" | "reporter";
+export type ExtraName = "sha256" | "overlay" | "reporter" | "tracker-watch";
 
 /** The URL of an extra module, next to the script (or ESM module) at `scriptUrl`. */
 export function extraUrl(name: ExtraName, scriptUrl: string): string {

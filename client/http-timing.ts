@@ -1,13 +1,11 @@
 // How long HTTP segment fetches take for this viewer right now: the seconds between the
 // core starting a fetch (httpRequestSetup) and the segment arriving, plus the edge
-// seeder's own fetches. engine-config.ts turns the slowest recent one into the live
+// seeder's own fetches. scheduling/window-policy.ts turns the slowest recent one into the live
 // high-demand window, so a slow origin or a loaded device starts HTTP fallbacks earlier
 // instead of stalling. Pure bookkeeping: time is passed in; no timers, no I/O.
+import { MAX_OPEN_FETCHES, RECENT_FETCHES } from "./limits";
 
-/** Fetches remembered; a few segments' worth, so one slow fetch widens the window for ~10 s. */
-export const RECENT_FETCHES = 6;
-/** Fetches started but not finished that are tracked at once (aborted ones never finish). */
-const MAX_OPEN = 16;
+export { RECENT_FETCHES };
 
 export class HttpTiming {
   private readonly open = new Map<string, number>();
@@ -15,7 +13,7 @@ export class HttpTiming {
 
   /** A fetch of `url` started at `nowMs`. */
   start(url: string, nowMs: number): void {
-    if (this.open.size >= MAX_OPEN) {
+    if (this.open.size >= MAX_OPEN_FETCHES) {
       const oldest = this.open.keys().next().value;
       if (oldest !== undefined) this.open.delete(oldest);
     }

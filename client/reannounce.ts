@@ -13,17 +13,10 @@
 // every two seconds. Alone in the swarm it waits: a newcomer's offers will reach it.
 // Pure: time is passed in; tracker-client.ts runs it.
 
-export const REANNOUNCE = {
-  /** First re-announce this long after the last announce: the offers of that announce have
-   * had time to be answered and connect (0.1–1 s on real links) and did not. */
-  firstS: 2,
-  /** Ceiling of the back-off. Each announce costs the tracker ~11 frames (the announce, five
-   * relayed offers, their answers); every 30 s per peerless viewer is noise beside playback. */
-  maxS: 30,
-  /** A connection that lasted this long was a working peer: its loss resets the back-off.
-   * Five segments of a 2 s live stream; a lying peer is dropped on its first segment. */
-  stableS: 10,
-} as const;
+import { REANNOUNCE } from "./limits";
+
+/** The schedule's numbers and their reasons are in limits.ts. */
+export { REANNOUNCE };
 
 export class PeerlessReannounce {
   private connected = 0;

@@ -5,25 +5,13 @@
 // served one at a time (MAX_PARALLEL_UPLOADS), which the core has no setting for.
 // It keeps what is near the playhead and forgets the rest; it makes no other choices.
 import type { CommonCoreConfig, SegmentStorage, StreamConfig, StreamType } from "p2p-media-loader-core";
+import { DEFAULT_LIMIT_MIB, KEEP_BEHIND_S, MAX_PARALLEL_UPLOADS, UPLOAD_STALE_MS } from "./limits";
 
-/** Seconds of media kept behind the playhead: enough for peers a little behind us. */
-export const KEEP_BEHIND_S = 60;
-/** Byte ceiling when the core's config sets none (segmentMemoryStorageLimit is in MiB). */
-export const DEFAULT_LIMIT_MIB = 256;
-
-/**
- * Peer uploads served at once. p2p-media-loader serves every request at once, so a new live
- * segment's only holder splits its uplink over all the peers asking, and on a slow uplink none
- * of them finishes before its HTTP fallback (measured with 1 Mbit/s uplinks: most segments
- * fetched 3–4 times). Whole segments relay store-and-forward: holders double per transfer time
- * only if each transfer runs at the full uplink. A busy uploader answers "segment absent"
- * (the core's own reply when it lacks a segment); the asker drops it from that peer's list and
- * asks another holder, such as the peer just served, or this one again on its next
- * announcement (every new segment it stores).
- */
-export const MAX_PARALLEL_UPLOADS = 1;
-/** An upload whose bytes stop going out (the asker cancelled, or left) frees its slot after this. */
-export const UPLOAD_STALE_MS = 4_000;
+// Uploads are served MAX_PARALLEL_UPLOADS at a time (limits.ts says why). A busy uploader
+// answers "segment absent" (the core's own reply when it lacks a segment); the asker drops it
+// from that peer's list and asks another holder, such as the peer just served, or this one
+// again on its next announcement (every new segment it stores).
+export { KEEP_BEHIND_S, MAX_PARALLEL_UPLOADS, UPLOAD_STALE_MS };
 const MiB = 1024 * 1024;
 
 interface Item {
@@ -62,8 +50,16 @@ export class SegmentStore implements SegmentStorage {
     this.position = position;
   }
 
-  onSegmentRequested(_swarmId: string, streamId: string, segmentId?: number): void {
+  /**
+   * Told of every segment the core requests, with the ids it uses for it: its swarm id, its
+   * stream id (the input of the stream's tracker info_hash) and the segment's id. The edge
+   * seeder stores under exactly these ids (seed-bridge.ts), never ids of its own making.
+   */
+  onRequest?: (swarmId: string, streamId: string, segmentId: number, streamType: StreamType) => void;
+
+  onSegmentRequested(swarmId: string, streamId: string, segmentId?: number, _start?: number, _end?: number, streamType?: StreamType): void {
     this.knownStreams.add(streamId);
+    if (segmentId !== undefined && streamType) this.onRequest?.(swarmId, streamId, segmentId, streamType);
     // The core reads the segment from here next when it has it (hybrid-loader.ts loadSegment).
     if (segmentId !== undefined && this.items.has(keyOf(streamId, segmentId))) this.ownReads.add(keyOf(streamId, segmentId));
   }

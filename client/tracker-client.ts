@@ -5,6 +5,7 @@
 // It changes nothing else: the core still owns every client, its peers and its lifetime.
 // @ts-expect-error -- bittorrent-tracker ships no types; only the members below are used.
 import Client from "bittorrent-tracker";
+import { REANNOUNCE_TICK_MS } from "./limits";
 import { PeerlessReannounce } from "./reannounce";
 
 interface PeerLike {
@@ -18,8 +19,6 @@ interface ClientLike {
   destroy(cb?: () => void): void;
 }
 
-/** How often the live clients are checked; re-announce delays are whole seconds. */
-const TICK_MS = 1000;
 const live = new Map<ClientLike, PeerlessReannounce>();
 let timer: ReturnType<typeof setInterval> | undefined;
 const nowS = () => performance.now() / 1000;
@@ -66,7 +65,7 @@ export default class ReannouncingClient extends (Client as new (opts: unknown) =
         if (connectedAt !== undefined) policy.onClose(nowS(), nowS() - connectedAt);
       });
     });
-    timer ??= setInterval(tick, TICK_MS);
+    timer ??= setInterval(tick, REANNOUNCE_TICK_MS);
   }
 
   override destroy(cb?: () => void): void {

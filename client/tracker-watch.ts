@@ -3,12 +3,10 @@
 // watches for failures (tracker errors/warnings and socket closes), probes the tracker with a
 // bare WebSocket on a short back-off, and once it answers asks the engine to restart its
 // tracker clients. Playback never waits on any of this: segments keep coming over HTTP.
-import { TRACKER_PROBE_MAX_MS, TRACKER_PROBE_MIN_MS } from "./engine-config";
+// Not in the bundle: an extra (extras.ts) that plugins/tracker-health.ts loads at attach.
+import { TRACKER_PROBE_MAX_MS, TRACKER_PROBE_MIN_MS, TRACKER_PROBE_TIMEOUT_MS, TRACKER_STABLE_MS } from "./limits";
 
 export type TrackerState = "up" | "down";
-
-/** How long the tracker must stay up before failures count as new (back-off restarts). */
-export const STABLE_MS = 60_000;
 
 export interface TrackerWatchDeps {
   url: string;
@@ -21,22 +19,12 @@ export interface TrackerWatchDeps {
   clearTimer?: (t: unknown) => void;
 }
 
-/**
- * True for a tracker-client warning that is about one peer, not the tracker:
- * bittorrent-tracker (lib/client/websocket-tracker.js) reports every WebRTC peer that
- * fails to connect as a warning "Connection error: …". Routine on real networks (NATs,
- * firewalls) and under load; it says nothing about the tracker's health.
- */
-export function isPeerFailure(details: string): boolean {
-  return details.startsWith("Connection error:");
-}
-
 /** Next probe delay: doubles from the minimum up to the ceiling. */
 export function nextDelay(attempt: number): number {
   return Math.min(TRACKER_PROBE_MAX_MS, TRACKER_PROBE_MIN_MS * 2 ** Math.max(0, attempt));
 }
 
-export function wsProbe(url: string, timeoutMs = 5000): Promise<boolean> {
+export function wsProbe(url: string, timeoutMs = TRACKER_PROBE_TIMEOUT_MS): Promise<boolean> {
   return new Promise((resolve) => {
     let done = false;
     let ws: WebSocket;
@@ -82,7 +70,7 @@ export class TrackerWatch {
     if (this.destroyed || Date.now() < this.quietUntil) return;
     // The back-off only starts over after a stable minute, so a tracker that accepts sockets
     // and then refuses announces is probed less and less often, not every few seconds.
-    if (this.state === "up" && Date.now() - this.upSince > STABLE_MS) this.attempt = 0;
+    if (this.state === "up" && Date.now() - this.upSince > TRACKER_STABLE_MS) this.attempt = 0;
     if (this.state === "up") {
       this.state = "down";
       this.deps.onState("down");

@@ -49,6 +49,11 @@ export function clientBuildOptions({ entry, format, test = false, watchSockets =
     globalName: format === "iife" ? "EdgeSwarm" : undefined,
     logLevel: "warning",
     legalComments: "none",
+    // Class fields as plain assignments in the constructor (TypeScript's pre-ES2022 emit)
+    // rather than esbuild's defineProperty helper calls for the es2020 target: the same
+    // behaviour for the client's classes (none shadows an accessor of a base class, and
+    // none reads a field before assigning it), ~150 B gzip less in a budgeted bundle.
+    tsconfigRaw: { compilerOptions: { useDefineForClassFields: false, verbatimModuleSyntax: true } },
   };
 }
 
@@ -62,6 +67,7 @@ export const CLIENT_EXTRAS = {
   "edgeswarm-sha256.mjs": "client/sha256.ts",
   "edgeswarm-overlay.mjs": "client/overlay.ts",
   "edgeswarm-reporter.mjs": "client/reporter.ts",
+  "edgeswarm-tracker-watch.mjs": "client/tracker-watch.ts",
 };
 
 export const CLIENT_HEADERS = ["/edgeswarm.js", "/edgeswarm.mjs", "/edgeswarm.js.map", "/edgeswarm.mjs.map", ...Object.keys(CLIENT_EXTRAS).map((f) => `/${f}`)]

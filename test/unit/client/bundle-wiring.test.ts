@@ -18,6 +18,6 @@ describe("client bundle wiring", () => {
     expect(inputs.some((p) => p.endsWith("client/reannounce.ts"))).toBe(true);
     expect(inputs.some((p) => p.endsWith("client/tracker-socket.ts"))).toBe(true);
     // The optional modules stay out of the bundle (client/extras.ts loads them on demand).
-    expect(inputs.some((p) => p.endsWith("client/sha256.ts") || p.endsWith("client/overlay.ts") || p.endsWith("client/reporter.ts"))).toBe(false);
+    expect(inputs.some((p) => p.endsWith("client/sha256.ts") || p.endsWith("client/overlay.ts") || p.endsWith("client/reporter.ts") || p.endsWith("client/tracker-watch.ts"))).toBe(false);
   }, 60_000);
 });

@@ -1,7 +1,9 @@
 // HTTP fetch timing and the live high-demand window it sizes.
 import { describe, expect, it } from "vitest";
 import { HttpTiming, RECENT_FETCHES, timedFetch } from "../../../client/http-timing";
-import { CORE_REVISIT_S, CORE_TUNING, LIVE_HIGH_DEMAND_MAX_SEGMENTS, LIVE_HIGH_DEMAND_SEGMENTS, liveHighDemand, liveJoinHighDemand, windowsFor } from "../../../client/engine-config";
+import { CORE_TUNING } from "../../../client/engine-config";
+import { CORE_REVISIT_S, LIVE_HIGH_DEMAND_MAX_SEGMENTS, LIVE_HIGH_DEMAND_SEGMENTS } from "../../../client/limits";
+import { liveHighDemand, liveJoinHighDemand, windowsFor } from "../../../client/scheduling/window-policy";
 
 describe("HttpTiming", () => {
   it("measures a fetch from start to end and reports the slowest recent one", () => {

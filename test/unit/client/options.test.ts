@@ -101,7 +101,8 @@ describe("defaults helpers", () => {
   });
 });
 
-import { CORE_TUNING, windowsFor } from "../../../client/engine-config";
+import { CORE_TUNING } from "../../../client/engine-config";
+import { windowsFor } from "../../../client/scheduling/window-policy";
 
 describe("windowsFor", () => {
   it("makes the high-demand window cover hls.js's buffer, with a segment of margin (3 × target duration)", () => {

@@ -1,8 +1,9 @@
 // Tracker recovery: probe on a growing back-off, restart P2P once the tracker answers,
 // never hammer a tracker that keeps failing. Timers and the probe are injected.
 import { describe, expect, it } from "vitest";
-import { TRACKER_PROBE_MAX_MS, TRACKER_PROBE_MIN_MS } from "../../../client/engine-config";
-import { TrackerWatch, isPeerFailure, nextDelay } from "../../../client/tracker-watch";
+import { TRACKER_PROBE_MAX_MS, TRACKER_PROBE_MIN_MS } from "../../../client/limits";
+import { TrackerWatch, nextDelay } from "../../../client/tracker-watch";
+import { isPeerFailure } from "../../../client/plugins/tracker-health";
 
 function harness(probeResults: boolean[]) {
   const timers: Array<{ fn: () => void, ms: number }> = [];

@@ -1,0 +1,179 @@
+// Every number the client's behaviour rests on, each with the reason it has its value:
+// scheduling windows, timeouts, budgets, retry gaps, upload slots, claim and re-announce
+// policy. Values only; the modules named beside each use them. Numbers both client and
+// Worker must agree on live in shared/limits.ts. test/unit/client/limits.test.ts checks the
+// relations between them that behaviour depends on.
+
+// --- p2p-media-loader-core scheduling (engine-config.ts, scheduling/window-policy.ts) ------
+
+/**
+ * Core windows before the playlist is known. Stock treats the next 15 s as "high demand"
+ * (HTTP first), so on a 6 × 2 s live window nearly every byte goes over HTTP (origin-metered
+ * offload ≈ 0). With a 2 s high-demand window, HTTP prefetch to 6 s and P2P prefetch to 30 s,
+ * the same run reached ~0.91 of ideal offload (FIELD-NOTES). windowsFor then sizes them for
+ * the stream's target duration; these are also its floors.
+ */
+export const HIGH_DEMAND_S = 2;
+export const HTTP_WINDOW_S = 6;
+export const P2P_WINDOW_S = 30;
+/** HTTP fetches at once: the segment needed now plus one prefetch. */
+export const SIMULTANEOUS_HTTP = 2;
+/** Peer downloads at once: a few holders in parallel, each a full segment transfer. */
+export const SIMULTANEOUS_P2P = 3;
+/** A peer that stops sending for 2 s is abandoned for HTTP; short because the playhead is close. */
+export const P2P_SILENCE_MS = 2_000;
+/** An HTTP fetch that stops sending for 3 s is retried (the origin is slow or gone). */
+export const HTTP_SILENCE_MS = 3_000;
+/** Retries of a failed segment per source before the core gives up on it. */
+export const HTTP_RETRIES = 3;
+export const P2P_RETRIES = 3;
+
+/** Live high-demand window in target durations while HTTP is fast (windowsFor). */
+export const LIVE_HIGH_DEMAND_SEGMENTS = 1.5;
+/**
+ * VOD high-demand window in target durations: with a 4 s buffer, re-fetching a rejected
+ * peer segment over HTTP stalled the victim in 3 of 7 browser runs on a loaded machine.
+ */
+export const VOD_HIGH_DEMAND_SEGMENTS = 3;
+/** Ceiling of the live high-demand window, in target durations, however slow HTTP gets. */
+export const LIVE_HIGH_DEMAND_MAX_SEGMENTS = 4;
+/** HTTP prefetch beyond the high-demand window for VOD, in target durations. */
+export const VOD_HTTP_EXTRA_SEGMENTS = 2;
+/** P2P prefetch beyond the high-demand window, in target durations. */
+export const P2P_EXTRA_SEGMENTS = 10;
+/** Target durations above this are treated as this (a broken playlist must not size windows in hours). */
+export const MAX_TARGET_DURATION_S = 30;
+/** Target duration assumed when a playlist gives none (or nonsense): the common live value. */
+export const DEFAULT_TARGET_DURATION_S = 2;
+/** Windows are rounded up to this many seconds, so the core is not reconfigured for every jitter. */
+export const WINDOW_STEP_S = 0.5;
+/** A live viewer is joining until the core has delivered this many segments (windowsFor). */
+export const JOIN_SEGMENTS = 2;
+/** On playback updates alone, p2p-media-loader-core revisits its queue at most once a second. */
+export const CORE_REVISIT_S = 1;
+
+/** HTTP fetch times remembered (http-timing.ts): a few segments' worth, so one slow fetch widens the window for ~10 s. */
+export const RECENT_FETCHES = 6;
+/** HTTP fetches started but not finished tracked at once (aborted ones never finish). */
+export const MAX_OPEN_FETCHES = 16;
+
+// --- hls.js (engine-config.ts HLS_TUNING, player.ts) -------------------------------------
+
+/** Retry segment loads patiently: a P2P→HTTP switch or a tracker hiccup must not become fatal. */
+export const FRAG_FIRST_BYTE_MS = 10_000;
+export const FRAG_LOAD_MS = 30_000;
+export const FRAG_TIMEOUT_RETRIES = 4;
+export const FRAG_ERROR_RETRIES = 6;
+export const FRAG_RETRY_MIN_MS = 500;
+export const FRAG_RETRY_MAX_MS = 4_000;
+/** Fatal hls.js errors recovered (startLoad / recoverMediaError) before one is passed on as fatal; reset by every buffered fragment. */
+export const HLS_RECOVERIES = 5;
+
+// --- stats (plugins/stats.ts) ---------------------------------------------------------------
+
+/** The `stats` event and the debug overlay refresh this often. */
+export const STATS_TICK_MS = 1_000;
+
+// --- tracker health (tracker-watch.ts, plugins/tracker-health.ts) --------------------------
+
+/** How soon to probe after the tracker fails, and the ceiling of the back-off. */
+export const TRACKER_PROBE_MIN_MS = 2_000;
+export const TRACKER_PROBE_MAX_MS = 60_000;
+/** A probe socket that has not opened after this long counts as a failed probe. */
+export const TRACKER_PROBE_TIMEOUT_MS = 5_000;
+/**
+ * Gap between tearing down the old tracker clients and starting new ones, so the tracker has
+ * seen the old socket close before the same peer_id announces again (bittorrent-tracker waits
+ * up to 1 s for a reply before it closes a socket).
+ */
+export const TRACKER_RESTART_GAP_MS = 1_500;
+/** Failures are ignored this much longer than the restart gap: the closes it causes are ours. */
+export const TRACKER_RESTART_QUIET_EXTRA_MS = 500;
+/** How long the tracker must stay up before failures count as new (the back-off restarts). */
+export const TRACKER_STABLE_MS = 60_000;
+
+// --- re-announce while peerless (reannounce.ts, tracker-client.ts) --------------------------
+
+export const REANNOUNCE = {
+  /** First re-announce this long after the last announce: the offers of that announce have
+   * had time to be answered and connect (0.1–1 s on real links) and did not. */
+  firstS: 2,
+  /** Ceiling of the back-off. Each announce costs the tracker ~11 frames (the announce, five
+   * relayed offers, their answers); every 30 s per peerless viewer is noise beside playback. */
+  maxS: 30,
+  /** A connection that lasted this long was a working peer: its loss resets the back-off.
+   * Five segments of a 2 s live stream; a lying peer is dropped on its first segment. */
+  stableS: 10,
+} as const;
+/** How often the live tracker clients are checked; re-announce delays are whole seconds. */
+export const REANNOUNCE_TICK_MS = 1_000;
+
+// --- edge seeding (seeder.ts, plugins/edge-seeding.ts) -----------------------------------
+
+/**
+ * Seconds beyond the player's buffer horizon (hls.js asks for nothing further ahead) a
+ * segment must start for us to claim it; covers the claim's own HTTP round trip.
+ */
+export const SEED_MARGIN_S = 0.5;
+/** Claims in flight at once: one segment appears per target duration, two covers a catch-up. */
+export const SEED_MAX_IN_FLIGHT = 2;
+/** Segment URLs remembered as already claimed (won or lost), so each is asked for once. */
+export const SEED_MAX_TRIED = 512;
+/** Won segments whose bytes stay ready for the core's own request (handover): a few target
+ * durations' worth, since the core asks within seconds of a win or never. */
+export const SEED_MAX_HANDOVER = 8;
+/** A handover's blob: URL is revoked after this long; the core fetches it at once. */
+export const HANDOVER_URL_LIFETIME_MS = 60_000;
+/**
+ * Longest a core request waits for a claim still in flight before fetching for itself. A
+ * 2 s live segment arrives in well under a second on any link the player can keep up on;
+ * a claim slower than this is stuck, and a claim may cost bytes but never a stall.
+ */
+export const HANDOVER_WAIT_MS = 2_000;
+/** URLs of handed-over segments remembered until the core reports them loaded (their
+ * `segment` event went out when won); far more than can be in flight at once. */
+export const MAX_HANDED = 64;
+/** hls.js fragment loads and core requests remembered to pair a level with the core's
+ * stream id (seed-bridge.ts): a few segments, since both arrive within milliseconds. */
+export const STREAM_ID_PAIRING_WINDOW = 8;
+
+export const CLAIM_POLICY = {
+  /**
+   * Seconds after a win within which some upload must follow for the win to count as taken.
+   * A live segment is claimed 6–8 s before its viewers play it and they fall back to HTTP
+   * about 3 s before; a peer that has not asked within 8 s will not.
+   */
+  takeWindowS: 8,
+  /** Consecutive untaken wins after which claiming pauses. Two, so one unlucky segment (its
+   * takers found it elsewhere first) does not stop a good uploader. */
+  untakenStreak: 2,
+  /** How long claiming pauses after such a streak, unless a new peer connects first. */
+  pauseS: 30,
+  /** Seconds from the first question during which a viewer with no peer yet still claims.
+   * The first viewer's peers arrive within seconds of the next join (0.1–1 s to connect). */
+  aloneS: 10,
+} as const;
+
+// --- segment store and uploads (segment-store.ts) ------------------------------------------
+
+/** Seconds of media kept behind the playhead: enough for peers a little behind us. */
+export const KEEP_BEHIND_S = 60;
+/** Byte ceiling when the core's config sets none (segmentMemoryStorageLimit is in MiB). */
+export const DEFAULT_LIMIT_MIB = 256;
+/**
+ * Peer uploads served at once. p2p-media-loader serves every request at once, so a new live
+ * segment's only holder splits its uplink over all the peers asking, and on a slow uplink none
+ * of them finishes before its HTTP fallback (measured with 1 Mbit/s uplinks: most segments
+ * fetched 3–4 times). Whole segments relay store-and-forward: holders double per transfer time
+ * only if each transfer runs at the full uplink.
+ */
+export const MAX_PARALLEL_UPLOADS = 1;
+/** An upload whose bytes stop going out (the asker cancelled, or left) frees its slot after this. */
+export const UPLOAD_STALE_MS = 4_000;
+
+// --- integrity and options (integrity.ts, options.ts) ----------------------------------------
+
+/** Live playlists add segments forever; older hashes are forgotten past this many. */
+export const MAX_HASHES = 4096;
+/** Longest swarm id accepted from the page (it becomes part of every tracker info_hash input). */
+export const MAX_SWARM_ID = 512;
