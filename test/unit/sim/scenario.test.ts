@@ -1,0 +1,84 @@
+// Small deterministic scenarios whose outcome is derived by hand (see each comment), run
+// through the same shard model `npm run sim` uses.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_NETWORK, MBIT } from "../../../sim/network";
+import { ObjectLoad } from "../../../sim/objects";
+import { edgeswarm } from "../../../sim/policies/edgeswarm";
+import { stock, STOCK_DEFAULTS } from "../../../sim/policies/stock";
+import { runShard, type ShardInput } from "../../../sim/swarm";
+import type { ViewerSpec } from "../../../sim/viewer";
+
+const D = 4, B = 30, SEG = 3 * MBIT * D, HORIZON = 60;
+
+/** Two viewers on 100 Mbit/s links, joining at 0 s and 1 s, staying to the end. */
+function twoViewers(): ViewerSpec[] {
+  const link = { upBps: 100 * MBIT, downBps: 100 * MBIT };
+  return [
+    { id: 0, key: 1, joinS: 0, leaveS: HORIZON + B, ...link },
+    { id: 1, key: 2, joinS: 1, leaveS: HORIZON + B, ...link },
+  ];
+}
+
+function shard(policy: ShardInput["policy"], allConnectable: boolean, load = new ObjectLoad(HORIZON + B + 2)): ShardInput {
+  return {
+    name: "t", leaseName: "t/lease", viewers: twoViewers(), policy, seed: 7, load, swarmCap: Infinity, allConnectable,
+    stream: { segmentS: D, segmentBytes: SEG, budgetS: B, horizonS: HORIZON },
+    net: { ...DEFAULT_NETWORK, unconnectableShare: allConnectable ? 0 : 1 },
+  };
+}
+
+describe("sim scenario: two viewers, 60 s of 4 s segments, 30 s budget", () => {
+  // Segments 0..14 are published at 0, 4, …, 56 s, deadlines 30 … 86 s. Both viewers start at
+  // segment 0 (deadline 30 ≥ join + 1 s) and stay past 86 s: each plays 15, 30 in all.
+  it("delivers every segment to both, once each, without a stall", () => {
+    const r = runShard(shard(edgeswarm, true));
+    expect(r.played).toBe(30);
+    expect(r.p2pBytes + r.httpBytes).toBe(30 * SEG);
+    expect(r.stalls).toBe(0);
+  });
+
+  it("moves nothing peer to peer when the pair cannot connect", () => {
+    const r = runShard(shard(stock, false));
+    expect(r.played).toBe(30);
+    expect(r.p2pBytes).toBe(0);
+    expect(r.httpBytes).toBe(30 * SEG);
+  });
+
+  // EdgeSwarm: the first plan is made at 15 s. Neither viewer is proven yet, m = 1, and both
+  // are on probation (older than 10 s, one peer each), four classes each. From then on each
+  // new segment (4..14, published 16..56 s: 11 of them) is claimed and fetched by exactly one
+  // of them and reaches the other over the peer link in ~1.3 s, 20 s before its fallback.
+  // Segments 0..3 were published before any role existed: both fetch them over HTTP.
+  it("fetches each segment once at the edge's say after the first plan, and relays it", () => {
+    const load = new ObjectLoad(HORIZON + B + 2);
+    const r = runShard(shard(edgeswarm, true, load));
+    expect(load.totals.claims).toBe(11);
+    expect(r.p2pBytes).toBe(11 * SEG);
+    expect(r.httpBytes).toBe(19 * SEG);
+    expect(r.fetcherBytes).toBe(11 * SEG);
+  });
+
+  // Stock: 15 s high-demand window, so a segment is fetched over HTTP 15 s before its deadline
+  // unless a peer gave it earlier; with one peer, random HTTP fetches any segment neither
+  // holds, so at most one HTTP copy per segment can be avoided: offload ≤ 0.5.
+  it("stock offload stays at or below one copy in two", () => {
+    const r = runShard(shard(stock, true));
+    expect(r.p2pBytes / (r.p2pBytes + r.httpBytes)).toBeLessThanOrEqual(0.5);
+    expect(r.played).toBe(30);
+  });
+
+  it("is deterministic for a seed", () => {
+    const a = runShard(shard(stock, true)), b = runShard(shard(stock, true));
+    expect([a.p2pBytes, a.httpBytes, a.events]).toEqual([b.p2pBytes, b.httpBytes, b.events]);
+  });
+});
+
+describe("sim stock policy", () => {
+  it("uses p2p-media-loader-core 2.3.1's own defaults", () => {
+    const src = readFileSync(new URL("../../../node_modules/p2p-media-loader-core/src/core.ts", import.meta.url), "utf8");
+    for (const [k, v] of Object.entries(STOCK_DEFAULTS)) expect(src).toMatch(new RegExp(`\\b${k}: ${v},`));
+    const loader = readFileSync(new URL("../../../node_modules/p2p-media-loader-core/src/hybrid-loader.ts", import.meta.url), "utf8");
+    expect(loader).toMatch(/PEER_UPDATE_LATENCY = 1000;/);
+  });
+});
