@@ -7,9 +7,9 @@
 
 import { HASH_TAG, readHashTagValue } from "../shared/hash-tag";
 import { toHex } from "../shared/sha256";
+import { MAX_HASHES } from "./limits";
 
-/** Live playlists add segments forever; older hashes are forgotten past this many. */
-export const MAX_HASHES = 4096;
+export { MAX_HASHES };
 
 /** The fields of an hls.js Fragment we read (frag.tagList keeps unknown tags as [name, value]). */
 export interface FragmentLike {

@@ -2,6 +2,7 @@
 // each is checked, and the defaults derived from the script's origin and the stream URL.
 // Pure (no DOM access beyond reading a dataset-like record); engine.ts applies the result.
 import type { UploadSetting } from "./upload-policy";
+import { MAX_SWARM_ID } from "./limits";
 import { CHANNEL_RE, CHANNEL_RULE, MAX_CHANNEL_CHARS } from "../shared/names";
 
 export interface AttachOptions {
@@ -51,7 +52,6 @@ export interface ResolvedOptions {
 
 /** /streams/<name>/… or /live/<name>/… on a Worker: the name is the channel. */
 const STREAM_PATH_RE = new RegExp(`^/(?:streams|live)/(${CHANNEL_RULE})/`);
-const MAX_SWARM_ID = 512;
 
 /** A problem with one option; the option falls back to its default and playback goes on. */
 export interface OptionProblem {

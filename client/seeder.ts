@@ -27,26 +27,10 @@ import { claimUrl, readClaimAnswer } from "../shared/claim";
 import { sha256Hex } from "./integrity";
 import type { SegmentStore } from "./segment-store";
 
-/**
- * Seconds beyond the player's buffer horizon (hls.js asks for nothing further ahead) a
- * segment must start for us to claim it; covers the claim's own HTTP round trip.
- */
-export const SEED_MARGIN_S = 0.5;
-/** Claims in flight at once: one segment appears per target duration, two covers a catch-up. */
-export const SEED_MAX_IN_FLIGHT = 2;
-/** Segment URLs remembered as already claimed (won or lost), so each is asked for once. */
-const MAX_TRIED = 512;
-/** Won segments whose bytes stay ready for the core's own request (handover): a few target
- * durations' worth, since the core asks within seconds of a win or never. */
-const MAX_HANDOVER = 8;
-/** A handover's blob: URL is revoked after this long; the core fetches it at once. */
-const HANDOVER_URL_LIFETIME_MS = 60_000;
-/**
- * Longest a core request waits for a claim still in flight before fetching for itself. A
- * 2 s live segment arrives in well under a second on any link the player can keep up on;
- * a claim slower than this is stuck, and a claim may cost bytes but never a stall.
- */
-export const HANDOVER_WAIT_MS = 2_000;
+import { HANDOVER_URL_LIFETIME_MS, HANDOVER_WAIT_MS, SEED_MARGIN_S, SEED_MAX_HANDOVER, SEED_MAX_IN_FLIGHT, SEED_MAX_TRIED } from "./limits";
+
+// The numbers (margins, slots, memory, waits) and their reasons are in limits.ts.
+export { HANDOVER_WAIT_MS, SEED_MARGIN_S, SEED_MAX_IN_FLIGHT };
 
 export interface SeedSegment {
   url: string;
@@ -60,7 +44,7 @@ export interface SeedSegment {
 
 export interface SeedPlaylist {
   swarmId: string;
-  /** The core's stream id (`v2-<swarmId>-<type>-<index>`). */
+  /** The core's stream id, as the core hands it to its segment storage (stream-ids.ts). */
   streamId: string;
   streamType: StreamType;
   live: boolean;
@@ -77,14 +61,6 @@ export interface SeederCounters {
   failed: number;
   /** Bytes received over HTTP for granted claims (origin egress). */
   httpBytes: number;
-}
-
-/** p2p-media-loader's peer protocol version, the prefix of every stream swarm id. */
-const PEER_PROTOCOL_VERSION = "v2";
-
-/** The core's id of a main stream (p2p-media-loader-core utils/stream.ts getStreamSwarmId). */
-export function streamSwarmId(swarmId: string, shortId: string): string {
-  return `${PEER_PROTOCOL_VERSION}-${swarmId}-main-${shortId}`;
 }
 
 /** Pure: which segments of a live playlist to claim now, newest last. */
@@ -229,7 +205,7 @@ export class EdgeSeeder {
 
   private remember(url: string): void {
     this.tried.add(url);
-    if (this.tried.size > MAX_TRIED) {
+    if (this.tried.size > SEED_MAX_TRIED) {
       const oldest = this.tried.values().next().value;
       if (oldest !== undefined) this.tried.delete(oldest);
     }
@@ -240,7 +216,7 @@ export class EdgeSeeder {
     this.remember(s.url);
     let settle: (data: ArrayBuffer | undefined) => void = () => {};
     this.won.set(s.url, new Promise((r) => (settle = r)));
-    if (this.won.size > MAX_HANDOVER) {
+    if (this.won.size > SEED_MAX_HANDOVER) {
       const oldest = this.won.keys().next().value;
       if (oldest !== undefined) this.won.delete(oldest);
     }

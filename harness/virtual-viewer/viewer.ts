@@ -15,11 +15,12 @@ import {
   type BufferSettings, type PlayerOverrides, type PlayerState,
 } from "./player-model.ts";
 import { METER_TAG_HEADER } from "../metering-proxy.ts";
-import { EdgeSeeder, SEED_MARGIN_S, streamSwarmId } from "../../client/seeder.ts";
+import { EdgeSeeder, SEED_MARGIN_S } from "../../client/seeder.ts";
 import { ClaimPolicy } from "../../client/claim-policy.ts";
 import { SegmentStore } from "../../client/segment-store.ts";
-import { HttpTiming, timedFetch } from "../../client/http-timing.ts";
-import { JOIN_SEGMENTS } from "../../client/engine-config.ts";
+import { timedFetch } from "../../client/http-timing.ts";
+import { windowPolicy, type WindowPolicy } from "../../client/scheduling/window-policy.ts";
+import { streamIdBook } from "../../client/stream-ids.ts";
 
 export interface ViewerOptions {
   /** Names the viewer in reports and tags its HTTP requests for the metering proxy. */
@@ -34,7 +35,9 @@ export interface ViewerOptions {
   /**
    * Core windows for a stream's target duration, applied with applyDynamicConfig on the
    * first media playlist and whenever the target duration changes, before the buffer size
-   * is derived from them (what the EdgeSwarm client does on hls.js LEVEL_UPDATED).
+   * is derived from them. The client's own window policy (client/scheduling/window-policy.ts)
+   * runs them, on the same events as in the page (plugins/scheduling.ts); without this
+   * option the viewer keeps the core's windows, as a page that sets its own does.
    */
   windowsFor?: (targetDuration: number, live: boolean, slowestHttpS: number, joining: boolean) => Partial<CoreConfig>;
   /**
@@ -100,16 +103,14 @@ export class VirtualViewer {
   private readonly rate: number;
   private store?: SegmentStore;
   private seeder?: EdgeSeeder;
-  private swarmId?: string;
-  /** Segments the core delivered: joining until JOIN_SEGMENTS, as in client/player.ts. */
-  private segmentsLoaded = 0;
-  /** HTTP fetch times, sizing the live windows as the client does (client/http-timing.ts). */
-  private readonly timing = new HttpTiming();
-  private appliedWindows = "";
-  private streamSwarmId?: string;
+  /** The client's window policy: the same module, fed the same events as in the page. */
+  private readonly windows: WindowPolicy<Partial<CoreConfig>>;
+  /** The core's swarm and stream ids, from its storage callbacks, as the page's seeder gets them. */
+  private readonly ids = streamIdBook();
 
   constructor(private readonly opts: ViewerOptions) {
     this.rate = opts.rate ?? 1;
+    this.windows = windowPolicy(!opts.windowsFor, opts.windowsFor);
     this.stats = {
       id: opts.id, startupMs: undefined, stalls: 0, stallMs: 0, stallLog: [], neededBytes: 0, bufferedSeconds: 0,
       segmentsBuffered: 0, httpBytesSeen: 0, p2pBytes: 0, uploadedBytes: 0, peersConnected: 0, peakPeers: 0,
@@ -130,8 +131,9 @@ export class VirtualViewer {
 
     if (this.opts.seed) {
       const store = new SegmentStore();
+      store.onRequest = (swarmId, streamId, sn, type) => { if (type === "main") this.ids.onCoreRequest(swarmId, streamId, sn); };
       this.store = store;
-      const tagged = timedFetch(this.timing, () => this.applyWindows(), (input, init) => {
+      const tagged = timedFetch(this.windows.timing, () => this.applyWindows(this.windows.decide()), (input, init) => {
         const headers = new Headers(init?.headers);
         headers.set(METER_TAG_HEADER, this.opts.id);
         return fetch(input, { ...init, headers });
@@ -158,10 +160,6 @@ export class VirtualViewer {
       index: shortId,
     });
     core.setActiveLevelBitrate(variant.bandwidth);
-    // The core's stream id, which the seeder writes segments under.
-    const swarmId = this.opts.core.swarmId ?? master.url.split("?")[0]!;
-    this.swarmId = swarmId;
-    this.streamSwarmId = streamSwarmId(swarmId, shortId);
     await this.loadMediaPlaylist();
     const pl = this.playlist;
     if (!pl) throw new Error(`${this.opts.id}: no media playlist`);
@@ -200,7 +198,7 @@ export class VirtualViewer {
         // As client/player.ts: a segment won by claim is handed over, not fetched again.
         const handover = await this.seeder?.handoverRequest(segmentUrl, signal, !!segmentByteRange || !!requestByteRange);
         if (handover) return handover;
-        this.timing.start(segmentUrl, performance.now());
+        this.windows.onHttpStart(segmentUrl, performance.now());
         const base = await user.httpRequestSetup?.(segmentUrl, segmentByteRange, signal, requestByteRange);
         // Same request the core builds (http-loader.ts), plus the meter tag.
         const req = base ?? new Request(segmentUrl, {
@@ -258,9 +256,7 @@ export class VirtualViewer {
     });
     core.addEventListener("onSegmentError", () => { this.stats.segmentErrors++; });
     core.addEventListener("onSegmentLoaded", (d) => {
-      if (d.downloadSource === "http") this.timing.end(d.segmentUrl, performance.now());
-      this.segmentsLoaded++;
-      this.applyWindows(); // reconfigures the core only when the windows change
+      this.applyWindows(this.windows.onSegmentLoaded(d.downloadSource, d.segmentUrl, performance.now()));
     });
     if (process.env.VIEWER_DEBUG) {
       const t0 = Date.now();
@@ -286,7 +282,7 @@ export class VirtualViewer {
     if (!parsed.ok) throw new Error(`${this.opts.id}: media playlist: ${parsed.reason}`);
     const pl = parsed.value;
     this.playlist = pl;
-    this.applyWindows();
+    this.applyWindows(this.windows.onLevel(pl.targetDuration, !pl.endList));
     const { timeline, added, removed } = mergeTimeline(this.timeline, pl);
     this.timeline = timeline;
     const live = !pl.endList;
@@ -304,9 +300,10 @@ export class VirtualViewer {
     if (added.length || removed.length) {
       this.core.updateStream(this.variant.uri, added.map(toCore), removed.map(runtimeIdOf));
     }
-    if (this.seeder && this.swarmId && this.streamSwarmId && this.player) {
+    const core = this.ids.idsOf(this.variant.uri);
+    if (this.seeder && core && this.player) {
       this.seeder.onPlaylist({
-        swarmId: this.swarmId, streamId: this.streamSwarmId, streamType: "main", live,
+        ...core, streamType: "main", live,
         segments: [...this.timeline.values()].filter((s) => !s.byteRange).map((s) => ({ url: s.uri, externalId: s.sn, start: s.start, end: s.end, sha256: s.sha256 })),
         // hls.js asks for nothing beyond its buffer horizon, so claims there never race it.
         minLead: (this.settings?.maxBufferLength ?? 0) + SEED_MARGIN_S,
@@ -315,15 +312,9 @@ export class VirtualViewer {
     this.requestNext();
   }
 
-  /** The client's windows for this playlist and the current HTTP speed (client/player.ts applyWindows). */
-  private applyWindows(): void {
-    const pl = this.playlist;
-    if (!this.opts.windowsFor || !pl || !this.core) return;
-    const w = this.opts.windowsFor(pl.targetDuration, !pl.endList, this.timing.slowest(), this.segmentsLoaded < JOIN_SEGMENTS);
-    const key = JSON.stringify(w);
-    if (key === this.appliedWindows) return;
-    this.appliedWindows = key;
-    this.core.applyDynamicConfig(w);
+  /** Windows the policy decided (undefined: unchanged), applied as plugins/scheduling.ts does. */
+  private applyWindows(w: Partial<CoreConfig> | undefined): void {
+    if (w) this.core?.applyDynamicConfig(w);
   }
 
   private tick(): void {
@@ -356,6 +347,8 @@ export class VirtualViewer {
     const seg = this.nextSn === undefined ? undefined : this.timeline.get(this.nextSn);
     if (!seg) return; // not published yet (live edge) or past the end (VOD)
     this.inflight = true;
+    // As hls.js's FRAG_LOADING in the page: pairs this playlist with the core's ids (stream-ids.ts).
+    if (this.variant) this.ids.onFragmentLoad(this.variant.uri, seg.sn);
     const onError = (e: unknown) => {
       this.inflight = false;
       this.stats.segmentErrors++;
