@@ -57,6 +57,12 @@ export class ObjectLoad {
     o.frames[b]! += incoming + outgoing;
   }
 
+  /** `incoming` frames spread evenly over [t, t + spanS) (reports arriving on each viewer's own timer). */
+  spread(name: string, t: number, incoming: number, spanS: number): void {
+    const n = Math.max(1, Math.round(spanS));
+    for (let i = 0; i < n; i++) this.frames(name, t + i, incoming / n, 0);
+  }
+
   claim(name: string, t: number): void {
     this.totals.claims++;
     const o = this.obj(name, "lease");

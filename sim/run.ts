@@ -67,12 +67,20 @@ export interface RunResult {
 const CHANNEL = "live";
 const DIRECTORY = "directory";
 
+/** The network lab starts its viewers this far apart (docs/bench-swarm.md). */
+export const LAB_JOIN_GAP_S = 2;
+
+/** Seconds of publishing: `minutes`, and in a lab scenario also the joins before the last one. */
+export function horizonOf(cfg: RunConfig): number {
+  return cfg.minutes * 60 + (cfg.profile ? LAB_JOIN_GAP_S * (cfg.viewers - 1) : 0);
+}
+
 export function specsFor(cfg: RunConfig): ViewerSpec[] {
-  const horizonS = cfg.minutes * 60;
+  const horizonS = horizonOf(cfg);
   if (cfg.profile) {
     const { caps } = planProfile(cfg.profile, cfg.viewers);
-    // The lab starts viewers one after another; here one second apart, all to the end.
-    return caps.map((c, i) => ({ id: i, key: i + 1, joinS: i, leaveS: horizonS + cfg.budgetS, upBps: (c.upKbit * 1000) / 8, downBps: (c.downKbit * 1000) / 8 }));
+    // As in the lab: viewers join LAB_JOIN_GAP_S apart and watch to the end.
+    return caps.map((c, i) => ({ id: i, key: i + 1, joinS: LAB_JOIN_GAP_S * i, leaveS: horizonS + cfg.budgetS, upBps: (c.upKbit * 1000) / 8, downBps: (c.downKbit * 1000) / 8 }));
   }
   const net = cfg.net ?? DEFAULT_NETWORK;
   return audience({
@@ -137,7 +145,7 @@ export function route(specs: readonly ViewerSpec[], load: ObjectLoad): Map<strin
 
 export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
   const t0 = performance.now();
-  const horizonS = cfg.minutes * 60;
+  const horizonS = horizonOf(cfg);
   const stream: StreamParams = {
     segmentS: cfg.segmentS, segmentBytes: (cfg.bitrateMbit * MBIT) * cfg.segmentS, budgetS: cfg.budgetS, horizonS,
   };

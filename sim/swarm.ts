@@ -294,8 +294,7 @@ export function runShard(input: ShardInput): ShardResult {
       if (members.length >= input.swarmCap) {
         // swarm.ts refuses a new peer when the swarm is full: a failure frame, no offers relayed.
         load.frames(input.name, q.now, 1, 1);
-        res.refused++;
-        q.after(ANNOUNCE_INTERVAL_S, () => announce(v));
+        res.refused++; // it tries again with its next periodic announce
         return;
       }
       v.member = true;
@@ -470,8 +469,8 @@ export function runShard(input: ShardInput): ShardResult {
     }
     if (members.length > 0) { res.meanPeers += peers / members.length; peerSamples++; }
     if (!policy.edgeFetchers) return;
-    // One es_report in per member per period.
-    load.frames(input.name, q.now, members.length, 0);
+    // One es_report in per member per period, each on its viewer's own timer.
+    load.spread(input.name, q.now - REPORT_PERIOD_S, members.length, REPORT_PERIOD_S);
     const before = plan.roles;
     // The budget a fetcher plan has: from publication until viewers fall back to HTTP.
     const hd = members.length > 0 ? median(members.map((v) => v.hd)) : 0;
