@@ -3,12 +3,27 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { claimUrl } from "../../../shared/claim";
 import { EdgeSeeder, awaitHandover, bytesRequest, pickClaims, type SeedPlaylist, type SeedSegment } from "../../../client/seeder";
 import { SegmentStore } from "../../../client/segment-store";
 
 const hex = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+/**
+ * fetch that records every request the seeder makes, so a test can wait until each one has
+ * been answered and settled in the seeder's counters (granted, denied or failed), and knows
+ * that nothing else was asked: the seeder starts its claims synchronously in onPlaylist.
+ */
+function countingFetch() {
+  const calls: string[] = [];
+  const f: typeof fetch = (input, init) => {
+    calls.push(String(input));
+    return fetch(input, init);
+  };
+  return { calls, fetch: f };
+}
+const settled = (s: EdgeSeeder) => s.counters.granted + s.counters.denied + s.counters.failed;
+
 const seg = (i: number, sha256: string | undefined = "a".repeat(64)): SeedSegment => ({ url: `http://h/live/c/hi/${i}.ts`, externalId: i, start: i * 2, end: i * 2 + 2, sha256 });
 
 describe("pickClaims", () => {
@@ -67,17 +82,17 @@ describe("EdgeSeeder against an HTTP server", () => {
     const stored: number[] = [];
     store.setSegmentChangeCallback(() => stored.push(1));
     let http = 0;
-    const seeder = new EdgeSeeder(() => store, "chan", { fetch, onHttpBytes: (n) => (http += n), ...(gate ? { gate } : {}) });
+    const counted = countingFetch();
+    const seeder = new EdgeSeeder(() => store, "chan", { fetch: counted.fetch, onHttpBytes: (n) => (http += n), ...(gate ? { gate } : {}) });
     const playlist: SeedPlaylist = {
       swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true,
       segments: [{ url: `${base}/${path}/10.ts`, externalId: 10, start: 20, end: 22, sha256: hex(good) }], minLead: 3,
     };
     seeder.onPlaylist(playlist, 10);
     seeder.onPlaylist(playlist, 10); // a second refresh must not ask again
-    for (let i = 0; i < (gate ? 5 : 100) && seeder.counters.granted + seeder.counters.denied + seeder.counters.failed === 0; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return { store, seeder, http, stored };
+    // Every claim the seeder started has been answered and counted.
+    await vi.waitFor(() => expect(settled(seeder)).toBe(counted.calls.length));
+    return { store, seeder, http, stored, calls: counted.calls };
   }
 
   it("stores a served segment whose bytes match its hash, so the core announces it, and counts its HTTP bytes", async () => {
@@ -97,10 +112,13 @@ describe("EdgeSeeder against an HTTP server", () => {
   });
 
   it("leaves a denied segment to peers and the core: no second request, with or without a claim", async () => {
-    const { seeder } = await run("taken");
+    const { seeder, calls } = await run("taken");
     const before = seen.length;
+    const asked = calls.length;
     seeder.onPlaylist({ swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true, segments: [{ url: `${base}/taken/10.ts`, externalId: 10, start: 20, end: 22, sha256: "b".repeat(64) }], minLead: 3 }, 17);
-    await new Promise((r) => setTimeout(r, 100));
+    // Claims start inside onPlaylist: none started means none will reach the server.
+    expect(calls.length).toBe(asked);
+    await vi.waitFor(() => expect(settled(seeder)).toBe(calls.length));
     expect(seeder.counters).toMatchObject({ granted: 0, denied: 1 });
     expect(seen.length).toBe(before);
   });
@@ -156,12 +174,14 @@ describe("EdgeSeeder against an HTTP server", () => {
   });
 
   it("stops claiming on an origin that serves claims without marking them granted (it does not lease)", async () => {
-    const { seeder, store } = await run("foreign");
+    const { seeder, store, calls } = await run("foreign");
     expect(seeder.unsupported).toBe(true);
     expect(store.hasSegment("sw", "v2-sw-main-a", 10)).toBe(true); // already paid for: kept
     const before = seen.length;
+    const asked = calls.length;
     seeder.onPlaylist({ swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true, segments: [{ ...seg(20), url: `${base}/ok/20.ts` }], minLead: 3 }, 10);
-    await new Promise((r) => setTimeout(r, 100));
+    // Claims start inside onPlaylist: none started means none will reach the server.
+    expect(calls.length).toBe(asked);
     expect(seen.length).toBe(before); // a claiming seeder would have asked for /ok/20.ts
   });
 

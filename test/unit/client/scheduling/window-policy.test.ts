@@ -1,0 +1,59 @@
+// The window policy as the page, the Node virtual viewer and the simulator run it: windows
+// change only when an input does, joining ends after JOIN_SEGMENTS, slow HTTP widens the
+// live window, and a page with its own windows is never overridden.
+import { describe, expect, it } from "vitest";
+import { JOIN_SEGMENTS } from "../../../../client/limits";
+import { pageSetsWindows, windowPolicy, windowsFor } from "../../../../client/scheduling/window-policy";
+
+describe("windowPolicy", () => {
+  it("decides nothing before the first playlist, then the windows for it", () => {
+    const p = windowPolicy();
+    expect(p.decide()).toBeUndefined();
+    expect(p.onSegmentLoaded("http", "u", 0)).toBeUndefined();
+    const p2 = windowPolicy();
+    expect(p2.onLevel(2, true)).toEqual(windowsFor(2, true, 0, true));
+  });
+
+  it("returns windows only when they change (a live refresh with the same inputs applies nothing)", () => {
+    const p = windowPolicy();
+    expect(p.onLevel(2, true)).toBeDefined();
+    expect(p.onLevel(2, true)).toBeUndefined();
+  });
+
+  it("a live viewer joins until JOIN_SEGMENTS segments arrived, then gets the steady windows", () => {
+    const p = windowPolicy();
+    p.onLevel(2, true);
+    for (let i = 1; i < JOIN_SEGMENTS; i++) p.onSegmentLoaded("p2p", `s${i}`, i);
+    expect(p.onSegmentLoaded("p2p", "last", 10)).toEqual(windowsFor(2, true, 0, false));
+  });
+
+  it("times the core's HTTP fetches from start to delivery and widens the live window for a slow one", () => {
+    const p = windowPolicy();
+    p.onLevel(2, true);
+    for (let i = 0; i < JOIN_SEGMENTS; i++) p.onSegmentLoaded("p2p", `s${i}`, 0);
+    p.onHttpStart("slow", 1_000);
+    const w = p.onSegmentLoaded("http", "slow", 2_500);
+    expect(w).toEqual(windowsFor(2, true, 1.5, false));
+    expect(w!.highDemandTimeWindow).toBeGreaterThan(windowsFor(2, true, 0, false).highDemandTimeWindow);
+  });
+
+  it("takes the edge seeder's fetch times too (timing.sample, then decide)", () => {
+    const p = windowPolicy();
+    p.onLevel(2, true);
+    p.timing.sample(2);
+    expect(p.decide()).toEqual(windowsFor(2, true, 2, true));
+  });
+
+  it("never applies anything when the page set its own windows", () => {
+    expect(pageSetsWindows({ highDemandTimeWindow: 5 })).toBe(true);
+    expect(pageSetsWindows({ simultaneousHttpDownloads: 1 })).toBe(false);
+    const p = windowPolicy(true);
+    expect(p.onLevel(2, true)).toBeUndefined();
+    expect(p.onSegmentLoaded("http", "u", 0)).toBeUndefined();
+  });
+
+  it("runs another rule when given one (benches compare windows)", () => {
+    const p = windowPolicy(false, (td, live) => ({ highDemandTimeWindow: live ? td : 0 }));
+    expect(p.onLevel(4, true)).toEqual({ highDemandTimeWindow: 4 });
+  });
+});
