@@ -16,7 +16,8 @@ import { DEFAULTS, runPolicy, type RunConfig, type RunResult } from "./run";
 function parse(argv: readonly string[]): { cfg: Omit<RunConfig, "viewers">; viewers: number[]; json: boolean; policies: string } {
   const cfg: Omit<RunConfig, "viewers"> = { ...DEFAULTS };
   let viewers = [100, 1000, 10_000, 100_000];
-  let json = false, policies = "both";
+  let json = false,
+    policies = "both";
   let minutesSet = false;
   const num = (flag: string, v: string | undefined) => {
     const x = Number(v);
@@ -27,27 +28,45 @@ function parse(argv: readonly string[]): { cfg: Omit<RunConfig, "viewers">; view
     const a = argv[i]!;
     const next = () => argv[++i];
     switch (a) {
-      case "--viewers": viewers = [Math.round(num(a, next()))]; break;
-      case "--json": json = true; break;
-      case "--seed": cfg.seed = Math.round(num(a, next())); break;
-      case "--minutes": cfg.minutes = num(a, next()); minutesSet = true; break;
-      case "--segment-seconds": cfg.segmentS = num(a, next()); break;
-      case "--bitrate": cfg.bitrateMbit = num(a, next()); break;
-      case "--budget": cfg.budgetS = num(a, next()); break;
+      case "--viewers":
+        viewers = [Math.round(num(a, next()))];
+        break;
+      case "--json":
+        json = true;
+        break;
+      case "--seed":
+        cfg.seed = Math.round(num(a, next()));
+        break;
+      case "--minutes":
+        cfg.minutes = num(a, next());
+        minutesSet = true;
+        break;
+      case "--segment-seconds":
+        cfg.segmentS = num(a, next());
+        break;
+      case "--bitrate":
+        cfg.bitrateMbit = num(a, next());
+        break;
+      case "--budget":
+        cfg.budgetS = num(a, next());
+        break;
       case "--profile": {
         const p = parseProfile(next() ?? "");
         if (!p) throw new Error("--profile needs lan, cable, dsl, mixed or blocked");
         cfg.profile = p;
         break;
       }
-      case "--no-swarm-cap": cfg.swarmCap = false; break;
+      case "--no-swarm-cap":
+        cfg.swarmCap = false;
+        break;
       case "--policy": {
         const p = next();
         if (p !== "edgeswarm" && p !== "stock" && p !== "both") throw new Error("--policy needs edgeswarm, stock or both");
         policies = p;
         break;
       }
-      default: throw new Error(`unknown flag ${a}`);
+      default:
+        throw new Error(`unknown flag ${a}`);
     }
   }
   if (cfg.profile && !minutesSet) cfg.minutes = 1;
@@ -64,15 +83,20 @@ function main(): void {
   }
   const { cfg, viewers, json, policies } = args;
   const c = cfg;
-  console.log(`# ${c.profile ? `lab profile ${c.profile}, no churn, all connectable` : "flash crowd + churn, uplinks 20/50/25/5 % at 1/5/20/100 Mbit/s, 20 % pairs unconnectable"}; ` +
-    `${c.segmentS} s × ${c.bitrateMbit} Mbit/s segments, ${c.budgetS} s budget, ${c.minutes} min, seed ${c.seed}${c.swarmCap ? "" : ", no swarm cap"}`);
+  console.log(
+    `# ${c.profile ? `lab profile ${c.profile}, no churn, all connectable` : "flash crowd + churn, uplinks 20/50/25/5 % at 1/5/20/100 Mbit/s, 20 % pairs unconnectable"}; ` +
+      `${c.segmentS} s × ${c.bitrateMbit} Mbit/s segments, ${c.budgetS} s budget, ${c.minutes} min, seed ${c.seed}${c.swarmCap ? "" : ", no swarm cap"}`,
+  );
   const rows: RunResult[] = [];
   let mine: RunResult | undefined;
   for (const n of viewers) {
     const run = { ...cfg, viewers: n };
     if (policies !== "stock") rows.push((mine = runPolicy(run, edgeswarm)));
     if (policies !== "edgeswarm") rows.push(runPolicy(run, stock));
-    const last = rows.slice(-2).map((r) => `${r.policy} ${r.seconds.toFixed(1)} s`).join(", ");
+    const last = rows
+      .slice(-2)
+      .map((r) => `${r.policy} ${r.seconds.toFixed(1)} s`)
+      .join(", ");
     console.error(`  ${n} viewers simulated (${last})`);
   }
   console.log(table(rows));

@@ -74,7 +74,7 @@ export function transferSeconds(bytes: number, rateBps: number, latencyS = 0): n
  */
 export function fairShares(capacity: number, caps: readonly number[]): number[] {
   const order = caps.map((c, i) => [c, i] as const).sort((a, b) => a[0] - b[0]);
-  const out = new Array<number>(caps.length);
+  const out = Array.from({ length: caps.length }, () => 0);
   let left = capacity;
   let n = caps.length;
   for (const [cap, i] of order) {
@@ -105,7 +105,11 @@ export class Uplink {
   sentBytes = 0;
   private busySince = -1;
 
-  constructor(private readonly q: EventQueue, readonly upBps: number, readonly maxParallel: number) {}
+  constructor(
+    private readonly q: EventQueue,
+    readonly upBps: number,
+    readonly maxParallel: number,
+  ) {}
 
   get busy(): boolean {
     return this.active.length >= this.maxParallel;
@@ -167,7 +171,10 @@ export class Uplink {
 
   private reshare(): void {
     if (this.active.length === 0) return;
-    const rates = fairShares(this.upBps, this.active.map((u) => u.cap));
+    const rates = fairShares(
+      this.upBps,
+      this.active.map((u) => u.cap),
+    );
     this.active.forEach((u, i) => {
       const r = rates[i]!;
       if (u.done && !u.done.cancelled && r === u.rate) return;

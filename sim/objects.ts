@@ -82,12 +82,18 @@ export class ObjectLoad {
 
   /** Largest one-second count of any object, and of frames / claims alone, and which object. */
   peaks(): { maxRps: number; maxRpsObject: string; maxFramesPerS: number; maxClaimsPerS: number; byKind: Record<ObjectKind, number> } {
-    let maxRps = 0, maxRpsObject = "", maxFramesPerS = 0, maxClaimsPerS = 0;
+    let maxRps = 0,
+      maxRpsObject = "",
+      maxFramesPerS = 0,
+      maxClaimsPerS = 0;
     const byKind: Record<ObjectKind, number> = { tracker: 0, lease: 0, directory: 0 };
     for (const [name, o] of this.bins) {
       for (let i = 0; i < o.perS.length; i++) {
         const v = o.perS[i]!;
-        if (v > maxRps) { maxRps = v; maxRpsObject = name; }
+        if (v > maxRps) {
+          maxRps = v;
+          maxRpsObject = name;
+        }
         if (v > byKind[o.kind]) byKind[o.kind] = v;
         if (o.frames[i]! > maxFramesPerS) maxFramesPerS = o.frames[i]!;
         if (o.claims[i]! > maxClaimsPerS) maxClaimsPerS = o.claims[i]!;

@@ -35,7 +35,7 @@ const COLS: Array<[string, (r: RunResult) => string]> = [
   ["peers", (r) => r.meanPeers.toFixed(1)],
   ["CF $/1k vh", (r) => r.cfCostPer1kViewerHours.toFixed(3)],
   ["saved $/1k vh", (r) => r.egressSavedPer1kViewerHours.toFixed(2)],
-  ["cost/saved", (r) => r.egressSavedPer1kViewerHours > 0 ? `${((100 * r.cfCostPer1kViewerHours) / r.egressSavedPer1kViewerHours).toFixed(2)} %` : "-"],
+  ["cost/saved", (r) => (r.egressSavedPer1kViewerHours > 0 ? `${((100 * r.cfCostPer1kViewerHours) / r.egressSavedPer1kViewerHours).toFixed(2)} %` : "-")],
 ];
 
 export function table(rows: readonly RunResult[]): string {
@@ -48,8 +48,12 @@ export function table(rows: readonly RunResult[]): string {
 /** The machine-readable line: EdgeSwarm's figures, dollars for the last two. */
 export function jsonLine(r: RunResult): string {
   return JSON.stringify({
-    viewers: r.viewers, offload: round(r.offload, 4), stalls: r.stalls, maxObjectRps: r.maxObjectRps,
-    cfCostPer1kViewerHours: round(r.cfCostPer1kViewerHours, 4), egressSavedPer1kViewerHours: round(r.egressSavedPer1kViewerHours, 2),
+    viewers: r.viewers,
+    offload: round(r.offload, 4),
+    stalls: r.stalls,
+    maxObjectRps: r.maxObjectRps,
+    cfCostPer1kViewerHours: round(r.cfCostPer1kViewerHours, 4),
+    egressSavedPer1kViewerHours: round(r.egressSavedPer1kViewerHours, 2),
   });
 }
 

@@ -26,7 +26,10 @@ function splitmix32(seed: number): () => number {
 /** A generator for (seed, stream): the same pair always yields the same sequence. */
 export function rng(seed: number, stream = 0): Rng {
   const mix = splitmix32((seed >>> 0) ^ Math.imul(stream + 1, 0x27d4eb2d));
-  let a = mix(), b = mix(), c = mix(), d = mix();
+  let a = mix(),
+    b = mix(),
+    c = mix(),
+    d = mix();
   const u32 = () => {
     const t = (((a + b) >>> 0) + d) >>> 0;
     d = (d + 1) >>> 0;
@@ -47,7 +50,8 @@ export function rng(seed: number, stream = 0): Rng {
 
 /** A stable hash of two integers to [0, 1): decides a pair's connectability without storing it. */
 export function pairUnit(seed: number, a: number, b: number): number {
-  const lo = Math.min(a, b), hi = Math.max(a, b);
+  const lo = Math.min(a, b),
+    hi = Math.max(a, b);
   let h = Math.imul((seed ^ 0x5bd1e995) >>> 0, 0x01000193) ^ lo;
   h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
   h ^= hi + 0x9e3779b9;

@@ -30,7 +30,12 @@ export interface RunConfig {
 }
 
 export const DEFAULTS: Omit<RunConfig, "viewers"> = {
-  seed: 1, minutes: 5, segmentS: 4, bitrateMbit: 3, budgetS: 30, swarmCap: true,
+  seed: 1,
+  minutes: 5,
+  segmentS: 4,
+  bitrateMbit: 3,
+  budgetS: 30,
+  swarmCap: true,
 };
 
 export interface RunResult {
@@ -80,13 +85,28 @@ export function specsFor(cfg: RunConfig): ViewerSpec[] {
   if (cfg.profile) {
     const { caps } = planProfile(cfg.profile, cfg.viewers);
     // As in the lab: viewers join LAB_JOIN_GAP_S apart and watch to the end.
-    return caps.map((c, i) => ({ id: i, key: i + 1, joinS: LAB_JOIN_GAP_S * i, leaveS: horizonS + cfg.budgetS, upBps: (c.upKbit * 1000) / 8, downBps: (c.downKbit * 1000) / 8 }));
+    return caps.map((c, i) => ({
+      id: i,
+      key: i + 1,
+      joinS: LAB_JOIN_GAP_S * i,
+      leaveS: horizonS + cfg.budgetS,
+      upBps: (c.upKbit * 1000) / 8,
+      downBps: (c.downKbit * 1000) / 8,
+    }));
   }
   const net = cfg.net ?? DEFAULT_NETWORK;
-  return audience({
-    viewers: cfg.viewers, flashMeanS: FLASH_MEAN_S, sessionMeanS: SESSION_MEAN_S, replaceGapMeanS: REPLACE_GAP_MEAN_S,
-    endS: horizonS + cfg.budgetS, lastJoinS: horizonS,
-  }, net.tiers, cfg.seed);
+  return audience(
+    {
+      viewers: cfg.viewers,
+      flashMeanS: FLASH_MEAN_S,
+      sessionMeanS: SESSION_MEAN_S,
+      replaceGapMeanS: REPLACE_GAP_MEAN_S,
+      endS: horizonS + cfg.budgetS,
+      lastJoinS: horizonS,
+    },
+    net.tiers,
+    cfg.seed,
+  );
 }
 
 /**
@@ -147,7 +167,10 @@ export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
   const t0 = performance.now();
   const horizonS = horizonOf(cfg);
   const stream: StreamParams = {
-    segmentS: cfg.segmentS, segmentBytes: (cfg.bitrateMbit * MBIT) * cfg.segmentS, budgetS: cfg.budgetS, horizonS,
+    segmentS: cfg.segmentS,
+    segmentBytes: cfg.bitrateMbit * MBIT * cfg.segmentS,
+    budgetS: cfg.budgetS,
+    horizonS,
   };
   const base = cfg.net ?? DEFAULT_NETWORK;
   const net = cfg.profile ? { ...base, unconnectableShare: planProfile(cfg.profile, cfg.viewers).isolated ? 1 : 0 } : base;
@@ -155,17 +178,42 @@ export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
   const load = new ObjectLoad(horizonS + cfg.budgetS + 2);
   const shards = cfg.profile ? new Map([[CHANNEL, specs]]) : route(specs, load);
   const slack = new Float64Array(SLACK_BINS);
-  let p2p = 0, http = 0, fetched = 0, stalls = 0, stallS = 0, played = 0, httpRequests = 0, refused = 0, events = 0;
-  let peersW = 0, mW = 0, largest = 0;
+  let p2p = 0,
+    http = 0,
+    fetched = 0,
+    stalls = 0,
+    stallS = 0,
+    played = 0,
+    httpRequests = 0,
+    refused = 0,
+    events = 0;
+  let peersW = 0,
+    mW = 0,
+    largest = 0;
   for (const [name, viewers] of shards) {
     const r = runShard({
-      name, leaseName: `${name}/lease`, viewers, stream, net, policy, seed: cfg.seed, load,
+      name,
+      leaseName: `${name}/lease`,
+      viewers,
+      stream,
+      net,
+      policy,
+      seed: cfg.seed,
+      load,
       swarmCap: cfg.swarmCap ? MAX_PEERS_PER_SWARM : Infinity,
       allConnectable: cfg.profile !== undefined && cfg.profile !== "blocked",
     });
-    p2p += r.p2pBytes; http += r.httpBytes; fetched += r.fetcherBytes; stalls += r.stalls; stallS += r.stallS; played += r.played;
-    httpRequests += r.httpRequests; refused += r.refused; events += r.events;
-    peersW += r.meanPeers * viewers.length; mW += r.meanM * viewers.length;
+    p2p += r.p2pBytes;
+    http += r.httpBytes;
+    fetched += r.fetcherBytes;
+    stalls += r.stalls;
+    stallS += r.stallS;
+    played += r.played;
+    httpRequests += r.httpRequests;
+    refused += r.refused;
+    events += r.events;
+    peersW += r.meanPeers * viewers.length;
+    mW += r.meanM * viewers.length;
     largest = Math.max(largest, viewers.length);
     for (let i = 0; i < SLACK_BINS; i++) slack[i]! += r.slack[i]!;
   }
@@ -184,14 +232,31 @@ export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
   const b = bill(usage);
   const per1k = viewerHours > 0 ? 1000 / viewerHours : 0;
   return {
-    policy: policy.name, viewers: cfg.viewers, sessions: specs.length, shards: shards.size, largestShard: largest,
-    offload: p2p + http > 0 ? p2p / (p2p + http) : 0, stalls, stallS,
-    slackP50: percentileOfHist(slack, 0.5), slackP99: percentileOfHist(slack, 0.01),
-    maxClaimsPerS: peaks.maxClaimsPerS, maxFramesPerS: peaks.maxFramesPerS, maxObjectRps: peaks.maxRps, maxObjectName: peaks.maxRpsObject,
-    directoryRps: peaks.byKind.directory, objects: load.objects, viewerHours, bill: b,
-    cfCostPer1kViewerHours: b.total * per1k, egressSavedPer1kViewerHours: egressValue(p2p) * per1k,
+    policy: policy.name,
+    viewers: cfg.viewers,
+    sessions: specs.length,
+    shards: shards.size,
+    largestShard: largest,
+    offload: p2p + http > 0 ? p2p / (p2p + http) : 0,
+    stalls,
+    stallS,
+    slackP50: percentileOfHist(slack, 0.5),
+    slackP99: percentileOfHist(slack, 0.01),
+    maxClaimsPerS: peaks.maxClaimsPerS,
+    maxFramesPerS: peaks.maxFramesPerS,
+    maxObjectRps: peaks.maxRps,
+    maxObjectName: peaks.maxRpsObject,
+    directoryRps: peaks.byKind.directory,
+    objects: load.objects,
+    viewerHours,
+    bill: b,
+    cfCostPer1kViewerHours: b.total * per1k,
+    egressSavedPer1kViewerHours: egressValue(p2p) * per1k,
     fetcherShare: p2p + http > 0 ? fetched / (p2p + http) : 0,
-    meanPeers: specs.length ? peersW / specs.length : 0, meanM: specs.length ? mW / specs.length : 0,
-    refused, events, seconds: (performance.now() - t0) / 1000,
+    meanPeers: specs.length ? peersW / specs.length : 0,
+    meanM: specs.length ? mW / specs.length : 0,
+    refused,
+    events,
+    seconds: (performance.now() - t0) / 1000,
   };
 }

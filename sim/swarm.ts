@@ -72,9 +72,17 @@ export interface ShardResult {
   events: number;
 }
 
-const NONE = 0, P2P = 1, HTTP = 2, HELD = 3;
+const NONE = 0,
+  P2P = 1,
+  HTTP = 2,
+  HELD = 3;
 
-interface Inbound { s: number; from: V; up?: Upload; done?: Handle }
+interface Inbound {
+  s: number;
+  from: V;
+  up?: Upload;
+  done?: Handle;
+}
 
 class V {
   present = false;
@@ -95,14 +103,20 @@ class V {
   idStr: string;
   upHist: number[] = [];
   busyHist: number[] = [];
-  constructor(readonly i: number, readonly spec: ViewerSpec, readonly up: Uplink) {
+  constructor(
+    readonly i: number,
+    readonly spec: ViewerSpec,
+    readonly up: Uplink,
+  ) {
     this.idStr = String(spec.id);
   }
 }
 
 export function runShard(input: ShardInput): ShardResult {
   const { stream: st, net, policy, load } = input;
-  const D = st.segmentS, B = st.budgetS, bytes = st.segmentBytes;
+  const D = st.segmentS,
+    B = st.budgetS,
+    bytes = st.segmentBytes;
   const S = Math.max(1, Math.ceil(st.horizonS / D));
   const endS = st.horizonS + B + 1;
   const q = new EventQueue();
@@ -119,10 +133,22 @@ export function runShard(input: ShardInput): ShardResult {
   let plan: FetcherPlan = emptyPlan();
   let cur = -1;
   const res: ShardResult = {
-    p2pBytes: 0, httpBytes: 0, fetcherBytes: 0, stalls: 0, stallS: 0, played: 0, slack: new Float64Array(SLACK_BINS),
-    refused: 0, peakMembers: 0, meanPeers: 0, meanM: 0, httpRequests: 0, events: 0,
+    p2pBytes: 0,
+    httpBytes: 0,
+    fetcherBytes: 0,
+    stalls: 0,
+    stallS: 0,
+    played: 0,
+    slack: new Float64Array(SLACK_BINS),
+    refused: 0,
+    peakMembers: 0,
+    meanPeers: 0,
+    meanM: 0,
+    httpRequests: 0,
+    events: 0,
   };
-  let peerSamples = 0, mSamples = 0;
+  let peerSamples = 0,
+    mSamples = 0;
   const deadline = (s: number) => s * D + B;
   const pub = (s: number) => s * D;
   const randomHttp = policy.windows(D, 0, false).httpS > policy.windows(D, 0, false).highDemandS;
@@ -143,7 +169,10 @@ export function runShard(input: ShardInput): ShardResult {
       const slack = deadline(s) - q.now;
       res.played++;
       res.slack[Math.max(0, Math.min(SLACK_BINS - 1, Math.floor((slack - SLACK_MIN_S) / SLACK_BIN_S)))]! += 1;
-      if (slack < 0) { res.stalls++; res.stallS -= slack; }
+      if (slack < 0) {
+        res.stalls++;
+        res.stallS -= slack;
+      }
     }
     for (const u of v.nb) {
       near[u.i * S + s]!++;
@@ -176,7 +205,8 @@ export function runShard(input: ShardInput): ShardResult {
 
   /** Asks a random connected holder of `s` that can serve now; false when none can. */
   function tryP2P(v: V, s: number): boolean {
-    let count = 0, anyHolder = false;
+    let count = 0,
+      anyHolder = false;
     let pick: V | undefined;
     for (const h of v.nb) {
       if (state[h.i * S + s] !== HELD) continue;
@@ -253,7 +283,7 @@ export function runShard(input: ShardInput): ShardResult {
   }
 
   // --- pairing ---------------------------------------------------------------------------
-  const linked = (a: V, b: V) => a.nb.length <= b.nb.length ? a.nb.includes(b) : b.nb.includes(a);
+  const linked = (a: V, b: V) => (a.nb.length <= b.nb.length ? a.nb.includes(b) : b.nb.includes(a));
 
   function link(a: V, b: V): void {
     if (!a.present || !b.present || a === b || linked(a, b)) return;
@@ -377,7 +407,10 @@ export function runShard(input: ShardInput): ShardResult {
   function leave(v: V): void {
     if (!v.present) return;
     for (let s = v.first; s <= Math.min(v.last, cur); s++) {
-      if (state[v.i * S + s] !== HELD && deadline(s) < q.now) { res.stalls++; res.stallS += q.now - deadline(s); }
+      if (state[v.i * S + s] !== HELD && deadline(s) < q.now) {
+        res.stalls++;
+        res.stallS += q.now - deadline(s);
+      }
     }
     for (const e of [...v.inbound]) {
       if (e.up) e.from.up.abort(e.up);
@@ -388,11 +421,12 @@ export function runShard(input: ShardInput): ShardResult {
     for (const u of [...v.up.active]) v.up.abort(u);
     v.present = false;
     for (const u of v.nb) {
-      for (const e of [...u.inbound]) if (e.from === v) {
-        removeInbound(u, e);
-        q.cancel(e.done);
-        state[u.i * S + e.s] = NONE;
-      }
+      for (const e of [...u.inbound])
+        if (e.from === v) {
+          removeInbound(u, e);
+          q.cancel(e.done);
+          state[u.i * S + e.s] = NONE;
+        }
     }
     const nbs = v.nb;
     v.nb = [];
@@ -460,14 +494,26 @@ export function runShard(input: ShardInput): ShardResult {
       const t = v.up.take();
       v.upHist.push(t.bytes);
       v.busyHist.push(t.busyS);
-      if (v.upHist.length > WINDOW_PERIODS) { v.upHist.shift(); v.busyHist.shift(); }
+      if (v.upHist.length > WINDOW_PERIODS) {
+        v.upHist.shift();
+        v.busyHist.shift();
+      }
       peers += v.nb.length;
       if (!policy.edgeFetchers) continue;
       const up = v.upHist.reduce((a, b) => a + b, 0);
       const busy = v.busyHist.reduce((a, b) => a + b, 0);
-      records.push({ id: v.idStr, joinedAt: v.spec.joinS * 1000, upBps: up / (REPORT_PERIOD_S * WINDOW_PERIODS), rateBps: busy > 0 ? up / busy : null, peers: v.nb.length });
+      records.push({
+        id: v.idStr,
+        joinedAt: v.spec.joinS * 1000,
+        upBps: up / (REPORT_PERIOD_S * WINDOW_PERIODS),
+        rateBps: busy > 0 ? up / busy : null,
+        peers: v.nb.length,
+      });
     }
-    if (members.length > 0) { res.meanPeers += peers / members.length; peerSamples++; }
+    if (members.length > 0) {
+      res.meanPeers += peers / members.length;
+      peerSamples++;
+    }
     if (!policy.edgeFetchers) return;
     // One es_report in per member per period, each on its viewer's own timer.
     load.spread(input.name, q.now - REPORT_PERIOD_S, members.length, REPORT_PERIOD_S);
@@ -479,7 +525,8 @@ export function runShard(input: ShardInput): ShardResult {
     mSamples++;
     let changed = 0;
     for (const v of members) {
-      const a = before.get(v.idStr), b = plan.roles.get(v.idStr);
+      const a = before.get(v.idStr),
+        b = plan.roles.get(v.idStr);
       if ((a ?? []).join() !== (b ?? []).join()) changed++;
     }
     load.frames(input.name, q.now, 0, changed);

@@ -35,15 +35,22 @@ export const SESSION_MEAN_S = 15 * 60;
 export const REPLACE_GAP_MEAN_S = 5;
 
 export function audience(cfg: AudienceConfig, tiers: readonly Tier[], seed: number): ViewerSpec[] {
-  const arrivals = rng(seed, 1), sessions = rng(seed, 2), links = rng(seed, 3), keys = rng(seed, 4);
+  const arrivals = rng(seed, 1),
+    sessions = rng(seed, 2),
+    links = rng(seed, 3),
+    keys = rng(seed, 4);
   const out: ViewerSpec[] = [];
   let id = 0;
   const make = (joinS: number) => {
     const t = drawTier(tiers, links);
     const len = cfg.sessionMeanS === null ? Infinity : sessions.exp(cfg.sessionMeanS);
     const v: ViewerSpec = {
-      id: id++, key: keys.int(2 ** 31) * 2 ** 20 + keys.int(2 ** 20), joinS,
-      leaveS: Math.min(cfg.endS, joinS + len), upBps: t.upBps, downBps: t.downBps,
+      id: id++,
+      key: keys.int(2 ** 31) * 2 ** 20 + keys.int(2 ** 20),
+      joinS,
+      leaveS: Math.min(cfg.endS, joinS + len),
+      upBps: t.upBps,
+      downBps: t.downBps,
     };
     out.push(v);
     return v;

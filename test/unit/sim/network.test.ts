@@ -62,7 +62,10 @@ describe("sim network", () => {
 
   it("uses the issue's uplink mix", () => {
     expect(UPLINK_MIX.map((t) => [t.share, t.upBps / MBIT, t.downBps / MBIT])).toEqual([
-      [0.2, 1, 25], [0.5, 5, 50], [0.25, 20, 200], [0.05, 100, 1000],
+      [0.2, 1, 25],
+      [0.5, 5, 50],
+      [0.25, 20, 200],
+      [0.05, 100, 1000],
     ]);
   });
 });

@@ -9,7 +9,10 @@ import { stock, STOCK_DEFAULTS } from "../../../sim/policies/stock";
 import { runShard, type ShardInput } from "../../../sim/swarm";
 import type { ViewerSpec } from "../../../sim/viewer";
 
-const D = 4, B = 30, SEG = 3 * MBIT * D, HORIZON = 60;
+const D = 4,
+  B = 30,
+  SEG = 3 * MBIT * D,
+  HORIZON = 60;
 
 /** Two viewers on 100 Mbit/s links, joining at 0 s and 1 s, staying to the end. */
 function twoViewers(): ViewerSpec[] {
@@ -22,7 +25,14 @@ function twoViewers(): ViewerSpec[] {
 
 function shard(policy: ShardInput["policy"], allConnectable: boolean, load = new ObjectLoad(HORIZON + B + 2)): ShardInput {
   return {
-    name: "t", leaseName: "t/lease", viewers: twoViewers(), policy, seed: 7, load, swarmCap: Infinity, allConnectable,
+    name: "t",
+    leaseName: "t/lease",
+    viewers: twoViewers(),
+    policy,
+    seed: 7,
+    load,
+    swarmCap: Infinity,
+    allConnectable,
     stream: { segmentS: D, segmentBytes: SEG, budgetS: B, horizonS: HORIZON },
     net: { ...DEFAULT_NETWORK, unconnectableShare: allConnectable ? 0 : 1 },
   };
@@ -69,7 +79,8 @@ describe("sim scenario: two viewers, 60 s of 4 s segments, 30 s budget", () => {
   });
 
   it("is deterministic for a seed", () => {
-    const a = runShard(shard(stock, true)), b = runShard(shard(stock, true));
+    const a = runShard(shard(stock, true)),
+      b = runShard(shard(stock, true));
     expect([a.p2pBytes, a.httpBytes, a.events]).toEqual([b.p2pBytes, b.httpBytes, b.events]);
   });
 });
