@@ -10,7 +10,7 @@ import { handleStatsRequest } from "./stats/index";
 export { TrackerShard } from "./tracker/index";
 export { StatsHub } from "./stats/index";
 export { SegmentLeases } from "./lease/index";
-export { ShardRegistry } from "./tracker/index";
+export { ChannelDirectory, ShardRegistry } from "./tracker/index";
 
 async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);

@@ -14,9 +14,10 @@ import {
   addSocket, createState, membershipRecords, nextExpiry, peerCount, removeSocket,
   restoreSocket, sweep, type Counters, type Effect, type SocketId, type TrackerState,
 } from "./state";
-import { STATS_FLUSH_MS } from "./limits";
+import { directory } from "./directory";
+import { DIRECTORY_REPORT_MS, MAX_SOCKETS_PER_SHARD, STATS_FLUSH_MS } from "./limits";
 import { RegistryListing } from "./registry";
-import { CHANNEL_HEADER, SHARD_HEADER } from "./routing";
+import { CHANNEL_HEADER, FULL_HEADER, parseShardName, SHARD_HEADER } from "./routing";
 import { readAttachment, readCounters, type Attachment } from "./attachment";
 
 export type OutageMode = "ok" | "refuse" | "close";
@@ -41,6 +42,7 @@ export class TrackerShard extends DurableObject<Env> {
   private countersDirty = false;
   private outage: OutageMode = "ok";
   private readonly listing: RegistryListing;
+  private sizeReportedAt = -Infinity;
   /** Wall time; only the test hook (EDGESWARM_TEST_HOOKS) moves it ahead, to drive expiry. */
   private readonly clock = new OffsetClock();
 
@@ -60,6 +62,7 @@ export class TrackerShard extends DurableObject<Env> {
       this.state.counters = readCounters(counters);
       if (outage === "refuse" || outage === "close") this.outage = outage;
       this.listing.restore(meta);
+      if (this.listing.name) this.state.bucket = parseShardName(this.listing.name).bucket;
     });
   }
 
@@ -90,7 +93,10 @@ export class TrackerShard extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return jsonError(426, "expected a WebSocket upgrade");
     if (this.outage !== "ok") return jsonError(503, "tracker unavailable");
-    this.listing.join(request.headers.get(SHARD_HEADER), request.headers.get(CHANNEL_HEADER));
+    if (this.ctx.getWebSockets().length >= MAX_SOCKETS_PER_SHARD) return jsonError(503, "tracker shard full", { [FULL_HEADER]: "1" });
+    const name = request.headers.get(SHARD_HEADER);
+    this.listing.join(name, request.headers.get(CHANNEL_HEADER));
+    if (name) this.state.bucket = parseShardName(name).bucket;
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     const id = this.nextId++;
@@ -236,10 +242,25 @@ export class TrackerShard extends DurableObject<Env> {
     const now = this.now();
     for (const id of sweep(this.state, now)) this.persist(id);
     await this.flush();
+    await this.reportSize(now);
     if (this.ctx.getWebSockets().length === 0 && peerCount(this.state) === 0) {
       await this.listing.leave(() => this.ctx.getWebSockets().length > 0);
     }
     this.scheduleAlarm(now, true);
+  }
+
+  /** Tells the region's directory how many sockets this bucket holds (buckets.ts sizes regions by it). */
+  private async reportSize(now: number): Promise<void> {
+    const name = this.listing.name;
+    if (!name || now - this.sizeReportedAt < DIRECTORY_REPORT_MS) return;
+    this.sizeReportedAt = now;
+    const { region, bucket } = parseShardName(name);
+    try {
+      await directory(this.env, region).report(bucket, this.ctx.getWebSockets().length);
+    } catch (err) {
+      // Sizing is advisory: a full shard still refuses upgrades on its own.
+      console.error("tracker directory report failed", err);
+    }
   }
 
   private async flush(): Promise<void> {

@@ -204,3 +204,20 @@ export const MAX_REPORTED_SEGMENT_BYTES = 64 * 1024 * 1024;
 
 /** Longest reported segment duration or latency budget, in seconds. */
 export const MAX_SEGMENT_SECONDS = 600;
+
+/**
+ * Sockets one shard object accepts; past this it refuses upgrades (503) and the Worker asks
+ * the directory for another bucket. 2.5× the target absorbs a flash crowd's joins between
+ * the shards' size reports without ever letting one object drift far past its budget.
+ */
+export const MAX_SOCKETS_PER_SHARD = Math.round(2.5 * SHARD_TARGET_VIEWERS);
+
+/** A region loses a bucket when its viewers fit in the others at this fill... */
+export const SHRINK_FILL = 0.5;
+/** ...for this long (so a dip between two programmes does not reshuffle the audience). */
+export const SHRINK_AFTER_MS = 10 * 60_000;
+
+/** Shards report their socket count to the directory at most this often (ms), on activity. */
+export const DIRECTORY_REPORT_MS = 10_000;
+/** A bucket whose shard has not reported for this long is counted as empty. */
+export const DIRECTORY_REPORT_STALE_MS = 6 * DIRECTORY_REPORT_MS;

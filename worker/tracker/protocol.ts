@@ -73,9 +73,10 @@ export interface FailureOut { type: "failure"; reason: string; action?: "announc
  * The shard's answer to es_report frames: the segment classes (seq mod `of`) this viewer
  * fetches over HTTP as soon as they are published, and the shard's fetchers per segment.
  * Sent only to sockets that sent es_report, when their role changes (and on the first).
- * Wire: `{ action: "es_role", info_hash, classes, of, m, report_s }`.
+ * `bucket` is this shard's bucket: a viewer that reconnects asks for it (?es_bucket=).
+ * Wire: `{ action: "es_role", info_hash, classes, of, m, report_s, bucket }`.
  */
-export interface RoleOut { type: "role"; infoHash: string; classes: number[]; m: number }
+export interface RoleOut { type: "role"; infoHash: string; classes: number[]; m: number; bucket: number }
 export type OutMessage = AnnounceReplyOut | OfferOut | AnswerOut | ScrapeReplyOut | FailureOut | RoleOut;
 
 /** A refused frame. action/infoHash are echoed when known so the client routes the
@@ -260,7 +261,7 @@ export function serialize(m: OutMessage): string {
       return JSON.stringify({ action: "scrape", files, flags: { min_request_interval: ANNOUNCE_INTERVAL_S } });
     }
     case "role":
-      return JSON.stringify({ action: "es_role", info_hash: m.infoHash, classes: m.classes, of: FETCHER_CLASSES, m: m.m, report_s: VIEWER_REPORT_S });
+      return JSON.stringify({ action: "es_role", info_hash: m.infoHash, classes: m.classes, of: FETCHER_CLASSES, m: m.m, report_s: VIEWER_REPORT_S, bucket: m.bucket });
     case "failure": {
       const out: Record<string, string> = { "failure reason": m.reason };
       if (m.action) out.action = m.action;

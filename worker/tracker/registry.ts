@@ -22,14 +22,16 @@ export class ShardRegistry extends DurableObject<Env> {
     await this.ctx.storage.delete(`reg:${name}`);
   }
 
-  /** Shards of one channel (`<channel>` and `<channel>#…`), or all shards, up to `limit`. */
+  /** Shards of one channel (`<channel>`, `<channel>#<region>…`, `<channel>~<bucket>`), or all shards, up to `limit`. */
   async list(limit: number, channel?: string): Promise<ShardEntry[]> {
     const out: ShardEntry[] = [];
     if (channel !== undefined) {
       const exact = await this.ctx.storage.get<string>(`reg:${channel}`);
       if (exact !== undefined) out.push({ name: channel, channel: exact });
-      const rest = await this.ctx.storage.list<string>({ prefix: `reg:${channel}#`, limit });
-      for (const [k, ch] of rest) out.push({ name: k.slice(4), channel: ch });
+      for (const sep of ["#", "~"]) {
+        const rest = await this.ctx.storage.list<string>({ prefix: `reg:${channel}${sep}`, limit });
+        for (const [k, ch] of rest) out.push({ name: k.slice(4), channel: ch });
+      }
       return out.slice(0, limit);
     }
     const map = await this.ctx.storage.list<string>({ prefix: "reg:", limit });

@@ -6,7 +6,7 @@
 import { planFetchers, type StreamProfile, type ViewerRecord } from "./fetchers";
 import { ROLE_PLAN_MS, VIEWER_REPORT_S } from "./limits";
 import type { ReportIn } from "./protocol";
-import type { Effect, Member, SocketState, Swarm, TrackerState } from "./state";
+import type { Effect, SocketState, Swarm, TrackerState } from "./state";
 
 /** A report older than two periods is stale: the viewer may be gone or stuck. */
 const REPORT_FRESH_MS = 2 * VIEWER_REPORT_S * 1000;
@@ -25,7 +25,7 @@ export function applyReport(state: TrackerState, s: SocketState, msg: ReportIn, 
   };
   me.lastSeen = Math.max(me.lastSeen, now);
   if (now - swarm.plannedAt >= ROLE_PLAN_MS) replan(swarm, now);
-  return { ok: true, effects: roleUpdates(swarm) };
+  return { ok: true, effects: roleUpdates(swarm, state.bucket) };
 }
 
 /** The policy's view of each member; stale or missing reports read as "no record". */
@@ -56,7 +56,7 @@ function replan(swarm: Swarm, now: number): void {
 }
 
 /** An es_role frame for every reporting member whose classes differ from what it was told. */
-function roleUpdates(swarm: Swarm): Effect[] {
+function roleUpdates(swarm: Swarm, bucket: number): Effect[] {
   const out: Effect[] = [];
   for (const m of swarm.members) {
     if (!m.report) continue;
@@ -64,11 +64,7 @@ function roleUpdates(swarm: Swarm): Effect[] {
     const key = classes.join(",");
     if (m.roleSent === key) continue;
     m.roleSent = key;
-    out.push(roleFrame(m, classes, swarm.plan.m));
+    out.push({ kind: "send", to: m.sock, msg: { type: "role", infoHash: m.infoHash, classes: [...classes], m: swarm.plan.m, bucket } });
   }
   return out;
-}
-
-function roleFrame(m: Member, classes: number[], fetchers: number): Effect {
-  return { kind: "send", to: m.sock, msg: { type: "role", infoHash: m.infoHash, classes: [...classes], m: fetchers } };
 }

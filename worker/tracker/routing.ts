@@ -1,8 +1,7 @@
-// Which Durable Object serves a tracker connection: channel from the URL, optional
-// shard suffix from the request's region. Pure string logic plus the Worker-side
-// handler that forwards the upgrade; no swarm logic, no storage.
+// Which Durable Object serves a tracker connection, as pure functions: the channel from the
+// URL, the region suffix from the request (sharding mode), the bucket a viewer asks for,
+// and the names these make. connect.ts forwards the upgrade; buckets.ts decides buckets.
 import type { Env } from "../env";
-import { jsonError } from "../http";
 import { CHANNEL_RULE, isChannelName } from "../../shared/names";
 import { DEFAULT_CHANNEL, MAX_BUCKETS, SHARD_TARGET_VIEWERS } from "./limits";
 
@@ -47,23 +46,6 @@ export function shardName(channel: string, mode: ShardingMode, cf: unknown): str
   return `${channel}#${continent}`;
 }
 
-/**
- * Jump consistent hash (Lamping & Veach, 2014): a viewer's session key → a bucket in
- * [0, buckets). Growing a region from b to b+1 buckets moves only 1/(b+1) of the keys, so a
- * viewer who reconnects after the audience grew most likely lands in the shard it left.
- */
-export function jumpBucket(key: number, buckets: number): number {
-  let k = BigInt.asUintN(64, BigInt(Math.trunc(Math.abs(key))));
-  let b = -1;
-  let j = 0;
-  while (j < buckets) {
-    b = j;
-    k = BigInt.asUintN(64, k * 2862933555777941757n + 1n);
-    j = Math.floor((b + 1) * (2 ** 31 / (Number(k >> 33n) + 1)));
-  }
-  return Math.max(0, b);
-}
-
 /** Buckets a channel's region needs so no shard holds more than SHARD_TARGET_VIEWERS on average. */
 export function bucketsFor(viewers: number): number {
   return Math.max(1, Math.min(MAX_BUCKETS, Math.ceil(viewers / SHARD_TARGET_VIEWERS)));
@@ -80,19 +62,20 @@ export function trackerSharding(env: Env): ShardingMode {
   return shardingMode(typeof v === "string" ? v : undefined);
 }
 
-/** GET /announce[/<channel>] with Upgrade: websocket → the shard's Durable Object. */
-export async function handleTrackerRequest(request: Request, env: Env): Promise<Response> {
-  if (request.method !== "GET") return jsonError(405, "tracker accepts only GET WebSocket upgrades");
-  const url = new URL(request.url);
-  const ch = channelFromPath(url.pathname);
-  if (!ch.ok) return jsonError(400, ch.reason);
-  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-    return jsonError(426, "this is a WebSocket tracker: connect with Upgrade: websocket");
-  }
-  const name = shardName(ch.channel, trackerSharding(env), request.cf);
-  // Fresh headers: a client must not choose which shard/channel the object believes it is.
-  const headers = new Headers(request.headers);
-  headers.set(SHARD_HEADER, name);
-  headers.set(CHANNEL_HEADER, ch.channel);
-  return env.TRACKER.getByName(name).fetch(new Request(request.url, { method: "GET", headers }));
+/** Query parameter by which a reconnecting viewer names the bucket it was in (0..MAX_BUCKETS-1). */
+export const BUCKET_PARAM = "es_bucket";
+/** Set by a shard that refuses an upgrade because it is full. */
+export const FULL_HEADER = "x-edgeswarm-shard-full";
+
+/** The bucket a viewer asks for, or null when it asks for none or for one that cannot exist. */
+export function askedBucket(raw: string | null): number | null {
+  if (raw === null || !/^\d{1,3}$/.test(raw)) return null;
+  const b = Number(raw);
+  return b < MAX_BUCKETS ? b : null;
+}
+
+/** A shard's name split back into its region and bucket ("live#EU~3" → "live#EU", 3). */
+export function parseShardName(name: string): { region: string; bucket: number } {
+  const m = /^(.*)~(\d{1,3})$/.exec(name);
+  return m ? { region: m[1]!, bucket: Number(m[2]) } : { region: name, bucket: 0 };
 }

@@ -92,6 +92,8 @@ export interface TrackerState {
   counters: Counters;
   /** Per-socket message/offer budgets (MSG_*, OFFER_*). Off only for synthetic load (TRACKER_RATE_LIMIT=off). */
   rateLimits: boolean;
+  /** This shard's bucket in its channel region (role frames tell viewers, so they can come back). */
+  bucket: number;
 }
 
 export type Effect =
@@ -104,7 +106,7 @@ export type Effect =
 export type MembershipRecord = [string, string, boolean, number];
 
 export function createState(now: number, rateLimits = true): TrackerState {
-  return { swarms: new Map(), sockets: new Map(), wokeAt: now, counters: emptyCounters(), rateLimits };
+  return { swarms: new Map(), sockets: new Map(), wokeAt: now, counters: emptyCounters(), rateLimits, bucket: 0 };
 }
 
 export function addSocket(state: TrackerState, id: SocketId): SocketState {

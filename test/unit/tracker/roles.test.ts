@@ -45,7 +45,7 @@ describe("es_report wire format", () => {
   });
 
   it("serializes a role as es_role with the class count and the report period", () => {
-    expect(JSON.parse(serialize({ type: "role", infoHash: H, classes: [1, 5], m: 2 }))).toEqual({ action: "es_role", info_hash: H, classes: [1, 5], of: FETCHER_CLASSES, m: 2, report_s: 15 });
+    expect(JSON.parse(serialize({ type: "role", infoHash: H, classes: [1, 5], m: 2, bucket: 3 }))).toEqual({ action: "es_role", info_hash: H, classes: [1, 5], of: FETCHER_CLASSES, m: 2, report_s: 15, bucket: 3 });
   });
 });
 

@@ -1,7 +1,7 @@
 // Which Durable Object a tracker connection lands in: channel from the path, shard
 // suffix by sharding mode. Pure string logic.
 import { describe, expect, it } from "vitest";
-import { bucketShardName, bucketsFor, channelFromPath, isValidChannel, jumpBucket, shardingMode, shardName } from "../../../worker/tracker/routing";
+import { askedBucket, bucketShardName, bucketsFor, channelFromPath, isValidChannel, parseShardName, shardingMode, shardName } from "../../../worker/tracker/routing";
 import { MAX_BUCKETS, SHARD_TARGET_VIEWERS } from "../../../worker/tracker/limits";
 
 describe("channelFromPath", () => {
@@ -34,21 +34,8 @@ describe("shardName", () => {
   });
 });
 
-describe("buckets inside a channel region", () => {
-  it("jumpBucket spreads keys evenly and moves only about 1/(b+1) of them when a bucket is added", () => {
-    const keys = Array.from({ length: 20_000 }, (_, i) => (i * 2654435761) >>> 0);
-    const counts = new Array(4).fill(0);
-    for (const k of keys) counts[jumpBucket(k, 4)]++;
-    for (const c of counts) expect(Math.abs(c - 5000)).toBeLessThan(400);
-    const moved = keys.filter((k) => jumpBucket(k, 4) !== jumpBucket(k, 5)).length / keys.length;
-    expect(moved).toBeGreaterThan(0.15);
-    expect(moved).toBeLessThan(0.25);
-    // Keys that move only ever move to the new bucket.
-    for (const k of keys) if (jumpBucket(k, 4) !== jumpBucket(k, 5)) expect(jumpBucket(k, 5)).toBe(4);
-  });
-
-  it("one bucket puts everyone in the same shard, which keeps the region's name", () => {
-    expect(jumpBucket(123456, 1)).toBe(0);
+describe("bucket names and sizes", () => {
+  it("bucket 0 keeps the region's name, others append ~<bucket>", () => {
     expect(bucketShardName("live#EU", 0)).toBe("live#EU");
     expect(bucketShardName("live#EU", 3)).toBe("live#EU~3");
   });
@@ -59,5 +46,19 @@ describe("buckets inside a channel region", () => {
     expect(bucketsFor(SHARD_TARGET_VIEWERS + 1)).toBe(2);
     expect(bucketsFor(100_000)).toBe(50);
     expect(bucketsFor(1e9)).toBe(MAX_BUCKETS);
+  });
+});
+
+describe("asked buckets and shard names", () => {
+  it("takes a bucket a viewer asks for only when it could exist", () => {
+    expect(askedBucket("0")).toBe(0);
+    expect(askedBucket(String(MAX_BUCKETS - 1))).toBe(MAX_BUCKETS - 1);
+    for (const bad of [null, "", "-1", String(MAX_BUCKETS), "1000", "1e2", "abc", "01a"]) expect(askedBucket(bad)).toBeNull();
+  });
+
+  it("splits a shard name back into region and bucket", () => {
+    expect(parseShardName("live")).toEqual({ region: "live", bucket: 0 });
+    expect(parseShardName("live#EU~12")).toEqual({ region: "live#EU", bucket: 12 });
+    expect(parseShardName(bucketShardName("a-b_c#XX", 3))).toEqual({ region: "a-b_c#XX", bucket: 3 });
   });
 });
