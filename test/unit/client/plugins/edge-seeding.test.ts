@@ -1,0 +1,75 @@
+// Edge-seeding plug-in: the core's store feeds the stream-id pairing, a live playlist of the
+// paired level is claimed at the edge with the player's timed fetch, a won segment is
+// stored under the core's ids and announced once, and the core's own request for it is
+// handed the bytes instead of fetching them again.
+import { createHash } from "node:crypto";
+import Hls from "hls.js";
+import { describe, expect, it, vi } from "vitest";
+import { installEdgeSeeding } from "../../../../client/plugins/edge-seeding";
+import type { SegmentStore } from "../../../../client/segment-store";
+import { fakeContext } from "./fake-context";
+
+const TAG = "EXT-X-EDGESWARM-SHA256";
+const BYTES = new Uint8Array(1000).map((_, i) => i & 0xff);
+const HASH = createHash("sha256").update(BYTES).digest("hex");
+const LEVEL = "https://w.example/live/c/hi.m3u8";
+const frag = (sn: number) => ({ sn, url: `https://w.example/live/c/hi/${sn}.ts`, start: sn * 2, end: sn * 2 + 2, tagList: [[TAG, HASH]], type: "main", baseurl: LEVEL });
+
+function setup(options = {}) {
+  const f = fakeContext(options, { currentTime: 0 });
+  const asked: string[] = [];
+  f.ctx.hooks.fetch = async (input) => {
+    asked.push(String(input));
+    return new Response(BYTES.slice(), { status: 200, headers: { "x-edgeswarm-claim": "granted" } });
+  };
+  const dispose = installEdgeSeeding(f.ctx);
+  const store = f.ctx.hooks.storage!() as SegmentStore;
+  return { f, asked, store, dispose };
+}
+
+describe("installEdgeSeeding", () => {
+  it("claims new live segments under the ids the core used, stores the win, announces it once and hands it over", async () => {
+    const { f, asked, store } = setup();
+    f.hls.emit(Hls.Events.FRAG_LOADING, { frag: frag(1) });
+    store.onSegmentRequested("core-swarm", "core-stream", 1, 2, 4, "main", true);
+    f.hls.emit(Hls.Events.LEVEL_UPDATED, { details: { url: LEVEL, live: true, fragments: [1, 2, 3, 4, 5].map(frag) } });
+    // Segments starting at least maxBufferLength + margin (4.5 s) ahead: 3 and 4 (two claim slots).
+    expect(asked).toEqual([3, 4].map((sn) => `https://w.example/live/c/hi/${sn}.ts?es_claim=c`));
+    await vi.waitFor(() => expect(store.hasSegment("core-swarm", "core-stream", 4)).toBe(true));
+    expect(store.hasSegment("core-swarm", "core-stream", 3)).toBe(true);
+    expect(f.http).toEqual([BYTES.byteLength, BYTES.byteLength]);
+    const url = frag(3).url;
+    expect(f.events.filter(([k]) => k === "segment").map(([, e]) => e)).toContainEqual({ source: "http", bytes: BYTES.byteLength, url });
+    // The core's own request for a won segment gets the bytes; its HTTP report of them is not counted again.
+    const req = await f.ctx.hooks.handover!(url, false, new AbortController().signal);
+    expect(req).toBeInstanceOf(Request);
+    expect(f.ctx.hooks.originBytes!(BYTES.byteLength)).toBe(0);
+    expect(f.ctx.hooks.handedOver!(url)).toBe(true);
+    expect(f.ctx.hooks.handedOver!(url)).toBe(false);
+  });
+
+  it("claims nothing for a level the core has not requested from, or while the viewer does not upload", () => {
+    const { f, asked, store } = setup();
+    store.onSegmentRequested("core-swarm", "core-stream", 1, 2, 4, "main", true); // no hls.js load to pair with
+    f.hls.emit(Hls.Events.LEVEL_UPDATED, { details: { url: LEVEL, live: true, fragments: [1, 2, 3, 4, 5].map(frag) } });
+    expect(asked).toEqual([]);
+    const off = fakeContext({}, { uploading: false });
+    off.ctx.hooks.fetch = async () => { throw new Error("no claim expected"); };
+    installEdgeSeeding(off.ctx);
+    const s2 = off.ctx.hooks.storage!() as SegmentStore;
+    off.hls.emit(Hls.Events.FRAG_LOADING, { frag: frag(1) });
+    s2.onSegmentRequested("core-swarm", "core-stream", 1, 2, 4, "main", true);
+    off.hls.emit(Hls.Events.LEVEL_UPDATED, { details: { url: LEVEL, live: true, fragments: [1, 2, 3, 4, 5].map(frag) } });
+    expect(off.events.filter(([k]) => k === "segment")).toEqual([]);
+  });
+
+  it("does not seed when the page sets its own windows, and unwires hls.js when disposed", () => {
+    const mine = setup({ coreConfig: { highDemandTimeWindow: 9 } });
+    expect(mine.f.hls.listeners(Hls.Events.LEVEL_UPDATED)).toBe(0);
+    const { f, dispose } = setup();
+    expect(f.hls.listeners(Hls.Events.LEVEL_UPDATED)).toBe(1);
+    dispose();
+    expect(f.hls.listeners(Hls.Events.LEVEL_UPDATED)).toBe(0);
+    expect(f.hls.listeners(Hls.Events.FRAG_LOADING)).toBe(0);
+  });
+});
