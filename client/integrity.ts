@@ -1,9 +1,9 @@
 // The Worker's SHA-256 for each segment, read from #EXT-X-EDGESWARM-SHA256 tags in media
-// playlists, and the hash that every peer-delivered segment (player.ts) and every segment won
+// playlists, and the hash that every peer-delivered segment (plugins/integrity.ts) and every segment won
 // by an edge claim (seeder.ts) must match. SHA-256 comes from WebCrypto where the page has it
 // and from client/sha256.ts where it does not (see sha256Hex). It decides nothing about
 // scheduling (hls-bridge.ts keeps unknown-hash segments away from the core; the windows live
-// in engine-config.ts and player.ts) and fetches nothing itself.
+// in scheduling/window-policy.ts) and fetches nothing itself.
 
 import { HASH_TAG, readHashTagValue } from "../shared/hash-tag";
 import { toHex } from "../shared/sha256";
@@ -47,7 +47,7 @@ let lastBackend: HashBackend | undefined;
 
 /** client/sha256.ts's `sha256`: the digest the page computes itself without crypto.subtle. */
 export type JsSha256 = (data: ArrayBuffer | ArrayBufferView) => Uint8Array;
-/** Where the JS digest comes from: player.ts loads it beside the script (extras.ts), so the
+/** Where the JS digest comes from: plugins/integrity.ts loads it beside the script (extras.ts), so the
  * bundle every HTTPS viewer downloads does not carry it. */
 let loadJs: (() => Promise<JsSha256>) | undefined;
 let js: Promise<JsSha256> | undefined;

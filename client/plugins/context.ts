@@ -1,8 +1,8 @@
 // What every plug-in of the player gets (`install(ctx) → dispose`): the video, the resolved
 // options, the typed events, the counters and a clock; P2P plug-ins also get hls.js, the P2P
 // engine and the core hooks the engine forwards to. HTTP bytes are counted (`http`) and
-// `segment` is emitted (`segment`) only through this context. Types only, plus nothing:
-// player.ts builds the context, the plug-ins fill the hooks.
+// `segment` is emitted (`segment`) only through this context. Types only: player.ts builds
+// the context, the plug-ins fill the hooks.
 import type Hls from "hls.js";
 import type { HlsJsP2PEngine } from "p2p-media-loader-hlsjs";
 import type { CoreConfig, CoreEventMap, SegmentStorage } from "p2p-media-loader-core";

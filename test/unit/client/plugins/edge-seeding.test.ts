@@ -31,7 +31,7 @@ describe("installEdgeSeeding", () => {
   it("claims new live segments under the ids the core used, stores the win, announces it once and hands it over", async () => {
     const { f, asked, store } = setup();
     f.hls.emit(Hls.Events.FRAG_LOADING, { frag: frag(1) });
-    store.onSegmentRequested("core-swarm", "core-stream", 1, 2, 4, "main", true);
+    store.onSegmentRequested("core-swarm", "core-stream", 1, 2, 4, "main");
     f.hls.emit(Hls.Events.LEVEL_UPDATED, { details: { url: LEVEL, live: true, fragments: [1, 2, 3, 4, 5].map(frag) } });
     // Segments starting at least maxBufferLength + margin (4.5 s) ahead: 3 and 4 (two claim slots).
     expect(asked).toEqual([3, 4].map((sn) => `https://w.example/live/c/hi/${sn}.ts?es_claim=c`));
@@ -50,7 +50,7 @@ describe("installEdgeSeeding", () => {
 
   it("claims nothing for a level the core has not requested from, or while the viewer does not upload", () => {
     const { f, asked, store } = setup();
-    store.onSegmentRequested("core-swarm", "core-stream", 1, 2, 4, "main", true); // no hls.js load to pair with
+    store.onSegmentRequested("core-swarm", "core-stream", 1, 2, 4, "main"); // no hls.js load to pair with
     f.hls.emit(Hls.Events.LEVEL_UPDATED, { details: { url: LEVEL, live: true, fragments: [1, 2, 3, 4, 5].map(frag) } });
     expect(asked).toEqual([]);
     const off = fakeContext({}, { uploading: false });
@@ -58,7 +58,7 @@ describe("installEdgeSeeding", () => {
     installEdgeSeeding(off.ctx);
     const s2 = off.ctx.hooks.storage!() as SegmentStore;
     off.hls.emit(Hls.Events.FRAG_LOADING, { frag: frag(1) });
-    s2.onSegmentRequested("core-swarm", "core-stream", 1, 2, 4, "main", true);
+    s2.onSegmentRequested("core-swarm", "core-stream", 1, 2, 4, "main");
     off.hls.emit(Hls.Events.LEVEL_UPDATED, { details: { url: LEVEL, live: true, fragments: [1, 2, 3, 4, 5].map(frag) } });
     expect(off.events.filter(([k]) => k === "segment")).toEqual([]);
   });
