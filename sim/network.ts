@@ -92,13 +92,16 @@ export interface Upload {
   cap: number;
   rate: number;
   startedAt: number;
-  done?: Handle;
   onDone: (u: Upload) => void;
 }
 
-/** One viewer's uplink: the transfers it serves now, their rates and completion events. */
+/**
+ * One viewer's uplink: the transfers it serves now and their rates. It keeps one event in the
+ * queue, the next completion, so a change of shares costs one event, not one per transfer.
+ */
 export class Uplink {
   readonly active: Upload[] = [];
+  private next?: Handle;
   private lastAt = 0;
   /** Seconds with at least one upload running, and bytes sent, since the last take(). */
   busyS = 0;
@@ -131,7 +134,6 @@ export class Uplink {
     const i = this.active.indexOf(u);
     if (i < 0) return;
     this.settle();
-    this.q.cancel(u.done);
     this.active.splice(i, 1);
     this.idleCheck();
     this.reshare();
@@ -170,28 +172,33 @@ export class Uplink {
   }
 
   private reshare(): void {
+    this.q.cancel(this.next);
+    this.next = undefined;
     if (this.active.length === 0) return;
     const rates = fairShares(
       this.upBps,
       this.active.map((u) => u.cap),
     );
+    let soonest = Infinity;
     this.active.forEach((u, i) => {
-      const r = rates[i]!;
-      if (u.done && !u.done.cancelled && r === u.rate) return;
-      u.rate = r;
-      this.q.cancel(u.done);
-      u.done = this.q.after(u.left / r, () => this.finish(u));
+      u.rate = rates[i]!;
+      soonest = Math.min(soonest, u.left / u.rate);
     });
+    this.next = this.q.after(soonest, () => this.tick());
   }
 
-  private finish(u: Upload): void {
+  /** The soonest transfer(s) finished: hand them over, re-share among the rest. */
+  private tick(): void {
+    this.next = undefined;
     this.settle();
-    this.sentBytes += u.left;
-    u.left = 0;
-    const i = this.active.indexOf(u);
-    if (i >= 0) this.active.splice(i, 1);
+    const done = this.active.filter((u) => u.left <= u.rate * 1e-9 + 1e-6);
+    for (const u of done) {
+      this.sentBytes += u.left;
+      u.left = 0;
+      this.active.splice(this.active.indexOf(u), 1);
+    }
     this.idleCheck();
     this.reshare();
-    u.onDone(u);
+    for (const u of done) u.onDone(u);
   }
 }
