@@ -51,7 +51,7 @@ export function jsonLine(r: RunResult): string {
     viewers: r.viewers,
     offload: round(r.offload, 4),
     stalls: r.stalls,
-    maxObjectRps: r.maxObjectRps,
+    maxObjectRps: round(r.maxObjectRps, 1),
     cfCostPer1kViewerHours: round(r.cfCostPer1kViewerHours, 4),
     egressSavedPer1kViewerHours: round(r.egressSavedPer1kViewerHours, 2),
   });
