@@ -12,7 +12,7 @@ const video = document.querySelector("video");
 if (!video) throw new Error("bench page: no <video>");
 const probe = installProbe(video, cfg.rendition);
 const engine = new HlsJsP2PEngine({
-  core: { ...(cfg.core ?? {}), announceTrackers: [cfg.tracker], rtcConfig: { iceServers: [] } },
+  core: { ...cfg.core, announceTrackers: [cfg.tracker], rtcConfig: { iceServers: [] } },
 });
 // The same counts the EdgeSwarm client makes from the same core events (client/player.ts).
 engine.addEventListener("onSegmentLoaded", (d) => { if (d.downloadSource === "p2p") probe.p2p(d.bytesLength); });
