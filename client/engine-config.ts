@@ -2,9 +2,21 @@
 // limits.ts. Values only; player.ts spreads them into the configs, and the window policy
 // (scheduling/window-policy.ts) resizes the windows once the playlist is known.
 import {
-  FRAG_ERROR_RETRIES, FRAG_FIRST_BYTE_MS, FRAG_LOAD_MS, FRAG_RETRY_MAX_MS, FRAG_RETRY_MIN_MS, FRAG_TIMEOUT_RETRIES,
-  HIGH_DEMAND_S, HTTP_RETRIES, HTTP_SILENCE_MS, HTTP_WINDOW_S, P2P_RETRIES, P2P_SILENCE_MS, P2P_WINDOW_S,
-  SIMULTANEOUS_HTTP, SIMULTANEOUS_P2P,
+  FRAG_ERROR_RETRIES,
+  FRAG_FIRST_BYTE_MS,
+  FRAG_LOAD_MS,
+  FRAG_RETRY_MAX_MS,
+  FRAG_RETRY_MIN_MS,
+  FRAG_TIMEOUT_RETRIES,
+  HIGH_DEMAND_S,
+  HTTP_RETRIES,
+  HTTP_SILENCE_MS,
+  HTTP_WINDOW_S,
+  P2P_RETRIES,
+  P2P_SILENCE_MS,
+  P2P_WINDOW_S,
+  SIMULTANEOUS_HTTP,
+  SIMULTANEOUS_P2P,
 } from "./limits";
 
 /** Older homes of these names, still imported by benches (bench/swarm/variants.ts). */

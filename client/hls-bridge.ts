@@ -93,7 +93,13 @@ export function countingLoader<T extends LoaderCtor>(Base: T, onBytes: (n: numbe
           return (orig as (...a: unknown[]) => unknown)(...args);
         };
       };
-      super.load(context, config, { ...callbacks, onSuccess: wrap("onSuccess"), onError: wrap("onError"), onTimeout: wrap("onTimeout"), onAbort: wrap("onAbort") });
+      super.load(context, config, {
+        ...callbacks,
+        onSuccess: wrap("onSuccess"),
+        onError: wrap("onError"),
+        onTimeout: wrap("onTimeout"),
+        onAbort: wrap("onAbort"),
+      });
     }
 
     override abort(): void {

@@ -21,7 +21,8 @@ function scriptUrl(): string | undefined {
 }
 
 const SCRIPT_URL = scriptUrl();
-const SCRIPT_TAG = __EDGESWARM_FORMAT__ === "iife" && typeof document !== "undefined" && document.currentScript instanceof HTMLScriptElement ? document.currentScript : null;
+const SCRIPT_TAG =
+  __EDGESWARM_FORMAT__ === "iife" && typeof document !== "undefined" && document.currentScript instanceof HTMLScriptElement ? document.currentScript : null;
 
 /** Plays `src` in `video` with P2P; the Worker defaults to the origin this script came from. */
 export function attach(video: HTMLVideoElement, src: string, options: AttachOptions = {}): EdgeSwarmHandle {

@@ -22,7 +22,7 @@ export interface FragmentLike {
 export type Verdict = "ok" | "mismatch" | "unknown" | "unavailable";
 
 /** Key of a segment: its URL, plus the byte range when the playlist uses EXT-X-BYTERANGE. */
-export function segmentKey(url: string, range?: { start: number, end: number }): string {
+export function segmentKey(url: string, range?: { start: number; end: number }): string {
   return range ? `${url}|${range.start}-${range.end}` : url;
 }
 
@@ -36,7 +36,7 @@ export function hashOfFragment(frag: FragmentLike): string | undefined {
 }
 
 /** hls.js byteRange is [start, endExclusive]; p2p-media-loader uses inclusive ends. */
-function rangeOf(frag: FragmentLike): { start: number, end: number } | undefined {
+function rangeOf(frag: FragmentLike): { start: number; end: number } | undefined {
   const r = frag.byteRange;
   if (!r || r.length < 2 || r[0] === undefined || r[1] === undefined || !(r[1] > r[0])) return undefined;
   return { start: r[0], end: r[1] - 1 };
@@ -64,7 +64,9 @@ function jsDigest(): Promise<JsSha256> {
   if (!loadJs) return Promise.reject(new Error("no SHA-256 on this page: crypto.subtle is missing and no JS SHA-256 is set (useJsSha256)"));
   const p = (js ??= loadJs());
   // A failed load is not remembered: a later check tries again.
-  p.catch(() => { if (js === p) js = undefined; });
+  p.catch(() => {
+    if (js === p) js = undefined;
+  });
   return p;
 }
 
@@ -141,11 +143,11 @@ export class HashBook {
     return known;
   }
 
-  get(url: string, range?: { start: number, end: number }): string | undefined {
+  get(url: string, range?: { start: number; end: number }): string | undefined {
     return this.hashes.get(segmentKey(url, range));
   }
 
-  has(url: string, range?: { start: number, end: number }): boolean {
+  has(url: string, range?: { start: number; end: number }): boolean {
     return this.hashes.has(segmentKey(url, range));
   }
 
@@ -154,7 +156,7 @@ export class HashBook {
   }
 
   /** "ok" only when the Worker published a hash and the bytes match it. */
-  async verify(url: string, range: { start: number, end: number } | undefined, data: ArrayBuffer): Promise<Verdict> {
+  async verify(url: string, range: { start: number; end: number } | undefined, data: ArrayBuffer): Promise<Verdict> {
     const expected = this.get(url, range);
     if (expected === undefined) return "unknown";
     let actual: string;

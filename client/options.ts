@@ -71,7 +71,7 @@ function parseBool(v: string | undefined): boolean | undefined {
  * Reads data- attributes (as `element.dataset` gives them, camel-cased) into options.
  * Video attributes win over the script tag's, so one page can tune a single player.
  */
-export function optionsFromDataset(...sets: Array<Record<string, string | undefined> | undefined>): { options: AttachOptions, problems: OptionProblem[] } {
+export function optionsFromDataset(...sets: Array<Record<string, string | undefined> | undefined>): { options: AttachOptions; problems: OptionProblem[] } {
   const merged: Record<string, string | undefined> = {};
   for (const s of sets) if (s) for (const [k, v] of Object.entries(s)) if (v !== undefined) merged[k] = v;
   const options: AttachOptions = {};
@@ -133,7 +133,7 @@ export function defaultChannel(src: string, swarmId: string): string {
 }
 
 /** Fills defaults and checks every option; a bad option is reported and replaced by its default. */
-export function resolveOptions(src: string, opts: AttachOptions, scriptUrl: string | undefined): { resolved: ResolvedOptions, problems: OptionProblem[] } {
+export function resolveOptions(src: string, opts: AttachOptions, scriptUrl: string | undefined): { resolved: ResolvedOptions; problems: OptionProblem[] } {
   const problems: OptionProblem[] = [];
   const base = typeof location !== "undefined" ? location.href : undefined;
   let abs: string;
@@ -190,8 +190,19 @@ export function resolveOptions(src: string, opts: AttachOptions, scriptUrl: stri
   const rtcConfig = opts.rtcConfig && typeof opts.rtcConfig === "object" ? opts.rtcConfig : { iceServers: [] };
   return {
     resolved: {
-      src: abs, assets, tracker, swarmId, channel, p2p: opts.p2p !== false, upload, debug: opts.debug === true, reportUrl, rtcConfig,
-      hlsConfig: opts.hlsConfig ?? {}, coreConfig: opts.coreConfig ?? {}, testCorruptUploads: opts.testCorruptUploads === true,
+      src: abs,
+      assets,
+      tracker,
+      swarmId,
+      channel,
+      p2p: opts.p2p !== false,
+      upload,
+      debug: opts.debug === true,
+      reportUrl,
+      rtcConfig,
+      hlsConfig: opts.hlsConfig ?? {},
+      coreConfig: opts.coreConfig ?? {},
+      testCorruptUploads: opts.testCorruptUploads === true,
     },
     problems,
   };

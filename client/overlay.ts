@@ -7,7 +7,11 @@ function mb(n: number): string {
 }
 
 export function formatStats(s: Stats, tracker: string): string {
-  const errs = Object.entries(s.errors).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ") || "none";
+  const errs =
+    Object.entries(s.errors)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ") || "none";
   return [
     `EdgeSwarm · ${s.mode} · tracker ${tracker}`,
     `http ${mb(s.httpBytes)} · p2p ${mb(s.p2pBytes)} · offload ${(s.offload * 100).toFixed(1)}%`,
@@ -24,8 +28,15 @@ export class Overlay {
     this.box = document.createElement("pre");
     this.box.className = "edgeswarm-overlay";
     Object.assign(this.box.style, {
-      position: "fixed", zIndex: "2147483647", margin: "0", padding: "4px 6px", pointerEvents: "none",
-      font: "11px/1.3 ui-monospace, monospace", color: "#e8ffe8", background: "rgba(0,0,0,.65)", borderRadius: "3px",
+      position: "fixed",
+      zIndex: "2147483647",
+      margin: "0",
+      padding: "4px 6px",
+      pointerEvents: "none",
+      font: "11px/1.3 ui-monospace, monospace",
+      color: "#e8ffe8",
+      background: "rgba(0,0,0,.65)",
+      borderRadius: "3px",
     });
     document.body.appendChild(this.box);
   }

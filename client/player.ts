@@ -34,12 +34,12 @@ export interface EdgeSwarmEvents {
   /** Every second while attached. */
   stats: S.Stats;
   /** A segment arrived (p2p: verified, with the peer it came from). */
-  segment: { source: "http" | "p2p", bytes: number, url: string, peerId?: string };
+  segment: { source: "http" | "p2p"; bytes: number; url: string; peerId?: string };
   /** Bytes sent to one peer (a chunk of a segment it asked for). */
-  upload: { peerId: string, bytes: number };
+  upload: { peerId: string; bytes: number };
   /** A peer's bytes were thrown away: they did not match the Worker's hash, or it has none. */
-  rejected: { reason: "hash-mismatch" | "hash-unknown", url: string, bytes: number };
-  peer: { event: "connect" | "close", peerId: string };
+  rejected: { reason: "hash-mismatch" | "hash-unknown"; url: string; bytes: number };
+  peer: { event: "connect" | "close"; peerId: string };
   tracker: { state: TrackerState };
   error: EdgeSwarmError;
 }
@@ -72,7 +72,10 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
   let destroyed = false;
   const disposers: Dispose[] = [];
   const base: PlayerContext = {
-    video, opts, events, counters,
+    video,
+    opts,
+    events,
+    counters,
     now: () => performance.now(),
     uploading: () => uploading,
     mode: () => mode,
@@ -122,7 +125,10 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
       Object.assign(hlsConfig, engine.getConfigForHlsJs());
       const h = (hls = new Hls(hlsConfig));
       const ctx: P2PContext = {
-        ...base, hls: h, engine, hooks,
+        ...base,
+        hls: h,
+        engine,
+        hooks,
         on<K extends keyof CoreEventMap>(k: K, fn: CoreEventMap[K]) {
           engine.addEventListener(k, fn);
           disposers.push(() => engine.removeEventListener(k, fn));

@@ -41,12 +41,18 @@ export function bridgeSeeder(
       if (typeof f.sn !== "number" || f.byteRange?.length) continue; // byte-range segments are not seeded
       segments.push({ url: f.url, externalId: f.sn, start: f.start, end: f.end, sha256: hashOfFragment(f) });
     }
-    seeder.onPlaylist({
-      ...core, streamType: "main", live: true, segments,
-      // hls.js asks for nothing beyond maxBufferLength (the P2P engine sets it), so claims
-      // there never race its requests.
-      minLead: hls.config.maxBufferLength + SEED_MARGIN_S,
-    }, playhead());
+    seeder.onPlaylist(
+      {
+        ...core,
+        streamType: "main",
+        live: true,
+        segments,
+        // hls.js asks for nothing beyond maxBufferLength (the P2P engine sets it), so claims
+        // there never race its requests.
+        minLead: hls.config.maxBufferLength + SEED_MARGIN_S,
+      },
+      playhead(),
+    );
   };
   const wiring: Array<[keyof HlsListeners, (e: string, d: never) => void]> = [
     [Hls.Events.FRAG_LOADING, onFragLoading],

@@ -110,7 +110,6 @@ export function bytesRequest(data: ArrayBuffer, signal?: AbortSignal): Request {
   return new Request(url, signal ? { signal } : {});
 }
 
-
 export interface SeederHooks {
   fetch?: typeof fetch;
   /** Called with each chunk of HTTP bytes a granted claim brings (for the viewer's counters). */
@@ -249,13 +248,19 @@ export class EdgeSeeder {
       if (answer !== "granted") this.unsupported = true;
       // Read whole (not bounded: the Worker listed this segment and its hash is checked
       // below), counting each chunk as it comes so the HTTP rate stays live.
-      const data = new Uint8Array(await new Response(res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-        transform: (chunk, out) => {
-          this.counters.httpBytes += chunk.byteLength;
-          this.hooks.onHttpBytes?.(chunk.byteLength);
-          out.enqueue(chunk);
-        },
-      }))).arrayBuffer());
+      const data = new Uint8Array(
+        await new Response(
+          res.body.pipeThrough(
+            new TransformStream<Uint8Array, Uint8Array>({
+              transform: (chunk, out) => {
+                this.counters.httpBytes += chunk.byteLength;
+                this.hooks.onHttpBytes?.(chunk.byteLength);
+                out.enqueue(chunk);
+              },
+            }),
+          ),
+        ).arrayBuffer(),
+      );
       // A truncated or altered response must never be passed on to peers as this segment.
       if ((await sha256Hex(data)) !== s.sha256) {
         this.counters.failed++;

@@ -23,8 +23,8 @@ for (let n = 2, i = 0; i < 64; n++) {
   while (n % d) d++;
   if (d < n) continue; // not a prime
   // `x % 1 * 2 ** 32` is below 2^32, and `| 0` keeps its low 32 bits as an int32.
-  if (i < 8) H0[i] = Math.sqrt(n) % 1 * 2 ** 32 | 0;
-  K[i++] = Math.cbrt(n) % 1 * 2 ** 32 | 0;
+  if (i < 8) H0[i] = ((Math.sqrt(n) % 1) * 2 ** 32) | 0;
+  K[i++] = ((Math.cbrt(n) % 1) * 2 ** 32) | 0;
 }
 
 // The message schedule, reused across blocks and calls (hashing is synchronous).
@@ -37,49 +37,54 @@ const W = new Int32Array(64);
  */
 function compress(H: Int32Array, bytes: Uint8Array, p: number): void {
   for (let t = 0; t < 16; t++, p += 4) {
-    W[t] = bytes[p]! << 24 | bytes[p + 1]! << 16 | bytes[p + 2]! << 8 | bytes[p + 3]!;
+    W[t] = (bytes[p]! << 24) | (bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!;
   }
   for (let t = 16; t < 64; t++) {
     const x = W[t - 15]!;
     const y = W[t - 2]!;
-    const s0 = (x >>> 7 | x << 25) ^ (x >>> 18 | x << 14) ^ x >>> 3;
-    const s1 = (y >>> 17 | y << 15) ^ (y >>> 19 | y << 13) ^ y >>> 10;
-    W[t] = s1 + W[t - 7]! + s0 + W[t - 16]! | 0;
+    const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+    const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+    W[t] = (s1 + W[t - 7]! + s0 + W[t - 16]!) | 0;
   }
-  let a = H[0]!, b = H[1]!, c = H[2]!, d = H[3]!, e = H[4]!, f = H[5]!, g = H[6]!, h = H[7]!;
+  let a = H[0]!,
+    b = H[1]!,
+    c = H[2]!,
+    d = H[3]!,
+    e = H[4]!,
+    f = H[5]!,
+    g = H[6]!,
+    h = H[7]!;
   for (let t = 0; t < 64; t++) {
-    const S1 = (e >>> 6 | e << 26) ^ (e >>> 11 | e << 21) ^ (e >>> 25 | e << 7);
-    const t1 = h + S1 + (e & f ^ ~e & g) + K[t]! + W[t]! | 0;
-    const S0 = (a >>> 2 | a << 30) ^ (a >>> 13 | a << 19) ^ (a >>> 22 | a << 10);
-    const t2 = S0 + (a & b ^ a & c ^ b & c) | 0;
+    const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+    const t1 = (h + S1 + ((e & f) ^ (~e & g)) + K[t]! + W[t]!) | 0;
+    const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+    const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
     h = g;
     g = f;
     f = e;
-    e = d + t1 | 0;
+    e = (d + t1) | 0;
     d = c;
     c = b;
     b = a;
-    a = t1 + t2 | 0;
+    a = (t1 + t2) | 0;
   }
-  H[0] = H[0]! + a | 0;
-  H[1] = H[1]! + b | 0;
-  H[2] = H[2]! + c | 0;
-  H[3] = H[3]! + d | 0;
-  H[4] = H[4]! + e | 0;
-  H[5] = H[5]! + f | 0;
-  H[6] = H[6]! + g | 0;
-  H[7] = H[7]! + h | 0;
+  H[0] = (H[0]! + a) | 0;
+  H[1] = (H[1]! + b) | 0;
+  H[2] = (H[2]! + c) | 0;
+  H[3] = (H[3]! + d) | 0;
+  H[4] = (H[4]! + e) | 0;
+  H[5] = (H[5]! + f) | 0;
+  H[6] = (H[6]! + g) | 0;
+  H[7] = (H[7]! + h) | 0;
 }
 
 /** The 32-byte SHA-256 digest of the bytes `data` covers (a view hashes only its own range). */
 export function sha256(data: ArrayBuffer | ArrayBufferView): Uint8Array {
-  const bytes = ArrayBuffer.isView(data)
-    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-    : new Uint8Array(data);
+  const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
   const n = bytes.length;
   const H = H0.slice();
   // Whole blocks are read where they lie; only the last partial block is copied.
-  const whole = n - n % 64;
+  const whole = n - (n % 64);
   for (let p = 0; p < whole; p += 64) compress(H, bytes, p);
   // Padding (§5.1.1): the rest, a 1 bit, zeros, and the length in bits as 64-bit big-endian;
   // a second block when fewer than 9 bytes of the first are free.
@@ -91,6 +96,6 @@ export function sha256(data: ArrayBuffer | ArrayBufferView): Uint8Array {
   for (let i = last.length - 1, bits = n * 8; bits >= 1; i--, bits /= 256) last[i] = bits;
   for (let p = 0; p < last.length; p += 64) compress(H, last, p);
   const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = H[i >> 2]! >>> 24 - 8 * (i & 3);
+  for (let i = 0; i < 32; i++) out[i] = H[i >> 2]! >>> (24 - 8 * (i & 3));
   return out;
 }

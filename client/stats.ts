@@ -68,8 +68,15 @@ export function offload(httpBytes: number, p2pBytes: number): number {
 
 export function snapshot(c: Counters, uploading: boolean, mode: Stats["mode"]): Stats {
   return {
-    httpBytes: c.httpBytes, p2pBytes: c.p2pBytes, p2pRejectedBytes: c.p2pRejectedBytes, uploadedBytes: c.uploadedBytes,
-    peers: c.peers.size, offload: offload(c.httpBytes, c.p2pBytes), errors: { ...c.errors }, uploading, mode,
+    httpBytes: c.httpBytes,
+    p2pBytes: c.p2pBytes,
+    p2pRejectedBytes: c.p2pRejectedBytes,
+    uploadedBytes: c.uploadedBytes,
+    peers: c.peers.size,
+    offload: offload(c.httpBytes, c.p2pBytes),
+    errors: { ...c.errors },
+    uploading,
+    mode,
   };
 }
 
@@ -85,7 +92,10 @@ export function classifySegmentError(source: "http" | "p2p", coreType: string): 
 }
 
 /** Subtracts a baseline (the reporter's last acknowledged totals); never below zero. */
-export function minus(now: Stats, base: Pick<Stats, "httpBytes" | "p2pBytes" | "uploadedBytes" | "errors">): Pick<Stats, "httpBytes" | "p2pBytes" | "uploadedBytes" | "errors"> {
+export function minus(
+  now: Stats,
+  base: Pick<Stats, "httpBytes" | "p2pBytes" | "uploadedBytes" | "errors">,
+): Pick<Stats, "httpBytes" | "p2pBytes" | "uploadedBytes" | "errors"> {
   const errors = emptyErrors();
   for (const k of ERROR_TYPES) errors[k] = Math.max(0, now.errors[k] - base.errors[k]);
   return {

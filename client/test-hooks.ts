@@ -16,7 +16,7 @@ export function isPeerCommand(u8: Uint8Array): boolean {
 
 /** Flips bytes of every segment chunk this page sends over WebRTC (commands pass untouched). */
 export function installUploadCorruption(): void {
-  const proto = (globalThis as { RTCDataChannel?: { prototype: { send: (d: unknown) => void, __edgeswarmCorrupt?: boolean } } }).RTCDataChannel?.prototype;
+  const proto = (globalThis as { RTCDataChannel?: { prototype: { send: (d: unknown) => void; __edgeswarmCorrupt?: boolean } } }).RTCDataChannel?.prototype;
   if (!proto || proto.__edgeswarmCorrupt) return;
   const send = proto.send;
   proto.__edgeswarmCorrupt = true;

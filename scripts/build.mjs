@@ -25,9 +25,11 @@ export function clientBuildOptions({ entry, format, test = false, watchSockets =
     name: "edgeswarm-tracker-socket",
     setup(b) {
       b.onResolve({ filter: /^@thaunknown\/simple-websocket$/ }, (args) =>
-        /[\\/]bittorrent-tracker[\\/]/.test(args.importer) ? { path: join(root, "client/tracker-socket.ts") } : undefined);
+        /[\\/]bittorrent-tracker[\\/]/.test(args.importer) ? { path: join(root, "client/tracker-socket.ts") } : undefined,
+      );
       b.onResolve({ filter: /^bittorrent-tracker$/ }, (args) =>
-        /[\\/]p2p-media-loader-core[\\/]/.test(args.importer) ? { path: join(root, "client/tracker-client.ts") } : undefined);
+        /[\\/]p2p-media-loader-core[\\/]/.test(args.importer) ? { path: join(root, "client/tracker-client.ts") } : undefined,
+      );
     },
   };
   return {
@@ -90,18 +92,18 @@ if (isMain && existsSync(join(root, "client/index.ts"))) {
 if (!isMain) {
   // Imported for clientBuildOptions (size-budget test): build nothing.
 } else {
-// --- demo pages (owned by the demo room: scripts/build-demo.mjs) ---------------------
-// Bundles demo/src/*.ts to demo.js / dashboard.js and copies only the static files, so
-// the TS sources under demo/src are not published as assets.
-if (existsSync(join(root, "demo"))) await (await import("./build-demo.mjs")).buildDemo(root, out);
-// --- end demo pages ---------------------------------------------------------------
+  // --- demo pages (owned by the demo room: scripts/build-demo.mjs) ---------------------
+  // Bundles demo/src/*.ts to demo.js / dashboard.js and copies only the static files, so
+  // the TS sources under demo/src are not published as assets.
+  if (existsSync(join(root, "demo"))) await (await import("./build-demo.mjs")).buildDemo(root, out);
+  // --- end demo pages ---------------------------------------------------------------
 
-// ---- origin (owned by the origin room): the built-in sample clip + its hash manifest,
-// made once with ffmpeg into dist/public/streams/sample/ and reused by later builds.
-// The Worker serves /streams/sample/* and the /live/loop/* channel from these assets.
-{
-  const { ensureSample } = await import("./sample.mjs");
-  await ensureSample();
-}
-// ---- end origin
+  // ---- origin (owned by the origin room): the built-in sample clip + its hash manifest,
+  // made once with ffmpeg into dist/public/streams/sample/ and reused by later builds.
+  // The Worker serves /streams/sample/* and the /live/loop/* channel from these assets.
+  {
+    const { ensureSample } = await import("./sample.mjs");
+    await ensureSample();
+  }
+  // ---- end origin
 }

@@ -23,7 +23,9 @@ export function installEdgeSeeding(ctx: P2PContext): Dispose {
   let store: SegmentStore | undefined;
   hooks.storage = () => {
     store = new SegmentStore();
-    store.onRequest = (swarmId, streamId, sn, type) => { if (type === "main") ids.onCoreRequest(swarmId, streamId, sn); };
+    store.onRequest = (swarmId, streamId, sn, type) => {
+      if (type === "main") ids.onCoreRequest(swarmId, streamId, sn);
+    };
     return store;
   };
   const seeder = new EdgeSeeder(() => store, ctx.opts.channel, {
@@ -61,8 +63,15 @@ export function installEdgeSeeding(ctx: P2PContext): Dispose {
   ctx.on("onPeerConnect", () => claims.onPeers(mainPeers()));
   ctx.on("onPeerClose", () => claims.onPeers(mainPeers()));
   hooks.peersReset = () => claims.onPeers(0);
-  const unbridge = pageSetsWindows(ctx.opts.coreConfig) ? undefined
-    : bridgeSeeder(ctx.hls, seeder, ids, () => ctx.video.currentTime, () => ctx.uploading() && !ctx.destroyed());
+  const unbridge = pageSetsWindows(ctx.opts.coreConfig)
+    ? undefined
+    : bridgeSeeder(
+        ctx.hls,
+        seeder,
+        ids,
+        () => ctx.video.currentTime,
+        () => ctx.uploading() && !ctx.destroyed(),
+      );
   return () => {
     seeder.destroy();
     unbridge?.();

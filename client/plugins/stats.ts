@@ -19,7 +19,9 @@ export function installStats(ctx: PlayerContext): Dispose {
   let overlay: Overlay | undefined;
   if (opts.debug && typeof document !== "undefined") {
     loadExtra<typeof import("../overlay")>("overlay", opts.assets).then(
-      (m) => { if (!ctx.destroyed()) overlay = new m.Overlay(ctx.video); },
+      (m) => {
+        if (!ctx.destroyed()) overlay = new m.Overlay(ctx.video);
+      },
       (err: unknown) => ctx.fail({ type: "other", details: `debug overlay not loaded: ${message(err)}`, fatal: false }),
     );
   }
@@ -34,7 +36,9 @@ export function installStats(ctx: PlayerContext): Dispose {
   const reportUrl = opts.reportUrl;
   if (reportUrl && ctx.mode() !== "native") {
     loadExtra<typeof import("../reporter")>("reporter", opts.assets).then(
-      (m) => { if (!ctx.destroyed()) reporter = new m.Reporter(reportUrl, opts.channel, () => snapshotOf(ctx)); },
+      (m) => {
+        if (!ctx.destroyed()) reporter = new m.Reporter(reportUrl, opts.channel, () => snapshotOf(ctx));
+      },
       () => {},
     );
   }

@@ -28,24 +28,27 @@ export function installTrackerHealth(ctx: P2PContext): Dispose {
   let failed = false;
   const noteFailure = () => (watch ? watch.noteFailure() : (failed = true));
   const noteConnect = () => (watch ? watch.noteConnect() : (failed = false));
-  loadExtra<typeof import("../tracker-watch")>("tracker-watch", opts.assets).then((m) => {
-    if (ctx.destroyed()) return;
-    const w: TrackerWatch = (watch = new m.TrackerWatch({
-      url: opts.tracker,
-      onState: (state) => events.emit("tracker", { state }),
-      restart: async () => {
-        // Dropping P2P destroys the core's tracker clients (and their sockets); turning it
-        // back on makes the next segment request build fresh ones that connect right away.
-        w.quiet(TRACKER_RESTART_GAP_MS + TRACKER_RESTART_QUIET_EXTRA_MS);
-        ctx.configure({ isP2PDisabled: true });
-        ctx.counters.peers.clear();
-        ctx.hooks.peersReset?.();
-        await new Promise((r) => setTimeout(r, TRACKER_RESTART_GAP_MS));
-        if (!ctx.destroyed()) ctx.configure({ isP2PDisabled: false });
-      },
-    }));
-    if (failed) w.noteFailure();
-  }, (err: unknown) => ctx.fail({ type: "other", details: `tracker watch not loaded: ${message(err)}`, fatal: false }));
+  loadExtra<typeof import("../tracker-watch")>("tracker-watch", opts.assets).then(
+    (m) => {
+      if (ctx.destroyed()) return;
+      const w: TrackerWatch = (watch = new m.TrackerWatch({
+        url: opts.tracker,
+        onState: (state) => events.emit("tracker", { state }),
+        restart: async () => {
+          // Dropping P2P destroys the core's tracker clients (and their sockets); turning it
+          // back on makes the next segment request build fresh ones that connect right away.
+          w.quiet(TRACKER_RESTART_GAP_MS + TRACKER_RESTART_QUIET_EXTRA_MS);
+          ctx.configure({ isP2PDisabled: true });
+          ctx.counters.peers.clear();
+          ctx.hooks.peersReset?.();
+          await new Promise((r) => setTimeout(r, TRACKER_RESTART_GAP_MS));
+          if (!ctx.destroyed()) ctx.configure({ isP2PDisabled: false });
+        },
+      }));
+      if (failed) w.noteFailure();
+    },
+    (err: unknown) => ctx.fail({ type: "other", details: `tracker watch not loaded: ${message(err)}`, fatal: false }),
+  );
   const trackerKey = opts.tracker.replace(/\/$/, "");
   const unwatch = watchTrackerSockets((url, notice) => {
     if (url.replace(/\/$/, "") !== trackerKey) return;

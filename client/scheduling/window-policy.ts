@@ -6,9 +6,20 @@
 // or hls.js types: time is passed in.
 import { HttpTiming } from "../http-timing";
 import {
-  CORE_REVISIT_S, DEFAULT_TARGET_DURATION_S, HIGH_DEMAND_S, HTTP_WINDOW_S, JOIN_SEGMENTS, LIVE_HIGH_DEMAND_MAX_SEGMENTS,
-  LIVE_HIGH_DEMAND_SEGMENTS, MAX_TARGET_DURATION_S, P2P_EXTRA_SEGMENTS, P2P_WINDOW_S, SIMULTANEOUS_HTTP,
-  VOD_HIGH_DEMAND_SEGMENTS, VOD_HTTP_EXTRA_SEGMENTS, WINDOW_STEP_S,
+  CORE_REVISIT_S,
+  DEFAULT_TARGET_DURATION_S,
+  HIGH_DEMAND_S,
+  HTTP_WINDOW_S,
+  JOIN_SEGMENTS,
+  LIVE_HIGH_DEMAND_MAX_SEGMENTS,
+  LIVE_HIGH_DEMAND_SEGMENTS,
+  MAX_TARGET_DURATION_S,
+  P2P_EXTRA_SEGMENTS,
+  P2P_WINDOW_S,
+  SIMULTANEOUS_HTTP,
+  VOD_HIGH_DEMAND_SEGMENTS,
+  VOD_HTTP_EXTRA_SEGMENTS,
+  WINDOW_STEP_S,
 } from "../limits";
 
 export interface Windows {
@@ -58,9 +69,11 @@ const roundUp = (s: number) => Math.ceil(s / WINDOW_STEP_S) * WINDOW_STEP_S;
  */
 export function windowsFor(targetDuration: number, live = false, slowestHttpS = 0, joining = false): Windows {
   const td = Number.isFinite(targetDuration) && targetDuration > 0 ? Math.min(targetDuration, MAX_TARGET_DURATION_S) : DEFAULT_TARGET_DURATION_S;
-  const high = !live ? Math.max(HIGH_DEMAND_S, VOD_HIGH_DEMAND_SEGMENTS * td)
-    : joining ? liveJoinHighDemand(td, slowestHttpS)
-    : liveSteadyHighDemand(td, slowestHttpS);
+  const high = !live
+    ? Math.max(HIGH_DEMAND_S, VOD_HIGH_DEMAND_SEGMENTS * td)
+    : joining
+      ? liveJoinHighDemand(td, slowestHttpS)
+      : liveSteadyHighDemand(td, slowestHttpS);
   return {
     highDemandTimeWindow: high,
     httpDownloadTimeWindow: live ? high : Math.max(HTTP_WINDOW_S, high + VOD_HTTP_EXTRA_SEGMENTS * td),
@@ -123,7 +136,7 @@ export interface WindowPolicy<W extends object = Windows> {
  */
 export function windowPolicy<W extends object = Windows>(fixed = false, rule: WindowRule<W> = windowsFor as unknown as WindowRule<W>): WindowPolicy<W> {
   const timing = new HttpTiming();
-  let level: { td: number, live: boolean } | undefined;
+  let level: { td: number; live: boolean } | undefined;
   let loaded = 0;
   let last = "";
   const decide = (): W | undefined => {

@@ -9,7 +9,11 @@ import type { AddressInfo } from "node:net";
 import ReannouncingClient, { watchedTrackerClients } from "../../../client/tracker-client";
 import { randomHex20, rtcConfig, waitFor, wrtc } from "../../../harness/webrtc-node.ts";
 
-interface Announce { at: number; peer: string; event?: string }
+interface Announce {
+  at: number;
+  peer: string;
+  event?: string;
+}
 
 describe("re-announce while peerless (client/tracker-client.ts)", () => {
   let wss: WebSocketServer;

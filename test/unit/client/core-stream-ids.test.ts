@@ -34,10 +34,12 @@ describe("stream ids from the real p2p-media-loader-core", () => {
     await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
     base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     tracker = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-    tracker.on("connection", (ws) => ws.on("message", (raw) => {
-      const msg = JSON.parse(String(raw)) as { action?: string, info_hash?: string };
-      if (msg.action === "announce" && typeof msg.info_hash === "string") infoHashes.add(msg.info_hash);
-    }));
+    tracker.on("connection", (ws) =>
+      ws.on("message", (raw) => {
+        const msg = JSON.parse(String(raw)) as { action?: string; info_hash?: string };
+        if (msg.action === "announce" && typeof msg.info_hash === "string") infoHashes.add(msg.info_hash);
+      }),
+    );
     await new Promise<void>((r) => tracker.on("listening", r));
     trackerUrl = `ws://127.0.0.1:${(tracker.address() as AddressInfo).port}`;
   });
@@ -53,20 +55,33 @@ describe("stream ids from the real p2p-media-loader-core", () => {
     const { Core, generateStreamShortId } = await loadCore();
     const ids = streamIdBook();
     const store = new SegmentStore();
-    store.onRequest = (swarmId, streamId, sn, type) => { if (type === "main") ids.onCoreRequest(swarmId, streamId, sn); };
+    store.onRequest = (swarmId, streamId, sn, type) => {
+      if (type === "main") ids.onCoreRequest(swarmId, streamId, sn);
+    };
     core = new Core({ announceTrackers: [trackerUrl], rtcConfig: { iceServers: [] }, customSegmentStorageFactory: () => store });
     // As p2p-media-loader-hlsjs wires hls.js to the core (segment-manager.ts).
     const level = `${base}/live/c/hi.m3u8`;
     core.setManifestResponseUrl(`${base}/live/c/master.m3u8`);
-    core.addStreamIfNoneExists({ runtimeId: level, type: "main", index: generateStreamShortId({ bitrate: 800_000, codecs: "avc1.64001f", width: 640, height: 360 }) });
+    core.addStreamIfNoneExists({
+      runtimeId: level,
+      type: "main",
+      index: generateStreamShortId({ bitrate: 800_000, codecs: "avc1.64001f", width: 640, height: 360 }),
+    });
     core.setIsLive(true);
-    const segs = [40, 41, 42].map((sn) => ({ runtimeId: `${base}/live/c/hi/${sn}.ts`, url: `${base}/live/c/hi/${sn}.ts`, externalId: sn, startTime: (sn - 40) * 2, endTime: (sn - 39) * 2 }));
+    const segs = [40, 41, 42].map((sn) => ({
+      runtimeId: `${base}/live/c/hi/${sn}.ts`,
+      url: `${base}/live/c/hi/${sn}.ts`,
+      externalId: sn,
+      startTime: (sn - 40) * 2,
+      endTime: (sn - 39) * 2,
+    }));
     core.updateStream(level, segs, []);
     core.updatePlayback(0, 1);
-    const load = (sn: number) => new Promise<ArrayBuffer>((resolve, reject) => {
-      ids.onFragmentLoad(level, sn); // hls.js's FRAG_LOADING, before the core's request
-      void core!.loadSegment(`${base}/live/c/hi/${sn}.ts`, { onSuccess: (r) => resolve(r.data), onError: reject });
-    });
+    const load = (sn: number) =>
+      new Promise<ArrayBuffer>((resolve, reject) => {
+        ids.onFragmentLoad(level, sn); // hls.js's FRAG_LOADING, before the core's request
+        void core!.loadSegment(`${base}/live/c/hi/${sn}.ts`, { onSuccess: (r) => resolve(r.data), onError: reject });
+      });
 
     // The core's first request pairs the playlist with its ids.
     expect((await load(40)).byteLength).toBe(SEGMENT.byteLength);

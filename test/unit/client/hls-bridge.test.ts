@@ -7,7 +7,7 @@ import { HashBook } from "../../../client/integrity";
 const H = "a".repeat(64);
 class Details {
   live = true;
-  constructor(public fragments: Array<{ url: string, tagList: string[][] }>) {}
+  constructor(public fragments: Array<{ url: string; tagList: string[][] }>) {}
   get edge() {
     return this.fragments.length; // a getter, like hls.js LevelDetails has
   }
@@ -18,9 +18,12 @@ describe("filterPlaylistHandler", () => {
     const seen: unknown[] = [];
     const book = new HashBook();
     const h = filterPlaylistHandler((_e, d) => seen.push(d), book);
-    const details = new Details([{ url: "a", tagList: [[HASH_TAG, H]] }, { url: "b", tagList: [] }]);
+    const details = new Details([
+      { url: "a", tagList: [[HASH_TAG, H]] },
+      { url: "b", tagList: [] },
+    ]);
     h("hlsLevelUpdated", { level: 1, details });
-    const got = seen[0] as { level: number, details: Details };
+    const got = seen[0] as { level: number; details: Details };
     expect(got.level).toBe(1);
     expect(got.details.fragments.map((f) => f.url)).toEqual(["a"]);
     expect(got.details.live).toBe(true);

@@ -96,14 +96,18 @@ describe("timedFetch", () => {
   it("times full 200 responses, body included, and passes them on intact", async () => {
     const t = new HttpTiming();
     let samples = 0;
-    const slowBody: typeof fetch = async () => new Response(new ReadableStream({
-      async start(c) {
-        c.enqueue(new Uint8Array([1, 2]));
-        await new Promise((r) => setTimeout(r, 60));
-        c.enqueue(new Uint8Array([3]));
-        c.close();
-      },
-    }), { status: 200, headers: { "x-edgeswarm-claim": "granted" } });
+    const slowBody: typeof fetch = async () =>
+      new Response(
+        new ReadableStream({
+          async start(c) {
+            c.enqueue(new Uint8Array([1, 2]));
+            await new Promise((r) => setTimeout(r, 60));
+            c.enqueue(new Uint8Array([3]));
+            c.close();
+          },
+        }),
+        { status: 200, headers: { "x-edgeswarm-claim": "granted" } },
+      );
     const res = await timedFetch(t, () => samples++, slowBody)("http://x/1.ts");
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
     expect(res.headers.get("x-edgeswarm-claim")).toBe("granted");
@@ -113,7 +117,11 @@ describe("timedFetch", () => {
   it("does not time a denied claim's empty 204", async () => {
     const t = new HttpTiming();
     let samples = 0;
-    const res = await timedFetch(t, () => samples++, async () => new Response(null, { status: 204 }))("http://x/1.ts");
+    const res = await timedFetch(
+      t,
+      () => samples++,
+      async () => new Response(null, { status: 204 }),
+    )("http://x/1.ts");
     expect(res.status).toBe(204);
     expect(samples).toBe(0);
     expect(t.slowest()).toBe(0);

@@ -10,7 +10,15 @@ const hex = (s: string) => createHash("sha256").update(s).digest("hex");
 
 describe("hashOfFragment", () => {
   it("reads the tag hls.js keeps in frag.tagList", () => {
-    expect(hashOfFragment({ url: "u", tagList: [["INF", "2"], [HASH_TAG, hex("a")]] })).toBe(hex("a"));
+    expect(
+      hashOfFragment({
+        url: "u",
+        tagList: [
+          ["INF", "2"],
+          [HASH_TAG, hex("a")],
+        ],
+      }),
+    ).toBe(hex("a"));
   });
   it("ignores malformed hashes (uppercase, short, missing)", () => {
     expect(hashOfFragment({ url: "u", tagList: [[HASH_TAG, hex("a").toUpperCase()]] })).toBeUndefined();
@@ -114,14 +122,24 @@ describe("sha256Hex without SubtleCrypto (insecure context)", () => {
 
   it("falls back when subtle.digest throws synchronously or resolves to garbage", async () => {
     const input = randomBytes(1000);
-    vi.stubGlobal("crypto", { subtle: { digest: () => { throw new TypeError("nope"); } } });
+    vi.stubGlobal("crypto", {
+      subtle: {
+        digest: () => {
+          throw new TypeError("nope");
+        },
+      },
+    });
     expect(await sha256Hex(input)).toBe(sha(input));
     vi.stubGlobal("crypto", { subtle: { digest: () => Promise.resolve(new ArrayBuffer(0)) } });
     expect(await sha256Hex(input)).toBe(sha(input));
   });
 
   it("falls back when reading crypto.subtle itself throws", async () => {
-    vi.stubGlobal("crypto", { get subtle(): never { throw new Error("SecurityError"); } });
+    vi.stubGlobal("crypto", {
+      get subtle(): never {
+        throw new Error("SecurityError");
+      },
+    });
     expect(await sha256Hex(bytes("hello"))).toBe(hex("hello"));
   });
 
@@ -176,13 +194,20 @@ describe("sha256Hex when the JS SHA-256 cannot be loaded", () => {
     let attempts = 0;
     useJsSha256(() => (++attempts === 1 ? Promise.reject(new Error("offline")) : import("../../../client/sha256").then((m) => m.sha256)));
     await expect(sha256Hex(new Uint8Array([1]))).rejects.toThrow(/offline/);
-    expect(await sha256Hex(new Uint8Array([1]))).toBe(createHash("sha256").update(Buffer.from([1])).digest("hex"));
+    expect(await sha256Hex(new Uint8Array([1]))).toBe(
+      createHash("sha256")
+        .update(Buffer.from([1]))
+        .digest("hex"),
+    );
     expect(attempts).toBe(2);
   });
 
   it("starts loading at once when the page has no crypto.subtle, and not at all when it has", async () => {
     let loads = 0;
-    const loader = () => { loads++; return import("../../../client/sha256").then((m) => m.sha256); };
+    const loader = () => {
+      loads++;
+      return import("../../../client/sha256").then((m) => m.sha256);
+    };
     expect(useJsSha256(loader)).toBeUndefined(); // Node has WebCrypto
     expect(loads).toBe(0);
     vi.stubGlobal("crypto", undefined);

@@ -8,7 +8,9 @@ const SCRIPT = "https://cdn-worker.example/edgeswarm.js";
 describe("resolveOptions: where the optional modules load from", () => {
   it("beside the script when it came from the Worker, else from the Worker the page names", () => {
     expect(resolveOptions("https://x.example/a.m3u8", {}, "https://w.example/v2/edgeswarm.mjs").resolved.assets).toBe("https://w.example/v2/edgeswarm.mjs");
-    expect(resolveOptions("https://x.example/a.m3u8", { workerOrigin: "https://w2.example" }, "https://w.example/edgeswarm.js").resolved.assets).toBe("https://w2.example/edgeswarm.js");
+    expect(resolveOptions("https://x.example/a.m3u8", { workerOrigin: "https://w2.example" }, "https://w.example/edgeswarm.js").resolved.assets).toBe(
+      "https://w2.example/edgeswarm.js",
+    );
     expect(resolveOptions("https://x.example/live/c/a.m3u8", {}, undefined).resolved.assets).toBe("https://x.example/edgeswarm.js");
   });
 });
@@ -46,8 +48,11 @@ describe("resolveOptions defaults", () => {
   });
 
   it("reports a bad tracker, channel, report URL or upload value and keeps the default", () => {
-    const { resolved, problems } = resolveOptions("https://w.example/live/loop/m.m3u8",
-      { tracker: "https://not-ws.example", channel: "bad/channel", report: "javascript:alert(1)", upload: "sometimes" as never, swarmId: "" }, SCRIPT);
+    const { resolved, problems } = resolveOptions(
+      "https://w.example/live/loop/m.m3u8",
+      { tracker: "https://not-ws.example", channel: "bad/channel", report: "javascript:alert(1)", upload: "sometimes" as never, swarmId: "" },
+      SCRIPT,
+    );
     expect(problems.map((p) => p.option).sort()).toEqual(["channel", "report", "swarmId", "tracker", "upload"]);
     expect(resolved.tracker).toBe("wss://cdn-worker.example/announce/loop");
     expect(resolved.reportUrl).toBe("https://cdn-worker.example/api/report");
@@ -66,11 +71,22 @@ describe("resolveOptions defaults", () => {
 describe("optionsFromDataset", () => {
   it("reads every data- option", () => {
     const { options, problems } = optionsFromDataset({
-      tracker: "wss://t.example/announce/x", swarmId: "s1", p2p: "off", upload: "off", debug: "", report: "off", stun: "stun:stun.example:3478, turn:turn.example",
+      tracker: "wss://t.example/announce/x",
+      swarmId: "s1",
+      p2p: "off",
+      upload: "off",
+      debug: "",
+      report: "off",
+      stun: "stun:stun.example:3478, turn:turn.example",
     });
     expect(problems).toEqual([]);
     expect(options).toEqual({
-      tracker: "wss://t.example/announce/x", swarmId: "s1", p2p: false, upload: "off", debug: true, report: false,
+      tracker: "wss://t.example/announce/x",
+      swarmId: "s1",
+      p2p: false,
+      upload: "off",
+      debug: true,
+      report: false,
       rtcConfig: { iceServers: [{ urls: "stun:stun.example:3478" }, { urls: "turn:turn.example" }] },
     });
   });

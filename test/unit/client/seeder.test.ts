@@ -24,7 +24,13 @@ function countingFetch() {
 }
 const settled = (s: EdgeSeeder) => s.counters.granted + s.counters.denied + s.counters.failed;
 
-const seg = (i: number, sha256: string | undefined = "a".repeat(64)): SeedSegment => ({ url: `http://h/live/c/hi/${i}.ts`, externalId: i, start: i * 2, end: i * 2 + 2, sha256 });
+const seg = (i: number, sha256: string | undefined = "a".repeat(64)): SeedSegment => ({
+  url: `http://h/live/c/hi/${i}.ts`,
+  externalId: i,
+  start: i * 2,
+  end: i * 2 + 2,
+  sha256,
+});
 
 describe("pickClaims", () => {
   const none = () => false;
@@ -37,7 +43,14 @@ describe("pickClaims", () => {
     expect(pickClaims([{ ...seg(5), sha256: undefined }], 0, 3, none, none, 10)).toEqual([]);
   });
   it("skips segments already tried or already held, and fills only the free slots", () => {
-    const picked = pickClaims([seg(5), seg(6), seg(7), seg(8)], 0, 3, (u) => u.endsWith("/5.ts"), (id) => id === 6, 1);
+    const picked = pickClaims(
+      [seg(5), seg(6), seg(7), seg(8)],
+      0,
+      3,
+      (u) => u.endsWith("/5.ts"),
+      (id) => id === 6,
+      1,
+    );
     expect(picked.map((s) => s.externalId)).toEqual([7]);
   });
 });
@@ -85,8 +98,12 @@ describe("EdgeSeeder against an HTTP server", () => {
     const counted = countingFetch();
     const seeder = new EdgeSeeder(() => store, "chan", { fetch: counted.fetch, onHttpBytes: (n) => (http += n), ...(gate ? { gate } : {}) });
     const playlist: SeedPlaylist = {
-      swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true,
-      segments: [{ url: `${base}/${path}/10.ts`, externalId: 10, start: 20, end: 22, sha256: hex(good) }], minLead: 3,
+      swarmId: "sw",
+      streamId: "v2-sw-main-a",
+      streamType: "main",
+      live: true,
+      segments: [{ url: `${base}/${path}/10.ts`, externalId: 10, start: 20, end: 22, sha256: hex(good) }],
+      minLead: 3,
     };
     seeder.onPlaylist(playlist, 10);
     seeder.onPlaylist(playlist, 10); // a second refresh must not ask again
@@ -115,7 +132,17 @@ describe("EdgeSeeder against an HTTP server", () => {
     const { seeder, calls } = await run("taken");
     const before = seen.length;
     const asked = calls.length;
-    seeder.onPlaylist({ swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true, segments: [{ url: `${base}/taken/10.ts`, externalId: 10, start: 20, end: 22, sha256: "b".repeat(64) }], minLead: 3 }, 17);
+    seeder.onPlaylist(
+      {
+        swarmId: "sw",
+        streamId: "v2-sw-main-a",
+        streamType: "main",
+        live: true,
+        segments: [{ url: `${base}/taken/10.ts`, externalId: 10, start: 20, end: 22, sha256: "b".repeat(64) }],
+        minLead: 3,
+      },
+      17,
+    );
     // Claims start inside onPlaylist: none started means none will reach the server.
     expect(calls.length).toBe(asked);
     await vi.waitFor(() => expect(settled(seeder)).toBe(calls.length));
@@ -143,7 +170,17 @@ describe("EdgeSeeder against an HTTP server", () => {
     store.onSegmentRequested("sw", "v2-sw-main-a");
     const seeder = new EdgeSeeder(() => store, "chan", { fetch });
     const url = `${base}/slow/11.ts`;
-    seeder.onPlaylist({ swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true, segments: [{ url, externalId: 11, start: 22, end: 24, sha256: hex(good) }], minLead: 3 }, 10);
+    seeder.onPlaylist(
+      {
+        swarmId: "sw",
+        streamId: "v2-sw-main-a",
+        streamType: "main",
+        live: true,
+        segments: [{ url, externalId: 11, start: 22, end: 24, sha256: hex(good) }],
+        minLead: 3,
+      },
+      10,
+    );
     const pending = seeder.handover(url);
     expect(pending).toBeDefined(); // asked while the claim is in flight
     const data = await pending;
@@ -179,7 +216,10 @@ describe("EdgeSeeder against an HTTP server", () => {
     expect(store.hasSegment("sw", "v2-sw-main-a", 10)).toBe(true); // already paid for: kept
     const before = seen.length;
     const asked = calls.length;
-    seeder.onPlaylist({ swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true, segments: [{ ...seg(20), url: `${base}/ok/20.ts` }], minLead: 3 }, 10);
+    seeder.onPlaylist(
+      { swarmId: "sw", streamId: "v2-sw-main-a", streamType: "main", live: true, segments: [{ ...seg(20), url: `${base}/ok/20.ts` }], minLead: 3 },
+      10,
+    );
     // Claims start inside onPlaylist: none started means none will reach the server.
     expect(calls.length).toBe(asked);
     expect(seen.length).toBe(before); // a claiming seeder would have asked for /ok/20.ts

@@ -10,16 +10,18 @@ const words = (a: Int32Array) => Array.from(a, (w) => (w >>> 0).toString(16).pad
 
 describe("sha256 constants", () => {
   it("derives the FIPS 180-4 round constants K (§4.2.2)", () => {
-    expect(words(K).join(" ")).toBe([
-      "428a2f98 71374491 b5c0fbcf e9b5dba5 3956c25b 59f111f1 923f82a4 ab1c5ed5",
-      "d807aa98 12835b01 243185be 550c7dc3 72be5d74 80deb1fe 9bdc06a7 c19bf174",
-      "e49b69c1 efbe4786 0fc19dc6 240ca1cc 2de92c6f 4a7484aa 5cb0a9dc 76f988da",
-      "983e5152 a831c66d b00327c8 bf597fc7 c6e00bf3 d5a79147 06ca6351 14292967",
-      "27b70a85 2e1b2138 4d2c6dfc 53380d13 650a7354 766a0abb 81c2c92e 92722c85",
-      "a2bfe8a1 a81a664b c24b8b70 c76c51a3 d192e819 d6990624 f40e3585 106aa070",
-      "19a4c116 1e376c08 2748774c 34b0bcb5 391c0cb3 4ed8aa4a 5b9cca4f 682e6ff3",
-      "748f82ee 78a5636f 84c87814 8cc70208 90befffa a4506ceb bef9a3f7 c67178f2",
-    ].join(" "));
+    expect(words(K).join(" ")).toBe(
+      [
+        "428a2f98 71374491 b5c0fbcf e9b5dba5 3956c25b 59f111f1 923f82a4 ab1c5ed5",
+        "d807aa98 12835b01 243185be 550c7dc3 72be5d74 80deb1fe 9bdc06a7 c19bf174",
+        "e49b69c1 efbe4786 0fc19dc6 240ca1cc 2de92c6f 4a7484aa 5cb0a9dc 76f988da",
+        "983e5152 a831c66d b00327c8 bf597fc7 c6e00bf3 d5a79147 06ca6351 14292967",
+        "27b70a85 2e1b2138 4d2c6dfc 53380d13 650a7354 766a0abb 81c2c92e 92722c85",
+        "a2bfe8a1 a81a664b c24b8b70 c76c51a3 d192e819 d6990624 f40e3585 106aa070",
+        "19a4c116 1e376c08 2748774c 34b0bcb5 391c0cb3 4ed8aa4a 5b9cca4f 682e6ff3",
+        "748f82ee 78a5636f 84c87814 8cc70208 90befffa a4506ceb bef9a3f7 c67178f2",
+      ].join(" "),
+    );
   });
   it("derives the FIPS 180-4 initial hash value H(0) (§5.3.3)", () => {
     expect(words(H0).join(" ")).toBe("6a09e667 bb67ae85 3c6ef372 a54ff53a 510e527f 9b05688c 1f83d9ab 5be0cd19");
@@ -32,12 +34,12 @@ describe("sha256 test vectors (FIPS 180-4 examples)", () => {
     expect(hex(sha256(ascii("abc")))).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   });
   it("hashes the 448-bit message that needs a second padding block", () => {
-    expect(hex(sha256(ascii("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"))))
-      .toBe("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    expect(hex(sha256(ascii("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")))).toBe(
+      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+    );
   });
   it("hashes one million 'a'", () => {
-    expect(hex(sha256(new Uint8Array(1_000_000).fill(0x61))))
-      .toBe("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    expect(hex(sha256(new Uint8Array(1_000_000).fill(0x61)))).toBe("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
   });
   it("hashes the empty message", () => {
     expect(hex(sha256(new Uint8Array(0)))).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
@@ -68,7 +70,14 @@ describe("sha256 equals node:crypto", () => {
     const backing = randomBytes(1000);
     const buf = backing.buffer.slice(backing.byteOffset, backing.byteOffset + 1000) as ArrayBuffer;
     expect(hex(sha256(buf))).toBe(nodeSha(backing));
-    for (const [offset, length] of [[1, 0], [3, 55], [37, 200], [61, 64], [999, 1], [100, 900]] as const) {
+    for (const [offset, length] of [
+      [1, 0],
+      [3, 55],
+      [37, 200],
+      [61, 64],
+      [999, 1],
+      [100, 900],
+    ] as const) {
       const want = nodeSha(backing.subarray(offset, offset + length));
       expect(hex(sha256(new Uint8Array(buf, offset, length))), `Uint8Array ${offset}+${length}`).toBe(want);
       expect(hex(sha256(new DataView(buf, offset, length))), `DataView ${offset}+${length}`).toBe(want);

@@ -48,7 +48,12 @@ describe("minus", () => {
     const c = S.newCounters();
     S.addHttp(c, 100);
     S.countError(c, "p2p-failed");
-    const d = S.minus(S.snapshot(c, true, "p2p"), { httpBytes: 40, p2pBytes: 10, uploadedBytes: 0, errors: { ...S.snapshot(c, true, "p2p").errors, "p2p-failed": 0 } });
+    const d = S.minus(S.snapshot(c, true, "p2p"), {
+      httpBytes: 40,
+      p2pBytes: 10,
+      uploadedBytes: 0,
+      errors: { ...S.snapshot(c, true, "p2p").errors, "p2p-failed": 0 },
+    });
     expect(d.httpBytes).toBe(60);
     expect(d.p2pBytes).toBe(0);
     expect(d.errors["p2p-failed"]).toBe(1);

@@ -6,7 +6,7 @@ import { TrackerWatch, nextDelay } from "../../../client/tracker-watch";
 import { isPeerFailure } from "../../../client/plugins/tracker-health";
 
 function harness(probeResults: boolean[]) {
-  const timers: Array<{ fn: () => void, ms: number }> = [];
+  const timers: Array<{ fn: () => void; ms: number }> = [];
   const states: string[] = [];
   let restarts = 0;
   const w = new TrackerWatch({

@@ -13,7 +13,15 @@ const TAG = "EXT-X-EDGESWARM-SHA256";
 const BYTES = new Uint8Array(1000).map((_, i) => i & 0xff);
 const HASH = createHash("sha256").update(BYTES).digest("hex");
 const LEVEL = "https://w.example/live/c/hi.m3u8";
-const frag = (sn: number) => ({ sn, url: `https://w.example/live/c/hi/${sn}.ts`, start: sn * 2, end: sn * 2 + 2, tagList: [[TAG, HASH]], type: "main", baseurl: LEVEL });
+const frag = (sn: number) => ({
+  sn,
+  url: `https://w.example/live/c/hi/${sn}.ts`,
+  start: sn * 2,
+  end: sn * 2 + 2,
+  tagList: [[TAG, HASH]],
+  type: "main",
+  baseurl: LEVEL,
+});
 
 function setup(options = {}) {
   const f = fakeContext(options, { currentTime: 0 });
@@ -54,7 +62,9 @@ describe("installEdgeSeeding", () => {
     f.hls.emit(Hls.Events.LEVEL_UPDATED, { details: { url: LEVEL, live: true, fragments: [1, 2, 3, 4, 5].map(frag) } });
     expect(asked).toEqual([]);
     const off = fakeContext({}, { uploading: false });
-    off.ctx.hooks.fetch = async () => { throw new Error("no claim expected"); };
+    off.ctx.hooks.fetch = async () => {
+      throw new Error("no claim expected");
+    };
     installEdgeSeeding(off.ctx);
     const s2 = off.ctx.hooks.storage!() as SegmentStore;
     off.hls.emit(Hls.Events.FRAG_LOADING, { frag: frag(1) });

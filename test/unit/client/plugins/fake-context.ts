@@ -22,9 +22,16 @@ export function fakeHls(): FakeHls {
   const map = new Map<string, Set<Fn>>();
   return {
     config: { maxBufferLength: 4 },
-    on: (e, fn) => { if (!map.has(e)) map.set(e, new Set()); map.get(e)!.add(fn); },
-    off: (e, fn) => { map.get(e)?.delete(fn); },
-    emit: (e, data) => { for (const fn of map.get(e) ?? []) (fn as (e: string, d: unknown) => void)(e, data); },
+    on: (e, fn) => {
+      if (!map.has(e)) map.set(e, new Set());
+      map.get(e)!.add(fn);
+    },
+    off: (e, fn) => {
+      map.get(e)?.delete(fn);
+    },
+    emit: (e, data) => {
+      for (const fn of map.get(e) ?? []) (fn as (e: string, d: unknown) => void)(e, data);
+    },
     listeners: (e) => map.get(e)?.size ?? 0,
   };
 }
@@ -43,7 +50,7 @@ export interface Fake {
   dispose: Array<() => void>;
 }
 
-export function fakeContext(options: AttachOptions = {}, extra: { uploading?: boolean, currentTime?: number } = {}): Fake {
+export function fakeContext(options: AttachOptions = {}, extra: { uploading?: boolean; currentTime?: number } = {}): Fake {
   const { resolved } = resolveOptions("https://w.example/live/c/master.m3u8", options, "https://w.example/edgeswarm.js");
   const emitter = new Emitter<EdgeSwarmEvents>();
   const events: Fake["events"] = [];
@@ -57,13 +64,24 @@ export function fakeContext(options: AttachOptions = {}, extra: { uploading?: bo
   const time = { now: 0 };
   const dispose: Array<() => void> = [];
   const engine = {
-    addEventListener: (k: string, fn: Fn) => { if (!listeners.has(k)) listeners.set(k, new Set()); listeners.get(k)!.add(fn); },
-    removeEventListener: (k: string, fn: Fn) => { listeners.get(k)?.delete(fn); },
-    applyDynamicConfig: (c: { core: object }) => { applied.push(c.core); },
-    bindHls: (h: unknown) => { bound.push(h); },
+    addEventListener: (k: string, fn: Fn) => {
+      if (!listeners.has(k)) listeners.set(k, new Set());
+      listeners.get(k)!.add(fn);
+    },
+    removeEventListener: (k: string, fn: Fn) => {
+      listeners.get(k)?.delete(fn);
+    },
+    applyDynamicConfig: (c: { core: object }) => {
+      applied.push(c.core);
+    },
+    bindHls: (h: unknown) => {
+      bound.push(h);
+    },
   };
   let destroyed = false;
-  dispose.push(() => { destroyed = true; });
+  dispose.push(() => {
+    destroyed = true;
+  });
   const ctx: P2PContext = {
     video: { currentTime: extra.currentTime ?? 0 } as HTMLVideoElement,
     opts: resolved,
@@ -74,7 +92,10 @@ export function fakeContext(options: AttachOptions = {}, extra: { uploading?: bo
     mode: () => "p2p",
     destroyed: () => destroyed,
     fail: (e) => emitter.emit("error", e),
-    http: (n) => { http.push(n); S.addHttp(counters, n); },
+    http: (n) => {
+      http.push(n);
+      S.addHttp(counters, n);
+    },
     hls: hls as unknown as P2PContext["hls"],
     engine: engine as unknown as P2PContext["engine"],
     hooks: {},
@@ -86,7 +107,16 @@ export function fakeContext(options: AttachOptions = {}, extra: { uploading?: bo
     segment: (e) => emitter.emit("segment", e),
   };
   return {
-    ctx, hls, applied, bound, events, http, time, dispose,
-    core: (k, ...args) => { for (const fn of listeners.get(k) ?? []) (fn as (...a: unknown[]) => void)(...args); },
+    ctx,
+    hls,
+    applied,
+    bound,
+    events,
+    http,
+    time,
+    dispose,
+    core: (k, ...args) => {
+      for (const fn of listeners.get(k) ?? []) (fn as (...a: unknown[]) => void)(...args);
+    },
   };
 }

@@ -15,7 +15,8 @@ describe("installScheduling", () => {
     installScheduling(f.ctx);
     f.hls.emit(Hls.Events.LEVEL_UPDATED, level(2, true));
     f.hls.emit(Hls.Events.LEVEL_UPDATED, level(2, true)); // a refresh: nothing new
-    for (let i = 0; i < JOIN_SEGMENTS; i++) f.core("onSegmentLoaded", { segmentUrl: `s${i}`, bytesLength: 1, downloadSource: "p2p", peerId: "p", streamType: "main" });
+    for (let i = 0; i < JOIN_SEGMENTS; i++)
+      f.core("onSegmentLoaded", { segmentUrl: `s${i}`, bytesLength: 1, downloadSource: "p2p", peerId: "p", streamType: "main" });
     expect(f.applied).toEqual([windowsFor(2, true, 0, true), windowsFor(2, true, 0, false)]);
   });
 

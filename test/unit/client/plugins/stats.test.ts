@@ -54,7 +54,7 @@ describe("installStats", () => {
     const dispose = installStats(f.ctx);
     f.ctx.http(123);
     vi.advanceTimersByTime(STATS_TICK_MS * 2);
-    const stats = f.events.filter(([k]) => k === "stats").map(([, e]) => e as { httpBytes: number, mode: string });
+    const stats = f.events.filter(([k]) => k === "stats").map(([, e]) => e as { httpBytes: number; mode: string });
     expect(stats.length).toBe(2);
     expect(stats[1]).toMatchObject({ httpBytes: 123, mode: "p2p", uploading: true });
     dispose();

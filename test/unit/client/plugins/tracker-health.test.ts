@@ -20,8 +20,10 @@ describe("installTrackerHealth", () => {
     f.core("onTrackerWarning", { streamType: "main", warning: new Error("Connection error: ICE failed") });
     f.core("onTrackerError", { streamType: "main", error: new Error("socket refused") });
     await vi.waitFor(() => expect(f.events.some(([k]) => k === "tracker")).toBe(true));
-    expect(f.events.map(([k, e]) => `${k}:${(e as { type?: string, state?: string }).type ?? (e as { state: string }).state}`)).toEqual([
-      "error:other", "error:tracker", "tracker:down",
+    expect(f.events.map(([k, e]) => `${k}:${(e as { type?: string; state?: string }).type ?? (e as { state: string }).state}`)).toEqual([
+      "error:other",
+      "error:tracker",
+      "tracker:down",
     ]);
     // A peer connecting means the tracker works again.
     f.core("onPeerConnect", { peerId: "p", streamType: "main" });
