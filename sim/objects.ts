@@ -53,7 +53,9 @@ export class ObjectLoad {
     this.totals.wsOut += outgoing;
     const o = this.obj(name, "tracker");
     const b = this.bin(t);
-    o.perS[b]! += incoming + outgoing;
+    // Requests are what the object receives (the ~1,000/s soft limit and the bill count
+    // those); frames it sends are load on its sockets, shown apart as msgs/s.
+    o.perS[b]! += incoming;
     o.frames[b]! += incoming + outgoing;
   }
 

@@ -3,12 +3,15 @@
 // and the shard names of worker/tracker/routing.ts, imported), each shard simulated in
 // turn (swarm.ts), then the totals, the object load and the bill. The same seed gives both
 // policies the same viewers, links, connectable pairs and shards.
-import { grow, newBook, report, route as routeJoin } from "../worker/tracker/buckets";
+import { grow, newBook, pickBucket, report } from "../worker/tracker/buckets";
 import { bucketShardName } from "../worker/tracker/routing";
-import { DIRECTORY_REPORT_MS, MAX_PEERS_PER_SWARM, MAX_SOCKETS_PER_SHARD } from "../worker/tracker/limits";
+import {
+  DIRECTORY_CACHE_MS, DIRECTORY_REPORT_MS, ISOLATE_REFRESH_JOINS, JOIN_REPORT_BATCH, MAX_PEERS_PER_SWARM, MAX_SOCKETS_PER_SHARD, MIN_JOIN_PERIOD_MS,
+} from "../worker/tracker/limits";
 import { planProfile, type ProfileName } from "../harness/netlab/profiles";
 import { DEFAULT_NETWORK, MBIT, type NetworkConfig } from "./network";
 import { ObjectLoad } from "./objects";
+import { rng } from "./rng";
 import { ASSUME, bill, egressValue, type Bill } from "./pricing";
 import type { ClientPolicy } from "./policies/types";
 import { runShard, SLACK_BINS, type StreamParams } from "./swarm";
@@ -110,19 +113,40 @@ export function specsFor(cfg: RunConfig): ViewerSpec[] {
 }
 
 /**
- * The viewers of each shard, routed as the Worker does: one directory request per join
- * (route), each shard telling the directory its socket count every DIRECTORY_REPORT_MS, and
- * a shard at MAX_SOCKETS_PER_SHARD refusing the upgrade (the directory grows, the viewer is
- * routed again). Sessions are known in advance here, so the counts are exact.
+ * Worker isolates that route one region's joins. Each caches the region's bucket count for
+ * DIRECTORY_CACHE_MS (connect.ts), so the directory sees at most this many reads per cache
+ * period. The real number depends on how Cloudflare spreads the load; 16 is an assumption
+ * (docs/sim.md), and the directory's load grows with it, not with the audience.
  */
-export function route(specs: readonly ViewerSpec[], load: ObjectLoad): Map<string, ViewerSpec[]> {
+export const ISOLATES = 16;
+
+/**
+ * The viewers of each shard, routed as the Worker does (worker/tracker/connect.ts over
+ * buckets.ts, imported): a join lands on a random isolate, which reads the bucket count from
+ * the directory when its copy is older than DIRECTORY_CACHE_MS and picks a random bucket;
+ * each shard reports its sockets and joins every DIRECTORY_REPORT_MS, or after
+ * JOIN_REPORT_BATCH joins; a shard at MAX_SOCKETS_PER_SHARD refuses, the directory grows and
+ * the viewer tries again. Sessions are known in advance here, so the counts are exact.
+ */
+export function route(specs: readonly ViewerSpec[], load: ObjectLoad, seed: number): Map<string, ViewerSpec[]> {
   const book = newBook();
+  const r = rng(seed, 7);
+  const isolates = Array.from({ length: ISOLATES }, () => ({ buckets: 1, at: -Infinity, joins: 0 }));
   const present: number[] = [];
+  const joins: number[] = [];
+  const firstJoin: number[] = [];
   const bucketOf = new Map<ViewerSpec, number>();
   const leaving = [...specs].sort((a, b) => a.leaveS - b.leaveS);
   const shards = new Map<string, ViewerSpec[]>();
   let gone = 0;
   let nextReport = DIRECTORY_REPORT_MS / 1000;
+  const sendReport = (b: number, t: number) => {
+    // As the shard does: joins over the time since the first of them.
+    const period = (joins[b] ?? 0) > 0 ? Math.max(MIN_JOIN_PERIOD_MS, (t - firstJoin[b]!) * 1000) : DIRECTORY_REPORT_MS;
+    report(book, b, present[b] ?? 0, joins[b] ?? 0, period, t * 1000);
+    load.lookup(DIRECTORY, t);
+    joins[b] = 0;
+  };
   const until = (t: number) => {
     for (;;) {
       const leaveT = gone < leaving.length ? leaving[gone]!.leaveS : Infinity;
@@ -132,28 +156,35 @@ export function route(specs: readonly ViewerSpec[], load: ObjectLoad): Map<strin
         if (b !== undefined) present[b]! -= 1;
         gone++;
       } else {
-        for (let b = 0; b < present.length; b++) {
-          if (present[b]! <= 0) continue;
-          report(book, b, present[b]!, nextReport * 1000);
-          load.lookup(DIRECTORY, nextReport);
-        }
+        for (let b = 0; b < present.length; b++) if ((present[b] ?? 0) > 0 || (joins[b] ?? 0) > 0) sendReport(b, nextReport);
         nextReport += DIRECTORY_REPORT_MS / 1000;
       }
     }
   };
   for (const v of specs) {
     until(v.joinS);
-    let b = routeJoin(book, null, v.joinS * 1000);
-    load.lookup(DIRECTORY, v.joinS);
+    const iso = isolates[r.int(ISOLATES)]!;
+    if ((v.joinS - iso.at) * 1000 >= DIRECTORY_CACHE_MS || iso.joins >= ISOLATE_REFRESH_JOINS) {
+      iso.buckets = book.buckets;
+      iso.at = v.joinS;
+      iso.joins = 0;
+      load.lookup(DIRECTORY, v.joinS);
+    }
+    iso.joins++;
+    let b = pickBucket(iso.buckets, null, () => r.next());
     while ((present[b] ?? 0) >= MAX_SOCKETS_PER_SHARD) {
-      // The full shard refuses; the Worker asks the directory to grow and routes again.
+      // The full shard refuses; the Worker asks the directory to grow and picks again.
       grow(book, v.joinS * 1000);
-      b = routeJoin(book, null, v.joinS * 1000);
       load.lookup(DIRECTORY, v.joinS);
-      load.lookup(DIRECTORY, v.joinS);
+      iso.buckets = book.buckets;
+      iso.at = v.joinS;
+      b = pickBucket(iso.buckets, null, () => r.next());
     }
     while (present.length <= b) present.push(0);
     present[b]! += 1;
+    if ((joins[b] ?? 0) === 0) firstJoin[b] = v.joinS;
+    joins[b] = (joins[b] ?? 0) + 1;
+    if (joins[b]! >= JOIN_REPORT_BATCH) sendReport(b, v.joinS);
     bucketOf.set(v, b);
     const name = bucketShardName(CHANNEL, b);
     let list = shards.get(name);
@@ -176,7 +207,7 @@ export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
   const net = cfg.profile ? { ...base, unconnectableShare: planProfile(cfg.profile, cfg.viewers).isolated ? 1 : 0 } : base;
   const specs = specsFor(cfg);
   const load = new ObjectLoad(horizonS + cfg.budgetS + 2);
-  const shards = cfg.profile ? new Map([[CHANNEL, specs]]) : route(specs, load);
+  const shards = cfg.profile ? new Map([[CHANNEL, specs]]) : route(specs, load, cfg.seed);
   const slack = new Float64Array(SLACK_BINS);
   let p2p = 0,
     http = 0,

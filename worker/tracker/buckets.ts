@@ -1,15 +1,25 @@
 // How many swarm shards (buckets) a channel's region spans, and which one a joining viewer
-// lands in. Pure: the ChannelDirectory object (directory.ts) holds one BucketBook per region
-// and calls these. A joining viewer goes to the least-filled bucket, so a flash crowd fills
-// new buckets as they open instead of piling onto the first ones; a viewer that reconnects
-// names the bucket it was in (its es_role frames told it) and returns there if it has room.
-import { DIRECTORY_REPORT_STALE_MS, MAX_BUCKETS, SHARD_TARGET_VIEWERS, SHRINK_AFTER_MS, SHRINK_FILL } from "./limits";
+// lands in. Pure: the ChannelDirectory object (directory.ts) holds one BucketBook per region;
+// the Worker (connect.ts) caches its bucket count for DIRECTORY_CACHE_MS and picks a bucket
+// itself, so the directory is not asked once per join.
+//
+// The region needs enough buckets for two things: its viewers (SHARD_TARGET_VIEWERS each)
+// and its join rate (MAX_JOINS_PER_SHARD_S each), since a join costs its shard an announce,
+// relayed offers and their answers. Shards report their socket count and their joins every
+// DIRECTORY_REPORT_MS, and early after JOIN_REPORT_BATCH joins, so a flash crowd opens new
+// buckets within a fraction of a second. A joining viewer goes to a uniformly random bucket
+// (even fill, no coordination), or back to the one it names (its es_role frames told it).
+import {
+  DIRECTORY_REPORT_STALE_MS, MAX_BUCKETS, MAX_JOINS_PER_SHARD_S, SHARD_TARGET_VIEWERS, SHRINK_AFTER_MS, SHRINK_FILL,
+} from "./limits";
 import { bucketsFor } from "./routing";
 
 export interface BucketBook {
   buckets: number;
-  /** Per bucket: viewers it reported, plus joins routed to it since that report. */
+  /** Per bucket: sockets its shard last reported. */
   viewers: number[];
+  /** Per bucket: joins per second over its shard's last report period. */
+  joinRate: number[];
   reportedAt: number[];
   /** Since when the region has been small enough to lose a bucket, or null. */
   smallSince: number | null;
@@ -17,66 +27,71 @@ export interface BucketBook {
 
 export function newBook(buckets = 1): BucketBook {
   const b = Math.max(1, Math.min(MAX_BUCKETS, Math.floor(buckets)));
-  return { buckets: b, viewers: new Array<number>(b).fill(0), reportedAt: new Array<number>(b).fill(-Infinity), smallSince: null };
+  return { buckets: b, viewers: [], joinRate: [], reportedAt: [], smallSince: null };
 }
 
 export function totalViewers(book: BucketBook): number {
   return book.viewers.reduce((a, b) => a + b, 0);
 }
 
-function resize(book: BucketBook, buckets: number): void {
-  while (book.viewers.length < buckets) {
+export function totalJoinRate(book: BucketBook): number {
+  return book.joinRate.reduce((a, b) => a + b, 0);
+}
+
+/** Buckets the region needs now: for its viewers and for its join rate. */
+export function neededBuckets(book: BucketBook): number {
+  return Math.min(MAX_BUCKETS, Math.max(bucketsFor(totalViewers(book)), Math.ceil(totalJoinRate(book) / MAX_JOINS_PER_SHARD_S)));
+}
+
+/** The bucket for a joining viewer: the one it asks for if the region has it, else a random one. */
+export function pickBucket(buckets: number, asked: number | null, rng: () => number): number {
+  if (asked !== null && asked >= 0 && asked < buckets) return asked;
+  return Math.min(buckets - 1, Math.floor(rng() * buckets));
+}
+
+/** A shard's report: its sockets, and `joins` upgrades accepted over the last `periodMs`. */
+export function report(book: BucketBook, bucket: number, sockets: number, joins: number, periodMs: number, now: number): void {
+  if (!Number.isInteger(bucket) || bucket < 0 || bucket >= MAX_BUCKETS) return;
+  while (book.viewers.length <= bucket) {
     book.viewers.push(0);
+    book.joinRate.push(0);
     book.reportedAt.push(-Infinity);
   }
-  book.buckets = buckets;
-}
-
-/**
- * Routes one joining viewer: grows the bucket count first when the region (counting this
- * join) would exceed SHARD_TARGET_VIEWERS per bucket, then returns the bucket it asked for
- * when that one is open and below the target, else the least-filled one (lowest on ties).
- */
-export function route(book: BucketBook, asked: number | null, now: number): number {
-  const want = bucketsFor(totalViewers(book) + 1);
-  if (want > book.buckets) {
-    resize(book, want);
-    book.smallSince = null;
-  }
-  let bucket = 0;
-  for (let b = 1; b < book.buckets; b++) if (book.viewers[b]! < book.viewers[bucket]!) bucket = b;
-  if (asked !== null && asked < book.buckets && book.viewers[asked]! < SHARD_TARGET_VIEWERS) bucket = asked;
-  book.viewers[bucket]! += 1;
-  settle(book, now);
-  return bucket;
-}
-
-/** A shard's own count (its open sockets), which replaces the estimate for that bucket. */
-export function report(book: BucketBook, bucket: number, viewers: number, now: number): void {
-  if (!Number.isInteger(bucket) || bucket < 0 || bucket >= MAX_BUCKETS) return;
-  if (bucket >= book.viewers.length) resize(book, Math.max(book.buckets, bucket + 1));
-  book.viewers[bucket] = Math.max(0, viewers);
+  book.viewers[bucket] = Math.max(0, sockets);
+  book.joinRate[bucket] = periodMs > 0 ? Math.max(0, joins) / (periodMs / 1000) : 0;
   book.reportedAt[bucket] = now;
   settle(book, now);
 }
 
-/** A shard refused a join because it is full: make room for one more bucket at once. */
+/** A shard refused a join because it is full: one more bucket at once. */
 export function grow(book: BucketBook, now: number): void {
-  resize(book, Math.min(MAX_BUCKETS, book.buckets + 1));
+  book.buckets = Math.min(MAX_BUCKETS, book.buckets + 1);
   book.smallSince = null;
   settle(book, now);
 }
 
 /**
- * Shrinks by one bucket once the region has held fewer than SHRINK_FILL of the remaining
- * buckets' capacity for SHRINK_AFTER_MS; buckets that stopped reporting count as empty.
- * Viewers in a dropped bucket stay where they are until they reconnect.
+ * Grows at once to what the region needs; shrinks by one bucket only once the region has
+ * needed fewer than SHRINK_FILL of the remaining buckets for SHRINK_AFTER_MS. Buckets whose
+ * shard stopped reporting count as empty. Viewers in a dropped bucket stay until they
+ * reconnect.
  */
 function settle(book: BucketBook, now: number): void {
   for (let b = 0; b < book.viewers.length; b++) {
-    if (now - book.reportedAt[b]! > DIRECTORY_REPORT_STALE_MS && book.reportedAt[b] !== -Infinity) book.viewers[b] = 0;
+    if (now - book.reportedAt[b]! > DIRECTORY_REPORT_STALE_MS) {
+      book.viewers[b] = 0;
+      book.joinRate[b] = 0;
+    }
   }
-  const small = book.buckets > 1 && totalViewers(book) < (book.buckets - 1) * SHARD_TARGET_VIEWERS * SHRINK_FILL;
+  const need = neededBuckets(book);
+  if (need > book.buckets) {
+    book.buckets = need;
+    book.smallSince = null;
+    return;
+  }
+  const small = book.buckets > 1
+    && totalViewers(book) < (book.buckets - 1) * SHARD_TARGET_VIEWERS * SHRINK_FILL
+    && totalJoinRate(book) < (book.buckets - 1) * MAX_JOINS_PER_SHARD_S * SHRINK_FILL;
   if (!small) {
     book.smallSince = null;
     return;

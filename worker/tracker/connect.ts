@@ -1,9 +1,12 @@
 // The Worker side of a tracker connection: GET /announce[/<channel>] with Upgrade: websocket
-// → the channel region's directory says which bucket → that swarm shard's Durable Object.
-// No swarm logic here; names and keys are routing.ts, bucket decisions buckets.ts.
+// → the channel region's bucket count (cached per isolate, from its directory) → a bucket →
+// that swarm shard's Durable Object. No swarm logic here; names are routing.ts, bucket
+// decisions buckets.ts.
 import type { Env } from "../env";
 import { jsonError } from "../http";
+import { pickBucket } from "./buckets";
 import { directory } from "./directory";
+import { DIRECTORY_CACHE_MS, ISOLATE_REFRESH_JOINS, MAX_CACHED_REGIONS } from "./limits";
 import {
   askedBucket, BUCKET_PARAM, bucketShardName, channelFromPath, CHANNEL_HEADER, FULL_HEADER, SHARD_HEADER, shardName, trackerSharding,
 } from "./routing";
@@ -18,7 +21,6 @@ export async function handleTrackerRequest(request: Request, env: Env): Promise<
     return jsonError(426, "this is a WebSocket tracker: connect with Upgrade: websocket");
   }
   const region = shardName(ch.channel, trackerSharding(env), request.cf);
-  let bucket = await bucketOf(env, region, askedBucket(url.searchParams.get(BUCKET_PARAM)));
   // Fresh headers: a client must not choose which shard/channel the object believes it is.
   const headers = new Headers(request.headers);
   headers.set(CHANNEL_HEADER, ch.channel);
@@ -27,27 +29,42 @@ export async function handleTrackerRequest(request: Request, env: Env): Promise<
     headers.set(SHARD_HEADER, name);
     return env.TRACKER.getByName(name).fetch(new Request(request.url, { method: "GET", headers }));
   };
-  const res = await upgrade(bucket);
+  const res = await upgrade(pickBucket(await bucketCount(env, region), askedBucket(url.searchParams.get(BUCKET_PARAM)), Math.random));
   if (res.status !== 503 || res.headers.get(FULL_HEADER) !== "1") return res;
-  // The shard is at MAX_SOCKETS_PER_SHARD (the directory's sizes lag its reports): grow the
-  // region and take the least-filled bucket (once; a second full shard answers 503).
+  // The shard is at MAX_SOCKETS_PER_SHARD (the count this isolate holds lags the region):
+  // grow the region and try a random bucket of the new count, once.
   await res.body?.cancel();
+  let buckets = 1;
   try {
-    await directory(env, region).grow();
-    bucket = await bucketOf(env, region, null);
+    buckets = await directory(env, region).grow();
+    counts.set(region, { buckets, at: Date.now(), joins: 0 });
   } catch (err) {
     console.error("tracker directory grow failed", err);
   }
-  return upgrade(bucket);
+  return upgrade(pickBucket(buckets, null, Math.random));
 }
 
-/** The viewer's bucket from the region's directory; bucket 0 when the directory cannot answer
- * (joining never waits on it: a too-full bucket 0 then refuses, and the viewer retries). */
-async function bucketOf(env: Env, region: string, asked: number | null): Promise<number> {
+/** Region → its bucket count as this isolate last read it, and the joins routed since. */
+const counts = new Map<string, { buckets: number; at: number; joins: number }>();
+
+/** The region's bucket count, from this isolate's copy (younger than DIRECTORY_CACHE_MS and
+ * used for fewer than ISOLATE_REFRESH_JOINS joins) or its directory; 1 when the directory
+ * cannot answer (joining never waits on it). */
+async function bucketCount(env: Env, region: string): Promise<number> {
+  const hit = counts.get(region);
+  const now = Date.now();
+  if (hit && now - hit.at < DIRECTORY_CACHE_MS && hit.joins < ISOLATE_REFRESH_JOINS) {
+    hit.joins++;
+    return hit.buckets;
+  }
   try {
-    return await directory(env, region).route(asked);
+    const buckets = await directory(env, region).buckets();
+    counts.delete(region);
+    if (counts.size >= MAX_CACHED_REGIONS) counts.delete(counts.keys().next().value!);
+    counts.set(region, { buckets, at: now, joins: 1 });
+    return buckets;
   } catch (err) {
-    console.error("tracker directory route failed", err);
-    return 0;
+    console.error("tracker directory read failed", err);
+    return hit?.buckets ?? 1;
   }
 }

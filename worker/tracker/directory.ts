@@ -1,11 +1,11 @@
-// ChannelDirectory: one object per channel region (the name is the region's shard name,
-// e.g. "live" or "live#EU") that decides how many swarm shards the region spans and which
-// one a joining viewer lands in (buckets.ts). It is asked once per join and told each
-// shard's size every DIRECTORY_REPORT_MS; nothing else. Only the bucket count is stored:
-// after an eviction the sizes come back with the shards' next reports.
+// ChannelDirectory: one object per channel region (named like the region's shard, e.g.
+// "live" or "live#EU") that says how many swarm shards the region spans (buckets.ts). The
+// Worker asks it at most once per DIRECTORY_CACHE_MS per isolate (connect.ts), shards tell
+// it their sockets and joins, and a full shard makes it grow. Only the bucket count is
+// stored: after an eviction the sizes come back with the shards' next reports.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { grow, newBook, report, route, type BucketBook } from "./buckets";
+import { grow, newBook, report, type BucketBook } from "./buckets";
 
 export class ChannelDirectory extends DurableObject<Env> {
   private book: BucketBook = newBook();
@@ -18,30 +18,24 @@ export class ChannelDirectory extends DurableObject<Env> {
     });
   }
 
-  /** The bucket for a joining viewer (`asked`: the one it was in before, if any). */
-  async route(asked: number | null): Promise<number> {
-    const before = this.book.buckets;
-    const bucket = route(this.book, asked, Date.now());
-    await this.saveIfChanged(before);
-    return bucket;
+  /** How many buckets the region has now. */
+  async buckets(): Promise<number> {
+    return this.book.buckets;
   }
 
-  /** A shard's socket count. */
-  async report(bucket: number, sockets: number): Promise<void> {
+  /** A shard's sockets and its joins over the last `periodMs`; returns the bucket count. */
+  async report(bucket: number, sockets: number, joins: number, periodMs: number): Promise<number> {
     const before = this.book.buckets;
-    report(this.book, bucket, sockets, Date.now());
-    await this.saveIfChanged(before);
-  }
-
-  /** A shard refused a join (full): one more bucket now. */
-  async grow(): Promise<number> {
-    const before = this.book.buckets;
-    grow(this.book, Date.now());
+    report(this.book, bucket, sockets, joins, periodMs, Date.now());
     await this.saveIfChanged(before);
     return this.book.buckets;
   }
 
-  async buckets(): Promise<number> {
+  /** A shard refused a join (full): one more bucket now; returns the bucket count. */
+  async grow(): Promise<number> {
+    const before = this.book.buckets;
+    grow(this.book, Date.now());
+    await this.saveIfChanged(before);
     return this.book.buckets;
   }
 

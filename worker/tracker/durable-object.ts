@@ -15,7 +15,7 @@ import {
   restoreSocket, sweep, type Counters, type Effect, type SocketId, type TrackerState,
 } from "./state";
 import { directory } from "./directory";
-import { DIRECTORY_REPORT_MS, MAX_SOCKETS_PER_SHARD, STATS_FLUSH_MS } from "./limits";
+import { DIRECTORY_REPORT_MS, JOIN_REPORT_BATCH, MAX_SOCKETS_PER_SHARD, MIN_JOIN_PERIOD_MS, STATS_FLUSH_MS } from "./limits";
 import { RegistryListing } from "./registry";
 import { CHANNEL_HEADER, FULL_HEADER, parseShardName, SHARD_HEADER } from "./routing";
 import { readAttachment, readCounters, type Attachment } from "./attachment";
@@ -43,6 +43,9 @@ export class TrackerShard extends DurableObject<Env> {
   private outage: OutageMode = "ok";
   private readonly listing: RegistryListing;
   private sizeReportedAt = -Infinity;
+  /** Upgrades accepted since the last report to the directory, and when the first of them came. */
+  private joins = 0;
+  private joinsSince = 0;
   /** Wall time; only the test hook (EDGESWARM_TEST_HOOKS) moves it ahead, to drive expiry. */
   private readonly clock = new OffsetClock();
 
@@ -94,6 +97,9 @@ export class TrackerShard extends DurableObject<Env> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return jsonError(426, "expected a WebSocket upgrade");
     if (this.outage !== "ok") return jsonError(503, "tracker unavailable");
     if (this.ctx.getWebSockets().length >= MAX_SOCKETS_PER_SHARD) return jsonError(503, "tracker shard full", { [FULL_HEADER]: "1" });
+    // A flash crowd: tell the directory now, so it opens buckets before this shard fills.
+    if (this.joins++ === 0) this.joinsSince = this.now();
+    if (this.joins >= JOIN_REPORT_BATCH) this.ctx.waitUntil(this.reportSize(this.now(), true));
     const name = request.headers.get(SHARD_HEADER);
     this.listing.join(name, request.headers.get(CHANNEL_HEADER));
     if (name) this.state.bucket = parseShardName(name).bucket;
@@ -249,14 +255,19 @@ export class TrackerShard extends DurableObject<Env> {
     this.scheduleAlarm(now, true);
   }
 
-  /** Tells the region's directory how many sockets this bucket holds (buckets.ts sizes regions by it). */
-  private async reportSize(now: number): Promise<void> {
+  /** Tells the region's directory this bucket's sockets and joins (buckets.ts sizes regions by them). */
+  private async reportSize(now: number, early = false): Promise<void> {
     const name = this.listing.name;
-    if (!name || now - this.sizeReportedAt < DIRECTORY_REPORT_MS) return;
+    if (!name || (!early && now - this.sizeReportedAt < DIRECTORY_REPORT_MS)) return;
+    // Joins are a rate over the time since the first of them (a flash crowd's first batch
+    // may arrive within a fraction of a second); with none, the period does not matter.
+    const periodMs = this.joins > 0 ? Math.max(MIN_JOIN_PERIOD_MS, now - this.joinsSince) : DIRECTORY_REPORT_MS;
+    const joins = this.joins;
     this.sizeReportedAt = now;
+    this.joins = 0;
     const { region, bucket } = parseShardName(name);
     try {
-      await directory(this.env, region).report(bucket, this.ctx.getWebSockets().length);
+      await directory(this.env, region).report(bucket, this.ctx.getWebSockets().length, joins, periodMs);
     } catch (err) {
       // Sizing is advisory: a full shard still refuses upgrades on its own.
       console.error("tracker directory report failed", err);

@@ -12,7 +12,7 @@
 // a non-fetcher; only while a shard has too few proven viewers are some put on probation. The role is spread: segment s belongs to class s mod CLASSES, each class
 // has m fetchers, and a fetcher holds as few classes as the shard's capable viewers allow.
 import {
-  FETCHER_CLASSES, FETCHER_CAPABLE_SHARE, FETCHER_GRACE_MS, FETCHER_MAX_SHARE, FETCHER_MIN_AGE_MS,
+  FETCHER_CLASSES, FETCHER_CAPABLE_SHARE, FETCHER_GRACE_MS, FETCHER_HOP_MARGIN, FETCHER_MAX_SHARE, FETCHER_MIN_AGE_MS,
   FETCHER_PROBATION_RETRY_MS,
 } from "./limits";
 
@@ -85,7 +85,7 @@ export function fetchesSegment(plan: FetcherPlan, id: string, seq: number): bool
 
 /**
  * A new plan from the shard's viewers and the previous plan:
- * 1. m from the shard's size and the hop time of its proven viewers;
+ * 1. m from the shard's size and the hop time of its proven viewers (times FETCHER_HOP_MARGIN);
  * 2. a role holder keeps its classes while it is present, holds peers, and is proven or
  *    still unmeasured within FETCHER_GRACE_MS; one measured below the bar, or silent past
  *    the grace, loses the role (and a probation one is not tried again for a while);
@@ -99,7 +99,8 @@ export function planFetchers(viewers: readonly ViewerRecord[], stream: StreamPro
   const bar = capableRate(stream);
   const isProven = (v: ViewerRecord) => v.rateBps !== null && v.rateBps >= bar && v.peers > 0;
   const proven = viewers.filter(isProven);
-  const m = fetchersPerSegment(viewers.length, hopSeconds(stream, proven.map((v) => v.rateBps ?? 0)), stream.budgetSeconds);
+  const hop = FETCHER_HOP_MARGIN * hopSeconds(stream, proven.map((v) => v.rateBps ?? 0));
+  const m = fetchersPerSegment(viewers.length, hop, stream.budgetSeconds);
   const byId = new Map(viewers.map((v) => [v.id, v]));
   const failed = new Map([...prev.failed].filter(([id, at]) => byId.has(id) && now - at < FETCHER_PROBATION_RETRY_MS));
 

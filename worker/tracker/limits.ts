@@ -28,11 +28,13 @@ export const MAX_OFFERS_PER_ANNOUNCE = 10;
 export const MAX_NUMWANT = 82;
 
 /**
- * Peers per swarm (info_hash). bittorrent-tracker's LRU holds 1000. Beyond that,
- * a new peer gets a failure frame instead of evicting someone: a viewer already
+ * Peers per swarm (info_hash). A shard holds at most MAX_SOCKETS_PER_SHARD sockets and a
+ * one-rendition channel is one swarm per shard, so the swarm must hold all of them (with
+ * bittorrent-tracker's 1,000 a shard sized for 2,000 sent half its viewers to HTTP only).
+ * Beyond it, a new peer gets a failure frame instead of evicting someone: a viewer already
  * paired must never lose its slot to a flood of fresh peer_ids.
  */
-export const MAX_PEERS_PER_SWARM = 1000;
+export const MAX_PEERS_PER_SWARM = 5000;
 
 /**
  * Memberships (info_hash, peer_id) per socket. p2p-media-loader shares one socket
@@ -156,6 +158,15 @@ export const FETCHER_CAPABLE_SHARE = 1.0;
  */
 export const FETCHER_MAX_SHARE = 0.5;
 
+/**
+ * Real relays are slower than the ideal doubling m = N / 2^(B/τ) assumes: a fifth of pairs
+ * cannot connect without TURN, a viewer serves one upload at a time and is idle until asked,
+ * holders are picked at random, and the slowest fifth of uplinks take several τ. The swarm
+ * simulator (sim/, docs/sim.md) measured plans at the bare formula leaving ~45 % of copies to
+ * HTTP fallback at 10,000 viewers; counting each hop as twice τ is the margin for that.
+ */
+export const FETCHER_HOP_MARGIN = 2;
+
 /** A viewer younger than this is never made a fetcher: it has no record, and may leave. */
 export const FETCHER_MIN_AGE_MS = 10_000;
 
@@ -217,7 +228,36 @@ export const SHRINK_FILL = 0.5;
 /** ...for this long (so a dip between two programmes does not reshuffle the audience). */
 export const SHRINK_AFTER_MS = 10 * 60_000;
 
-/** Shards report their socket count to the directory at most this often (ms), on activity. */
+/** Shards report their socket count and joins to the directory at most this often (ms), on activity... */
 export const DIRECTORY_REPORT_MS = 10_000;
+/** ...and early once this many joins arrived since the last report (a flash crowd). */
+export const JOIN_REPORT_BATCH = 100;
+
+/**
+ * Joins per second one shard is sized for. A join costs its shard ~6 incoming frames (the
+ * announce and the answers to its 5 relayed offers), so 50 joins/s are ~300 frames/s, within
+ * the 500 requests/s we allow one object; a flash crowd opens buckets to keep under it.
+ */
+export const MAX_JOINS_PER_SHARD_S = 50;
+
+/**
+ * How long a Worker isolate trusts the bucket count it read from a region's directory. The
+ * directory is then asked at most once per isolate per this long, not once per join; a
+ * count that went stale meanwhile costs at most one refused upgrade (a full shard).
+ */
+export const DIRECTORY_CACHE_MS = 2_000;
+
+/**
+ * An isolate also re-reads the count after routing this many joins to a region, so in a
+ * flash crowd the buckets the directory opened are used within a few dozen joins instead of
+ * after DIRECTORY_CACHE_MS; the directory then sees at most one read per this many joins.
+ */
+export const ISOLATE_REFRESH_JOINS = 20;
+
+/** A shard's join rate is measured over at least this long (an early report may come sooner). */
+export const MIN_JOIN_PERIOD_MS = 100;
+
+/** Regions one isolate keeps bucket counts for (oldest dropped first): bounds its memory. */
+export const MAX_CACHED_REGIONS = 1024;
 /** A bucket whose shard has not reported for this long is counted as empty. */
 export const DIRECTORY_REPORT_STALE_MS = 6 * DIRECTORY_REPORT_MS;

@@ -4,7 +4,7 @@ import {
   capableRate, emptyPlan, fetchersPerSegment, fetchesSegment, hopSeconds, planFetchers, segmentClass,
   type FetcherPlan, type StreamProfile, type ViewerRecord,
 } from "../../../worker/tracker/fetchers";
-import { FETCHER_CLASSES, FETCHER_GRACE_MS, FETCHER_MIN_AGE_MS } from "../../../worker/tracker/limits";
+import { FETCHER_CLASSES, FETCHER_GRACE_MS, FETCHER_HOP_MARGIN, FETCHER_MIN_AGE_MS } from "../../../worker/tracker/limits";
 
 // 4 s segments at 3 Mbit/s: 1.5 MB each, 375 KB/s of stream.
 const STREAM: StreamProfile = { segmentBytes: 1_500_000, segmentSeconds: 4, budgetSeconds: 6 };
@@ -21,6 +21,13 @@ function holdersByClass(plan: FetcherPlan): string[][] {
 }
 
 describe("how many fetchers (m)", () => {
+  it("plans with each hop counted FETCHER_HOP_MARGIN times the ideal", () => {
+    const vs = Array.from({ length: 100 }, (_, i) => viewer(`v${i}`, 625_000));
+    const tau = hopSeconds(STREAM, [625_000]);
+    expect(planFetchers(vs, STREAM, T0).m).toBe(fetchersPerSegment(100, FETCHER_HOP_MARGIN * tau, STREAM.budgetSeconds));
+    expect(planFetchers(vs, STREAM, T0).m).toBeGreaterThan(fetchersPerSegment(100, tau, STREAM.budgetSeconds));
+  });
+
   it("follows m = ceil(N / 2^(B/tau)), so it grows with the shard", () => {
     // tau = 1.5 MB / 625 KB/s = 2.4 s; B = 6 s -> 2^2.5 = 5.66 -> m = N / 5.66
     const tau = hopSeconds(STREAM, [625_000]);
@@ -108,10 +115,12 @@ describe("who fetches", () => {
     expect(p3.roles.get("a")).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
-  it("gives every class m fetchers in a big shard, each holding one class", () => {
+  it("gives every class m fetchers in a big shard, each holding one class when there are enough", () => {
     const vs = Array.from({ length: 2000 }, (_, i) => viewer(`v${i}`, (1 + (i % 5)) * BAR));
-    const plan = planFetchers(vs, STREAM, T0, emptyPlan());
+    // A 12 s budget: m (~90) times the 8 classes fits in 2,000 viewers, one class each.
+    const plan = planFetchers(vs, { ...STREAM, budgetSeconds: 12 }, T0, emptyPlan());
     expect(plan.m).toBeGreaterThan(1);
+    expect(plan.m * FETCHER_CLASSES).toBeLessThanOrEqual(2000);
     for (const h of holdersByClass(plan)) expect(h).toHaveLength(plan.m);
     for (const [, cs] of plan.roles) expect(cs).toHaveLength(1);
     expect(segmentClass(-1)).toBe(FETCHER_CLASSES - 1);
