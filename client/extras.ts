@@ -4,12 +4,13 @@
 // crypto.subtle), the debug overlay (only data-debug), the stats reporter (its first
 // report is due seconds after start, so it can arrive a moment later) and the tracker
 // watch (it acts only seconds after the tracker fails; loaded at attach, it is there long
-// before). Every viewer downloads the bundle;
+// before) and edge seeding (seeding.ts: it acts on live playlists, which come after the
+// manifest, and its fetcher role reports seconds after attach). Every viewer downloads the bundle;
 // these stay out of it so it keeps its size budget (test/unit/client/size-budget.test.ts).
 // Dynamic import() works from classic scripts too, so the script tag uses the same path.
 // It loads modules; it decides nothing about when they are needed.
 
-export type ExtraName = "sha256" | "overlay" | "reporter" | "tracker-watch";
+export type ExtraName = "sha256" | "overlay" | "reporter" | "tracker-watch" | "seeding";
 
 /** The URL of an extra module, next to the script (or ESM module) at `scriptUrl`. */
 export function extraUrl(name: ExtraName, scriptUrl: string): string {

@@ -177,3 +177,20 @@ export const UPLOAD_STALE_MS = 4_000;
 export const MAX_HASHES = 4096;
 /** Longest swarm id accepted from the page (it becomes part of every tracker info_hash input). */
 export const MAX_SWARM_ID = 512;
+
+// --- Fetcher roles (fetcher-role.ts; the shard's side is worker/tracker/roles.ts) ---------
+
+/** Report period until the shard's first es_role says its own (report_s). Same as the Worker's VIEWER_REPORT_S. */
+export const VIEWER_REPORT_DEFAULT_S = 15;
+
+/** The first report goes out this long after attach: enough for the first announce and a segment or two. */
+export const REPORT_FIRST_MS = 5_000;
+
+/** Upload rates are over the last minute, as the fetcher policy's FETCHER_GRACE_MS assumes. */
+export const REPORT_WINDOW_S = 60;
+
+/**
+ * Upload chunks are binned this finely to tell sending time from idle time: the core sends
+ * with at most 64 KB queued on a data channel, so chunk times follow the link within ~0.1 s.
+ */
+export const REPORT_BIN_MS = 100;

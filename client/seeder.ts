@@ -131,6 +131,11 @@ export class EdgeSeeder {
   private destroyed = false;
   /** The origin served a claim without marking it granted: it does not lease. */
   unsupported = false;
+  /**
+   * Set once the tracker assigns this viewer its fetcher role (fetcher-role.ts): which new
+   * segments it fetches as soon as they are published, without a claim. Unset: claim mode.
+   */
+  role: ((externalId: number) => boolean) | undefined;
   private readonly aborts = new Set<AbortController>();
   private readonly fetchFn: typeof fetch;
 
@@ -148,7 +153,7 @@ export class EdgeSeeder {
     // VOD viewers are spread over the timeline; the core's own prefetch serves them.
     const store = this.store();
     if (this.destroyed || this.unsupported || !p.live || !store) return;
-    if (this.hooks.gate && !this.hooks.gate()) return;
+    if (!this.role && this.hooks.gate && !this.hooks.gate()) return;
     // The core registers a stream id when it first requests one of its segments; until then
     // we cannot be sure our id is the core's, and storing under a wrong id would be useless.
     if (!store.isKnownStream(p.streamId)) return;
@@ -157,7 +162,7 @@ export class EdgeSeeder {
       playhead,
       p.minLead,
       (url) => this.tried.has(url),
-      (id) => store.hasSegment(p.swarmId, p.streamId, id),
+      (id) => (this.role !== undefined && !this.role(id)) || store.hasSegment(p.swarmId, p.streamId, id),
       SEED_MAX_IN_FLIGHT - this.inFlight,
     );
     for (const s of picks) void this.claim(p, s);
@@ -231,7 +236,7 @@ export class EdgeSeeder {
     const abort = new AbortController();
     this.aborts.add(abort);
     try {
-      const res = await this.fetchFn(claimUrl(s.url, this.channel), { signal: abort.signal });
+      const res = await this.fetchFn(this.role ? s.url : claimUrl(s.url, this.channel), { signal: abort.signal });
       const answer = readClaimAnswer(res.headers);
       if (answer === "denied") {
         this.counters.denied++;
@@ -245,7 +250,7 @@ export class EdgeSeeder {
       }
       // Served without the mark: this origin is not an EdgeSwarm Worker and ignores claims,
       // so every viewer would "win" every segment. Keep these bytes, claim nothing more.
-      if (answer !== "granted") this.unsupported = true;
+      if (answer !== "granted" && !this.role) this.unsupported = true;
       // Read whole (not bounded: the Worker listed this segment and its hash is checked
       // below), counting each chunk as it comes so the HTTP rate stays live.
       const data = new Uint8Array(

@@ -25,12 +25,39 @@ function notify(url: string, notice: SocketNotice): void {
   }
 }
 
-/** Same class as simple-websocket, plus notices on connect and close. */
-export default class WatchedSocket extends (Socket as new (opts: unknown) => { once(ev: string, fn: () => void): void }) {
+/** A tracker socket as the fetcher-role extra uses it. */
+export interface TrackerSocket {
+  send(text: string): void;
+}
+
+/**
+ * EdgeSwarm's own tracker frames (es_role, worker/tracker/protocol.ts) must never reach
+ * bittorrent-tracker, which takes an unknown action for a broken socket; and the role extra
+ * needs to see which swarms the page announces in. Set by fetcher-role.ts (loaded on demand).
+ */
+export const frameHooks: {
+  incoming?: (socket: TrackerSocket, text: string) => void;
+  outgoing?: (socket: TrackerSocket, text: string) => void;
+} = {};
+
+type Base = new (opts: unknown) => { once(ev: string, fn: () => void): void; send(chunk: unknown): void; _handleMessage(e: { data: unknown }): void };
+
+/** Same class as simple-websocket, plus notices on connect and close, and frameHooks. */
+export default class WatchedSocket extends (Socket as Base) {
   constructor(opts: unknown) {
     super(opts);
     const url = typeof opts === "string" ? opts : String((opts as { url?: unknown } | null)?.url ?? "");
     this.once("connect", () => notify(url, "connect"));
     this.once("close", () => notify(url, "close"));
+  }
+
+  override send(chunk: unknown): void {
+    if (typeof chunk === "string") frameHooks.outgoing?.(this, chunk);
+    super.send(chunk);
+  }
+
+  override _handleMessage(e: { data: unknown }): void {
+    if (typeof e.data === "string" && e.data.startsWith('{"action":"es_')) frameHooks.incoming?.(this, e.data);
+    else super._handleMessage(e);
   }
 }

@@ -70,6 +70,7 @@ export const CLIENT_EXTRAS = {
   "edgeswarm-overlay.mjs": "client/overlay.ts",
   "edgeswarm-reporter.mjs": "client/reporter.ts",
   "edgeswarm-tracker-watch.mjs": "client/tracker-watch.ts",
+  "edgeswarm-seeding.mjs": "client/seeding.ts",
 };
 
 export const CLIENT_HEADERS = ["/edgeswarm.js", "/edgeswarm.mjs", "/edgeswarm.js.map", "/edgeswarm.mjs.map", ...Object.keys(CLIENT_EXTRAS).map((f) => `/${f}`)]

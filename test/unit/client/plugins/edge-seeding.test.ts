@@ -23,21 +23,26 @@ const frag = (sn: number) => ({
   baseurl: LEVEL,
 });
 
-function setup(options = {}) {
+/** The seeding extra as the page would import it (here from source, not from beside the script). */
+const loadSeeding = () => import("../../../../client/seeding");
+
+async function setup(options = {}) {
   const f = fakeContext(options, { currentTime: 0 });
   const asked: string[] = [];
   f.ctx.hooks.fetch = async (input) => {
     asked.push(String(input));
     return new Response(BYTES.slice(), { status: 200, headers: { "x-edgeswarm-claim": "granted" } });
   };
-  const dispose = installEdgeSeeding(f.ctx);
+  const dispose = installEdgeSeeding(f.ctx, loadSeeding);
   const store = f.ctx.hooks.storage!() as SegmentStore;
+  // The extra is loaded at attach; seeding starts once it has wired hls.js.
+  if (!("coreConfig" in options)) await vi.waitFor(() => expect(f.hls.listeners(Hls.Events.LEVEL_UPDATED)).toBe(1));
   return { f, asked, store, dispose };
 }
 
 describe("installEdgeSeeding", () => {
   it("claims new live segments under the ids the core used, stores the win, announces it once and hands it over", async () => {
-    const { f, asked, store } = setup();
+    const { f, asked, store } = await setup();
     f.hls.emit(Hls.Events.FRAG_LOADING, { frag: frag(1) });
     store.onSegmentRequested("core-swarm", "core-stream", 1, 2, 4, "main");
     f.hls.emit(Hls.Events.LEVEL_UPDATED, { details: { url: LEVEL, live: true, fragments: [1, 2, 3, 4, 5].map(frag) } });
@@ -56,8 +61,8 @@ describe("installEdgeSeeding", () => {
     expect(f.ctx.hooks.handedOver!(url)).toBe(false);
   });
 
-  it("claims nothing for a level the core has not requested from, or while the viewer does not upload", () => {
-    const { f, asked, store } = setup();
+  it("claims nothing for a level the core has not requested from, or while the viewer does not upload", async () => {
+    const { f, asked, store } = await setup();
     store.onSegmentRequested("core-swarm", "core-stream", 1, 2, 4, "main"); // no hls.js load to pair with
     f.hls.emit(Hls.Events.LEVEL_UPDATED, { details: { url: LEVEL, live: true, fragments: [1, 2, 3, 4, 5].map(frag) } });
     expect(asked).toEqual([]);
@@ -65,18 +70,19 @@ describe("installEdgeSeeding", () => {
     off.ctx.hooks.fetch = async () => {
       throw new Error("no claim expected");
     };
-    installEdgeSeeding(off.ctx);
+    installEdgeSeeding(off.ctx, loadSeeding);
     const s2 = off.ctx.hooks.storage!() as SegmentStore;
+    await vi.waitFor(() => expect(off.hls.listeners(Hls.Events.LEVEL_UPDATED)).toBe(1));
     off.hls.emit(Hls.Events.FRAG_LOADING, { frag: frag(1) });
     s2.onSegmentRequested("core-swarm", "core-stream", 1, 2, 4, "main");
     off.hls.emit(Hls.Events.LEVEL_UPDATED, { details: { url: LEVEL, live: true, fragments: [1, 2, 3, 4, 5].map(frag) } });
     expect(off.events.filter(([k]) => k === "segment")).toEqual([]);
   });
 
-  it("does not seed when the page sets its own windows, and unwires hls.js when disposed", () => {
-    const mine = setup({ coreConfig: { highDemandTimeWindow: 9 } });
+  it("does not seed when the page sets its own windows, and unwires hls.js when disposed", async () => {
+    const mine = await setup({ coreConfig: { highDemandTimeWindow: 9 } });
     expect(mine.f.hls.listeners(Hls.Events.LEVEL_UPDATED)).toBe(0);
-    const { f, dispose } = setup();
+    const { f, dispose } = await setup();
     expect(f.hls.listeners(Hls.Events.LEVEL_UPDATED)).toBe(1);
     dispose();
     expect(f.hls.listeners(Hls.Events.LEVEL_UPDATED)).toBe(0);

@@ -1,0 +1,72 @@
+// Edge seeding, the part loaded on demand (extras.ts "seeding"): the seeder that fetches new
+// live segments at the edge (claims, or the role the tracker shard gives this viewer) and
+// stores them under the core's own ids, the claim policy that says when claiming helps, the
+// bridge that feeds it hls.js's live playlists, and the fetcher role's reports. The plug-in
+// (plugins/edge-seeding.ts) keeps in the main bundle only what the core needs from the first
+// request: the segment store and the stream-id pairing. Until this module is loaded (tens of
+// milliseconds after attach, before the first live playlist as a rule) nothing is seeded.
+// Stateful parts of the main bundle are handed in: an extra is a separate bundle.
+import { ClaimPolicy } from "./claim-policy";
+import { installFetcherRole, type FrameHooks } from "./fetcher-role";
+import { MAX_HANDED } from "./limits";
+import type { P2PContext } from "./plugins/context";
+import { bridgeSeeder } from "./seed-bridge";
+import { EdgeSeeder } from "./seeder";
+import type { SegmentStore } from "./segment-store";
+import type { StreamIdBook } from "./stream-ids";
+
+export interface Seeding {
+  /** A request with the bytes of `url` when this viewer already fetched it (handover), else undefined. */
+  handover(url: string, ranged: boolean, signal: AbortSignal): Promise<Request | undefined>;
+  /** Of HTTP bytes the core reports, those that crossed the origin. */
+  originBytes(bytes: number): number;
+  /** True once per handed-over `url` (its `segment` event already went out). */
+  handedOver(url: string): boolean;
+  onUpload(bytes: number): void;
+  /** Peers in the main stream's swarm. */
+  onPeers(n: number): void;
+  dispose(): void;
+}
+
+export function installSeeding(ctx: P2PContext, store: () => SegmentStore | undefined, ids: StreamIdBook, frames: FrameHooks): Seeding {
+  const claims = new ClaimPolicy();
+  const nowS = () => ctx.now() / 1000;
+  const seeder = new EdgeSeeder(store, ctx.opts.channel, {
+    fetch: ctx.hooks.fetch,
+    onHttpBytes: ctx.http,
+    onStored: (url, bytes) => {
+      claims.onWin(nowS());
+      ctx.segment({ source: "http", bytes, url });
+    },
+    gate: () => claims.allowed(nowS()),
+  });
+  /** URLs of handed-over segments: their `segment` event went out when the seeder stored them. */
+  const handed = new Set<string>();
+  const unbridge = bridgeSeeder(
+    ctx.hls,
+    seeder,
+    ids,
+    () => ctx.video.currentTime,
+    () => ctx.uploading() && !ctx.destroyed(),
+  );
+  const unrole = installFetcherRole(ctx, seeder, frames);
+  return {
+    async handover(url, ranged, signal) {
+      const req = await seeder.handoverRequest(url, signal, ranged);
+      if (req) {
+        handed.add(url);
+        if (handed.size > MAX_HANDED) handed.delete(handed.values().next().value!);
+      }
+      return req;
+    },
+    originBytes: (bytes) => seeder.originBytes(bytes),
+    handedOver: (url) => handed.delete(url),
+    onUpload: (bytes) => claims.onUpload(bytes, nowS()),
+    onPeers: (n) => claims.onPeers(n),
+    dispose() {
+      unrole();
+      seeder.destroy();
+      unbridge();
+    },
+  };
+}
