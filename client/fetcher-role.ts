@@ -2,21 +2,21 @@
 // every report period it tells the tracker shard, on the tracker socket, what it delivered to
 // its peers (es_report: upload rate over the last minute, sending rate while it sent, peers,
 // segment size and duration, the time a new segment has before this viewer falls back to
-// HTTP), and it applies the role the shard answers (es_role: the segment classes it fetches
-// as soon as they are published, seeder.ts `role`). Until a role arrives the seeder stays in
-// claim mode, so an older Worker or a stock tracker changes nothing.
+// HTTP), and it applies the role the shard answers (es_role "roles": the segment classes it
+// fetches as soon as they are published, seeder.ts `role`; none: it never asks the edge).
+// Until then, and while the shard says "claims", the seeder claims at the edge, so an older
+// Worker or a stock tracker changes nothing.
 // An extra (extras.ts), loaded at attach: nothing here is needed before the first report.
 // Everything stateful it touches is handed in (the context, the seeder, the socket hooks): an
 // extra is a separate bundle, so it must not import the main bundle's state.
 import { windowsFor } from "./scheduling/window-policy";
 import type { TrackerSocket } from "./tracker-socket";
-import { REPORT_BIN_MS, REPORT_FIRST_MS, REPORT_WINDOW_S, VIEWER_REPORT_DEFAULT_S } from "./limits";
+import { MIN_SEND_MS, REPORT_FIRST_MS, REPORT_WINDOW_S, VIEWER_REPORT_DEFAULT_S } from "./limits";
 
 /** What the role needs of the player (plugins/context.ts P2PContext, narrowed for tests). */
 export interface RoleContext {
   readonly hls: { latency: number; currentLevel: number; levels: readonly { details?: { targetduration: number } }[] };
   readonly counters: { peers: ReadonlySet<string> };
-  on(type: "onChunkUploaded", fn: (bytes: number) => void): void;
   on(type: "onSegmentLoaded", fn: (e: { bytesLength: number }) => void): void;
   now(): number;
 }
@@ -27,34 +27,41 @@ export interface FrameHooks {
   outgoing?: (socket: TrackerSocket, text: string) => void;
 }
 
-/** A report's figures from a minute of upload chunks in REPORT_BIN_MS bins. */
+/**
+ * A report's figures from the last minute of whole-segment uploads (segment-store.ts times
+ * each from the core's request for the bytes to the last chunk written): bytes delivered per
+ * second of the minute, and per second of sending. Timing whole segments measures the link,
+ * not the demand: a fast viewer asked for little still shows its speed, a slow one its
+ * slowness, whatever the gaps between uploads.
+ */
 export class UploadMeter {
-  private readonly bins = new Map<number, number>();
+  private readonly done: { at: number; bytes: number; ms: number }[] = [];
   constructor(private readonly started: number) {}
 
-  add(bytes: number, now: number): void {
-    const b = Math.floor(now / REPORT_BIN_MS);
-    this.bins.set(b, (this.bins.get(b) ?? 0) + bytes);
+  add(bytes: number, ms: number, now: number): void {
+    this.done.push({ at: now, bytes, ms: Math.max(MIN_SEND_MS, ms) });
   }
 
   /** Bytes/s over the last minute, and bytes per second of sending (null under `minBytes`). */
   read(now: number, minBytes: number): { up: number; rate: number | null } {
-    const from = Math.floor((now - REPORT_WINDOW_S * 1000) / REPORT_BIN_MS);
+    const from = now - REPORT_WINDOW_S * 1000;
+    while (this.done.length > 0 && this.done[0]!.at < from) this.done.shift();
     let bytes = 0;
-    let active = 0;
-    for (const [b, n] of this.bins) {
-      if (b < from) this.bins.delete(b);
-      else {
-        bytes += n;
-        active++;
-      }
+    let ms = 0;
+    for (const d of this.done) {
+      bytes += d.bytes;
+      ms += d.ms;
     }
     const span = Math.min(REPORT_WINDOW_S, Math.max(1, (now - this.started) / 1000));
-    return { up: bytes / span, rate: bytes >= minBytes && active > 0 ? bytes / ((active * REPORT_BIN_MS) / 1000) : null };
+    return { up: bytes / span, rate: bytes >= minBytes && ms > 0 ? bytes / (ms / 1000) : null };
   }
 }
 
-export function installFetcherRole(ctx: RoleContext, seeder: { role: ((externalId: number) => boolean) | undefined }, frames: FrameHooks): () => void {
+export function installFetcherRole(
+  ctx: RoleContext,
+  seeder: { role: ((externalId: number) => boolean) | undefined },
+  frames: FrameHooks,
+): { onTransfer(bytes: number, ms: number): void; dispose(): void } {
   const targetDuration = () => ctx.hls.levels[ctx.hls.currentLevel]?.details?.targetduration;
   // Seconds from a segment's publication to this viewer's HTTP fallback for it: its distance
   // from the live edge less the core's high-demand window (window-policy.ts).
@@ -67,7 +74,6 @@ export function installFetcherRole(ctx: RoleContext, seeder: { role: ((externalI
   let periodMs = VIEWER_REPORT_DEFAULT_S * 1000;
   let stopped = false;
 
-  ctx.on("onChunkUploaded", (n) => meter.add(n, ctx.now()));
   // A running mean of segment sizes (one segment's weight: 1/8).
   ctx.on("onSegmentLoaded", (e) => (segBytes = segBytes === 0 ? e.bytesLength : segBytes + (e.bytesLength - segBytes) / 8));
 
@@ -86,18 +92,21 @@ export function installFetcherRole(ctx: RoleContext, seeder: { role: ((externalI
     else mine.set(f.info_hash, f.peer_id);
   };
   frames.incoming = (_socket, text) => {
-    let f: { action?: unknown; classes?: unknown; of?: unknown; report_s?: unknown };
+    let f: { action?: unknown; mode?: unknown; classes?: unknown; of?: unknown; report_s?: unknown };
     try {
       f = JSON.parse(text);
     } catch {
       return;
     }
-    if (f.action !== "es_role" || !Array.isArray(f.classes) || typeof f.of !== "number" || !(f.of > 0)) return;
+    if (f.action !== "es_role") return;
+    if (typeof f.report_s === "number" && f.report_s >= 1 && f.report_s <= 600) periodMs = f.report_s * 1000;
+    // "claims": the swarm has no proven viewer yet; claim at the edge as without roles.
+    if (f.mode === "claims") seeder.role = undefined;
+    if (f.mode !== "roles" || !Array.isArray(f.classes) || typeof f.of !== "number" || !(f.of > 0)) return;
     const of = f.of;
     const classes = new Set(f.classes.filter((c): c is number => Number.isInteger(c)));
     // The latest role for any of this page's swarms: a page plays one stream at a time.
     seeder.role = (id) => classes.has(((id % of) + of) % of);
-    if (typeof f.report_s === "number" && f.report_s >= 1 && f.report_s <= 600) periodMs = f.report_s * 1000;
   };
 
   const report = () => {
@@ -128,11 +137,14 @@ export function installFetcherRole(ctx: RoleContext, seeder: { role: ((externalI
   };
   timer = setTimeout(tick, REPORT_FIRST_MS);
 
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-    frames.incoming = undefined;
-    frames.outgoing = undefined;
-    seeder.role = undefined;
+  return {
+    onTransfer: (bytes, ms) => meter.add(bytes, ms, ctx.now()),
+    dispose() {
+      stopped = true;
+      clearTimeout(timer);
+      frames.incoming = undefined;
+      frames.outgoing = undefined;
+      seeder.role = undefined;
+    },
   };
 }

@@ -190,7 +190,8 @@ export const REPORT_FIRST_MS = 5_000;
 export const REPORT_WINDOW_S = 60;
 
 /**
- * Upload chunks are binned this finely to tell sending time from idle time: the core sends
- * with at most 64 KB queued on a data channel, so chunk times follow the link within ~0.1 s.
+ * An upload is timed from the core's request for the bytes to its last chunk written into the
+ * data channel, which keeps up to 64 KB queued: a small segment may seem to leave at once, so
+ * none counts as faster than this.
  */
-export const REPORT_BIN_MS = 100;
+export const MIN_SEND_MS = 100;

@@ -23,6 +23,8 @@ export interface Seeding {
   /** True once per handed-over `url` (its `segment` event already went out). */
   handedOver(url: string): boolean;
   onUpload(bytes: number): void;
+  /** A whole segment went out to a peer in `ms` (segment-store.ts). */
+  onTransfer(bytes: number, ms: number): void;
   /** Peers in the main stream's swarm. */
   onPeers(n: number): void;
   dispose(): void;
@@ -49,7 +51,7 @@ export function installSeeding(ctx: P2PContext, store: () => SegmentStore | unde
     () => ctx.video.currentTime,
     () => ctx.uploading() && !ctx.destroyed(),
   );
-  const unrole = installFetcherRole(ctx, seeder, frames);
+  const role = installFetcherRole(ctx, seeder, frames);
   return {
     async handover(url, ranged, signal) {
       const req = await seeder.handoverRequest(url, signal, ranged);
@@ -62,9 +64,10 @@ export function installSeeding(ctx: P2PContext, store: () => SegmentStore | unde
     originBytes: (bytes) => seeder.originBytes(bytes),
     handedOver: (url) => handed.delete(url),
     onUpload: (bytes) => claims.onUpload(bytes, nowS()),
+    onTransfer: role.onTransfer,
     onPeers: (n) => claims.onPeers(n),
     dispose() {
-      unrole();
+      role.dispose();
       seeder.destroy();
       unbridge();
     },

@@ -36,7 +36,9 @@ export class SegmentStore implements SegmentStorage {
   /** Segments the player itself is reading (the core asks onSegmentRequested first): never refused. */
   private readonly ownReads = new Set<string>();
   /** Uploads in progress: bytes still to go out, and when they were granted. */
-  private uploads: Array<{ left: number; at: number }> = [];
+  private uploads: Array<{ left: number; size: number; at: number }> = [];
+  /** A whole segment went out to a peer: its size and how long the upload took (fetcher-role.ts measures uplinks by it). */
+  onUploadDone?: (bytes: number, ms: number) => void;
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -72,7 +74,10 @@ export class SegmentStore implements SegmentStorage {
       const take = Math.min(n, u.left);
       u.left -= take;
       n -= take;
-      if (u.left <= 0) this.uploads.shift();
+      if (u.left <= 0) {
+        this.uploads.shift();
+        this.onUploadDone?.(u.size, this.now() - u.at);
+      }
     }
   }
 
@@ -110,7 +115,7 @@ export class SegmentStore implements SegmentStorage {
     const now = this.now();
     this.uploads = this.uploads.filter((u) => now - u.at < UPLOAD_STALE_MS);
     if (this.uploads.length >= MAX_PARALLEL_UPLOADS) return undefined;
-    this.uploads.push({ left: data.byteLength, at: now });
+    this.uploads.push({ left: data.byteLength, size: data.byteLength, at: now });
     return data;
   }
 

@@ -268,7 +268,6 @@ export function runShard(input: ShardInput): ShardResult {
     state[k] = HTTP;
     v.httpActive++;
     res.httpRequests++;
-    if (fetcher) load.claim(input.leaseName, q.now);
     for (const u of v.nb) nearLoading[u.i * S + s]!++;
     const t = r.exp(net.httpTtfbS) + bytes / v.spec.downBps;
     q.after(t, () => acquire(v, s, "http", fetcher));
@@ -520,7 +519,7 @@ export function runShard(input: ShardInput): ShardResult {
     const before = plan.roles;
     // The budget a fetcher plan has: from publication until viewers fall back to HTTP.
     const hd = members.length > 0 ? median(members.map((v) => v.hd)) : 0;
-    plan = planFetchers(records, { segmentBytes: bytes, segmentSeconds: D, budgetSeconds: Math.max(0, B - hd) }, q.now * 1000, plan);
+    plan = planFetchers(records, { segmentBytes: bytes, segmentSeconds: D, budgetSeconds: Math.max(0, B - hd) }, plan);
     res.meanM += plan.m;
     mSamples++;
     let changed = 0;
@@ -534,7 +533,15 @@ export function runShard(input: ShardInput): ShardResult {
 
   function publish(s: number): void {
     cur = s;
-    if (policy.edgeFetchers) {
+    if (policy.edgeFetchers && plan.m === 0) {
+      // No proven viewer yet ("claims" mode, worker/tracker/roles.ts): every viewer claims the
+      // new segment at the edge and the lease grants the first claim, here a random claimer.
+      const claimers = members.filter((v) => wants(v, s));
+      if (claimers.length > 0) {
+        for (let i = 0; i < claimers.length; i++) load.claim(input.leaseName, q.now);
+        startHttp(claimers[r.int(claimers.length)]!, s, true);
+      }
+    } else if (policy.edgeFetchers) {
       for (const id of plan.roles.keys()) {
         if (!fetchesSegment(plan, id, s)) continue;
         const v = byId.get(id);

@@ -147,6 +147,7 @@ async function main(): Promise<number> {
       const spec = buildVariant(name, channel);
       const trackerUrl = spec.tracker === "worker" ? `ws://${pageHost}:${worker!.port}/announce/${channel}` : `ws://${pageHost}:${stock!.port}`;
       log(`== ${name}: config ${spec.configSource}; tracker ${spec.tracker === "worker" ? "Worker /announce/" + channel : "bittorrent-tracker Server"}; integrity ${spec.integrity ? "SHA-256" : "off"}`);
+      const framesBefore = spec.tracker === "worker" ? await trackerFrames(worker!.url, channel) : undefined;
       const res = await runVariant({
         spec, masterUrl: `http://${pageHost}:${meter.port}${opts.stream}`, meter, trackerUrl, viewers: opts.viewers,
         spacing: opts.spacing, duration: opts.duration, rendition: opts.rendition, driver: driver.forVariant(spec), log,
@@ -158,6 +159,11 @@ async function main(): Promise<number> {
       if (problems.length > 10) log(`  … ${problems.length - 10} more problems`);
       const seeds = res.stats.filter((s) => s.seed).map((s) => `${s.id.slice(-2)} ${s.seed!.granted}/${s.seed!.denied}/${s.seed!.handed}/${s.seed!.failed}`);
       if (seeds.length) log(`  edge claims per viewer (granted/denied/handed over/failed): ${seeds.join(", ")}`);
+      if (framesBefore) {
+        const after = await trackerFrames(worker!.url, channel);
+        const d = (k: string) => (after?.[k] ?? 0) - (framesBefore[k] ?? 0);
+        log(`  tracker frames received: announce ${d("announce")}, es_report ${d("report")} (fetcher roles are planned from these)`);
+      }
       const peers = res.stats.map((s) => s.peakPeers);
       const full = meter.snapshot();
       const snap = full.total;
@@ -199,3 +205,14 @@ main().then(
     process.exit(1);
   },
 );
+
+/** The tracker's message counters for one channel (GET /api/tracker/stats), or {} when unreadable. */
+async function trackerFrames(workerUrl: string, channel: string): Promise<Record<string, number>> {
+  try {
+    const r = await fetch(`${workerUrl}/api/tracker/stats?channel=${encodeURIComponent(channel)}`);
+    const body = (await r.json()) as { messages?: Record<string, number> };
+    return body.messages ?? {};
+  } catch {
+    return {};
+  }
+}

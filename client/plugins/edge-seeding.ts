@@ -27,6 +27,7 @@ export function installEdgeSeeding(ctx: P2PContext, load = () => loadExtra<Seedi
     store.onRequest = (swarmId, streamId, sn, type) => {
       if (type === "main") ids.onCoreRequest(swarmId, streamId, sn);
     };
+    store.onUploadDone = (bytes, ms) => seeding?.onTransfer(bytes, ms);
     return store;
   };
   let seeding: Seeding | undefined;

@@ -8,11 +8,14 @@
  * - cable: a common DOCSIS consumer plan, asymmetric about 1:16 (FIELD-NOTES ran 3/50).
  * - dsl: ADSL2+-class; its 1 Mbit/s uplink is the weakest a real viewer plausibly has, and
  *   it makes a P2P hop of one segment cost seconds (segment bytes ÷ uplink).
+ * - weak: a cable downlink with a 0.3 Mbit/s uplink (a congested or throttled upstream):
+ *   below the stream's own bitrate, so it cannot feed even one peer in real time.
  */
 export const RATES = {
   lan: { upKbit: 100_000, downKbit: 100_000 },
   cable: { upKbit: 3_000, downKbit: 50_000 },
   dsl: { upKbit: 1_000, downKbit: 10_000 },
+  weak: { upKbit: 300, downKbit: 50_000 },
 } as const;
 
 /**

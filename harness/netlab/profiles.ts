@@ -3,8 +3,8 @@
 // interfaces (lab.ts applies the plan). The numbers themselves live in limits.ts.
 import { BURST_FLOOR_BYTES, BURST_TICK_HZ, MAX_VIEWERS, RATES } from "./limits.ts";
 
-export type ProfileName = "lan" | "cable" | "dsl" | "mixed" | "blocked";
-export const PROFILES: readonly ProfileName[] = Object.freeze(["lan", "cable", "dsl", "mixed", "blocked"] as const);
+export type ProfileName = "lan" | "cable" | "dsl" | "mixed" | "blocked" | "weak-first";
+export const PROFILES: readonly ProfileName[] = Object.freeze(["lan", "cable", "dsl", "mixed", "blocked", "weak-first"] as const);
 
 export interface LinkCaps { upKbit: number; downKbit: number }
 
@@ -16,7 +16,8 @@ const MIXED_ORDER: readonly Tier[] = ["dsl", "cable", "lan"];
 /**
  * Per-viewer caps and reachability for a profile: lan 100/100 Mbit/s, cable 3/50, dsl 1/10,
  * mixed = a spread of the three across viewers with viewer 0 on the weakest uplink (dsl),
- * blocked = cable caps but viewers reach only the host (bridge address), not each other.
+ * blocked = cable caps but viewers reach only the host (bridge address), not each other,
+ * weak-first = viewer 0 (the first to join) on a 0.3 Mbit/s uplink, the others on cable.
  */
 export function planProfile(profile: ProfileName, viewers: number): { caps: LinkCaps[]; isolated: boolean } {
   if (!Number.isInteger(viewers) || viewers < 1 || viewers > MAX_VIEWERS) {
@@ -32,6 +33,8 @@ export function planProfile(profile: ProfileName, viewers: number): { caps: Link
         return "cable";
       case "mixed":
         return MIXED_ORDER[i % MIXED_ORDER.length]!;
+      case "weak-first":
+        return i === 0 ? "weak" : "cable";
     }
   };
   if (!PROFILES.includes(profile)) throw new RangeError(`unknown profile ${JSON.stringify(profile)}`);

@@ -8,54 +8,54 @@
 // Why chosen: the first viewer to ask is not the one with the uplink to feed the others.
 // A viewer is chosen for what it proved it delivers to peers: the throughput it reached
 // while sending segments (bytes per second of sending), reported with its upload total of
-// the last minute; never for what it says it could do. A viewer without a record starts as
-// a non-fetcher; only while a shard has too few proven viewers are some put on probation. The role is spread: segment s belongs to class s mod CLASSES, each class
+// the last minute; never for what it says it could do. A viewer without a record is never a
+// fetcher. Until a swarm has a proven viewer there is no plan at all, and viewers fall back on
+// edge claims (the first claim of a segment wins, worker/lease/): the winners' uploads are
+// what proves the first fetchers (roles.ts). The role is spread: segment s belongs to class s mod CLASSES, each class
 // has m fetchers, and a fetcher holds as few classes as the shard's capable viewers allow.
-import {
-  FETCHER_CLASSES, FETCHER_CAPABLE_SHARE, FETCHER_GRACE_MS, FETCHER_HOP_MARGIN, FETCHER_MAX_SHARE, FETCHER_MIN_AGE_MS,
-  FETCHER_PROBATION_RETRY_MS,
-} from "./limits";
+import { FETCHER_CAPABLE_SHARE, FETCHER_CLASSES, FETCHER_HOP_MARGIN, FETCHER_MAX_SHARE } from "./limits";
 
-/** What the shard knows of one viewer (from its reports, see protocol.ts `x_es`). */
+/** What the shard knows of one viewer (from its reports, see protocol.ts `es_report`). */
 export interface ViewerRecord {
   id: string;
   joinedAt: number;
   /** Bytes/s it delivered to peers over the last minute. */
   upBps: number;
-  /** Bytes per second of sending while it delivered segments; null: no segment sent yet. */
+  /** Bytes per second of sending while it delivered segments over the last minute; null: not a segment's worth. */
   rateBps: number | null;
   /** Peers it holds now. */
   peers: number;
 }
 
-/** The stream as the shard sees it (from viewers' reports or the playlist). */
+/** The stream as the shard sees it (from viewers' reports). */
 export interface StreamProfile {
   /** Typical segment size in bytes. */
   segmentBytes: number;
   segmentSeconds: number;
-  /** How long after a segment appears every viewer should hold it (live latency budget). */
+  /** How long after a segment appears viewers fall back to HTTP for it (the time it has to spread). */
   budgetSeconds: number;
 }
 
 /** The shard's decision, kept between runs so roles stay stable. */
 export interface FetcherPlan {
-  /** Fetchers per segment. */
+  /** Fetchers per segment (0: no proven viewer, no plan). */
   m: number;
   /** Viewer id → the segment classes (s mod FETCHER_CLASSES) it fetches over HTTP, ascending. */
   roles: Map<string, number[]>;
-  /** Viewer id → when it took its role. */
-  since: Map<string, number>;
-  /** Viewer id → when its probation role was taken back for proving nothing. */
-  failed: Map<string, number>;
 }
 
 export function emptyPlan(): FetcherPlan {
-  return { m: 0, roles: new Map(), since: new Map(), failed: new Map() };
+  return { m: 0, roles: new Map() };
 }
 
 /** The sending rate a fetcher must prove: a share of the stream's own bitrate. */
 export function capableRate(p: StreamProfile): number {
   return FETCHER_CAPABLE_SHARE * (p.segmentBytes / p.segmentSeconds);
+}
+
+/** Whether a viewer has proven it can feed peers (and has peers to feed). */
+export function isProven(v: ViewerRecord, p: StreamProfile): boolean {
+  return v.rateBps !== null && v.rateBps >= capableRate(p) && v.peers > 0;
 }
 
 /** τ: seconds for one holder to pass a segment to one peer at the median proven rate. */
@@ -84,74 +84,44 @@ export function fetchesSegment(plan: FetcherPlan, id: string, seq: number): bool
 }
 
 /**
- * A new plan from the shard's viewers and the previous plan:
- * 1. m from the shard's size and the hop time of its proven viewers (times FETCHER_HOP_MARGIN);
- * 2. a role holder keeps its classes while it is present, holds peers, and is proven or
- *    still unmeasured within FETCHER_GRACE_MS; one measured below the bar, or silent past
- *    the grace, loses the role (and a probation one is not tried again for a while);
- * 3. every class is filled to m holders, least loaded first, proven viewers (fastest first)
- *    before probation ones, no viewer above `cap` classes, cap = ⌈m·CLASSES / fetchers⌉,
- *    so the role is spread as thin as the capable viewers allow. Probation (unmeasured
- *    viewers older than FETCHER_MIN_AGE_MS, with peers) is used only while fewer than m
- *    viewers are proven.
+ * A new plan from the swarm's viewers and the previous plan:
+ * 1. only proven viewers fetch; with none there is no plan (m = 0);
+ * 2. m from the swarm's size and the hop time of its proven viewers (times FETCHER_HOP_MARGIN);
+ * 3. a fetcher keeps its classes while it stays proven (one whose sending rate fell below
+ *    the bar, that stopped sending, or that lost its peers, loses the role);
+ * 4. every class is filled to m holders, least loaded first, fastest first on ties, no
+ *    viewer above `cap` = ⌈m·CLASSES / proven⌉ classes, so the role is spread as thin as
+ *    the proven viewers allow. A viewer fetches every segment only when it is the only one.
  */
-export function planFetchers(viewers: readonly ViewerRecord[], stream: StreamProfile, now: number, prev: FetcherPlan = emptyPlan()): FetcherPlan {
-  const bar = capableRate(stream);
-  const isProven = (v: ViewerRecord) => v.rateBps !== null && v.rateBps >= bar && v.peers > 0;
-  const proven = viewers.filter(isProven);
+export function planFetchers(viewers: readonly ViewerRecord[], stream: StreamProfile, prev: FetcherPlan = emptyPlan()): FetcherPlan {
+  const proven = viewers.filter((v) => isProven(v, stream));
+  if (proven.length === 0) return emptyPlan();
   const hop = FETCHER_HOP_MARGIN * hopSeconds(stream, proven.map((v) => v.rateBps ?? 0));
-  const m = fetchersPerSegment(viewers.length, hop, stream.budgetSeconds);
-  const byId = new Map(viewers.map((v) => [v.id, v]));
-  const failed = new Map([...prev.failed].filter(([id, at]) => byId.has(id) && now - at < FETCHER_PROBATION_RETRY_MS));
+  const m = Math.min(fetchersPerSegment(viewers.length, hop, stream.budgetSeconds), proven.length);
+  const cap = Math.ceil((m * FETCHER_CLASSES) / proven.length);
+  const ids = new Set(proven.map((v) => v.id));
 
   const roles = new Map<string, number[]>();
-  const since = new Map<string, number>();
-  for (const [id, classes] of prev.roles) {
-    const v = byId.get(id);
-    if (!v || v.peers === 0) continue;
-    const took = prev.since.get(id) ?? now;
-    const unmeasured = v.rateBps === null && now - took < FETCHER_GRACE_MS;
-    if (!isProven(v) && !unmeasured) {
-      failed.set(id, now);
-      continue;
-    }
-    roles.set(id, [...classes]);
-    since.set(id, took);
-  }
-
-  const byRate = (a: ViewerRecord, b: ViewerRecord) => (b.rateBps ?? 0) - (a.rateBps ?? 0) || a.joinedAt - b.joinedAt || (a.id < b.id ? -1 : 1);
-  const provenPool = proven.filter((v) => !roles.has(v.id)).sort(byRate);
-  const probation = proven.length >= m ? [] : viewers
-    .filter((v) => !isProven(v) && !roles.has(v.id) && v.rateBps === null && v.peers > 0 && now - v.joinedAt >= FETCHER_MIN_AGE_MS && !failed.has(v.id))
-    .sort((a, b) => b.peers - a.peers || a.joinedAt - b.joinedAt || (a.id < b.id ? -1 : 1));
-  // Enough viewers to give each one class, proven first.
-  const wanted = m * FETCHER_CLASSES;
-  const pool = [...provenPool, ...probation].slice(0, Math.max(0, wanted - roles.size));
-  const fetchers = roles.size + pool.length;
-  const cap = fetchers === 0 ? 0 : Math.ceil(wanted / fetchers);
-
+  for (const [id, classes] of prev.roles) if (ids.has(id)) roles.set(id, classes.slice(0, cap));
   const load = (id: string) => roles.get(id)?.length ?? 0;
-  const holders = (c: number) => [...roles].filter(([, cs]) => cs.includes(c)).map(([id]) => id);
-  const take = (id: string, c: number) => roles.set(id, (roles.get(id) ?? []).filter((x) => x !== c));
-  // Shed what is over: classes with more than m holders (m shrank), holders above cap.
+  // Shed holders of classes above m (m shrank), most loaded first.
   for (let c = 0; c < FETCHER_CLASSES; c++) {
-    const hs = holders(c).sort((a, b) => load(b) - load(a));
-    for (const id of hs.slice(0, Math.max(0, hs.length - m))) take(id, c);
+    const hs = [...roles].filter(([, cs]) => cs.includes(c)).map(([id]) => id).sort((a, b) => load(b) - load(a));
+    for (const id of hs.slice(0, Math.max(0, hs.length - m))) roles.set(id, roles.get(id)!.filter((x) => x !== c));
   }
-  for (const [id, cs] of roles) if (cs.length > cap) roles.set(id, cs.slice(0, cap));
-  for (const [id, cs] of roles) if (cs.length === 0) { roles.delete(id); since.delete(id); }
+  for (const [id, cs] of roles) if (cs.length === 0) roles.delete(id);
 
-  const order = [...roles.keys(), ...pool.map((v) => v.id)];
+  // Holders first, then the fastest; a stable sort by load keeps that order among equals.
+  const byRate = [...proven].sort((a, b) => (b.rateBps ?? 0) - (a.rateBps ?? 0) || a.joinedAt - b.joinedAt || (a.id < b.id ? -1 : 1));
+  const order = [...new Set([...roles.keys(), ...byRate.map((v) => v.id)])];
   for (let c = 0; c < FETCHER_CLASSES; c++) {
-    let missing = m - holders(c).length;
-    // Stable sort: equal loads keep `order` (holders, then proven fastest, then probation).
+    let missing = m - [...roles.values()].filter((cs) => cs.includes(c)).length;
     for (const id of [...order].sort((a, b) => load(a) - load(b))) {
       if (missing <= 0) break;
       if (load(id) >= cap || (roles.get(id) ?? []).includes(c)) continue;
       roles.set(id, [...(roles.get(id) ?? []), c].sort((x, y) => x - y));
-      if (!since.has(id)) since.set(id, now);
       missing--;
     }
   }
-  return { m, roles, since, failed };
+  return { m, roles };
 }

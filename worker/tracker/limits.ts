@@ -167,19 +167,6 @@ export const FETCHER_MAX_SHARE = 0.5;
  */
 export const FETCHER_HOP_MARGIN = 2;
 
-/** A viewer younger than this is never made a fetcher: it has no record, and may leave. */
-export const FETCHER_MIN_AGE_MS = 10_000;
-
-/**
- * A fetcher without any measurement (it has not sent a segment yet) keeps the role this
- * long, then loses it. Viewers report every VIEWER_REPORT_S, and a fetcher whose peers want
- * its segments sends one within a segment duration or two, so 30 s is several reports.
- */
-export const FETCHER_GRACE_MS = 30_000;
-
-/** A probation fetcher that delivered nothing is not tried again for this long. */
-export const FETCHER_PROBATION_RETRY_MS = 5 * 60_000;
-
 // ---- Swarm shards inside a channel (routing.ts) ----
 
 /**

@@ -70,13 +70,15 @@ export interface ScrapeFile { infoHash: string; complete: number; incomplete: nu
 export interface ScrapeReplyOut { type: "scrape-reply"; files: ScrapeFile[] }
 export interface FailureOut { type: "failure"; reason: string; action?: "announce" | "scrape"; infoHash?: string }
 /**
- * The shard's answer to es_report frames: the segment classes (seq mod `of`) this viewer
- * fetches over HTTP as soon as they are published, and the shard's fetchers per segment.
+ * The shard's answer to es_report frames. Mode "claims": the swarm has no proven viewer yet,
+ * so the viewer claims new segments at the edge as before (shared/claim.ts). Mode "roles":
+ * the segment classes (seq mod `of`) this viewer fetches over HTTP as soon as they are
+ * published (none: it never asks the edge), and the swarm's fetchers per segment.
  * Sent only to sockets that sent es_report, when their role changes (and on the first).
  * `bucket` is this shard's bucket: a viewer that reconnects asks for it (?es_bucket=).
- * Wire: `{ action: "es_role", info_hash, classes, of, m, report_s, bucket }`.
+ * Wire: `{ action: "es_role", info_hash, mode, classes, of, m, report_s, bucket }`.
  */
-export interface RoleOut { type: "role"; infoHash: string; classes: number[]; m: number; bucket: number }
+export interface RoleOut { type: "role"; infoHash: string; mode: "claims" | "roles"; classes: number[]; m: number; bucket: number }
 export type OutMessage = AnnounceReplyOut | OfferOut | AnswerOut | ScrapeReplyOut | FailureOut | RoleOut;
 
 /** A refused frame. action/infoHash are echoed when known so the client routes the
@@ -261,7 +263,9 @@ export function serialize(m: OutMessage): string {
       return JSON.stringify({ action: "scrape", files, flags: { min_request_interval: ANNOUNCE_INTERVAL_S } });
     }
     case "role":
-      return JSON.stringify({ action: "es_role", info_hash: m.infoHash, classes: m.classes, of: FETCHER_CLASSES, m: m.m, report_s: VIEWER_REPORT_S, bucket: m.bucket });
+      return JSON.stringify({
+        action: "es_role", info_hash: m.infoHash, mode: m.mode, classes: m.classes, of: FETCHER_CLASSES, m: m.m, report_s: VIEWER_REPORT_S, bucket: m.bucket,
+      });
     case "failure": {
       const out: Record<string, string> = { "failure reason": m.reason };
       if (m.action) out.action = m.action;

@@ -1,12 +1,16 @@
-// Fetcher roles inside one swarm: applies a viewer's es_report and, at most every
-// ROLE_PLAN_MS, re-plans who fetches each new segment over HTTP (fetchers.ts), telling each
-// reporting viewer its classes when they change. Pure: effects are returned. Viewers that
-// never report (stock WebTorrent clients) count towards the swarm's size but are never
-// fetchers, and never receive an es_role frame (their client would take it for an error).
-import { planFetchers, type StreamProfile, type ViewerRecord } from "./fetchers";
+// Fetcher roles inside one swarm: applies a viewer's es_report and re-plans who fetches each
+// new segment over HTTP (fetchers.ts) at most every ROLE_PLAN_MS, or at once when a report
+// changes whether its viewer is proven. Each reporting viewer is told its role when it
+// changes: "claims" while the swarm has no proven viewer (everyone claims at the edge, the
+// first claim wins: that is how the first fetchers prove themselves), then "roles" with its
+// classes (empty: a non-fetcher, which never asks the edge about a segment). Pure: effects
+// are returned. Viewers that never report (stock WebTorrent clients) count towards the
+// swarm's size but are never fetchers, and never get an es_role frame (their client would
+// take it for an error).
+import { isProven, planFetchers, type StreamProfile, type ViewerRecord } from "./fetchers";
 import { ROLE_PLAN_MS, VIEWER_REPORT_S } from "./limits";
 import type { ReportIn } from "./protocol";
-import type { Effect, SocketState, Swarm, TrackerState } from "./state";
+import type { Effect, Member, SocketState, Swarm, TrackerState } from "./state";
 
 /** A report older than two periods is stale: the viewer may be gone or stuck. */
 const REPORT_FRESH_MS = 2 * VIEWER_REPORT_S * 1000;
@@ -19,21 +23,30 @@ export function applyReport(state: TrackerState, s: SocketState, msg: ReportIn, 
   const me = swarm?.byPeer.get(msg.peerId);
   if (!swarm || !me) return { ok: false, reason: "not-member" };
   if (me.sock !== s.id) return { ok: false, reason: "not-owner" };
+  const wasProven = provenNow(swarm, me, now);
   me.report = {
     at: now, up: msg.up, rate: msg.rate, peers: msg.peers,
     segmentBytes: msg.segmentBytes, segmentSeconds: msg.segmentSeconds, budgetSeconds: msg.budgetSeconds,
   };
   me.lastSeen = Math.max(me.lastSeen, now);
-  if (now - swarm.plannedAt >= ROLE_PLAN_MS) replan(swarm, now);
+  if (now - swarm.plannedAt >= ROLE_PLAN_MS || provenNow(swarm, me, now) !== wasProven) replan(swarm, now);
   return { ok: true, effects: roleUpdates(swarm, state.bucket) };
 }
 
-/** The policy's view of each member; stale or missing reports read as "no record". */
+/** The policy's view of a member; a stale or missing report reads as "no record". */
+function record(m: Member, now: number): ViewerRecord {
+  const r = m.report && now - m.report.at <= REPORT_FRESH_MS ? m.report : undefined;
+  return { id: m.peerId, joinedAt: m.joinedAt, upBps: r?.up ?? 0, rateBps: r?.rate ?? null, peers: r?.peers ?? 0 };
+}
+
+/** The policy's view of each member. */
 export function records(swarm: Swarm, now: number): ViewerRecord[] {
-  return swarm.members.map((m) => {
-    const r = m.report && now - m.report.at <= REPORT_FRESH_MS ? m.report : undefined;
-    return { id: m.peerId, joinedAt: m.joinedAt, upBps: r?.up ?? 0, rateBps: r?.rate ?? null, peers: r?.peers ?? 0 };
-  });
+  return swarm.members.map((m) => record(m, now));
+}
+
+function provenNow(swarm: Swarm, m: Member, now: number): boolean {
+  const stream = profile(swarm, now);
+  return stream !== null && isProven(record(m, now), stream);
 }
 
 /** The stream as the swarm's reporters see it: the median of each figure. */
@@ -51,20 +64,21 @@ export function profile(swarm: Swarm, now: number): StreamProfile | null {
 function replan(swarm: Swarm, now: number): void {
   const stream = profile(swarm, now);
   if (!stream) return;
-  swarm.plan = planFetchers(records(swarm, now), stream, now, swarm.plan);
+  swarm.plan = planFetchers(records(swarm, now), stream, swarm.plan);
   swarm.plannedAt = now;
 }
 
-/** An es_role frame for every reporting member whose classes differ from what it was told. */
+/** An es_role frame for every reporting member whose role differs from what it was told. */
 function roleUpdates(swarm: Swarm, bucket: number): Effect[] {
   const out: Effect[] = [];
+  const mode = swarm.plan.m > 0 ? "roles" : "claims";
   for (const m of swarm.members) {
     if (!m.report) continue;
     const classes = swarm.plan.roles.get(m.peerId) ?? [];
-    const key = classes.join(",");
+    const key = `${mode}:${classes.join(",")}`;
     if (m.roleSent === key) continue;
     m.roleSent = key;
-    out.push({ kind: "send", to: m.sock, msg: { type: "role", infoHash: m.infoHash, classes: [...classes], m: swarm.plan.m, bucket } });
+    out.push({ kind: "send", to: m.sock, msg: { type: "role", infoHash: m.infoHash, mode, classes: [...classes], m: swarm.plan.m, bucket } });
   }
   return out;
 }

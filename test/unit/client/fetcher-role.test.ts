@@ -1,27 +1,26 @@
 // The viewer's side of fetcher roles: what it reports on the tracker socket, and how the
-// shard's es_role frame becomes the seeder's role.
+// shard's es_role frames become the seeder's role.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { installFetcherRole, UploadMeter, type FrameHooks, type RoleContext } from "../../../client/fetcher-role";
-import { REPORT_BIN_MS, REPORT_FIRST_MS } from "../../../client/limits";
+import { MIN_SEND_MS, REPORT_FIRST_MS } from "../../../client/limits";
 
 const H = "h".repeat(20);
 const P = "p".repeat(20);
 
 function fakes() {
   let now = 0;
-  const uploads: ((n: number) => void)[] = [];
   const segments: ((e: { bytesLength: number }) => void)[] = [];
   const ctx: RoleContext = {
     hls: { latency: 20, currentLevel: 0, levels: [{ details: { targetduration: 2 } }] },
     counters: { peers: new Set(["main:a", "main:b", "audio:c"]) },
-    on: ((type: string, fn: never) => (type === "onChunkUploaded" ? uploads.push(fn) : segments.push(fn))) as RoleContext["on"],
+    on: ((_type: string, fn: never) => segments.push(fn)) as RoleContext["on"],
     now: () => now,
   };
   const sent: Record<string, unknown>[] = [];
   const socket = { send: (t: string) => sent.push(JSON.parse(t)) };
   const frames: FrameHooks = {};
   const seeder: { role: ((id: number) => boolean) | undefined } = { role: undefined };
-  return { ctx, frames, seeder, socket, sent, uploads, segments, advance: (ms: number) => (now += ms) };
+  return { ctx, frames, seeder, socket, sent, segments, advance: (ms: number) => (now += ms) };
 }
 
 afterEach(() => {
@@ -29,16 +28,24 @@ afterEach(() => {
 });
 
 describe("UploadMeter", () => {
-  it("gives the minute's upload rate and the rate while sending, and no sending rate under a segment", () => {
+  it("rates a viewer by the time its whole-segment uploads took, not by how often it was asked", () => {
     const m = new UploadMeter(0);
-    // 400 KB over 2 s of sending (20 bins), inside a 60 s minute.
-    for (let i = 0; i < 20; i++) m.add(20_000, 10_000 + i * REPORT_BIN_MS);
-    const r = m.read(60_000, 100_000);
-    expect(r.up).toBeCloseTo(400_000 / 60, 6);
-    expect(r.rate).toBeCloseTo(400_000 / 2, 6);
-    expect(m.read(60_000, 1_000_000).rate).toBeNull();
-    // A minute later those bytes have left the window.
-    expect(m.read(125_000, 1).up).toBe(0);
+    // A 0.3 Mbit/s uplink: two 212 KB segments, 5.65 s each.
+    m.add(212_000, 5_650, 10_000);
+    m.add(212_000, 5_650, 30_000);
+    const slow = m.read(60_000, 100_000);
+    expect(slow.rate).toBeCloseTo(424_000 / 11.3, 6);
+    expect(slow.up).toBeCloseTo(424_000 / 60, 6);
+    // A fast uplink asked for one segment a minute still shows its speed.
+    const f = new UploadMeter(0);
+    f.add(212_000, 500, 20_000);
+    expect(f.read(60_000, 100_000).rate).toBeCloseTo(424_000, 6);
+    expect(f.read(60_000, 1_000_000).rate).toBeNull();
+    // An upload that seems instant (it fit in the channel's buffer) counts MIN_SEND_MS.
+    f.add(30_000, 0, 21_000);
+    expect(f.read(60_000, 1).rate).toBeCloseTo(242_000 / ((500 + MIN_SEND_MS) / 1000), 6);
+    // A minute later those uploads have left the window.
+    expect(f.read(125_000, 1).up).toBe(0);
   });
 });
 
@@ -46,13 +53,14 @@ describe("installFetcherRole", () => {
   it("reports for each swarm the page announced in, with its figures, and stops after a stopped announce", () => {
     vi.useFakeTimers();
     const f = fakes();
-    installFetcherRole(f.ctx, f.seeder, f.frames);
+    const role = installFetcherRole(f.ctx, f.seeder, f.frames);
     f.frames.outgoing!(f.socket, JSON.stringify({ action: "announce", info_hash: H, peer_id: P, event: "started", numwant: 5 }));
     f.segments.forEach((fn) => fn({ bytesLength: 500_000 }));
     f.advance(10_000);
-    for (let i = 0; i < 10; i++) f.uploads.forEach((fn) => fn(60_000));
+    role.onTransfer(600_000, 100);
     vi.advanceTimersByTime(REPORT_FIRST_MS);
     expect(f.sent).toHaveLength(1);
+    // 600 KB sent in 0.1 s; two peers in the main swarm.
     expect(f.sent[0]).toMatchObject({ action: "es_report", info_hash: H, peer_id: P, peers: 2, seg_bytes: 500_000, seg_s: 2, rate: 6_000_000 });
     // The budget: 20 s behind the live edge less the live high-demand window (window-policy.ts).
     expect(f.sent[0]!.budget_s).toBeGreaterThan(0);
@@ -60,16 +68,25 @@ describe("installFetcherRole", () => {
     f.frames.outgoing!(f.socket, JSON.stringify({ action: "announce", info_hash: H, peer_id: P, event: "stopped" }));
     vi.advanceTimersByTime(60_000);
     expect(f.sent).toHaveLength(1);
+    role.dispose();
   });
 
-  it("turns an es_role frame into the seeder's role, and takes it back on dispose", () => {
+  it("turns es_role frames into the seeder's role (claims until the swarm has roles), and takes it back on dispose", () => {
     const f = fakes();
-    const dispose = installFetcherRole(f.ctx, f.seeder, f.frames);
-    f.frames.incoming!(f.socket, JSON.stringify({ action: "es_role", info_hash: H, classes: [1, 5], of: 8, m: 1, report_s: 15, bucket: 0 }));
+    const { dispose } = installFetcherRole(f.ctx, f.seeder, f.frames);
+    const role = (mode: string, classes: unknown) => JSON.stringify({ action: "es_role", info_hash: H, mode, classes, of: 8, m: 1, report_s: 15, bucket: 0 });
+    f.frames.incoming!(f.socket, role("claims", []));
+    expect(f.seeder.role).toBeUndefined();
+    f.frames.incoming!(f.socket, role("roles", [1, 5]));
     expect([9, 13, 2, 8].map((id) => f.seeder.role!(id))).toEqual([true, true, false, false]);
     f.frames.incoming!(f.socket, "{not json");
-    f.frames.incoming!(f.socket, JSON.stringify({ action: "es_role", classes: "all", of: 8 }));
+    f.frames.incoming!(f.socket, role("roles", "all"));
     expect(f.seeder.role!(9)).toBe(true); // malformed frames change nothing
+    f.frames.incoming!(f.socket, role("roles", []));
+    expect(f.seeder.role!(9)).toBe(false); // a non-fetcher: never asks the edge
+    f.frames.incoming!(f.socket, role("claims", []));
+    expect(f.seeder.role).toBeUndefined(); // no proven viewer any more: claims again
+    f.frames.incoming!(f.socket, role("roles", [0]));
     dispose();
     expect(f.seeder.role).toBeUndefined();
     expect(f.frames.incoming).toBeUndefined();

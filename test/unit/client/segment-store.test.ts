@@ -93,6 +93,20 @@ describe("SegmentStore upload slots", () => {
     expect((await s.getSegmentData("sw", A, 2))?.byteLength).toBe(1000);
   });
 
+  it("times each whole upload from the core's request for the bytes to its last chunk", async () => {
+    let now = 0;
+    const s = await filled(() => now);
+    const done: [number, number][] = [];
+    s.onUploadDone = (bytes, ms) => done.push([bytes, ms]);
+    await s.getSegmentData("sw", A, 1);
+    now = 300;
+    s.noteUploaded(600);
+    expect(done).toEqual([]);
+    now = 750;
+    s.noteUploaded(400);
+    expect(done).toEqual([[1000, 750]]);
+  });
+
   it("never refuses the player's own read of a segment, even while uploading", async () => {
     const s = await filled(() => 0);
     await s.getSegmentData("sw", A, 1); // a peer's upload takes the slot

@@ -55,18 +55,20 @@ describe("sim scenario: two viewers, 60 s of 4 s segments, 30 s budget", () => {
     expect(r.httpBytes).toBe(30 * SEG);
   });
 
-  // EdgeSwarm: the first plan is made at 15 s. Neither viewer is proven yet, m = 1, and both
-  // are on probation (older than 10 s, one peer each), four classes each. From then on each
-  // new segment (4..14, published 16..56 s: 11 of them) is claimed and fetched by exactly one
-  // of them and reaches the other over the peer link in ~1.3 s, 20 s before its fallback.
-  // Segments 0..3 were published before any role existed: both fetch them over HTTP.
-  it("fetches each segment once at the edge's say after the first plan, and relays it", () => {
+  // EdgeSwarm: segment 0 is published at 0 s, before either viewer is there; each loads it at
+  // once over HTTP on joining (2 copies, no claim). Until a viewer is proven there is no plan,
+  // so both claim segments 1..3 (published 4..12 s) at the edge (2 claims each) and the lease
+  // grants one: each is fetched once and relayed over the peer link in ~1.3 s. The winners
+  // have sent whole segments by then, so the first plan (15 s) hands out roles: segments
+  // 4..14 are fetched once each by their class's fetcher, without a claim, and relayed.
+  // So: 6 claims, 14 fetcher copies, 16 HTTP copies in all, 14 relayed copies.
+  it("claims until a viewer is proven, then fetches each segment once by role, and relays it", () => {
     const load = new ObjectLoad(HORIZON + B + 2);
     const r = runShard(shard(edgeswarm, true, load));
-    expect(load.totals.claims).toBe(11);
-    expect(r.p2pBytes).toBe(11 * SEG);
-    expect(r.httpBytes).toBe(19 * SEG);
-    expect(r.fetcherBytes).toBe(11 * SEG);
+    expect(load.totals.claims).toBe(6);
+    expect(r.fetcherBytes).toBe(14 * SEG);
+    expect(r.httpBytes).toBe(16 * SEG);
+    expect(r.p2pBytes).toBe(14 * SEG);
   });
 
   // Stock: 15 s high-demand window, so a segment is fetched over HTTP 15 s before its deadline

@@ -1,10 +1,11 @@
 // Fetcher roles in a swarm: es_report frames in, es_role frames out, only to reporters and
-// only when their classes change; planning at most every ROLE_PLAN_MS.
+// only when their role changes; planning every ROLE_PLAN_MS, or at once when a viewer's
+// standing (proven or not) changes.
 import { describe, expect, it } from "vitest";
 import { parse, serialize, type InMessage, type ReportIn } from "../../../worker/tracker/protocol";
 import { handle } from "../../../worker/tracker/swarm";
 import { createState, type Effect, type TrackerState } from "../../../worker/tracker/state";
-import { FETCHER_CLASSES, FETCHER_MIN_AGE_MS, ROLE_PLAN_MS } from "../../../worker/tracker/limits";
+import { FETCHER_CLASSES, ROLE_PLAN_MS } from "../../../worker/tracker/limits";
 
 const id = (tag: string) => tag.padEnd(20, "_").slice(0, 20);
 const H = id("hash1");
@@ -19,10 +20,11 @@ function announce(st: TrackerState, sock: number, peer: string, now: number): vo
 function report(peer: string, rate: number | null, over: Partial<ReportIn> = {}): InMessage {
   return { action: "es_report", infoHash: H, peerId: peer, up: rate ?? 0, rate, peers: 3, ...SEG, ...over };
 }
-function roles(effects: Effect[]): Map<number, number[]> {
-  const out = new Map<number, number[]>();
-  for (const e of effects) if (e.kind === "send" && e.msg.type === "role") out.set(e.to, e.msg.classes);
-  return out;
+/** The role frames among `effects`, by socket, in socket order. */
+function sends(effects: Effect[]): { to: number; mode: string; classes: number[] }[] {
+  const out: { to: number; mode: string; classes: number[] }[] = [];
+  for (const e of effects) if (e.kind === "send" && e.msg.type === "role") out.push({ to: e.to, mode: e.msg.mode, classes: e.msg.classes });
+  return out.sort((a, b) => a.to - b.to);
 }
 
 describe("es_report wire format", () => {
@@ -45,49 +47,48 @@ describe("es_report wire format", () => {
   });
 
   it("serializes a role as es_role with the class count and the report period", () => {
-    expect(JSON.parse(serialize({ type: "role", infoHash: H, classes: [1, 5], m: 2, bucket: 3 }))).toEqual({ action: "es_role", info_hash: H, classes: [1, 5], of: FETCHER_CLASSES, m: 2, report_s: 15, bucket: 3 });
+    expect(JSON.parse(serialize({ type: "role", infoHash: H, mode: "roles", classes: [1, 5], m: 2, bucket: 3 }))).toEqual({ action: "es_role", info_hash: H, mode: "roles", classes: [1, 5], of: FETCHER_CLASSES, m: 2, report_s: 15, bucket: 3 });
   });
 });
 
 describe("roles in a swarm", () => {
-  it("answers a first report with the viewer's role, and only reporters ever get one", () => {
+  it("says 'claims' until a viewer is proven, then gives the proven their classes at once; stock clients get nothing", () => {
     const st = createState(T0);
     for (let i = 1; i <= 5; i++) announce(st, i, id(`p${i}`), T0 - 60_000);
-    const fx = handle(st, 1, report(id("p1"), 400_000), T0, rng);
-    expect(roles(fx)).toEqual(new Map([[1, [0, 1, 2, 3, 4, 5, 6, 7]]]));
-    // p2..p5 never reported (stock clients): no frame for them, ever.
-    const fx2 = handle(st, 2, report(id("p2"), 400_000), T0 + ROLE_PLAN_MS, rng);
-    expect([...roles(fx2).keys()].sort()).toEqual([1, 2]);
-    expect([...roles(fx2).values()].map((c) => c.length).sort()).toEqual([4, 4]);
+    // Nobody has sent a segment yet: no plan, claim at the edge.
+    const first = handle(st, 1, report(id("p1"), null), T0, rng);
+    expect(sends(first)).toEqual([{ to: 1, mode: "claims", classes: [] }]);
+    // p2 proves itself: a re-plan at once (not after ROLE_PLAN_MS), and both reporters are told.
+    const fx = handle(st, 2, report(id("p2"), 400_000), T0 + 1000, rng);
+    expect(sends(fx)).toEqual([
+      { to: 1, mode: "roles", classes: [] },
+      { to: 2, mode: "roles", classes: [0, 1, 2, 3, 4, 5, 6, 7] },
+    ]);
+    // p3..p5 never reported (stock clients): no frame for them, ever.
+    expect(sends(fx).some((f) => f.to > 2)).toBe(false);
   });
 
-  it("re-plans at most every ROLE_PLAN_MS and sends nothing when no role changed", () => {
+  it("re-plans at most every ROLE_PLAN_MS while nobody's standing changes, and sends nothing when no role changed", () => {
     const st = createState(T0);
     for (let i = 1; i <= 3; i++) announce(st, i, id(`p${i}`), T0 - 60_000);
     handle(st, 1, report(id("p1"), 400_000), T0, rng);
-    // Within the period p2's report is recorded but not planned: p2 learns it has no role.
-    expect(roles(handle(st, 2, report(id("p2"), 400_000), T0 + 1000, rng))).toEqual(new Map([[2, []]]));
-    expect(roles(handle(st, 1, report(id("p1"), 400_000), T0 + 2000, rng)).size).toBe(0);
-    // Next period: the role is spread over both proven viewers.
-    const next = roles(handle(st, 1, report(id("p1"), 400_000), T0 + ROLE_PLAN_MS, rng));
-    expect(next.get(1)).toHaveLength(4);
-    expect(next.get(2)).toHaveLength(4);
+    // p2 proven too: its standing changed, so it is planned in at once, sharing the classes.
+    const both = sends(handle(st, 2, report(id("p2"), 400_000), T0 + 1000, rng));
+    expect(both.map((f) => f.classes.length)).toEqual([4, 4]);
+    expect(sends(handle(st, 1, report(id("p1"), 400_000), T0 + 2000, rng))).toEqual([]);
+    expect(sends(handle(st, 1, report(id("p1"), 400_000), T0 + ROLE_PLAN_MS, rng))).toEqual([]);
   });
 
-  it("takes the role from a viewer whose delivery drops below the stream's rate", () => {
+  it("takes the role from a viewer whose sending rate drops below the stream's rate", () => {
     const st = createState(T0);
     for (let i = 1; i <= 2; i++) announce(st, i, id(`p${i}`), T0 - 60_000);
     handle(st, 1, report(id("p1"), 400_000), T0, rng);
-    handle(st, 2, report(id("p2"), 400_000), T0 + ROLE_PLAN_MS, rng);
-    const fx = handle(st, 1, report(id("p1"), 20_000), T0 + 2 * ROLE_PLAN_MS, rng);
-    expect(roles(fx).get(1)).toEqual([]);
-    expect(roles(fx).get(2)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-  });
-
-  it("gives a viewer that just joined no role, even as the only reporter", () => {
-    const st = createState(T0);
-    announce(st, 1, id("p1"), T0 - FETCHER_MIN_AGE_MS / 2);
-    expect(roles(handle(st, 1, report(id("p1"), null), T0, rng))).toEqual(new Map([[1, []]]));
+    handle(st, 2, report(id("p2"), 400_000), T0 + 1000, rng);
+    const fx = sends(handle(st, 1, report(id("p1"), 20_000), T0 + 2000, rng));
+    expect(fx).toEqual([
+      { to: 1, mode: "roles", classes: [] },
+      { to: 2, mode: "roles", classes: [0, 1, 2, 3, 4, 5, 6, 7] },
+    ]);
   });
 
   it("refuses a report for a swarm the peer is not in, and closes a socket reporting for another's peer_id", () => {

@@ -51,7 +51,7 @@ describe("planProfile", () => {
 describe("parseProfile", () => {
   it("accepts every listed profile name", () => {
     for (const p of PROFILES) expect(parseProfile(p)).toBe(p);
-    expect(PROFILES).toEqual(["lan", "cable", "dsl", "mixed", "blocked"]);
+    expect(PROFILES).toEqual(["lan", "cable", "dsl", "mixed", "blocked", "weak-first"]);
   });
 
   it("returns undefined for unknown, differently cased, padded or prototype names", () => {
@@ -83,5 +83,14 @@ describe("tbfBurstBytes", () => {
 
   it("refuses a rate that is not positive", () => {
     for (const r of [0, -5, Number.NaN, Infinity]) expect(() => tbfBurstBytes(r)).toThrow(RangeError);
+  });
+});
+
+describe("weak-first", () => {
+  it("puts the first viewer on a 0.3 Mbit/s uplink and everyone else on cable", () => {
+    const { caps, isolated } = planProfile("weak-first", 4);
+    expect(caps[0]).toEqual({ upKbit: 300, downKbit: 50_000 });
+    expect(caps.slice(1)).toEqual([1, 2, 3].map(() => ({ upKbit: 3_000, downKbit: 50_000 })));
+    expect(isolated).toBe(false);
   });
 });
