@@ -117,8 +117,12 @@ export function installFetcherRole(
     if (stopped || !td || segBytes <= 0) return;
     const { up, rate } = meter.read(ctx.now(), segBytes);
     const fields = {
-      up: Math.round(up), rate: rate === null ? null : Math.round(rate), peers: Math.min(200, peers),
-      seg_bytes: Math.max(1, Math.round(segBytes)), seg_s: td, budget_s: Math.max(0.5, budget()),
+      up: Math.round(up),
+      rate: rate === null ? null : Math.round(rate),
+      peers: Math.min(200, peers),
+      seg_bytes: Math.max(1, Math.round(segBytes)),
+      seg_s: td,
+      budget_s: Math.max(0.5, budget()),
     };
     for (const [socket, mine] of swarms) {
       for (const [info_hash, peer_id] of mine) {

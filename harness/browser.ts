@@ -56,7 +56,7 @@ export interface Viewer {
  * Opens `pageUrl` in a fresh context. `routes` maps absolute URLs to bodies served in place
  * of the network (test pages and the test bundle, which the Worker does not serve).
  */
-export async function openViewer(browser: Browser, pageUrl: string, routes: Record<string, { body: string | Buffer, type: string }> = {}): Promise<Viewer> {
+export async function openViewer(browser: Browser, pageUrl: string, routes: Record<string, { body: string | Buffer; type: string }> = {}): Promise<Viewer> {
   const context = await browser.newContext();
   for (const [url, r] of Object.entries(routes)) {
     await context.route(url, (route) => route.fulfill({ status: 200, contentType: r.type, body: r.body }));
@@ -75,11 +75,11 @@ export async function openViewer(browser: Browser, pageUrl: string, routes: Reco
   return { context, page, errors };
 }
 
-export function html(body: string): { body: string, type: string } {
+export function html(body: string): { body: string; type: string } {
   return { body: `<!doctype html><html><head><meta charset="utf-8"></head><body>${body}</body></html>`, type: "text/html" };
 }
 
-export function file(path: string, type = "text/javascript"): { body: Buffer, type: string } {
+export function file(path: string, type = "text/javascript"): { body: Buffer; type: string } {
   return { body: readFileSync(path), type };
 }
 
@@ -94,7 +94,14 @@ export async function advances(page: Page, seconds: number, timeout = 90_000): P
       const v = document.querySelector("video")!;
       const buf = Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]);
       const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): unknown } | undefined } }).EdgeSwarm;
-      return JSON.stringify({ t: v.currentTime, paused: v.paused, rs: v.readyState, buf, events: (window as unknown as { events?: unknown }).events, stats: g.handleOf(v)?.stats() });
+      return JSON.stringify({
+        t: v.currentTime,
+        paused: v.paused,
+        rs: v.readyState,
+        buf,
+        events: (window as unknown as { events?: unknown }).events,
+        stats: g.handleOf(v)?.stats(),
+      });
     });
     throw new Error(`playback did not advance ${seconds} s: ${state}`, { cause: err });
   }
@@ -130,7 +137,7 @@ export async function statsOf(page: Page): Promise<PageStats> {
 export async function watchStalls(page: Page): Promise<void> {
   await page.evaluate(() => {
     const v = document.querySelector("video")!;
-    const w = window as unknown as { stalls: Array<{ at: number, ms: number }>, started: boolean, since: number };
+    const w = window as unknown as { stalls: Array<{ at: number; ms: number }>; started: boolean; since: number };
     w.stalls = [];
     w.started = v.played.length > 0;
     // HAVE_FUTURE_DATA is 3: below it, a started and unpaused video is rebuffering.
@@ -147,9 +154,9 @@ export async function watchStalls(page: Page): Promise<void> {
 }
 
 /** The stalls watchStalls recorded, plus one still open now. */
-export async function stallsOf(page: Page): Promise<Array<{ at: number, ms: number }>> {
+export async function stallsOf(page: Page): Promise<Array<{ at: number; ms: number }>> {
   return page.evaluate(() => {
-    const w = window as unknown as { stalls: Array<{ at: number, ms: number }>, since: number };
+    const w = window as unknown as { stalls: Array<{ at: number; ms: number }>; since: number };
     const open = w.since ? [{ at: document.querySelector("video")!.currentTime, ms: Math.round(performance.now() - w.since) }] : [];
     return [...w.stalls, ...open];
   });

@@ -93,9 +93,19 @@ export async function startDevWorker(opts: DevWorkerOptions = {}): Promise<DevWo
   const persistTo = opts.persistTo ?? mkdtempSync(join(tmpdir(), "edgeswarm-state-"));
   const vars = { INGEST_TOKEN: "test-ingest-token", EDGESWARM_TEST_HOOKS: "1", ...opts.vars };
   const args = [
-    join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev",
-    "--ip", ip, "--port", String(port), "--inspector-port", String(inspectorPort),
-    "--persist-to", persistTo, "--show-interactive-dev-session=false", "--log-level", "warn",
+    join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
+    "dev",
+    "--ip",
+    ip,
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    persistTo,
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "warn",
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
   let log = "";
@@ -120,8 +130,14 @@ export async function startDevWorker(opts: DevWorkerOptions = {}): Promise<DevWo
     if (child.exitCode === null) {
       child.kill("SIGTERM");
       await new Promise<void>((r) => {
-        const t = setTimeout(() => { child.kill("SIGKILL"); r(); }, 5000);
-        child.once("exit", () => { clearTimeout(t); r(); });
+        const t = setTimeout(() => {
+          child.kill("SIGKILL");
+          r();
+        }, 5000);
+        child.once("exit", () => {
+          clearTimeout(t);
+          r();
+        });
       });
     }
     if (ownState) rmSync(persistTo, { recursive: true, force: true });

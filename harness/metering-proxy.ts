@@ -88,10 +88,7 @@ export function tagOf(headerValue: string | string[] | undefined, param: string 
 }
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) are the proxy's own business, not forwarded.
-const HOP_BY_HOP = new Set([
-  "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-  "transfer-encoding", "upgrade",
-]);
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"]);
 
 /** `host`: the address to listen on (default 127.0.0.1), e.g. a netlab bridge address. */
 export async function startMeteringProxy(opts: { target: string; host?: string }): Promise<MeteringProxy> {
@@ -180,20 +177,32 @@ export async function startMeteringProxy(opts: { target: string; host?: string }
       });
       up.on("end", () => {
         if (res.destroyed) return;
-        res.end(() => { finished = true; });
+        res.end(() => {
+          finished = true;
+        });
       });
-      up.on("error", () => { markAborted(); res.destroy(); });
-      up.on("aborted", () => { markAborted(); res.destroy(); });
+      up.on("error", () => {
+        markAborted();
+        res.destroy();
+      });
+      up.on("aborted", () => {
+        markAborted();
+        res.destroy();
+      });
     };
     const idempotent = req.method === "GET" || req.method === "HEAD";
     const send = (retry: boolean): http.ClientRequest => {
       const r = http.request(
         {
-          protocol: target.protocol, hostname: target.hostname, port: target.port,
+          protocol: target.protocol,
+          hostname: target.hostname,
+          port: target.port,
           // A retry takes a fresh connection: the failure is usually a pooled keep-alive
           // socket the origin closed just as we reused it.
           agent: retry ? false : agent,
-          method: req.method, path: inUrl.pathname + inUrl.search, headers,
+          method: req.method,
+          path: inUrl.pathname + inUrl.search,
+          headers,
         },
         onUpstream,
       );
@@ -222,7 +231,10 @@ export async function startMeteringProxy(opts: { target: string; host?: string }
         upstream.destroy();
       }
     });
-    if (idempotent) { req.resume(); upstream.end(); } else req.pipe(upstream);
+    if (idempotent) {
+      req.resume();
+      upstream.end();
+    } else req.pipe(upstream);
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((r) => server.listen(0, host, r));

@@ -5,22 +5,20 @@
 // did before the wait existed. For tests only (it imports vitest); benches do not use it.
 import { vi } from "vitest";
 
-export async function waitForValue<T>(
-  probe: () => Promise<T>,
-  wanted: (value: T) => boolean,
-  opts: { timeout: number; interval: number },
-): Promise<T> {
+export async function waitForValue<T>(probe: () => Promise<T>, wanted: (value: T) => boolean, opts: { timeout: number; interval: number }): Promise<T> {
   let last: { value: T } | undefined;
   let failed: { err: unknown } | undefined;
-  await vi.waitFor(async () => {
-    try {
-      last = { value: await probe() };
-    } catch (err) {
-      failed = { err };
-      return;
-    }
-    if (!wanted(last.value)) throw new Error("not the wanted value yet");
-  }, opts).catch(() => undefined);
+  await vi
+    .waitFor(async () => {
+      try {
+        last = { value: await probe() };
+      } catch (err) {
+        failed = { err };
+        return;
+      }
+      if (!wanted(last.value)) throw new Error("not the wanted value yet");
+    }, opts)
+    .catch(() => undefined);
   if (failed) throw failed.err;
   if (!last) throw new Error(`no answer from the probe within ${opts.timeout} ms`);
   return last.value;

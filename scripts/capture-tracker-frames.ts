@@ -16,12 +16,25 @@ import wrtc from "node-datachannel/polyfill";
 import { startDevWorker } from "../harness/dev-worker.ts";
 import { VirtualViewer } from "../harness/virtual-viewer/viewer.ts";
 
-interface Frame { dir: "client→server" | "server→client"; conn: number; client: string; text: string }
+interface Frame {
+  dir: "client→server" | "server→client";
+  conn: number;
+  client: string;
+  text: string;
+}
 const frames: Frame[] = [];
 
-interface Peer { connected: boolean; on(ev: string, fn: (...a: unknown[]) => void): void; destroy(): void }
+interface Peer {
+  connected: boolean;
+  on(ev: string, fn: (...a: unknown[]) => void): void;
+  destroy(): void;
+}
 interface Client {
-  start(): void; stop(): void; scrape(): void; complete(): void; destroy(cb?: () => void): void;
+  start(): void;
+  stop(): void;
+  scrape(): void;
+  complete(): void;
+  destroy(cb?: () => void): void;
   on(ev: string, fn: (...a: never[]) => void): void;
 }
 type ClientCtor = new (o: Record<string, unknown>) => Client;
@@ -81,16 +94,38 @@ async function main(): Promise<void> {
     new Promise<void>((res, rej) => {
       const t = setTimeout(() => rej(new Error(`${label}: no peer connection`)), 60_000);
       c.on("peer", ((p: Peer) => {
-        p.on("connect", () => { clearTimeout(t); res(); });
+        p.on("connect", () => {
+          clearTimeout(t);
+          res();
+        });
         p.on("error", () => {});
       }) as never);
     });
 
   // 1) webtorrent-shaped: hex info hash and peer ids, left given, completed + stopped + scrape.
   const hash = randomBytes(20).toString("hex");
-  const wt1 = new Client({ infoHash: hash, peerId: randomBytes(20).toString("hex"), announce: [`${base}?who=bt-a`], port: 6881, wrtc, rtcConfig, getAnnounceOpts: () => ({ left: 0 }) });
-  const wt2 = new Client({ infoHash: hash, peerId: randomBytes(20).toString("hex"), announce: [`${base}?who=bt-b`], port: 6881, wrtc, rtcConfig, getAnnounceOpts: () => ({ left: 1000 }) });
-  for (const c of [wt1, wt2]) { c.on("warning", () => {}); c.on("error", () => {}); }
+  const wt1 = new Client({
+    infoHash: hash,
+    peerId: randomBytes(20).toString("hex"),
+    announce: [`${base}?who=bt-a`],
+    port: 6881,
+    wrtc,
+    rtcConfig,
+    getAnnounceOpts: () => ({ left: 0 }),
+  });
+  const wt2 = new Client({
+    infoHash: hash,
+    peerId: randomBytes(20).toString("hex"),
+    announce: [`${base}?who=bt-b`],
+    port: 6881,
+    wrtc,
+    rtcConfig,
+    getAnnounceOpts: () => ({ left: 1000 }),
+  });
+  for (const c of [wt1, wt2]) {
+    c.on("warning", () => {});
+    c.on("error", () => {});
+  }
   wt1.start();
   await new Promise((r) => setTimeout(r, 500));
   const p1 = connected(wt1, "bt-a");
@@ -116,16 +151,21 @@ async function main(): Promise<void> {
         infoHash: enc(pmHash(`v2-http://127.0.0.1/live/loop/master.m3u8-main-${level}`)),
         peerId: enc(pmPeer()),
         announce: [`${base}?who=${who}`],
-        port: 6881, wrtc, rtcConfig,
+        port: 6881,
+        wrtc,
+        rtcConfig,
       });
-      c.on("warning", () => {}); c.on("error", () => {});
+      c.on("warning", () => {});
+      c.on("error", () => {});
       pm.push(c);
     }
   }
-  pm[0]!.start(); pm[1]!.start();
+  pm[0]!.start();
+  pm[1]!.start();
   await new Promise((r) => setTimeout(r, 500));
   const p2 = connected(pm[0]!, "pm-a level 0");
-  pm[2]!.start(); pm[3]!.start();
+  pm[2]!.start();
+  pm[3]!.start();
   await p2;
   await new Promise((r) => setTimeout(r, 500));
 
@@ -135,10 +175,17 @@ async function main(): Promise<void> {
   // 3) p2p-media-loader-core itself: two viewers of the VOD sample served by the Worker.
   const worker = await startDevWorker({ timeoutMs: 120_000 });
   try {
-    const viewers = ["pmc-a", "pmc-b"].map((who) => new VirtualViewer({
-      id: who, masterUrl: `${worker.url}/streams/sample/master.m3u8`, core: { rtcConfig },
-      announceTrackers: [`${base}?who=${who}`], integrity: true, rendition: "lowest",
-    }));
+    const viewers = ["pmc-a", "pmc-b"].map(
+      (who) =>
+        new VirtualViewer({
+          id: who,
+          masterUrl: `${worker.url}/streams/sample/master.m3u8`,
+          core: { rtcConfig },
+          announceTrackers: [`${base}?who=${who}`],
+          integrity: true,
+          rendition: "lowest",
+        }),
+    );
     await viewers[0]!.start();
     await new Promise((r) => setTimeout(r, 3000));
     await viewers[1]!.start();

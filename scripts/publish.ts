@@ -9,7 +9,13 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 
-interface Rung { name: string; width: number; height: number; videoKbps: number; audioKbps: number }
+interface Rung {
+  name: string;
+  width: number;
+  height: number;
+  videoKbps: number;
+  audioKbps: number;
+}
 interface SampleLib {
   DEFAULT_LADDER: Rung[];
   transcodeLadder(o: { source: { file: string }; outDir: string; ladder?: Rung[]; segmentSeconds?: number; fmp4?: boolean }): Promise<{ codecs: string }>;
@@ -27,7 +33,12 @@ export interface PublishOptions {
   log?: (line: string) => void;
 }
 
-export interface PublishResult { files: number; bytes: number; seconds: number; master: string }
+export interface PublishResult {
+  files: number;
+  bytes: number;
+  seconds: number;
+  master: string;
+}
 
 function usage(msg?: string): never {
   if (msg) console.error(`publish: ${msg}`);
@@ -133,7 +144,11 @@ function tokenFromDevVars(): string | undefined {
 
 async function main() {
   const args = process.argv.slice(2);
-  let input: string | undefined, stream: string | undefined, to = "http://localhost:8787", token: string | undefined, fmp4 = false;
+  let input: string | undefined,
+    stream: string | undefined,
+    to = "http://localhost:8787",
+    token: string | undefined,
+    fmp4 = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === "--stream") stream = args[++i];

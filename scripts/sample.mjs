@@ -42,7 +42,9 @@ export function run(cmd, args, { quiet = true } = {}) {
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
     let err = "";
     child.stderr.on("data", (d) => (err += d));
-    child.stdout.on("data", (d) => { if (!quiet) process.stdout.write(d); });
+    child.stdout.on("data", (d) => {
+      if (!quiet) process.stdout.write(d);
+    });
     child.on("error", reject);
     child.on("exit", (code) => (code === 0 ? resolve(err) : reject(new Error(`${cmd} exited ${code}:\n${err.slice(-4000)}`))));
   });
@@ -90,15 +92,44 @@ export async function transcodeLadder({ source, outDir, ladder = DEFAULT_LADDER,
     const dir = join(outDir, r.name);
     mkdirSync(dir, { recursive: true });
     args.push(
-      "-map", `[v${i}]`, ...(audio ? ["-map", source.file ? "0:a:0" : "1:a:0"] : []),
-      "-c:v", "libx264", "-preset", "veryfast", "-profile:v", H264_PROFILE, "-level", H264_LEVEL,
-      "-b:v", `${r.videoKbps}k`, "-maxrate", `${Math.round(r.videoKbps * 1.2)}k`, "-bufsize", `${r.videoKbps * 2}k`,
-      "-g", String(gop), "-keyint_min", String(gop), "-sc_threshold", "0",
-      "-force_key_frames", `expr:gte(t,n_forced*${segmentSeconds})`,
+      "-map",
+      `[v${i}]`,
+      ...(audio ? ["-map", source.file ? "0:a:0" : "1:a:0"] : []),
+      "-c:v",
+      "libx264",
+      "-preset",
+      "veryfast",
+      "-profile:v",
+      H264_PROFILE,
+      "-level",
+      H264_LEVEL,
+      "-b:v",
+      `${r.videoKbps}k`,
+      "-maxrate",
+      `${Math.round(r.videoKbps * 1.2)}k`,
+      "-bufsize",
+      `${r.videoKbps * 2}k`,
+      "-g",
+      String(gop),
+      "-keyint_min",
+      String(gop),
+      "-sc_threshold",
+      "0",
+      "-force_key_frames",
+      `expr:gte(t,n_forced*${segmentSeconds})`,
       ...(audio ? ["-c:a", "aac", "-b:a", `${r.audioKbps}k`, "-ac", "2", "-ar", "48000"] : []),
-      "-f", "hls", "-hls_time", String(segmentSeconds), "-hls_playlist_type", "vod", "-hls_list_size", "0",
+      "-f",
+      "hls",
+      "-hls_time",
+      String(segmentSeconds),
+      "-hls_playlist_type",
+      "vod",
+      "-hls_list_size",
+      "0",
       ...(fmp4 ? ["-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4"] : []),
-      "-hls_segment_filename", join(dir, fmp4 ? "seg-%05d.m4s" : "seg-%05d.ts"), join(dir, "index.m3u8"),
+      "-hls_segment_filename",
+      join(dir, fmp4 ? "seg-%05d.m4s" : "seg-%05d.ts"),
+      join(dir, "index.m3u8"),
     );
   }
   await run(ffmpeg, args);
@@ -134,7 +165,9 @@ export function writeMaster({ outDir, ladder, codecs, withHashes = false }) {
       const bytes = readFileSync(join(dir, s.uri));
       return { ...s, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") };
     });
-    let peak = 0, bytes = 0, seconds = 0;
+    let peak = 0,
+      bytes = 0,
+      seconds = 0;
     for (const s of segs) {
       if (s.duration > 0.5) peak = Math.max(peak, (s.size * 8) / s.duration);
       bytes += s.size;
@@ -142,8 +175,13 @@ export function writeMaster({ outDir, ladder, codecs, withHashes = false }) {
     }
     const average = seconds > 0 ? Math.round((bytes * 8) / seconds) : 0;
     renditions.push({
-      name: r.name, width: r.width, height: r.height, codecs,
-      bandwidth: Math.round(peak || average), averageBandwidth: average, segments: segs,
+      name: r.name,
+      width: r.width,
+      height: r.height,
+      codecs,
+      bandwidth: Math.round(peak || average),
+      averageBandwidth: average,
+      segments: segs,
     });
     if (withHashes) {
       const target = Math.ceil(Math.max(...segs.map((s) => s.duration)));
@@ -196,8 +234,12 @@ export async function ensureSample({ force = false, seconds = 30 } = {}) {
     version: SAMPLE_VERSION,
     segmentSeconds,
     renditions: renditions.map((r) => ({
-      name: r.name, width: r.width, height: r.height, codecs: r.codecs,
-      bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth,
+      name: r.name,
+      width: r.width,
+      height: r.height,
+      codecs: r.codecs,
+      bandwidth: r.bandwidth,
+      averageBandwidth: r.averageBandwidth,
       segments: r.segments.map((s) => ({ uri: s.uri, duration: s.duration, size: s.size, sha256: s.sha256 })),
     })),
   };

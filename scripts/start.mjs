@@ -8,9 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const run = (cmd, args) =>
-  new Promise((res, rej) =>
-    spawn(cmd, args, { cwd: root, stdio: "inherit" }).on("exit", (c) => (c === 0 ? res() : rej(new Error(`${cmd} exited ${c}`)))),
-  );
+  new Promise((res, rej) => spawn(cmd, args, { cwd: root, stdio: "inherit" }).on("exit", (c) => (c === 0 ? res() : rej(new Error(`${cmd} exited ${c}`)))));
 
 await run(process.execPath, [join(root, "scripts/build.mjs")]);
 

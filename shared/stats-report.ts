@@ -69,8 +69,14 @@ export function parseReport(raw: unknown): Result<Report> {
   return {
     ok: true,
     value: {
-      v: REPORT_VERSION, stream: r.stream, viewer: r.viewer,
-      http, p2p, up, peers, errors,
+      v: REPORT_VERSION,
+      stream: r.stream,
+      viewer: r.viewer,
+      http,
+      p2p,
+      up,
+      peers,
+      errors,
     },
   };
 }

@@ -6,7 +6,13 @@
 import { grow, newBook, pickBucket, report } from "../worker/tracker/buckets";
 import { bucketShardName } from "../worker/tracker/routing";
 import {
-  DIRECTORY_CACHE_MS, DIRECTORY_REPORT_MS, ISOLATE_REFRESH_JOINS, JOIN_REPORT_BATCH, MAX_PEERS_PER_SWARM, MAX_SOCKETS_PER_SHARD, MIN_JOIN_PERIOD_MS,
+  DIRECTORY_CACHE_MS,
+  DIRECTORY_REPORT_MS,
+  ISOLATE_REFRESH_JOINS,
+  JOIN_REPORT_BATCH,
+  MAX_PEERS_PER_SWARM,
+  MAX_SOCKETS_PER_SHARD,
+  MIN_JOIN_PERIOD_MS,
 } from "../worker/tracker/limits";
 import { planProfile, type ProfileName } from "../harness/netlab/profiles";
 import { DEFAULT_NETWORK, MBIT, type NetworkConfig } from "./network";

@@ -20,7 +20,12 @@ export function jsonError(status: number, error: string, headers?: HeadersInit):
 export function parseAllowedOrigins(value: string | undefined): "*" | Set<string> {
   const v = (value ?? "*").trim();
   if (v === "" || v === "*") return "*";
-  return new Set(v.split(",").map((s) => s.trim()).filter(Boolean));
+  return new Set(
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 /** The Access-Control-Allow-Origin value for this request, or null when not allowed. */

@@ -22,7 +22,6 @@ import { numberFlag as flag } from "../flags.ts";
 // The player loads the JS digest beside the bundle (client/extras.ts); here it is at hand.
 useJsSha256(() => Promise.resolve(sha256));
 
-
 const ROUNDS = flag("rounds", 7);
 const BYTES_PER_SAMPLE = flag("mib-per-sample", 16) * 1024 * 1024;
 /** 200 KiB ≈ a 2 s 360p segment; 1 MiB ≈ 2 s of 720p or 6 s of 360p; 4 MiB ≈ 6 s of 1080p. */
@@ -65,7 +64,11 @@ function markdownTable(header: string[], rows: string[][]): string {
 const label = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`);
 const mbps = (bytes: number, ms: number) => (bytes / 1e6 / (ms / 1000)).toFixed(0);
 
-console.log(`node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 console.log(`${ROUNDS} rounds, ${BYTES_PER_SAMPLE / 1024 / 1024} MiB hashed per sample, median per backend\n`);
 
 // Warm-up: until V8 has optimised the JS compression loop, the first size measured would look

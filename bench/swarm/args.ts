@@ -33,8 +33,16 @@ export interface BenchOptions {
 }
 
 export const DEFAULTS: BenchOptions = {
-  viewers: 4, duration: 60, spacing: 2, mode: "node", variants: [...DEFAULT_VARIANTS],
-  stream: "/live/loop/master.m3u8", origin: "auto", rendition: "highest", json: false, plainHttp: false,
+  viewers: 4,
+  duration: 60,
+  spacing: 2,
+  mode: "node",
+  variants: [...DEFAULT_VARIANTS],
+  stream: "/live/loop/master.m3u8",
+  origin: "auto",
+  rendition: "highest",
+  json: false,
+  plainHttp: false,
 };
 
 // Bounds keep one typo from pinning the shared 2-core machine for an hour.
@@ -88,7 +96,10 @@ export function parseArgs(argv: readonly string[]): { ok: true; opts: BenchOptio
         break;
       }
       case "--variants": {
-        const list = (takeValue() ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+        const list = (takeValue() ?? "")
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
         const bad = list.find((v) => !(VARIANTS as readonly string[]).includes(v));
         if (list.length === 0 || bad !== undefined) {
           return { ok: false, reason: `--variants takes a comma list of ${VARIANTS.join(", ")}; got ${JSON.stringify(bad ?? "")}` };
@@ -107,7 +118,8 @@ export function parseArgs(argv: readonly string[]): { ok: true; opts: BenchOptio
       }
       case "--origin": {
         const v = takeValue();
-        if (v !== "auto" && v !== "worker" && v !== "fallback") return { ok: false, reason: `--origin must be auto, worker or fallback, got ${JSON.stringify(v)}` };
+        if (v !== "auto" && v !== "worker" && v !== "fallback")
+          return { ok: false, reason: `--origin must be auto, worker or fallback, got ${JSON.stringify(v)}` };
         opts.origin = v;
         break;
       }
@@ -137,7 +149,8 @@ export function parseArgs(argv: readonly string[]): { ok: true; opts: BenchOptio
   // Namespaces hold browsers; the Node viewers share one process and one network stack.
   if (opts.net && opts.mode !== "browser") return { ok: false, reason: "--net needs --mode browser (each viewer is a Chromium in its own network namespace)" };
   if (opts.plainHttp && !opts.net) return { ok: false, reason: "--http needs --net (on loopback every page is a secure context)" };
-  if (opts.variants.includes("p2p-off") && opts.mode !== "browser") return { ok: false, reason: "variant p2p-off needs --mode browser (it is the client with P2P off)" };
+  if (opts.variants.includes("p2p-off") && opts.mode !== "browser")
+    return { ok: false, reason: "variant p2p-off needs --mode browser (it is the client with P2P off)" };
   return { ok: true, opts };
 }
 

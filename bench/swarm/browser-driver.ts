@@ -113,12 +113,16 @@ export class BrowserDriver {
     const context = await browser.newContext();
     this.contexts.add(context);
     const problems: string[] = [];
-    const note = (m: string) => { if (problems.length < 10) problems.push(m.slice(0, 300)); };
+    const note = (m: string) => {
+      if (problems.length < 10) problems.push(m.slice(0, 300));
+    };
     try {
       await context.setExtraHTTPHeaders({ [METER_TAG_HEADER]: opts.id });
       const page = await context.newPage();
       page.on("pageerror", (e) => note(`pageerror: ${e.message}`));
-      page.on("console", (m) => { if (m.type() === "error") note(`console: ${m.text()}`); });
+      page.on("console", (m) => {
+        if (m.type() === "error") note(`console: ${m.text()}`);
+      });
       page.on("crash", () => note("page crashed"));
       await page.goto(pageUrl, { waitUntil: "load", timeout: PAGE_LOAD_TIMEOUT_MS });
       const ready = await page.evaluate(() => typeof window.__bench === "object");

@@ -24,10 +24,14 @@ const h = EdgeSwarm.attach(video, cfg.src, {
   hlsConfig: { fpsController: probe.controller },
 });
 // `segment` carries the core's onSegmentLoaded, so p2p bytes are counted as on the stock page.
-h.on("segment", (e) => { if (e.source === "p2p") probe.p2p(Number(e.bytes)); });
+h.on("segment", (e) => {
+  if (e.source === "p2p") probe.p2p(Number(e.bytes));
+});
 h.on("upload", (e) => probe.upload(Number(e.bytes)));
 h.on("peer", (e) => probe.peer(e.event === "connect" ? "connect" : "close", String(e.peerId)));
 h.on("rejected", () => probe.reject());
-h.on("error", (e) => { if (e.type === "tracker" || e.fatal) probe.problem(`${String(e.type)}: ${String(e.details)}${e.fatal ? " (fatal)" : ""}`); });
+h.on("error", (e) => {
+  if (e.type === "tracker" || e.fatal) probe.problem(`${String(e.type)}: ${String(e.details)}${e.fatal ? " (fatal)" : ""}`);
+});
 // The client counts HTTP bytes of fragments outside the core too (unknown-hash segments).
 probe.httpFrom(() => h.stats().httpBytes);

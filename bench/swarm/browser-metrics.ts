@@ -173,11 +173,13 @@ export function toViewerStats(id: string, rec: Partial<PageRecord> | undefined, 
   const problems: string[] = [];
   const levels = Array.isArray(r.bufferedLevels) ? r.bufferedLevels.filter((x) => typeof x === "number") : [];
   if (r.pinnedLevel === undefined && rec) problems.push("rendition not pinned (no levels in the master playlist?)");
-  else if (levels.some((l) => l !== r.pinnedLevel)) problems.push(`rendition did not hold: pinned level ${r.pinnedLevel}, buffered from levels ${levels.join(",")}`);
+  else if (levels.some((l) => l !== r.pinnedLevel))
+    problems.push(`rendition did not hold: pinned level ${r.pinnedLevel}, buffered from levels ${levels.join(",")}`);
   const neededBytes = num(r.neededBytes);
   const bufferedSeconds = num(r.bufferedSeconds);
   // Self-checks of the measurement: every played second was buffered, so was counted.
-  if (num(r.playedSeconds) > bufferedSeconds + 0.5) problems.push(`need undercounted? played ${num(r.playedSeconds).toFixed(1)} s > buffered ${bufferedSeconds.toFixed(1)} s`);
+  if (num(r.playedSeconds) > bufferedSeconds + 0.5)
+    problems.push(`need undercounted? played ${num(r.playedSeconds).toFixed(1)} s > buffered ${bufferedSeconds.toFixed(1)} s`);
   if (num(r.maxLagMs) > LAG_NOTE_MS) problems.push(`page starved of CPU: heartbeat up to ${Math.round(num(r.maxLagMs))} ms late`);
   if (num(r.droppedFrames) > 0) problems.push(`decoder dropped ${num(r.droppedFrames)} of ${num(r.totalFrames)} frames`);
   problems.push(...(Array.isArray(r.problems) ? r.problems.map(String) : []), ...extraProblems);
@@ -223,7 +225,10 @@ export function jsonCore(core: Record<string, unknown>): { core: Record<string, 
   const dropped: string[] = [];
   for (const [k, v] of Object.entries(core)) {
     if (v === undefined) continue;
-    if (typeof v === "function" || typeof v === "symbol" || typeof v === "bigint") { dropped.push(k); continue; }
+    if (typeof v === "function" || typeof v === "symbol" || typeof v === "bigint") {
+      dropped.push(k);
+      continue;
+    }
     try {
       out[k] = JSON.parse(JSON.stringify(v)) as unknown;
     } catch {
@@ -244,7 +249,9 @@ export function viewerPageHtml(config: unknown, scripts: readonly string[]): str
     if (!/^\/[A-Za-z0-9_\-./]+$/.test(src)) throw new Error(`bad script path ${JSON.stringify(src)}`);
     return `<script src="${src}"${src === "/edgeswarm.js" ? ' data-auto="off"' : ""}></script>`;
   });
-  return `<!doctype html><html><head><meta charset="utf-8"><title>bench viewer</title></head><body>` +
+  return (
+    `<!doctype html><html><head><meta charset="utf-8"><title>bench viewer</title></head><body>` +
     `<video muted autoplay playsinline width="160" height="90"></video>` +
-    `<script>window.__benchConfig = ${inlineJson(config)};</script>${tags.join("")}</body></html>`;
+    `<script>window.__benchConfig = ${inlineJson(config)};</script>${tags.join("")}</body></html>`
+  );
 }

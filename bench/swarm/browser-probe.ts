@@ -7,9 +7,7 @@
 // capLevelOnFPSDrop is set (it is not), so the probe replaces a no-op and changes no
 // behaviour. That way the EdgeSwarm page needs no access to the client's internals.
 // It does not decide anything about loading; it only pins the level and counts.
-import {
-  isShort, MAX_PROBLEMS, newStallState, onPlaying, onSample, onWaiting, pickLevel, stallSnapshot, type PageRecord,
-} from "./browser-metrics.ts";
+import { isShort, MAX_PROBLEMS, newStallState, onPlaying, onSample, onWaiting, pickLevel, stallSnapshot, type PageRecord } from "./browser-metrics.ts";
 
 /** The slice of hls.js's API the probe uses (hls.js Events values are these strings). */
 export interface HlsLike {
@@ -76,7 +74,9 @@ export function installProbe(video: HTMLVideoElement, rendition: "highest" | "lo
     sampledTime = video.currentTime;
   }, 250);
   const problems: string[] = [];
-  const problem = (msg: string) => { if (problems.length < MAX_PROBLEMS) problems.push(msg.slice(0, 300)); };
+  const problem = (msg: string) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(msg.slice(0, 300));
+  };
   const add = (n: number) => (Number.isFinite(n) && n > 0 ? n : 0);
 
   video.addEventListener("playing", () => {
@@ -84,7 +84,9 @@ export function installProbe(video: HTMLVideoElement, rendition: "highest" | "lo
     onPlaying(stall, performance.now());
   });
   video.addEventListener("waiting", () => onWaiting(stall, performance.now(), Date.now()));
-  video.addEventListener("timeupdate", () => { lastTime = video.currentTime; });
+  video.addEventListener("timeupdate", () => {
+    lastTime = video.currentTime;
+  });
   // hls.js seeks the video itself when a live viewer falls out of the window (or to skip a
   // gap); a jump of more than a second after playback began is what the Node viewer calls
   // a live jump. Gap nudges are a fraction of a second.
@@ -96,7 +98,10 @@ export function installProbe(video: HTMLVideoElement, rendition: "highest" | "lo
   const bind = (hls: HlsLike) => {
     hls.on("hlsManifestParsed", (_e, data) => {
       const levels = (data as { levels?: Array<{ bitrate?: number }> }).levels ?? [];
-      pinnedLevel = pickLevel(levels.map((l) => l.bitrate ?? 0), rendition);
+      pinnedLevel = pickLevel(
+        levels.map((l) => l.bitrate ?? 0),
+        rendition,
+      );
       // A manual level: hls.js starts on it and its ABR never switches away.
       if (pinnedLevel !== undefined) hls.loadLevel = pinnedLevel;
     });
@@ -116,16 +121,24 @@ export function installProbe(video: HTMLVideoElement, rendition: "highest" | "lo
   };
 
   class ProbeController {
-    constructor(hls: HlsLike) { bind(hls); }
+    constructor(hls: HlsLike) {
+      bind(hls);
+    }
     setStreamController(): void {}
     destroy(): void {}
   }
 
   const probe: Probe = {
     controller: ProbeController,
-    p2p: (n) => { p2pBytes += add(n); },
-    http: (n) => { httpBytes += add(n); },
-    upload: (n) => { uploadedBytes += add(n); },
+    p2p: (n) => {
+      p2pBytes += add(n);
+    },
+    http: (n) => {
+      httpBytes += add(n);
+    },
+    upload: (n) => {
+      uploadedBytes += add(n);
+    },
     peer: (event, id) => {
       if (event === "connect") {
         peers.add(id);
@@ -135,20 +148,43 @@ export function installProbe(video: HTMLVideoElement, rendition: "highest" | "lo
         peers.delete(id);
       }
     },
-    reject: () => { integrityRejects++; },
+    reject: () => {
+      integrityRejects++;
+    },
     problem,
-    httpFrom: (read) => { httpRead = read; },
+    httpFrom: (read) => {
+      httpRead = read;
+    },
     read: () => {
       const s = stallSnapshot(stall, performance.now());
       let playedSeconds = 0;
       for (let i = 0; i < video.played.length; i++) playedSeconds += video.played.end(i) - video.played.start(i);
       const q = typeof video.getVideoPlaybackQuality === "function" ? video.getVideoPlaybackQuality() : undefined;
       return {
-        startupMs, stalls: s.stalls, stallMs: s.stallMs, stallLog: s.stallLog, blips: s.blips,
-        neededBytes, segmentsBuffered, bufferedSeconds, pinnedLevel, bufferedLevels: [...bufferedLevels],
-        p2pBytes, httpBytesSeen: httpRead ? httpRead() : httpBytes, uploadedBytes, peersNow: peers.size, peakPeers,
-        peersConnected, integrityRejects, segmentErrors, liveJumps, playedSeconds, maxLagMs,
-        droppedFrames: q?.droppedVideoFrames ?? 0, totalFrames: q?.totalVideoFrames ?? 0, problems: [...problems],
+        startupMs,
+        stalls: s.stalls,
+        stallMs: s.stallMs,
+        stallLog: s.stallLog,
+        blips: s.blips,
+        neededBytes,
+        segmentsBuffered,
+        bufferedSeconds,
+        pinnedLevel,
+        bufferedLevels: [...bufferedLevels],
+        p2pBytes,
+        httpBytesSeen: httpRead ? httpRead() : httpBytes,
+        uploadedBytes,
+        peersNow: peers.size,
+        peakPeers,
+        peersConnected,
+        integrityRejects,
+        segmentErrors,
+        liveJumps,
+        playedSeconds,
+        maxLagMs,
+        droppedFrames: q?.droppedVideoFrames ?? 0,
+        totalFrames: q?.totalVideoFrames ?? 0,
+        problems: [...problems],
       };
     },
   };
@@ -162,5 +198,11 @@ export function pageConfig(): { src: string; tracker: string; rendition: "highes
   if (!c || typeof c.src !== "string" || typeof c.tracker !== "string") throw new Error("bench page: no config");
   const r = c.rendition;
   const rendition = r === "highest" || r === "lowest" || typeof r === "number" ? r : "highest";
-  return { src: c.src, tracker: c.tracker, rendition, p2p: c.p2p !== false, ...(c.core && typeof c.core === "object" ? { core: c.core as Record<string, unknown> } : {}) };
+  return {
+    src: c.src,
+    tracker: c.tracker,
+    rendition,
+    p2p: c.p2p !== false,
+    ...(c.core && typeof c.core === "object" ? { core: c.core as Record<string, unknown> } : {}),
+  };
 }

@@ -15,8 +15,12 @@ const engine = new HlsJsP2PEngine({
   core: { ...cfg.core, announceTrackers: [cfg.tracker], rtcConfig: { iceServers: [] } },
 });
 // The same counts the EdgeSwarm client makes from the same core events (client/player.ts).
-engine.addEventListener("onSegmentLoaded", (d) => { if (d.downloadSource === "p2p") probe.p2p(d.bytesLength); });
-engine.addEventListener("onChunkDownloaded", (bytes, source) => { if (source === "http") probe.http(bytes); });
+engine.addEventListener("onSegmentLoaded", (d) => {
+  if (d.downloadSource === "p2p") probe.p2p(d.bytesLength);
+});
+engine.addEventListener("onChunkDownloaded", (bytes, source) => {
+  if (source === "http") probe.http(bytes);
+});
 engine.addEventListener("onChunkUploaded", (bytes) => probe.upload(bytes));
 engine.addEventListener("onPeerConnect", (p) => probe.peer("connect", p.peerId));
 engine.addEventListener("onPeerClose", (p) => probe.peer("close", p.peerId));

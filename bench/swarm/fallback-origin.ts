@@ -45,29 +45,75 @@ function run(cmd: string, args: string[]): Promise<void> {
 
 /** Makes the clip once into a cache dir keyed by its shape; returns segment files per rendition. */
 async function makeClip(): Promise<Map<string, Buffer[]>> {
-  const key = createHash("sha256").update(JSON.stringify({ SEG_SECONDS, CLIP_SECONDS, RENDITIONS, v: 1 })).digest("hex").slice(0, 12);
+  const key = createHash("sha256")
+    .update(JSON.stringify({ SEG_SECONDS, CLIP_SECONDS, RENDITIONS, v: 1 }))
+    .digest("hex")
+    .slice(0, 12);
   const dir = join(tmpdir(), `edgeswarm-bench-clip-${key}`);
   const out = new Map<string, Buffer[]>();
   const load = () => {
     for (const r of RENDITIONS) {
-      const files = readdirSync(join(dir, r.name)).filter((f) => f.endsWith(".ts")).sort();
-      out.set(r.name, files.map((f) => readFileSync(join(dir, r.name, f))));
+      const files = readdirSync(join(dir, r.name))
+        .filter((f) => f.endsWith(".ts"))
+        .sort();
+      out.set(
+        r.name,
+        files.map((f) => readFileSync(join(dir, r.name, f))),
+      );
     }
   };
-  if (existsSync(join(dir, "done"))) { load(); return out; }
+  if (existsSync(join(dir, "done"))) {
+    load();
+    return out;
+  }
   rmSync(dir, { recursive: true, force: true });
   const ffmpeg = await ffmpegPath();
   for (const r of RENDITIONS) {
     mkdirSync(join(dir, r.name), { recursive: true });
     await run(ffmpeg, [
-      "-hide_banner", "-loglevel", "error", "-y",
-      "-f", "lavfi", "-i", `testsrc2=size=${r.w}x${r.h}:rate=25:duration=${CLIP_SECONDS}`,
-      "-f", "lavfi", "-i", `sine=frequency=440:sample_rate=44100:duration=${CLIP_SECONDS}`,
-      "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "main", "-b:v", `${r.kbps}k`,
-      "-maxrate", `${r.kbps}k`, "-bufsize", `${r.kbps * 2}k`, "-g", "50", "-keyint_min", "50", "-sc_threshold", "0",
-      "-c:a", "aac", "-b:a", "64k",
-      "-f", "hls", "-hls_time", String(SEG_SECONDS), "-hls_list_size", "0", "-hls_segment_filename",
-      join(dir, r.name, "%05d.ts"), join(dir, r.name, "index.m3u8"),
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      `testsrc2=size=${r.w}x${r.h}:rate=25:duration=${CLIP_SECONDS}`,
+      "-f",
+      "lavfi",
+      "-i",
+      `sine=frequency=440:sample_rate=44100:duration=${CLIP_SECONDS}`,
+      "-c:v",
+      "libx264",
+      "-preset",
+      "veryfast",
+      "-profile:v",
+      "main",
+      "-b:v",
+      `${r.kbps}k`,
+      "-maxrate",
+      `${r.kbps}k`,
+      "-bufsize",
+      `${r.kbps * 2}k`,
+      "-g",
+      "50",
+      "-keyint_min",
+      "50",
+      "-sc_threshold",
+      "0",
+      "-c:a",
+      "aac",
+      "-b:a",
+      "64k",
+      "-f",
+      "hls",
+      "-hls_time",
+      String(SEG_SECONDS),
+      "-hls_list_size",
+      "0",
+      "-hls_segment_filename",
+      join(dir, r.name, "%05d.ts"),
+      join(dir, r.name, "index.m3u8"),
     ]);
   }
   await run("touch", [join(dir, "done")]);
@@ -78,17 +124,24 @@ async function makeClip(): Promise<Map<string, Buffer[]>> {
 export async function startFallbackOrigin(): Promise<FallbackOrigin> {
   const clip = await makeClip();
   const sha = new Map<string, string[]>();
-  for (const [name, segs] of clip) sha.set(name, segs.map((b) => createHash("sha256").update(b).digest("hex")));
+  for (const [name, segs] of clip)
+    sha.set(
+      name,
+      segs.map((b) => createHash("sha256").update(b).digest("hex")),
+    );
   const count = Math.min(...[...clip.values()].map((s) => s.length));
   // Start a few windows in, so the first viewer already sees a full live window.
   const epoch = Date.now() - WINDOW * SEG_SECONDS * 1000;
 
   const master = (base: string) =>
-    ["#EXTM3U", "#EXT-X-VERSION:3",
+    [
+      "#EXTM3U",
+      "#EXT-X-VERSION:3",
       ...RENDITIONS.flatMap((r) => [
         `#EXT-X-STREAM-INF:BANDWIDTH=${(r.kbps + 64) * 1000},RESOLUTION=${r.w}x${r.h},CODECS="avc1.4d401e,mp4a.40.2"`,
         `${base}/${r.name}/index.m3u8`,
-      ])].join("\n") + "\n";
+      ]),
+    ].join("\n") + "\n";
 
   const media = (kind: "live" | "vod", name: string) => {
     const hashes = sha.get(name) ?? [];
@@ -129,6 +182,10 @@ export async function startFallbackOrigin(): Promise<FallbackOrigin> {
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
-    stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

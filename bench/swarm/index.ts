@@ -22,7 +22,11 @@ import { invariantLines, type TotalRow } from "./offload.ts";
 
 const log = (msg: string) => process.stdout.write(msg + "\n");
 
-interface Driver { name: string; forVariant: (spec: VariantSpec) => ViewerDriver; close: () => Promise<void> }
+interface Driver {
+  name: string;
+  forVariant: (spec: VariantSpec) => ViewerDriver;
+  close: () => Promise<void>;
+}
 
 /** The viewers' driver: its name and close() for the run, and one ViewerDriver per variant. */
 function driverFor(opts: BenchOptions, lab: NetLab | undefined, scriptUrl: string | undefined, meter: MeteringProxy): Driver {
@@ -59,10 +63,13 @@ async function main(): Promise<number> {
   let driver: Driver | undefined;
   let lab: NetLab | undefined;
   const perVariantS = opts.duration + opts.viewers * opts.spacing + 60;
-  const deadline = setTimeout(() => {
-    process.stderr.write("bench:swarm: hard deadline passed, aborting\n");
-    void cleanup().finally(() => process.exit(3));
-  }, (opts.variants.length * perVariantS + 240) * 1000);
+  const deadline = setTimeout(
+    () => {
+      process.stderr.write("bench:swarm: hard deadline passed, aborting\n");
+      void cleanup().finally(() => process.exit(3));
+    },
+    (opts.variants.length * perVariantS + 240) * 1000,
+  );
   deadline.unref();
 
   let worker: DevWorker | undefined;
@@ -78,7 +85,11 @@ async function main(): Promise<number> {
     await worker?.stop().catch(() => {});
     // Last: the namespaces' forwarders hold connections to the servers above.
     await lab?.close().catch(() => {});
-    stock = undefined; fallback = undefined; worker = undefined; meter = undefined; lab = undefined;
+    stock = undefined;
+    fallback = undefined;
+    worker = undefined;
+    meter = undefined;
+    lab = undefined;
   };
   // p2p-media-loader-core 2.3.1 can reject a promise nobody awaits (http-loader.ts
   // handleError on a request that already succeeded: "Request has been already succeed").
@@ -93,7 +104,9 @@ async function main(): Promise<number> {
     process.stderr.write(`bench:swarm: uncaught ${e.stack ?? e.message}\n`);
     void cleanup().finally(() => process.exit(1));
   });
-  const onSignal = () => { void cleanup().finally(() => process.exit(130)); };
+  const onSignal = () => {
+    void cleanup().finally(() => process.exit(130));
+  };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
@@ -108,11 +121,23 @@ async function main(): Promise<number> {
     if (needWorker) {
       log("starting the Worker (wrangler dev on a frozen copy of worker/ and dist/public)…");
       // A frozen copy: wrangler dev restarts (dropping every tracker socket) when the tree changes.
-      worker = await startDevWorker({ frozen: true, ip: listenIp, timeoutMs: 120_000, vars: { INGEST_TOKEN: "bench-ingest-token", EDGESWARM_TEST_HOOKS: "0" } });
+      worker = await startDevWorker({
+        frozen: true,
+        ip: listenIp,
+        timeoutMs: 120_000,
+        vars: { INGEST_TOKEN: "bench-ingest-token", EDGESWARM_TEST_HOOKS: "0" },
+      });
     }
     let originUrl: string;
     let originNote: string;
-    const probe = worker ? await fetch(`${worker.url}${opts.stream}`).then(async (r) => { await r.arrayBuffer(); return r.status; }).catch(() => 0) : 0;
+    const probe = worker
+      ? await fetch(`${worker.url}${opts.stream}`)
+          .then(async (r) => {
+            await r.arrayBuffer();
+            return r.status;
+          })
+          .catch(() => 0)
+      : 0;
     if (opts.origin === "worker" || (opts.origin === "auto" && probe === 200)) {
       if (probe !== 200) throw new Error(`the Worker answers ${probe} for ${opts.stream}`);
       originUrl = worker!.url;
@@ -137,8 +162,10 @@ async function main(): Promise<number> {
     }
     driver = driverFor(opts, lab, worker ? `${worker.url}/edgeswarm.js` : undefined, meter);
 
-    log(`\nswarm bench: ${opts.viewers} viewers, ${opts.spacing} s apart, ${opts.duration} s after the last join, ` +
-      `mode ${driver.name}, rendition ${opts.rendition}`);
+    log(
+      `\nswarm bench: ${opts.viewers} viewers, ${opts.spacing} s apart, ${opts.duration} s after the last join, ` +
+        `mode ${driver.name}, rendition ${opts.rendition}`,
+    );
     if (lab) log(describeLab(lab, opts.plainHttp));
     log(`origin: ${originNote}; offload metered at the origin side (metering proxy), aborted responses included\n`);
 
@@ -146,11 +173,21 @@ async function main(): Promise<number> {
     for (const name of opts.variants) {
       const spec = buildVariant(name, channel);
       const trackerUrl = spec.tracker === "worker" ? `ws://${pageHost}:${worker!.port}/announce/${channel}` : `ws://${pageHost}:${stock!.port}`;
-      log(`== ${name}: config ${spec.configSource}; tracker ${spec.tracker === "worker" ? "Worker /announce/" + channel : "bittorrent-tracker Server"}; integrity ${spec.integrity ? "SHA-256" : "off"}`);
+      log(
+        `== ${name}: config ${spec.configSource}; tracker ${spec.tracker === "worker" ? "Worker /announce/" + channel : "bittorrent-tracker Server"}; integrity ${spec.integrity ? "SHA-256" : "off"}`,
+      );
       const framesBefore = spec.tracker === "worker" ? await trackerFrames(worker!.url, channel) : undefined;
       const res = await runVariant({
-        spec, masterUrl: `http://${pageHost}:${meter.port}${opts.stream}`, meter, trackerUrl, viewers: opts.viewers,
-        spacing: opts.spacing, duration: opts.duration, rendition: opts.rendition, driver: driver.forVariant(spec), log,
+        spec,
+        masterUrl: `http://${pageHost}:${meter.port}${opts.stream}`,
+        meter,
+        trackerUrl,
+        viewers: opts.viewers,
+        spacing: opts.spacing,
+        duration: opts.duration,
+        rendition: opts.rendition,
+        driver: driver.forVariant(spec),
+        log,
       });
       log(viewerTable(res.rows));
       for (const f of res.startFailures) log(`  start failure: ${f}`);
@@ -167,21 +204,32 @@ async function main(): Promise<number> {
       const peers = res.stats.map((s) => s.peakPeers);
       const full = meter.snapshot();
       const snap = full.total;
-      log(`  peak peers per viewer: ${peers.join(" ")}; playlist KiB metered: ${(snap.playlist.bytes / 1024).toFixed(0)}; live jumps ${res.stats.reduce((a, s) => a + s.liveJumps, 0)}; wall ${res.wallSeconds.toFixed(0)} s`);
-      log(`  origin latency (request → last byte): segments max ${snap.segment.maxMs} ms, ${snap.segment.slow}/${snap.segment.requests} over 1 s; ` +
-        `playlists max ${snap.playlist.maxMs} ms, ${snap.playlist.slow}/${snap.playlist.requests} over 1 s`);
+      log(
+        `  peak peers per viewer: ${peers.join(" ")}; playlist KiB metered: ${(snap.playlist.bytes / 1024).toFixed(0)}; live jumps ${res.stats.reduce((a, s) => a + s.liveJumps, 0)}; wall ${res.wallSeconds.toFixed(0)} s`,
+      );
+      log(
+        `  origin latency (request → last byte): segments max ${snap.segment.maxMs} ms, ${snap.segment.slow}/${snap.segment.requests} over 1 s; ` +
+          `playlists max ${snap.playlist.maxMs} ms, ${snap.playlist.slow}/${snap.playlist.requests} over 1 s`,
+      );
       log(`  HTTP copies per segment (responses with bytes per segment path; ideal 1×): ${copiesHistogram(full.segmentCopiesByPath) || "none"}`);
-      const top = Object.entries(full.segmentCopiesByPath).sort((a, b) => b[1].length - a[1].length).slice(0, 3);
+      const top = Object.entries(full.segmentCopiesByPath)
+        .sort((a, b) => b[1].length - a[1].length)
+        .slice(0, 3);
       if (top.length) log(`  most-fetched segments: ${top.map(([path, tags]) => `${path} ${tags.length}× (${tags.map(shortTag).join(" ")})`).join(", ")}`);
       if (process.env.BENCH_COPIES === "1") {
         for (const [path, tags] of Object.entries(full.segmentCopiesByPath).sort()) log(`    ${path} ${tags.map(shortTag).join(" ")}`);
       }
-      const timeline = stallTimeline(res.stats.flatMap((s) => s.stallLog), res.t0);
+      const timeline = stallTimeline(
+        res.stats.flatMap((s) => s.stallLog),
+        res.t0,
+      );
       if (timeline) log(`  stalls began (s after first join): ${timeline}`);
       log("");
       if (opts.json) log(JSON.stringify({ variant: name, rows: res.rows, total: res.total }));
       if (coreRejections.length) {
-        log(`  unhandled promise rejections (a browser logs these and plays on): ${coreRejections.length} (${[...new Set(coreRejections)].slice(0, 3).join("; ")})`);
+        log(
+          `  unhandled promise rejections (a browser logs these and plays on): ${coreRejections.length} (${[...new Set(coreRejections)].slice(0, 3).join("; ")})`,
+        );
         coreRejections.length = 0;
       }
       results.push({ variant: name, total: res.total, source: spec.configSource });
@@ -201,7 +249,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
-    process.stderr.write(`bench:swarm failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`bench:swarm failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   },
 );

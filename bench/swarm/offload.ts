@@ -105,7 +105,9 @@ export function invariantLines(results: readonly { variant: string; total: Total
   if (off && off.neededBytes > 0 && es.neededBytes > 0 && off.httpSegmentBytes > 0) {
     const perNeed = (t: TotalRow) => t.httpSegmentBytes / t.neededBytes;
     const ratio = perNeed(es) / perNeed(off);
-    lines.push(`  measured P2P off: egress / need = ${perNeed(off).toFixed(3)}; edgeswarm egress per byte of need = ${ratio.toFixed(3)} × P2P off → ${ratio <= 1 ? "holds" : "BROKEN"}`);
+    lines.push(
+      `  measured P2P off: egress / need = ${perNeed(off).toFixed(3)}; edgeswarm egress per byte of need = ${ratio.toFixed(3)} × P2P off → ${ratio <= 1 ? "holds" : "BROKEN"}`,
+    );
   }
   return lines;
 }

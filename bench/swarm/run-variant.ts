@@ -72,8 +72,13 @@ export async function runVariant(input: RunInput): Promise<RunResult> {
       const id = `${spec.name}-${String(i + 1).padStart(2, "0")}`;
       try {
         const h = await driver.start({
-          id, masterUrl: input.masterUrl, core: spec.core, announceTrackers: [input.trackerUrl],
-          integrity: spec.integrity, player: spec.player, rendition: input.rendition,
+          id,
+          masterUrl: input.masterUrl,
+          core: spec.core,
+          announceTrackers: [input.trackerUrl],
+          integrity: spec.integrity,
+          player: spec.player,
+          rendition: input.rendition,
           ...(spec.windowsFor ? { windowsFor: spec.windowsFor } : {}),
           ...(spec.seed ? { seed: spec.seed } : {}),
         });
@@ -89,7 +94,11 @@ export async function runVariant(input: RunInput): Promise<RunResult> {
   } finally {
     // Leave in reverse join order; every viewer stops even if one throws.
     for (const { h } of handles.reverse()) {
-      try { stats.push(await h.stop()); } catch { /* counted below as missing */ }
+      try {
+        stats.push(await h.stop());
+      } catch {
+        /* counted below as missing */
+      }
     }
     stats.reverse();
   }

@@ -16,9 +16,16 @@ export function viewerTable(rows: readonly ViewerRow[]): string {
   return markdownTable(
     ["viewer", "HTTP seg KiB (metered)", "need KiB", "P2P KiB", "offload", "stalls", "stall s", "startup s", "aborted", "rejects"],
     rows.map((r) => [
-      r.id, kb(r.httpSegmentBytes), kb(r.neededBytes), kb(r.p2pBytes),
+      r.id,
+      kb(r.httpSegmentBytes),
+      kb(r.neededBytes),
+      kb(r.p2pBytes),
       ratio(r.neededBytes > 0 ? 1 - r.httpSegmentBytes / r.neededBytes : undefined),
-      String(r.stalls), secs(r.stallMs), secs(r.startupMs), String(r.abortedHttp), String(r.integrityRejects),
+      String(r.stalls),
+      secs(r.stallMs),
+      secs(r.startupMs),
+      String(r.abortedHttp),
+      String(r.integrityRejects),
     ]),
   );
 }
@@ -27,8 +34,16 @@ export function totalsTable(items: readonly { variant: string; total: TotalRow }
   return markdownTable(
     ["variant", "N", "HTTP seg KiB", "need KiB", "offload", "ideal", "of ideal", "stalls", "stall s", "startup s (median/max)"],
     items.map(({ variant, total: t }) => [
-      variant, String(t.viewers), kb(t.httpSegmentBytes), kb(t.neededBytes), ratio(t.offload), ratio(t.ideal),
-      ratio(t.ofIdeal), String(t.stalls), secs(t.stallMs), `${secs(t.startupMsMedian)} / ${secs(t.startupMsMax)}`,
+      variant,
+      String(t.viewers),
+      kb(t.httpSegmentBytes),
+      kb(t.neededBytes),
+      ratio(t.offload),
+      ratio(t.ideal),
+      ratio(t.ofIdeal),
+      String(t.stalls),
+      secs(t.stallMs),
+      `${secs(t.startupMsMedian)} / ${secs(t.startupMsMax)}`,
     ]),
   );
 }
@@ -45,7 +60,10 @@ export function stallTimeline(starts: readonly number[], t0: number, bucketS = 5
     const b = Math.floor((t - t0) / 1000 / bucketS) * bucketS;
     buckets.set(b, (buckets.get(b) ?? 0) + 1);
   }
-  return [...buckets].sort((a, b) => a[0] - b[0]).map(([b, n]) => `${b}–${b + bucketS} s: ${n}`).join(", ");
+  return [...buckets]
+    .sort((a, b) => a[0] - b[0])
+    .map(([b, n]) => `${b}–${b + bucketS} s: ${n}`)
+    .join(", ");
 }
 
 /** A viewer's meter tag without its variant: "edgeswarm-03" → "03". */
@@ -57,5 +75,8 @@ export function shortTag(tag: string): string {
 export function copiesHistogram(copiesByPath: Readonly<Record<string, readonly string[]>>): string {
   const h = new Map<number, number>();
   for (const tags of Object.values(copiesByPath)) h.set(tags.length, (h.get(tags.length) ?? 0) + 1);
-  return [...h].sort((a, b) => a[0] - b[0]).map(([n, c]) => `${n}×: ${c}`).join(", ");
+  return [...h]
+    .sort((a, b) => a[0] - b[0])
+    .map(([n, c]) => `${n}×: ${c}`)
+    .join(", ");
 }

@@ -56,13 +56,27 @@ export function buildVariant(name: VariantName, channel: string): VariantSpec {
     case "edgeswarm":
       // The channel names the tracker URL (index.ts) and the edge's claim room; the swarm id is the manifest URL.
       return {
-        name, core: edgeSwarmCoreConfig(), player: {}, integrity: true, tracker: "worker", windowsFor, seed: { channel },
+        name,
+        core: edgeSwarmCoreConfig(),
+        player: {},
+        integrity: true,
+        tracker: "worker",
+        windowsFor,
+        seed: { channel },
         configSource: `client/engine-config.ts CORE_TUNING + windowsFor(target duration) (2 s segments: live ${describeWindows(windowsFor(2, true))}, joining ${windowsFor(2, true, 0.05, true).highDemandTimeWindow} s with 1 HTTP fetch at a time; VOD ${describeWindows(windowsFor(2))}) + edge seeding`,
       };
     case "stock":
       return { name, core: {}, player: {}, integrity: false, tracker: "stock", configSource: "p2p-media-loader 2.3.1 defaults" };
     case "p2p-off":
-      return { name, core: {}, player: {}, integrity: false, tracker: "worker", p2p: false, configSource: "the EdgeSwarm client with p2p: false (hls.js alone, no tracker, no claims)" };
+      return {
+        name,
+        core: {},
+        player: {},
+        integrity: false,
+        tracker: "worker",
+        p2p: false,
+        configSource: "the EdgeSwarm client with p2p: false (hls.js alone, no tracker, no claims)",
+      };
     case "stock-tuned":
       return { name, core: { ...HAND_TUNED }, player: {}, integrity: false, tracker: "stock", configSource: "defaults + highDemand 2 s, http 6 s, p2p 30 s" };
   }

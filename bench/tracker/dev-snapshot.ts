@@ -25,7 +25,11 @@ function snapshotEcho(): string {
   return dir;
 }
 
-export interface MiniflareWorker { wsUrl: string; pids(): number[]; stop(): Promise<void> }
+export interface MiniflareWorker {
+  wsUrl: string;
+  pids(): number[];
+  stop(): Promise<void>;
+}
 
 /**
  * The same Worker, bundled by wrangler (`deploy --dry-run`) and served by Miniflare's
@@ -40,7 +44,10 @@ export async function startMiniflareWorker(vars: Record<string, string>, kind: "
   const port = await freePort();
   try {
     execFileSync(process.execPath, [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", out], {
-      cwd: dir, env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" }, stdio: "ignore", timeout: 120_000,
+      cwd: dir,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+      stdio: "ignore",
+      timeout: 120_000,
     });
     // The bundle is named after `main` (index.js for the tracker, worker.js for echo).
     const script = readdirSync(out).find((f) => f.endsWith(".js"));
@@ -48,9 +55,12 @@ export async function startMiniflareWorker(vars: Record<string, string>, kind: "
     const { workerOptions } = unstable_getMiniflareWorkerOptions(join(dir, "wrangler.toml"));
     mf = new Miniflare({
       ...workerOptions,
-      modules: true, scriptPath: join(out, script), modulesRoot: out,
+      modules: true,
+      scriptPath: join(out, script),
+      modulesRoot: out,
       bindings: { ...workerOptions.bindings, ...(kind === "tracker" ? { INGEST_TOKEN: "bench-ingest-token" } : {}), ...vars },
-      host: "127.0.0.1", port,
+      host: "127.0.0.1",
+      port,
     } as ConstructorParameters<typeof Miniflare>[0]);
     await mf.ready;
   } catch (err) {
@@ -60,16 +70,21 @@ export async function startMiniflareWorker(vars: Record<string, string>, kind: "
     throw err;
   }
   const live = mf;
-  const pids = () => findDescendants(process.pid, "workerd").filter((p) => {
-    try {
-      return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(`:${port}`);
-    } catch {
-      return false;
-    }
-  });
+  const pids = () =>
+    findDescendants(process.pid, "workerd").filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(`:${port}`);
+      } catch {
+        return false;
+      }
+    });
   return {
-    wsUrl: `ws://127.0.0.1:${port}`, pids,
-    stop: async () => { await live.dispose(); rmSync(dir, { recursive: true, force: true }); },
+    wsUrl: `ws://127.0.0.1:${port}`,
+    pids,
+    stop: async () => {
+      await live.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -79,7 +94,13 @@ export async function startSnapshotWorker(vars: Record<string, string>, kind: "t
   const dir = snapshotEcho();
   try {
     const w = await startDevWorker({ dir, vars: noHooks, timeoutMs, readyPath: "/" });
-    return { ...w, stop: async () => { await w.stop(); rmSync(dir, { recursive: true, force: true }); } };
+    return {
+      ...w,
+      stop: async () => {
+        await w.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;

@@ -4,7 +4,10 @@
 // server's CPU per frame (in + out), which is the per-frame price of the runtime alone.
 import WebSocket from "ws";
 
-export interface EchoResult { framesPerS: number; serverCpuUsPerFrame: number }
+export interface EchoResult {
+  framesPerS: number;
+  serverCpuUsPerFrame: number;
+}
 
 export async function runEcho(wsUrl: string, sockets: number, frameBytes: number, warmupMs: number, ms: number, serverCpu: () => number): Promise<EchoResult> {
   // A text frame shaped like a relayed offer: three 20-char binary-string ids (chars up
@@ -19,8 +22,14 @@ export async function runEcho(wsUrl: string, sockets: number, frameBytes: number
     const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
     await new Promise<void>((res, rej) => {
       const t = setTimeout(() => rej(new Error("echo connect timeout")), 30_000);
-      ws.once("open", () => { clearTimeout(t); res(); });
-      ws.once("error", (e) => { clearTimeout(t); rej(e); });
+      ws.once("open", () => {
+        clearTimeout(t);
+        res();
+      });
+      ws.once("error", (e) => {
+        clearTimeout(t);
+        rej(e);
+      });
     });
     ws.on("message", () => {
       count++;

@@ -101,7 +101,13 @@ async function startWorker(): Promise<Target> {
     // A fresh channel per round: each round meets a fresh Durable Object, as a new
     // stream would, and no state carries over between rounds.
     wsUrl: (r) => `${w.wsUrl}/announce/bench-r${r}`,
-    pids, stop: w.stop, samples: [], idleKiB: 0, mem: null, output: w.output, inspectorPort: w.inspectorPort,
+    pids,
+    stop: w.stop,
+    samples: [],
+    idleKiB: 0,
+    mem: null,
+    output: w.output,
+    inspectorPort: w.inspectorPort,
   };
 }
 
@@ -112,7 +118,11 @@ async function startMiniflare(): Promise<Target> {
   return {
     name: "(a') same Worker, Miniflare, no DevTools",
     wsUrl: (r) => `${m.wsUrl}/announce/bench-r${r}`,
-    pids: m.pids, stop: m.stop, samples: [], idleKiB: 0, mem: null,
+    pids: m.pids,
+    stop: m.stop,
+    samples: [],
+    idleKiB: 0,
+    mem: null,
   };
 }
 
@@ -125,8 +135,14 @@ async function startReference(echo = false): Promise<Target> {
     if (child.exitCode !== null) return;
     child.stdin!.end();
     await new Promise<void>((r) => {
-      const t = setTimeout(() => { child.kill("SIGKILL"); r(); }, 5000);
-      child.once("exit", () => { clearTimeout(t); r(); });
+      const t = setTimeout(() => {
+        child.kill("SIGKILL");
+        r();
+      }, 5000);
+      child.once("exit", () => {
+        clearTimeout(t);
+        r();
+      });
     });
   };
   try {
@@ -136,15 +152,25 @@ async function startReference(echo = false): Promise<Target> {
       child.stdout!.on("data", (d) => {
         buf += d;
         const m = /\{"port":(\d+)\}/.exec(buf);
-        if (m) { clearTimeout(t); res(Number(m[1])); }
+        if (m) {
+          clearTimeout(t);
+          res(Number(m[1]));
+        }
       });
-      child.once("exit", (c) => { clearTimeout(t); rej(new Error(`reference server exited (${c})`)); });
+      child.once("exit", (c) => {
+        clearTimeout(t);
+        rej(new Error(`reference server exited (${c})`));
+      });
     });
     const pid = child.pid!;
     return {
       name: "(b) bittorrent-tracker Server (node)",
       wsUrl: () => `ws://127.0.0.1:${port}`,
-      pids: () => [pid], stop, samples: [], idleKiB: 0, mem: null,
+      pids: () => [pid],
+      stop,
+      samples: [],
+      idleKiB: 0,
+      mem: null,
     };
   } catch (err) {
     await stop();
@@ -164,7 +190,11 @@ function table(header: string[], lines: string[][]): void {
   for (const l of lines) console.log(fmt(l));
 }
 
-interface Summary { rate: number; perCpu: number; peakKiB: number }
+interface Summary {
+  rate: number;
+  perCpu: number;
+  peakKiB: number;
+}
 
 function summarize(t: Target, mem: { peakKiB: number; hwmKiB: number }): { line: string[]; s: Summary } {
   const loads = t.samples.map((x) => x.load);
@@ -263,24 +293,47 @@ async function whereTheTimeGoes(worker: Target, reference: Target, miniflare: Ta
     ["(b) bittorrent-tracker", reference, echoNode],
   ];
   const shown = cols.filter((c) => c[1]);
-  table(["", ...shown.map((c) => c[0])], [
-    ["measured in the rounds above", ...shown.map((c) => f(usPer(c[1]!)))],
-    ["runtime floor: echo server µs/frame × frames", ...shown.map((c) => floor(c[2]))],
-    ["tracker JS alone (plain Node): parse + handle + serialize", ...shown.map((c) => (c[0].startsWith("(b)") ? "-" : `${f(logic.usPerRelayed)} (${f(logic.phaseUs.parse)} + ${f(logic.phaseUs.handle)} + ${f(logic.phaseUs.serialize)})`))],
-    ["rest (isolate entry, glue, GC; not explained above)", ...shown.map((c) => f(usPer(c[1]!) - c[2].serverCpuUsPerFrame * fpr - (c[0].startsWith("(b)") ? 0 : logic.usPerRelayed)))],
-  ]);
-  console.log(`\nEcho floor, frames/s (in+out, 100 sockets, closed loop): workerd DO under wrangler dev ${echoDo.framesPerS.toFixed(0)}, under Miniflare ${echoMf.framesPerS.toFixed(0)}, Node ws ${echoNode.framesPerS.toFixed(0)}`);
-  console.log(`Echo DO under Miniflare, CPU µs per frame: send(string) ${f(echoMf.serverCpuUsPerFrame)}, send(TextEncoder bytes) ${f(echoMfBytes.serverCpuUsPerFrame)}`);
+  table(
+    ["", ...shown.map((c) => c[0])],
+    [
+      ["measured in the rounds above", ...shown.map((c) => f(usPer(c[1]!)))],
+      ["runtime floor: echo server µs/frame × frames", ...shown.map((c) => floor(c[2]))],
+      [
+        "tracker JS alone (plain Node): parse + handle + serialize",
+        ...shown.map((c) =>
+          c[0].startsWith("(b)") ? "-" : `${f(logic.usPerRelayed)} (${f(logic.phaseUs.parse)} + ${f(logic.phaseUs.handle)} + ${f(logic.phaseUs.serialize)})`,
+        ),
+      ],
+      [
+        "rest (isolate entry, glue, GC; not explained above)",
+        ...shown.map((c) => f(usPer(c[1]!) - c[2].serverCpuUsPerFrame * fpr - (c[0].startsWith("(b)") ? 0 : logic.usPerRelayed))),
+      ],
+    ],
+  );
+  console.log(
+    `\nEcho floor, frames/s (in+out, 100 sockets, closed loop): workerd DO under wrangler dev ${echoDo.framesPerS.toFixed(0)}, under Miniflare ${echoMf.framesPerS.toFixed(0)}, Node ws ${echoNode.framesPerS.toFixed(0)}`,
+  );
+  console.log(
+    `Echo DO under Miniflare, CPU µs per frame: send(string) ${f(echoMf.serverCpuUsPerFrame)}, send(TextEncoder bytes) ${f(echoMfBytes.serverCpuUsPerFrame)}`,
+  );
   if (prof) {
     console.log(`\nWorker isolate CPU profile (${(prof.totalMs / 1000).toFixed(1)} s sampled; % of samples, idle included):\n`);
-    table(["self time by category", "%"], prof.categories.slice(0, 10).map(([k, v]) => [k, ((100 * v) / prof!.totalMs).toFixed(1)]));
+    table(
+      ["self time by category", "%"],
+      prof.categories.slice(0, 10).map(([k, v]) => [k, ((100 * v) / prof!.totalMs).toFixed(1)]),
+    );
     console.log("");
-    table(["top functions (bundled index.js lines)", "%"], prof.top.slice(0, 12).map(([k, v]) => [k, ((100 * v) / prof!.totalMs).toFixed(1)]));
+    table(
+      ["top functions (bundled index.js lines)", "%"],
+      prof.top.slice(0, 12).map(([k, v]) => [k, ((100 * v) / prof!.totalMs).toFixed(1)]),
+    );
   }
 }
 
 const which = only();
-console.log(`bench:tracker  peers=${opts.peers} swarms=${opts.swarms} offers/announce=${opts.offers} rounds=${rounds} × (warm-up ${opts.warmupMs / 1000}s + window ${opts.measureMs / 1000}s)  node ${process.version}, ${cpus().length} cores, loadavg ${loadavg()[0]!.toFixed(1)}\n`);
+console.log(
+  `bench:tracker  peers=${opts.peers} swarms=${opts.swarms} offers/announce=${opts.offers} rounds=${rounds} × (warm-up ${opts.warmupMs / 1000}s + window ${opts.measureMs / 1000}s)  node ${process.version}, ${cpus().length} cores, loadavg ${loadavg()[0]!.toFixed(1)}\n`,
+);
 try {
   if (which !== "worker") targets.push(await startReference());
   if (which !== "reference") targets.push(await startWorker());
@@ -308,7 +361,20 @@ try {
   console.log("\nSummary:\n");
   const sums = targets.map((t, i) => summarize(t, mems[i]!));
   table(
-    ["target", "relayed msg/s median (min–max)", "msg per server CPU-s", "offer p50 ms", "offer p99 ms", "answer p99 ms", "server CPU %", "gen CPU %", "RSS idle MB", "RSS peak MB", "stalled", "failures"],
+    [
+      "target",
+      "relayed msg/s median (min–max)",
+      "msg per server CPU-s",
+      "offer p50 ms",
+      "offer p99 ms",
+      "answer p99 ms",
+      "server CPU %",
+      "gen CPU %",
+      "RSS idle MB",
+      "RSS peak MB",
+      "stalled",
+      "failures",
+    ],
     sums.map((x) => x.line),
   );
   const ref = targets.findIndex((t) => t.name.startsWith("(b)"));
@@ -319,7 +385,9 @@ try {
       if (i === ref) return;
       const a = sums[i]!.s;
       const tag = t.name.slice(0, t.name.indexOf(")") + 1);
-      console.log(`ratio ${tag}/(b): relayed msg/s ${(a.rate / b.rate).toFixed(2)}×, msg per server CPU-second ${(a.perCpu / b.perCpu).toFixed(2)}×, peak RSS ${(a.peakKiB / b.peakKiB).toFixed(2)}×   (goal: rate ≥ 2×)`);
+      console.log(
+        `ratio ${tag}/(b): relayed msg/s ${(a.rate / b.rate).toFixed(2)}×, msg per server CPU-second ${(a.perCpu / b.perCpu).toFixed(2)}×, peak RSS ${(a.peakKiB / b.peakKiB).toFixed(2)}×   (goal: rate ≥ 2×)`,
+      );
     });
   }
   for (const t of targets) {

@@ -108,18 +108,25 @@ interface Reply {
 }
 
 /** `serverCpu` reads the server's cumulative CPU seconds; it is sampled at the window edges. */
-export async function runLoad(
-  wsUrl: string, opts: LoadOptions, log: (s: string) => void = () => {}, serverCpu: () => number = () => 0,
-): Promise<LoadResult> {
+export async function runLoad(wsUrl: string, opts: LoadOptions, log: (s: string) => void = () => {}, serverCpu: () => number = () => 0): Promise<LoadResult> {
   const hashes = Array.from({ length: opts.swarms }, (_, i) => swarmInfoHash(i));
   const peers: Peer[] = [];
   // offer_id → when its announce was sent and by whom; bounded by the closed loop
   // (at most peers × offers live entries) and pruned when a cycle ends.
   const sentAt = new Map<string, number>();
   const res: LoadResult = {
-    windowS: opts.measureMs / 1000, announces: 0, offersDelivered: 0, answersDelivered: 0,
-    offerLatencyMs: [], answerLatencyMs: [], stalledCycles: 0, failures: new Map(), socketErrors: 0,
-    closedByServer: 0, genCpuS: 0, serverCpuS: 0,
+    windowS: opts.measureMs / 1000,
+    announces: 0,
+    offersDelivered: 0,
+    answersDelivered: 0,
+    offerLatencyMs: [],
+    answerLatencyMs: [],
+    stalledCycles: 0,
+    failures: new Map(),
+    socketErrors: 0,
+    closedByServer: 0,
+    genCpuS: 0,
+    serverCpuS: 0,
   };
   let measuring = false;
   let running = true;
@@ -146,8 +153,14 @@ export async function runLoad(
     p.cycle = { replied: false, answersLeft: opts.offers, timer, ids };
     if (measuring) res.announces++;
     send(p, {
-      action: "announce", info_hash: p.infoHash, peer_id: p.peerId, numwant: 50,
-      uploaded: 0, downloaded: 0, left: 0, offers,
+      action: "announce",
+      info_hash: p.infoHash,
+      peer_id: p.peerId,
+      numwant: 50,
+      uploaded: 0,
+      downloaded: 0,
+      left: 0,
+      offers,
     });
   };
 
@@ -180,8 +193,12 @@ export async function runLoad(
         if (t0 !== undefined) res.offerLatencyMs.push(now - t0);
       }
       send(p, {
-        action: "announce", info_hash: p.infoHash, peer_id: p.peerId, to_peer_id: m.peer_id,
-        offer_id: m.offer_id, answer: { type: "answer", sdp: pick(ANSWER_SDPS) },
+        action: "announce",
+        info_hash: p.infoHash,
+        peer_id: p.peerId,
+        to_peer_id: m.peer_id,
+        offer_id: m.offer_id,
+        answer: { type: "answer", sdp: pick(ANSWER_SDPS) },
       });
       return;
     }
@@ -224,8 +241,14 @@ export async function runLoad(
       batch.push(
         new Promise<void>((resolve, reject) => {
           const t = setTimeout(() => reject(new Error("connect timeout")), 30_000);
-          ws.once("open", () => { clearTimeout(t); resolve(); });
-          ws.once("error", (e) => { clearTimeout(t); reject(e); });
+          ws.once("open", () => {
+            clearTimeout(t);
+            resolve();
+          });
+          ws.once("error", (e) => {
+            clearTimeout(t);
+            reject(e);
+          });
         }),
       );
     }
@@ -234,7 +257,8 @@ export async function runLoad(
 
   // Join phase: every peer announces `started` without offers, so when offers begin
   // every swarm is already full and each offer has a recipient.
-  for (const p of peers) send(p, { action: "announce", event: "started", info_hash: p.infoHash, peer_id: p.peerId, numwant: 0, uploaded: 0, downloaded: 0, left: 0, offers: [] });
+  for (const p of peers)
+    send(p, { action: "announce", event: "started", info_hash: p.infoHash, peer_id: p.peerId, numwant: 0, uploaded: 0, downloaded: 0, left: 0, offers: [] });
   const joinDeadline = Date.now() + 30_000;
   while (peers.some((p) => !p.joined) && Date.now() < joinDeadline) await new Promise((r) => setTimeout(r, 50));
   const notJoined = peers.filter((p) => !p.joined).length;

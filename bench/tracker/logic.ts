@@ -46,7 +46,10 @@ export function runLogic(opts: { peers: number; swarms: number; offers: number; 
   };
 
   for (const p of peers) {
-    step(p.sock, JSON.stringify({ action: "announce", event: "started", info_hash: p.ih, peer_id: p.pid, numwant: 0, uploaded: 0, downloaded: 0, left: 0, offers: [] }));
+    step(
+      p.sock,
+      JSON.stringify({ action: "announce", event: "started", info_hash: p.ih, peer_id: p.pid, numwant: 0, uploaded: 0, downloaded: 0, left: 0, offers: [] }),
+    );
   }
   tParse = tHandle = tSer = 0;
   // Phases are timed with the wall clock; on a shared machine the process is not always
@@ -65,10 +68,17 @@ export function runLogic(opts: { peers: number; swarms: number; offers: number; 
       if (!m.offer || !m.offer_id || !m.peer_id) continue;
       relayed++;
       const to = peers[o.to - 1]!;
-      const answerOut = step(to.sock, JSON.stringify({
-        action: "announce", info_hash: to.ih, peer_id: to.pid, to_peer_id: m.peer_id, offer_id: m.offer_id,
-        answer: { type: "answer", sdp: opts.answerSdp },
-      }));
+      const answerOut = step(
+        to.sock,
+        JSON.stringify({
+          action: "announce",
+          info_hash: to.ih,
+          peer_id: to.pid,
+          to_peer_id: m.peer_id,
+          offer_id: m.offer_id,
+          answer: { type: "answer", sdp: opts.answerSdp },
+        }),
+      );
       relayed += answerOut.filter((a) => byPid.get(m.peer_id!)?.sock === a.to).length;
     }
   }

@@ -4,9 +4,20 @@
 // so it runs in a separate pass and never during a measured round.
 import WebSocket from "ws";
 
-interface CallFrame { functionName: string; url: string; lineNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame }
-interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
 export interface ProfileSummary {
   totalMs: number;
@@ -20,7 +31,10 @@ export async function profileWorker(inspectorPort: number, ms: number): Promise<
   const url = list[0]?.webSocketDebuggerUrl;
   if (!url) throw new Error("no inspector target");
   const ws = new WebSocket(url);
-  await new Promise<void>((res, rej) => { ws.once("open", () => res()); ws.once("error", rej); });
+  await new Promise<void>((res, rej) => {
+    ws.once("open", () => res());
+    ws.once("error", rej);
+  });
   let id = 0;
   const pending = new Map<number, (r: unknown) => void>();
   ws.on("message", (d) => {
@@ -31,7 +45,10 @@ export async function profileWorker(inspectorPort: number, ms: number): Promise<
     new Promise<unknown>((res, rej) => {
       const n = ++id;
       const t = setTimeout(() => rej(new Error(`${method} timed out`)), 30_000);
-      pending.set(n, (r) => { clearTimeout(t); res(r); });
+      pending.set(n, (r) => {
+        clearTimeout(t);
+        res(r);
+      });
       ws.send(JSON.stringify({ id: n, method, params }));
     });
   try {

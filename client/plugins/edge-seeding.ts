@@ -51,9 +51,12 @@ export function installEdgeSeeding(ctx: P2PContext, load = () => loadExtra<Seedi
   hooks.peersReset = () => seeding?.onPeers(0);
   if (!pageSetsWindows(ctx.opts.coreConfig)) {
     // If it cannot be loaded (offline, CSP, an old deploy), the core's own P2P goes on.
-    load().then((m) => {
-      if (!gone) seeding = m.installSeeding(ctx, () => store, ids, frameHooks);
-    }, () => {});
+    load().then(
+      (m) => {
+        if (!gone) seeding = m.installSeeding(ctx, () => store, ids, frameHooks);
+      },
+      () => {},
+    );
   }
   return () => {
     gone = true;

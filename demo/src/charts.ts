@@ -33,12 +33,7 @@ function clock(t: number): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-export function timeChart(
-  host: HTMLElement,
-  lines: LineSpec[],
-  format: (v: number) => string,
-  opts2: { yMax?: number; windowSeconds: number },
-): TimeChart {
+export function timeChart(host: HTMLElement, lines: LineSpec[], format: (v: number) => string, opts2: { yMax?: number; windowSeconds: number }): TimeChart {
   const { yMax, windowSeconds } = opts2;
   const height = 180;
   const width = () => Math.max(240, Math.floor(host.clientWidth));
@@ -62,11 +57,14 @@ export function timeChart(
       // otherwise auto-scales to years.
       // Grows from one minute up to the full window as data arrives, so a fresh page is
       // not a thin sliver at the right edge.
-      x: { time: true, range: (_u, min, max) => {
-        const end = max ?? Date.now() / 1000;
-        const start = Math.max(end - windowSeconds, Math.min(min ?? end, end - 60));
-        return [start, end];
-      } },
+      x: {
+        time: true,
+        range: (_u, min, max) => {
+          const end = max ?? Date.now() / 1000;
+          const start = Math.max(end - windowSeconds, Math.min(min ?? end, end - 60));
+          return [start, end];
+        },
+      },
       y: { range: (_u, _min, max) => [0, yMax ?? Math.max(1, max * 1.15)] },
     },
     axes: [
@@ -75,16 +73,14 @@ export function timeChart(
     ],
     series: [
       {},
-      ...lines.map(
-        (l): uPlot.Series => ({
-          label: l.label,
-          stroke: l.color,
-          width: 2,
-          fill: l.fill ? hexToRgba(l.color, 0.15) : undefined,
-          points: { show: false },
-          value: (_u, v) => (v === null || v === undefined ? "–" : format(v)),
-        }),
-      ),
+      ...lines.map((l): uPlot.Series => ({
+        label: l.label,
+        stroke: l.color,
+        width: 2,
+        fill: l.fill ? hexToRgba(l.color, 0.15) : undefined,
+        points: { show: false },
+        value: (_u, v) => (v === null || v === undefined ? "–" : format(v)),
+      })),
     ],
   };
   const empty: uPlot.AlignedData = [[], ...lines.map(() => [])];

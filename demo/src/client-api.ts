@@ -96,13 +96,7 @@ function probeTracker(url: string, timeoutMs = 8000): Promise<boolean> {
   });
 }
 
-export function startSession(
-  client: ClientModule,
-  video: HTMLVideoElement,
-  src: string,
-  options: SessionOptions,
-  on: Partial<DemoEvents>,
-): DemoSession {
+export function startSession(client: ClientModule, video: HTMLVideoElement, src: string, options: SessionOptions, on: Partial<DemoEvents>): DemoSession {
   const handle = client.attach(video, src, options.rtcConfig ? { rtcConfig: options.rtcConfig } : {});
   const sub = (name: string, fn: (e: unknown) => void) => handle.on(name, fn as (...args: unknown[]) => void);
   const label = (url: string) => url.split("?")[0]!.split("/").slice(-2).join("/") || "segment";

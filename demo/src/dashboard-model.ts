@@ -31,7 +31,14 @@ export interface DashboardView {
 }
 
 const EMPTY: Omit<StreamFigures, "stream"> = {
-  viewers: 0, peers: 0, httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, offload: null, bytesSaved: 0, errors: {},
+  viewers: 0,
+  peers: 0,
+  httpBytes: 0,
+  p2pBytes: 0,
+  uploadedBytes: 0,
+  offload: null,
+  bytesSaved: 0,
+  errors: {},
 };
 
 function sum(rec: Record<string, number>): number {
@@ -55,7 +62,9 @@ export function dashboardView(prev: Poll | null, cur: Poll): DashboardView {
       const r = ratesBetween(messageSnapshot(prev.at, prev.tracker.channels[name]), messageSnapshot(cur.at, ch));
       trackerRate = r ? sum(r) : null;
     }
-    const rejected = Object.entries(s.errors).filter(([k]) => k.startsWith("p2p-hash")).reduce((a, [, v]) => a + v, 0);
+    const rejected = Object.entries(s.errors)
+      .filter(([k]) => k.startsWith("p2p-hash"))
+      .reduce((a, [, v]) => a + v, 0);
     rows.push({ ...s, trackerPeers: ch ? ch.peers : null, trackerRate, rejected });
   }
   // Busiest streams first; ties by name so rows do not jump between polls.

@@ -51,7 +51,9 @@ function cell(field: string, text: string, raw: number | string, cls = "num"): H
 function renderRows(rows: StreamRow[]): void {
   const body = byId("streams-body");
   if (rows.length === 0) {
-    body.replaceChildren(h("tr", { class: "empty" }, h("td", { colspan: "11" }, h("span", {}, "No streams yet. Open a viewer and it will appear here within a few seconds."))));
+    body.replaceChildren(
+      h("tr", { class: "empty" }, h("td", { colspan: "11" }, h("span", {}, "No streams yet. Open a viewer and it will appear here within a few seconds."))),
+    );
     return;
   }
   body.replaceChildren(
@@ -59,7 +61,11 @@ function renderRows(rows: StreamRow[]): void {
       h(
         "tr",
         { "data-stream": r.stream },
-        h("th", { scope: "row" }, streamPath(r.stream) ? h("a", { href: `/?src=${encodeURIComponent(streamPath(r.stream)!)}`, title: "Watch this stream" }, r.stream) : r.stream),
+        h(
+          "th",
+          { scope: "row" },
+          streamPath(r.stream) ? h("a", { href: `/?src=${encodeURIComponent(streamPath(r.stream)!)}`, title: "Watch this stream" }, r.stream) : r.stream,
+        ),
         cell("viewers", formatCount(r.viewers), r.viewers),
         cell("tracker-peers", r.trackerPeers === null ? "–" : formatCount(r.trackerPeers), r.trackerPeers ?? ""),
         cell("p2p", formatBytes(r.p2pBytes), r.p2pBytes),
@@ -110,10 +116,7 @@ function renderMessages(totals: Record<string, number>, rates: Record<string, nu
 async function poll(): Promise<void> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), TIMEOUT_MS);
-  const [stats, tracker] = await Promise.all([
-    getJson("/api/stats", parseStats, ctl.signal),
-    getJson("/api/tracker/stats", parseTrackerStats, ctl.signal),
-  ]);
+  const [stats, tracker] = await Promise.all([getJson("/api/stats", parseStats, ctl.signal), getJson("/api/tracker/stats", parseTrackerStats, ctl.signal)]);
   clearTimeout(timer);
   const cur: Poll = { at: performance.now(), stats: stats.ok ? stats.value : null, tracker: tracker.ok ? tracker.value : null };
 

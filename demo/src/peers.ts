@@ -62,10 +62,7 @@ export class PeerTable {
   list(): PeerRow[] {
     return [...this.rows.values()]
       .map((r) => ({ ...r }))
-      .sort(
-        (a, b) =>
-          Number(b.connected) - Number(a.connected) || b.downloaded + b.uploaded - (a.downloaded + a.uploaded) || a.id.localeCompare(b.id),
-      );
+      .sort((a, b) => Number(b.connected) - Number(a.connected) || b.downloaded + b.uploaded - (a.downloaded + a.uploaded) || a.id.localeCompare(b.id));
   }
 
   connectedCount(): number {

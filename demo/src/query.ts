@@ -19,9 +19,7 @@ export const DEFAULT_SRC = PRESETS[0]!.path;
 const MAX_URL = 2048;
 
 export type StreamChoice =
-  | { ok: true; kind: "preset"; preset: Preset; url: string }
-  | { ok: true; kind: "custom"; url: string }
-  | { ok: false; reason: string };
+  { ok: true; kind: "preset"; preset: Preset; url: string } | { ok: true; kind: "custom"; url: string } | { ok: false; reason: string };
 
 /**
  * Resolves a user-supplied stream (a preset id, a same-origin path, or an http(s) URL)
@@ -64,7 +62,10 @@ export interface IceServer {
  * servers. Neither → undefined, i.e. the client's own default (no STUN unless configured).
  */
 export function rtcConfigFromQuery(params: URLSearchParams): { iceServers: IceServer[] } | undefined | { error: string } {
-  const stun = params.getAll("stun").map((s) => s.trim()).filter(Boolean);
+  const stun = params
+    .getAll("stun")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const ice = params.get("ice");
   if (ice !== null && ice !== "none") return { error: `Unknown ice mode "${ice.slice(0, 20)}" (use ice=none).` };
   if (stun.length > 4) return { error: "At most 4 stun servers." };

@@ -208,7 +208,9 @@ function tick(): void {
   setText(byId("stat-p2p-rate"), r ? formatBitrate(r.p2p ?? 0) : "–");
   setText(byId("stat-http-rate"), r ? formatBitrate(r.http ?? 0) : "–");
   setText(byId("stat-upload-rate"), r ? formatBitrate(r.up ?? 0) : "–");
-  const rejected = Object.entries(st.errors).filter(([k]) => k.startsWith("p2p-hash")).reduce((a, [, v]) => a + v, 0);
+  const rejected = Object.entries(st.errors)
+    .filter(([k]) => k.startsWith("p2p-hash"))
+    .reduce((a, [, v]) => a + v, 0);
   setText(byId("stat-rejected"), formatCount(rejected), rejected);
   const seg = timeline.counts();
   const fromPeers = seg.p2p + seg.rejected;
@@ -216,10 +218,7 @@ function tick(): void {
   // over HTTP. Shown because "peers connected, 0 B from peers" otherwise has no explanation.
   const failed = st.errors["p2p-failed"] ?? 0;
   const failedText = failed > 0 ? ` · ${formatCount(failed)} peer transfer${failed === 1 ? "" : "s"} failed` : "";
-  setText(
-    byId("stat-segments"),
-    (fromPeers > 0 ? `of ${formatCount(fromPeers)} segments peers sent` : "peer segments failing SHA-256") + failedText,
-  );
+  setText(byId("stat-segments"), (fromPeers > 0 ? `of ${formatCount(fromPeers)} segments peers sent` : "peer segments failing SHA-256") + failedText);
 
   setText(
     byId("summary-traffic"),

@@ -62,19 +62,23 @@ export async function openNetLab(opts: { profile: ProfileName; viewers: number }
     const bridgeIp = `${prefix}.1`;
     const dir = { path: "" };
     const hosts = plan.caps.map((caps, i) => makeHost(i, names.host(i), `${prefix}.${i + 2}`, caps, bridgeIp, f, dir, names, () => closed));
-    await inBatches(hosts.map((h) => () => linkHost(h, names.bridge, bridgeIp, plan.isolated, f)), SETUP_PARALLEL);
+    await inBatches(
+      hosts.map((h) => () => linkHost(h, names.bridge, bridgeIp, plan.isolated, f)),
+      SETUP_PARALLEL,
+    );
     let closing: Promise<void> | undefined;
     return {
       bridgeIp,
       bridge: names.bridge,
       hosts,
       profile: opts.profile,
-      close: () => (closing ??= (async () => {
-        closed = true;
-        const errors = await undo(f);
-        untrack(f);
-        if (errors.length) throw new Error(`netlab close could not remove: ${errors.join("; ")}`);
-      })()),
+      close: () =>
+        (closing ??= (async () => {
+          closed = true;
+          const errors = await undo(f);
+          untrack(f);
+          if (errors.length) throw new Error(`netlab close could not remove: ${errors.join("; ")}`);
+        })()),
     };
   } catch (e) {
     closed = true;
@@ -168,10 +172,23 @@ function tbf(rateKbit: number): string[] {
   return ["tbf", "rate", `${rateKbit}kbit`, "burst", String(tbfBurstBytes(rateKbit)), "latency", `${TBF_LATENCY_MS}ms`];
 }
 
-function makeHost(index: number, ns: string, ip: string, caps: LinkCaps, bridgeIp: string, f: Footprint, dir: { path: string }, names: LabNames, isClosed: () => boolean): NetHost {
+function makeHost(
+  index: number,
+  ns: string,
+  ip: string,
+  caps: LinkCaps,
+  bridgeIp: string,
+  f: Footprint,
+  dir: { path: string },
+  names: LabNames,
+  isClosed: () => boolean,
+): NetHost {
   let wrappers = 0;
   return {
-    index, ns, ip, caps,
+    index,
+    ns,
+    ip,
+    caps,
     wrap(executable) {
       if (isClosed()) throw new Error(`netlab ${names.tag} is closed`);
       if (!dir.path) f.dirs.push((dir.path = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${PREFIX}${names.tag}-`))));
@@ -186,7 +203,9 @@ function makeHost(index: number, ns: string, ip: string, caps: LinkCaps, bridgeI
       if (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535) || new Set(ports).size !== ports.length) {
         throw new RangeError(`forward wants distinct TCP ports, got ${JSON.stringify(ports)}`);
       }
-      const child = spawn(toolPath("ip"), ["netns", "exec", ns, process.execPath, FORWARDER, bridgeIp, ...ports.map(String)], { stdio: ["pipe", "pipe", "pipe"] });
+      const child = spawn(toolPath("ip"), ["netns", "exec", ns, process.execPath, FORWARDER, bridgeIp, ...ports.map(String)], {
+        stdio: ["pipe", "pipe", "pipe"],
+      });
       f.children.add(child);
       child.once("exit", () => f.children.delete(child));
       let out = "";

@@ -6,7 +6,10 @@ import { BURST_FLOOR_BYTES, BURST_TICK_HZ, MAX_VIEWERS, RATES } from "./limits.t
 export type ProfileName = "lan" | "cable" | "dsl" | "mixed" | "blocked" | "weak-first";
 export const PROFILES: readonly ProfileName[] = Object.freeze(["lan", "cable", "dsl", "mixed", "blocked", "weak-first"] as const);
 
-export interface LinkCaps { upKbit: number; downKbit: number }
+export interface LinkCaps {
+  upKbit: number;
+  downKbit: number;
+}
 
 type Tier = keyof typeof RATES;
 // Weakest uplink first: mixed gives viewer 0 the first entry, so the viewer that joins first

@@ -3,7 +3,10 @@
 // the caller passes what `ip -j -4 addr` / `ip -j -4 route` reported.
 import { POOL_FIRST_OCTET, POOL_SECOND_OCTET, POOL_SIZE } from "./limits.ts";
 
-export interface Cidr { base: number; bits: number }
+export interface Cidr {
+  base: number;
+  bits: number;
+}
 
 /** "10.1.2.3/24" or "10.1.2.3" (a host, /32) as a network; undefined if it is not IPv4. */
 export function parseCidr(s: string): Cidr | undefined {

@@ -55,7 +55,10 @@ export function parseAttributes(s: string): Record<string, string> {
 }
 
 function lines(text: string): string[] {
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
 }
 
 function resolveUri(uri: string, base: string): string | undefined {
@@ -85,8 +88,14 @@ export function parseMasterPlaylist(text: string, baseUrl: string): Parsed<Varia
     const avg = Number(a["AVERAGE-BANDWIDTH"]);
     if (Number.isFinite(avg) && avg > 0) v.averageBandwidth = avg;
     const res = /^(\d+)x(\d+)$/.exec(a.RESOLUTION ?? "");
-    if (res) { v.width = Number(res[1]); v.height = Number(res[2]); }
-    const vc = (a.CODECS ?? "").split(",").map((c) => c.trim()).find((c) => VIDEO_CODEC.test(c));
+    if (res) {
+      v.width = Number(res[1]);
+      v.height = Number(res[2]);
+    }
+    const vc = (a.CODECS ?? "")
+      .split(",")
+      .map((c) => c.trim())
+      .find((c) => VIDEO_CODEC.test(c));
     if (vc) v.videoCodec = vc;
     if (a["FRAME-RATE"]) v.frameRate = a["FRAME-RATE"];
     if (a["VIDEO-RANGE"]) v.videoRange = a["VIDEO-RANGE"];
@@ -146,10 +155,16 @@ export function parseMediaPlaylist(text: string, baseUrl: string): Parsed<MediaP
       if (!uri) return { ok: false, reason: `bad segment URI at line ${i + 1}` };
       if (segments.length >= MAX_SEGMENTS) return { ok: false, reason: "too many segments" };
       const seg: MediaSegment = { sn: mediaSequence + segments.length, uri, duration, discontinuity };
-      if (range) { seg.byteRange = range; prevRangeEnd = range.end + 1; }
+      if (range) {
+        seg.byteRange = range;
+        prevRangeEnd = range.end + 1;
+      }
       if (sha) seg.sha256 = sha;
       segments.push(seg);
-      duration = undefined; sha = undefined; range = undefined; discontinuity = false;
+      duration = undefined;
+      sha = undefined;
+      range = undefined;
+      discontinuity = false;
     }
   }
   if (!Number.isFinite(targetDuration) || targetDuration <= 0) return { ok: false, reason: "missing or bad EXT-X-TARGETDURATION" };

@@ -96,8 +96,16 @@ export const MAX_STALL_LOG = 50;
 
 export function createPlayer(now: number, startPosition: number): PlayerState {
   return {
-    phase: "starting", joinedAt: now, lastTick: now, startPosition, position: startPosition,
-    bufferedEnd: startPosition, bufferedSeconds: 0, stalls: 0, stallMs: 0, stallLog: [],
+    phase: "starting",
+    joinedAt: now,
+    lastTick: now,
+    startPosition,
+    position: startPosition,
+    bufferedEnd: startPosition,
+    bufferedSeconds: 0,
+    stalls: 0,
+    stallMs: 0,
+    stallLog: [],
   };
 }
 

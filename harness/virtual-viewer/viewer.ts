@@ -11,8 +11,16 @@ import type { Core as CoreType, CoreConfig, Segment } from "p2p-media-loader-cor
 import { loadCore } from "./node-globals.ts";
 import { mergeTimeline, parseMasterPlaylist, parseMediaPlaylist, type MediaPlaylist, type TimedSegment, type Variant } from "./hls-playlist.ts";
 import {
-  advance, appendSegment, createPlayer, effectiveBufferSettings, finish, startPoint, wantsNextSegment,
-  type BufferSettings, type PlayerOverrides, type PlayerState,
+  advance,
+  appendSegment,
+  createPlayer,
+  effectiveBufferSettings,
+  finish,
+  startPoint,
+  wantsNextSegment,
+  type BufferSettings,
+  type PlayerOverrides,
+  type PlayerState,
 } from "./player-model.ts";
 import { METER_TAG_HEADER } from "../metering-proxy.ts";
 import { EdgeSeeder, SEED_MARGIN_S } from "../../client/seeder.ts";
@@ -112,9 +120,25 @@ export class VirtualViewer {
     this.rate = opts.rate ?? 1;
     this.windows = windowPolicy(!opts.windowsFor, opts.windowsFor);
     this.stats = {
-      id: opts.id, startupMs: undefined, stalls: 0, stallMs: 0, stallLog: [], neededBytes: 0, bufferedSeconds: 0,
-      segmentsBuffered: 0, httpBytesSeen: 0, p2pBytes: 0, uploadedBytes: 0, peersConnected: 0, peakPeers: 0,
-      integrityRejects: 0, corruptPlayed: 0, segmentErrors: 0, liveJumps: 0, problems: [], bytesPerSecond: 0,
+      id: opts.id,
+      startupMs: undefined,
+      stalls: 0,
+      stallMs: 0,
+      stallLog: [],
+      neededBytes: 0,
+      bufferedSeconds: 0,
+      segmentsBuffered: 0,
+      httpBytesSeen: 0,
+      p2pBytes: 0,
+      uploadedBytes: 0,
+      peersConnected: 0,
+      peakPeers: 0,
+      integrityRejects: 0,
+      corruptPlayed: 0,
+      segmentErrors: 0,
+      liveJumps: 0,
+      problems: [],
+      bytesPerSecond: 0,
     };
   }
 
@@ -131,16 +155,24 @@ export class VirtualViewer {
 
     if (this.opts.seed) {
       const store = new SegmentStore();
-      store.onRequest = (swarmId, streamId, sn, type) => { if (type === "main") this.ids.onCoreRequest(swarmId, streamId, sn); };
+      store.onRequest = (swarmId, streamId, sn, type) => {
+        if (type === "main") this.ids.onCoreRequest(swarmId, streamId, sn);
+      };
       this.store = store;
-      const tagged = timedFetch(this.windows.timing, () => this.applyWindows(this.windows.decide()), (input, init) => {
-        const headers = new Headers(init?.headers);
-        headers.set(METER_TAG_HEADER, this.opts.id);
-        return fetch(input, { ...init, headers });
-      });
+      const tagged = timedFetch(
+        this.windows.timing,
+        () => this.applyWindows(this.windows.decide()),
+        (input, init) => {
+          const headers = new Headers(init?.headers);
+          headers.set(METER_TAG_HEADER, this.opts.id);
+          return fetch(input, { ...init, headers });
+        },
+      );
       this.seeder = new EdgeSeeder(() => store, this.opts.seed.channel, {
         fetch: tagged,
-        onHttpBytes: (n) => { this.stats.httpBytesSeen += n; },
+        onHttpBytes: (n) => {
+          this.stats.httpBytesSeen += n;
+        },
         onStored: () => this.claims.onWin(nowS()),
         gate: () => this.claims.allowed(nowS()),
       });
@@ -150,8 +182,12 @@ export class VirtualViewer {
     this.listen(core);
     core.setManifestResponseUrl(master.url);
     const shortId = generateStreamShortId({
-      bitrate: variant.bandwidth, codecs: variant.videoCodec, width: variant.width, height: variant.height,
-      frameRate: variant.frameRate, videoRange: variant.videoRange,
+      bitrate: variant.bandwidth,
+      codecs: variant.videoCodec,
+      width: variant.width,
+      height: variant.height,
+      frameRate: variant.frameRate,
+      videoRange: variant.videoRange,
     });
     // As p2p-media-loader-hlsjs segment-manager.ts processMainManifest.
     core.addStreamIfNoneExists({
@@ -167,7 +203,9 @@ export class VirtualViewer {
     const segs = [...this.timeline.values()];
     this.settings = effectiveBufferSettings(this.opts.player ?? {}, {
       highDemandTimeWindow: core.getConfig().mainStream.highDemandTimeWindow,
-      targetDuration: pl.targetDuration, fragmentCount: segs.length, live,
+      targetDuration: pl.targetDuration,
+      fragmentCount: segs.length,
+      live,
     });
     const sp = startPoint(segs, live, pl.targetDuration, this.settings.liveSyncDurationCount);
     this.nextSn = segs[sp.index]?.sn;
@@ -178,9 +216,11 @@ export class VirtualViewer {
     this.timers.push(setInterval(() => this.tick(), tickMs));
     if (live) {
       // hls.js reloads a live playlist about every target duration.
-      this.timers.push(setInterval(() => {
-        this.loadMediaPlaylist().catch((e: unknown) => this.problem(`playlist reload: ${String(e)}`));
-      }, pl.targetDuration * 1000));
+      this.timers.push(
+        setInterval(() => {
+          this.loadMediaPlaylist().catch((e: unknown) => this.problem(`playlist reload: ${String(e)}`));
+        }, pl.targetDuration * 1000),
+      );
     }
     this.requestNext();
   }
@@ -201,10 +241,12 @@ export class VirtualViewer {
         this.windows.onHttpStart(segmentUrl, performance.now());
         const base = await user.httpRequestSetup?.(segmentUrl, segmentByteRange, signal, requestByteRange);
         // Same request the core builds (http-loader.ts), plus the meter tag.
-        const req = base ?? new Request(segmentUrl, {
-          headers: requestByteRange ? { Range: `bytes=${requestByteRange.start}-${requestByteRange.end ?? ""}` } : {},
-          signal,
-        });
+        const req =
+          base ??
+          new Request(segmentUrl, {
+            headers: requestByteRange ? { Range: `bytes=${requestByteRange.start}-${requestByteRange.end ?? ""}` } : {},
+            signal,
+          });
         const headers = new Headers(req.headers);
         headers.set(METER_TAG_HEADER, this.opts.id);
         return new Request(req, { headers });
@@ -224,9 +266,7 @@ export class VirtualViewer {
 
   /** A peer's bytes are accepted only if the playlist published their SHA-256 and it matches. */
   private verify(url: string, byteRange: { start: number; end: number } | undefined, data: ArrayBuffer): boolean {
-    const seg = [...this.timeline.values()].find(
-      (s) => s.uri === url && s.byteRange?.start === byteRange?.start && s.byteRange?.end === byteRange?.end,
-    );
+    const seg = [...this.timeline.values()].find((s) => s.uri === url && s.byteRange?.start === byteRange?.start && s.byteRange?.end === byteRange?.end);
     if (!seg?.sha256) return false;
     return sha256Hex(data) === seg.sha256;
   }
@@ -254,7 +294,9 @@ export class VirtualViewer {
       this.peers.delete(peerId);
       this.claims.onPeers(this.peers.size);
     });
-    core.addEventListener("onSegmentError", () => { this.stats.segmentErrors++; });
+    core.addEventListener("onSegmentError", () => {
+      this.stats.segmentErrors++;
+    });
     core.addEventListener("onSegmentLoaded", (d) => {
       this.applyWindows(this.windows.onSegmentLoaded(d.downloadSource, d.segmentUrl, performance.now()));
     });
@@ -302,12 +344,19 @@ export class VirtualViewer {
     }
     const core = this.ids.idsOf(this.variant.uri);
     if (this.seeder && core && this.player) {
-      this.seeder.onPlaylist({
-        ...core, streamType: "main", live,
-        segments: [...this.timeline.values()].filter((s) => !s.byteRange).map((s) => ({ url: s.uri, externalId: s.sn, start: s.start, end: s.end, sha256: s.sha256 })),
-        // hls.js asks for nothing beyond its buffer horizon, so claims there never race it.
-        minLead: (this.settings?.maxBufferLength ?? 0) + SEED_MARGIN_S,
-      }, this.player.position);
+      this.seeder.onPlaylist(
+        {
+          ...core,
+          streamType: "main",
+          live,
+          segments: [...this.timeline.values()]
+            .filter((s) => !s.byteRange)
+            .map((s) => ({ url: s.uri, externalId: s.sn, start: s.start, end: s.end, sha256: s.sha256 })),
+          // hls.js asks for nothing beyond its buffer horizon, so claims there never race it.
+          minLead: (this.settings?.maxBufferLength ?? 0) + SEED_MARGIN_S,
+        },
+        this.player.position,
+      );
     }
     this.requestNext();
   }
@@ -354,23 +403,28 @@ export class VirtualViewer {
       this.stats.segmentErrors++;
       if (this.stopped) return;
       // hls.js retries a failed fragment after a back-off; 1 s keeps the model simple.
-      this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.requestNext(); }, 1000);
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.requestNext();
+      }, 1000);
       if (process.env.VIEWER_DEBUG) console.error(this.opts.id, "segment error", e);
     };
-    core.loadSegment(runtimeIdOf(seg), {
-      onSuccess: ({ data }) => {
-        this.inflight = false;
-        if (this.stopped) return;
-        this.stats.neededBytes += data.byteLength;
-        // The product promise, checked at the player: whatever the source, no wrong bytes.
-        if (this.opts.integrity && seg.sha256 && sha256Hex(data) !== seg.sha256) this.stats.corruptPlayed++;
-        this.stats.segmentsBuffered++;
-        appendSegment(player, seg, Date.now());
-        this.nextSn = seg.sn + 1;
-        this.requestNext();
-      },
-      onError,
-    }).catch(onError);
+    core
+      .loadSegment(runtimeIdOf(seg), {
+        onSuccess: ({ data }) => {
+          this.inflight = false;
+          if (this.stopped) return;
+          this.stats.neededBytes += data.byteLength;
+          // The product promise, checked at the player: whatever the source, no wrong bytes.
+          if (this.opts.integrity && seg.sha256 && sha256Hex(data) !== seg.sha256) this.stats.corruptPlayed++;
+          this.stats.segmentsBuffered++;
+          appendSegment(player, seg, Date.now());
+          this.nextSn = seg.sn + 1;
+          this.requestNext();
+        },
+        onError,
+      })
+      .catch(onError);
   }
 
   /** Stops playback and leaves the swarm; returns the numbers. */

@@ -30,7 +30,7 @@ describe("viewer script in Chromium", () => {
     await worker?.stop();
   });
 
-  const open = async (path: string, body: string, extra: Record<string, { body: string | Buffer, type: string }> = {}) => {
+  const open = async (path: string, body: string, extra: Record<string, { body: string | Buffer; type: string }> = {}) => {
     const url = `${worker.url}${path}`;
     const v = await openViewer(browser, url, { [url]: html(body), ...extra });
     viewers.push(v);
@@ -71,10 +71,19 @@ describe("viewer script in Chromium", () => {
       video.remove();
     });
     // Detaching follows the removal (a MutationObserver callback); a timeout leaves it false.
-    const detached = await v.page.waitForFunction(() => {
-      const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): unknown } }).EdgeSwarm;
-      return g.handleOf((window as unknown as { removed: Element }).removed) === undefined;
-    }, null, { timeout: 5_000, polling: 50 }).then(() => true, () => false);
+    const detached = await v.page
+      .waitForFunction(
+        () => {
+          const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): unknown } }).EdgeSwarm;
+          return g.handleOf((window as unknown as { removed: Element }).removed) === undefined;
+        },
+        null,
+        { timeout: 5_000, polling: 50 },
+      )
+      .then(
+        () => true,
+        () => false,
+      );
     expect(detached).toBe(true);
   }, 180_000);
 
@@ -84,22 +93,32 @@ describe("viewer script in Chromium", () => {
     await advances(a.page, 1);
     const b = await open("/e2e/b.html", page);
     await watchStalls(b.page);
-    await b.page.waitForFunction(() => {
-      const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): { p2pBytes: number } } | undefined } }).EdgeSwarm;
-      return (g.handleOf(document.querySelector("video")!)?.stats().p2pBytes ?? 0) > 0;
-    }, null, { timeout: 120_000, polling: 500 });
+    await b.page.waitForFunction(
+      () => {
+        const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): { p2pBytes: number } } | undefined } }).EdgeSwarm;
+        return (g.handleOf(document.querySelector("video")!)?.stats().p2pBytes ?? 0) > 0;
+      },
+      null,
+      { timeout: 120_000, polling: 500 },
+    );
     const sb = await statsOf(b.page);
     const sa = await statsOf(a.page);
-    console.log(`viewer A: http ${sa.httpBytes} p2p ${sa.p2pBytes} up ${sa.uploadedBytes}; viewer B: http ${sb.httpBytes} p2p ${sb.p2pBytes} up ${sb.uploadedBytes} peers ${sb.peers}`);
+    console.log(
+      `viewer A: http ${sa.httpBytes} p2p ${sa.p2pBytes} up ${sa.uploadedBytes}; viewer B: http ${sb.httpBytes} p2p ${sb.p2pBytes} up ${sb.uploadedBytes} peers ${sb.peers}`,
+    );
     expect(sb.p2pBytes).toBeGreaterThan(0);
     expect(sa.uploadedBytes + sb.uploadedBytes).toBeGreaterThan(0);
     expect(sb.errors["p2p-hash-mismatch"]).toBe(0);
     await advances(b.page, 3);
     // Both pages report to the Worker every 5 s; the stats endpoint aggregates them per stream.
-    const loop = await waitForValue(async () => {
-      const body = (await (await fetch(`${worker.url}/api/stats?stream=loop`)).json()) as { streams: Array<Record<string, number>> };
-      return body.streams[0];
-    }, (s) => (s?.viewers ?? 0) >= 2 && (s?.p2pBytes ?? 0) > 0, { timeout: 40_000, interval: 1000 });
+    const loop = await waitForValue(
+      async () => {
+        const body = (await (await fetch(`${worker.url}/api/stats?stream=loop`)).json()) as { streams: Array<Record<string, number>> };
+        return body.streams[0];
+      },
+      (s) => (s?.viewers ?? 0) >= 2 && (s?.p2pBytes ?? 0) > 0,
+      { timeout: 40_000, interval: 1000 },
+    );
     console.log(`/api/stats?stream=loop: ${JSON.stringify(loop)}`);
     expect(loop?.viewers).toBeGreaterThanOrEqual(2);
     expect(loop?.p2pBytes).toBeGreaterThan(0);
@@ -110,26 +129,39 @@ describe("viewer script in Chromium", () => {
     const testBundle = { [`${worker.url}/edgeswarm.test.js`]: file(resolve(ROOT, "dist/test/edgeswarm.test.js")) };
     // The victim does not upload, so it never claims a segment from the edge (seeder.ts):
     // the attacker wins every new segment, and each reaches the victim over P2P, corrupted.
-    const attacker = await open("/e2e/attacker.html", `<script src="/edgeswarm.test.js" data-auto="off"></script><video autoplay muted></video>
-      <script>EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { testCorruptUploads: true });</script>`, testBundle);
+    const attacker = await open(
+      "/e2e/attacker.html",
+      `<script src="/edgeswarm.test.js" data-auto="off"></script><video autoplay muted></video>
+      <script>EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { testCorruptUploads: true });</script>`,
+      testBundle,
+    );
     await advances(attacker.page, 1);
-    const victim = await open("/e2e/victim.html", `<script src="/edgeswarm.js" data-auto="off"></script><video autoplay muted></video>
+    const victim = await open(
+      "/e2e/victim.html",
+      `<script src="/edgeswarm.js" data-auto="off"></script><video autoplay muted></video>
       <script>window.closes = 0; window.events = [];
         const h = EdgeSwarm.attach(document.querySelector("video"), "${LIVE}", { upload: "off" });
         const at = () => document.querySelector("video").currentTime.toFixed(2);
         h.on("peer", (e) => { if (e.event === "close") window.closes++; window.events.push(at() + " peer:" + e.event); });
         h.on("rejected", (e) => window.events.push(at() + " rejected:" + e.reason + " " + e.url.split("/").slice(-2).join("/")));
         h.on("error", (e) => window.events.push(at() + " error:" + e.type + ":" + e.details + (e.fatal ? ":FATAL" : "")));
-        h.on("segment", (e) => window.events.push(at() + " seg:" + e.source + " " + e.url.split("/").slice(-2).join("/")));</script>`);
+        h.on("segment", (e) => window.events.push(at() + " seg:" + e.source + " " + e.url.split("/").slice(-2).join("/")));</script>`,
+    );
     await watchStalls(victim.page);
-    await victim.page.waitForFunction(() => {
-      const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): { errors: Record<string, number> } } | undefined } }).EdgeSwarm;
-      return (g.handleOf(document.querySelector("video")!)?.stats().errors["p2p-hash-mismatch"] ?? 0) >= 1;
-    }, null, { timeout: 150_000, polling: 500 });
+    await victim.page.waitForFunction(
+      () => {
+        const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): { errors: Record<string, number> } } | undefined } }).EdgeSwarm;
+        return (g.handleOf(document.querySelector("video")!)?.stats().errors["p2p-hash-mismatch"] ?? 0) >= 1;
+      },
+      null,
+      { timeout: 150_000, polling: 500 },
+    );
     await advances(victim.page, 6);
     const s = await statsOf(victim.page);
     const stalls = await stallsOf(victim.page);
-    console.log(`victim: http ${s.httpBytes} p2p ${s.p2pBytes} rejected ${s.p2pRejectedBytes} mismatches ${s.errors["p2p-hash-mismatch"]} stalls ${JSON.stringify(stalls)}`);
+    console.log(
+      `victim: http ${s.httpBytes} p2p ${s.p2pBytes} rejected ${s.p2pRejectedBytes} mismatches ${s.errors["p2p-hash-mismatch"]} stalls ${JSON.stringify(stalls)}`,
+    );
     console.log(`victim events: ${JSON.stringify(await victim.page.evaluate(() => (window as unknown as { events: string[] }).events))}`);
     expect(s.p2pBytes).toBe(0); // not one corrupted byte was accepted
     expect(s.p2pRejectedBytes).toBeGreaterThan(0);

@@ -21,7 +21,12 @@ async function events(page: Page): Promise<string[]> {
 }
 
 async function peersOf(page: Page): Promise<number> {
-  return page.evaluate(() => (window as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): { peers: number } } } }).EdgeSwarm.handleOf(document.querySelector("video")!).stats().peers);
+  return page.evaluate(
+    () =>
+      (window as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): { peers: number } } } }).EdgeSwarm.handleOf(
+        document.querySelector("video")!,
+      ).stats().peers,
+  );
 }
 
 describe("tracker outage in Chromium", () => {
@@ -51,7 +56,11 @@ describe("tracker outage in Chromium", () => {
       viewers.push(await openViewer(browser, url, { [url]: html(PAGE) }));
     }
     const [a, b] = viewers as [Viewer, Viewer];
-    for (const v of [a, b]) await v.page.waitForFunction(() => (window as any).EdgeSwarm.handleOf(document.querySelector("video")).stats().peers > 0, null, { timeout: 120_000, polling: 500 });
+    for (const v of [a, b])
+      await v.page.waitForFunction(() => (window as any).EdgeSwarm.handleOf(document.querySelector("video")).stats().peers > 0, null, {
+        timeout: 120_000,
+        polling: 500,
+      });
 
     await outage("close"); // every tracker socket dropped mid-stream; new ones refused
     for (const v of [a, b]) await v.page.waitForFunction(() => (window as any).events.includes("tracker:down"), null, { timeout: 60_000 });
@@ -60,14 +69,21 @@ describe("tracker outage in Chromium", () => {
 
     await outage("ok");
     const back = Date.now();
-    for (const v of [a, b]) await v.page.waitForFunction(() => (window as any).events.lastIndexOf("tracker:up") > (window as any).events.indexOf("tracker:down"), null, { timeout: 120_000, polling: 250 });
+    for (const v of [a, b])
+      await v.page.waitForFunction(() => (window as any).events.lastIndexOf("tracker:up") > (window as any).events.indexOf("tracker:down"), null, {
+        timeout: 120_000,
+        polling: 250,
+      });
     console.log(`tracker back → both viewers reconnected in ${((Date.now() - back) / 1000).toFixed(1)} s`);
 
     // A newcomer can only find them through the tracker: proof that they announced again.
     const url = `${worker.url}/e2e/outage-c.html`;
     const c = await openViewer(browser, url, { [url]: html(PAGE) });
     viewers.push(c);
-    await c.page.waitForFunction(() => (window as any).EdgeSwarm.handleOf(document.querySelector("video")).stats().peers > 0, null, { timeout: 120_000, polling: 500 });
+    await c.page.waitForFunction(() => (window as any).EdgeSwarm.handleOf(document.querySelector("video")).stats().peers > 0, null, {
+      timeout: 120_000,
+      polling: 500,
+    });
     expect(await peersOf(c.page)).toBeGreaterThan(0);
 
     for (const v of [a, b, c]) {

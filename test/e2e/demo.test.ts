@@ -107,7 +107,9 @@ describe("demo pages in Chromium", () => {
     const explain = async () => {
       await a.page.screenshot({ path: join(SHOTS, "demo-viewer-a-failed.png"), fullPage: true }).catch(() => {});
       await b.page.screenshot({ path: join(SHOTS, "demo-viewer-b-failed.png"), fullPage: true }).catch(() => {});
-      const tracker = await fetch(`${worker.url}/api/tracker/stats?channel=loop`).then((r) => r.text()).catch(String);
+      const tracker = await fetch(`${worker.url}/api/tracker/stats?channel=loop`)
+        .then((r) => r.text())
+        .catch(String);
       return `viewer A: ${await pageState(a.page)}\nviewer B: ${await pageState(b.page)}\ntracker: ${tracker.slice(0, 600)}\nwrangler: ${worker.output().slice(-1500)}`;
     };
     await waitOrExplain(

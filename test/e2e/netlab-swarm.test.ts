@@ -88,11 +88,20 @@ class LabRun {
       // Responses the closed browsers aborted are counted once their sockets' close reaches the meter.
       await vi.waitFor(() => expect(this.meter.inFlight()).toBe(0), { timeout: 10_000, interval: 50 });
       const snap = this.meter.snapshot();
-      const egress = (prefix: string) => Object.entries(snap.byTag).filter(([t]) => t.startsWith(prefix)).reduce((a, [, c]) => a + c.segment.bytes, 0);
+      const egress = (prefix: string) =>
+        Object.entries(snap.byTag)
+          .filter(([t]) => t.startsWith(prefix))
+          .reduce((a, [, c]) => a + c.segment.bytes, 0);
       const out = { es, esEgress: egress("es-"), offEgress: egress("off-") };
-      console.log(`${this.lab.profile} ${pageHost === "127.0.0.1" ? "secure" : "plain-HTTP"} page: EdgeSwarm egress ${(out.esEgress / 1024).toFixed(0)} KiB, ` +
-        `P2P off ${(out.offEgress / 1024).toFixed(0)} KiB (ratio ${(out.esEgress / out.offEgress).toFixed(3)}); ` +
-        es.map((v) => `${v.name} p2p ${(v.stats.p2pBytes / 1024).toFixed(0)} KiB, peers ${v.stats.peers}, stalls ${v.stalls}, played ${v.played.toFixed(1)} s`).join("; "));
+      console.log(
+        `${this.lab.profile} ${pageHost === "127.0.0.1" ? "secure" : "plain-HTTP"} page: EdgeSwarm egress ${(out.esEgress / 1024).toFixed(0)} KiB, ` +
+          `P2P off ${(out.offEgress / 1024).toFixed(0)} KiB (ratio ${(out.esEgress / out.offEgress).toFixed(3)}); ` +
+          es
+            .map(
+              (v) => `${v.name} p2p ${(v.stats.p2pBytes / 1024).toFixed(0)} KiB, peers ${v.stats.peers}, stalls ${v.stalls}, played ${v.played.toFixed(1)} s`,
+            )
+            .join("; "),
+      );
       return out;
     } finally {
       for (const s of seats) await s.browser.close().catch(() => {});
@@ -105,7 +114,11 @@ class LabRun {
     const off = seat.name.startsWith("off") ? ` data-p2p="off"` : "";
     // The embedding site's page, served by the meter (uncounted) from the origin the player uses.
     const pagePath = `/netlab/${seat.name}-${pageHost === "127.0.0.1" ? "secure" : "plain"}.html`;
-    this.meter.serve(pagePath, `<!doctype html><html><body><script src="/edgeswarm.js" data-tracker="${tracker}"${off}></script><video autoplay muted src="${STREAM}"></video></body></html>`, "text/html");
+    this.meter.serve(
+      pagePath,
+      `<!doctype html><html><body><script src="/edgeswarm.js" data-tracker="${tracker}"${off}></script><video autoplay muted src="${STREAM}"></video></body></html>`,
+      "text/html",
+    );
     const context = await seat.browser.newContext();
     await context.setExtraHTTPHeaders({ [METER_TAG_HEADER]: seat.name });
     seat.page = await context.newPage();

@@ -57,15 +57,27 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Everything a failure message needs about one viewer: playhead, buffer, stats, stalls, recent events, errors. */
 async function diagnose(v: Member): Promise<string> {
-  const state = await v.page.evaluate(() => {
-    const el = document.querySelector("video")!;
-    const buf = Array.from({ length: el.buffered.length }, (_, i) => [+el.buffered.start(i).toFixed(2), +el.buffered.end(i).toFixed(2)]);
-    const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): unknown } | undefined } }).EdgeSwarm;
-    const w = window as unknown as { events?: string[], stalls?: unknown };
-    const r = window as unknown as { rebuffers?: unknown[], jumps?: unknown, openRebuffer?: () => number };
-    const open = r.openRebuffer?.() ? [{ at: el.currentTime, ms: r.openRebuffer(), open: true }] : [];
-    return JSON.stringify({ t: el.currentTime, paused: el.paused, rs: el.readyState, buf, stats: g.handleOf(el)?.stats(), stalls: w.stalls, rebuffers: [...(r.rebuffers ?? []), ...open], jumps: r.jumps, events: w.events?.slice(-60) });
-  }).catch((e: unknown) => `unreadable: ${String(e)}`);
+  const state = await v.page
+    .evaluate(() => {
+      const el = document.querySelector("video")!;
+      const buf = Array.from({ length: el.buffered.length }, (_, i) => [+el.buffered.start(i).toFixed(2), +el.buffered.end(i).toFixed(2)]);
+      const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): unknown } | undefined } }).EdgeSwarm;
+      const w = window as unknown as { events?: string[]; stalls?: unknown };
+      const r = window as unknown as { rebuffers?: unknown[]; jumps?: unknown; openRebuffer?: () => number };
+      const open = r.openRebuffer?.() ? [{ at: el.currentTime, ms: r.openRebuffer(), open: true }] : [];
+      return JSON.stringify({
+        t: el.currentTime,
+        paused: el.paused,
+        rs: el.readyState,
+        buf,
+        stats: g.handleOf(el)?.stats(),
+        stalls: w.stalls,
+        rebuffers: [...(r.rebuffers ?? []), ...open],
+        jumps: r.jumps,
+        events: w.events?.slice(-60),
+      });
+    })
+    .catch((e: unknown) => `unreadable: ${String(e)}`);
   return `viewer ${v.name}: ${state}\n  page errors: ${JSON.stringify(v.errors)}`;
 }
 
@@ -80,7 +92,7 @@ async function diagnose(v: Member): Promise<string> {
 async function watchRebuffers(page: Member["page"]): Promise<void> {
   await page.evaluate(() => {
     const v = document.querySelector("video")!;
-    const w = window as unknown as { rebuffers: Array<{ at: number, ms: number }>, jumps: Array<{ from: number, to: number }> };
+    const w = window as unknown as { rebuffers: Array<{ at: number; ms: number }>; jumps: Array<{ from: number; to: number }> };
     w.rebuffers = [];
     w.jumps = [];
     let since = 0;
@@ -104,9 +116,9 @@ async function watchRebuffers(page: Member["page"]): Promise<void> {
   });
 }
 
-async function rebuffersOf(page: Member["page"]): Promise<{ rebuffers: Array<{ at: number, ms: number }>, jumps: Array<{ from: number, to: number }> }> {
+async function rebuffersOf(page: Member["page"]): Promise<{ rebuffers: Array<{ at: number; ms: number }>; jumps: Array<{ from: number; to: number }> }> {
   return page.evaluate(() => {
-    const w = window as unknown as { rebuffers: Array<{ at: number, ms: number }>, jumps: Array<{ from: number, to: number }>, openRebuffer: () => number };
+    const w = window as unknown as { rebuffers: Array<{ at: number; ms: number }>; jumps: Array<{ from: number; to: number }>; openRebuffer: () => number };
     const open = w.openRebuffer();
     const v = document.querySelector("video")!;
     return { rebuffers: [...w.rebuffers, ...(open ? [{ at: v.currentTime, ms: open }] : [])], jumps: w.jumps.slice() };
@@ -116,10 +128,14 @@ async function rebuffersOf(page: Member["page"]): Promise<{ rebuffers: Array<{ a
 /** Waits until the viewer's verified P2P bytes exceed `above`; on timeout, says what the player was doing. */
 async function p2pAbove(v: Member, above: number, timeout = 120_000): Promise<void> {
   try {
-    await v.page.waitForFunction((n) => {
-      const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): { p2pBytes: number } } | undefined } }).EdgeSwarm;
-      return (g.handleOf(document.querySelector("video")!)?.stats().p2pBytes ?? 0) > n;
-    }, above, { timeout, polling: 500 });
+    await v.page.waitForFunction(
+      (n) => {
+        const g = (globalThis as unknown as { EdgeSwarm: { handleOf(v: Element): { stats(): { p2pBytes: number } } | undefined } }).EdgeSwarm;
+        return (g.handleOf(document.querySelector("video")!)?.stats().p2pBytes ?? 0) > n;
+      },
+      above,
+      { timeout, polling: 500 },
+    );
   } catch (err) {
     throw new Error(`viewer ${v.name} got no P2P bytes beyond ${above} in ${timeout / 1000} s\n${await diagnose(v)}`, { cause: err });
   }
@@ -134,8 +150,14 @@ async function expectClean(v: Member): Promise<PageStats> {
   const stalls = await stallsOf(v.page);
   const { rebuffers } = await rebuffersOf(v.page);
   const why = await diagnose(v);
-  expect(stalls.filter((x) => x.ms >= STALL_MS), `viewer ${v.name} stalled\n${why}`).toEqual([]);
-  expect(rebuffers.filter((x) => x.ms >= STALL_MS), `viewer ${v.name} rebuffered\n${why}`).toEqual([]);
+  expect(
+    stalls.filter((x) => x.ms >= STALL_MS),
+    `viewer ${v.name} stalled\n${why}`,
+  ).toEqual([]);
+  expect(
+    rebuffers.filter((x) => x.ms >= STALL_MS),
+    `viewer ${v.name} rebuffered\n${why}`,
+  ).toEqual([]);
   expect(s.p2pRejectedBytes, `viewer ${v.name} had peer bytes rejected\n${why}`).toBe(0);
   expect(s.errors["p2p-hash-mismatch"], why).toBe(0);
   expect(s.errors["p2p-hash-unknown"], why).toBe(0);
@@ -177,7 +199,11 @@ describe("swarms and churn in Chromium", () => {
     // assertion may not be the one whose trouble caused it).
     if (ctx.task.result?.state === "fail") {
       const live = members.filter((m) => !m.page.isClosed());
-      console.log(`timeline: ${timeline.join(" | ")}\nload average ${loadavg().map((x) => x.toFixed(1)).join(" ")}\n${(await Promise.all(live.map(diagnose))).join("\n")}`);
+      console.log(
+        `timeline: ${timeline.join(" | ")}\nload average ${loadavg()
+          .map((x) => x.toFixed(1))
+          .join(" ")}\n${(await Promise.all(live.map(diagnose))).join("\n")}`,
+      );
     }
     timeline.splice(0);
     for (const m of members.splice(0)) await m.context.close().catch(() => {});
@@ -276,15 +302,21 @@ describe("swarms and churn in Chromium", () => {
       { timeout: 60_000, interval: 500 },
     );
     if (after.every((n, i) => n <= before[i]!)) {
-      throw new Error(`no P2P bytes between the survivors after the churn (before ${before}, after ${after})\n${(await Promise.all(survivors.map(diagnose))).join("\n")}`);
+      throw new Error(
+        `no P2P bytes between the survivors after the churn (before ${before}, after ${after})\n${(await Promise.all(survivors.map(diagnose))).join("\n")}`,
+      );
     }
     await Promise.all(survivors.map((v) => advances(v.page, 6)));
 
     const cAll = await rebuffersOf(c.page);
-    console.log(`survivor c short of data ≥ ${STALL_MS} ms before the first leave: ${JSON.stringify(cBefore.rebuffers.filter((x) => x.ms >= STALL_MS))}, since: ${JSON.stringify(cAll.rebuffers.slice(cBefore.rebuffers.length).filter((x) => x.ms >= STALL_MS))}`);
+    console.log(
+      `survivor c short of data ≥ ${STALL_MS} ms before the first leave: ${JSON.stringify(cBefore.rebuffers.filter((x) => x.ms >= STALL_MS))}, since: ${JSON.stringify(cAll.rebuffers.slice(cBefore.rebuffers.length).filter((x) => x.ms >= STALL_MS))}`,
+    );
     const out: string[] = [];
     for (const v of survivors) out.push(await line(v, await expectClean(v)));
     console.log(`churn survivors (p2p before → after the last leave: ${before.join(", ")} → ${after.join(", ")}):\n  ${out.join("\n  ")}`);
-    console.log(`survivor c saw: ${JSON.stringify((await c.page.evaluate(() => (window as unknown as { events: string[] }).events)).filter((x) => x.includes("peer:") || x.includes("tracker:")))}`);
+    console.log(
+      `survivor c saw: ${JSON.stringify((await c.page.evaluate(() => (window as unknown as { events: string[] }).events)).filter((x) => x.includes("peer:") || x.includes("tracker:")))}`,
+    );
   }, 300_000);
 });

@@ -17,19 +17,53 @@ const sha = (b: ArrayBuffer) => createHash("sha256").update(new Uint8Array(b)).d
 
 function tagged(text: string): { uri: string; sha256: string | null }[] {
   const lines = text.split("\n").filter(Boolean);
-  return lines.flatMap((l, i) => (l.startsWith("#") ? [] : [{ uri: l, sha256: lines[i - 1]?.startsWith("#EXT-X-EDGESWARM-SHA256:") ? lines[i - 1]!.slice(24) : null }]));
+  return lines.flatMap((l, i) =>
+    l.startsWith("#") ? [] : [{ uri: l, sha256: lines[i - 1]?.startsWith("#EXT-X-EDGESWARM-SHA256:") ? lines[i - 1]!.slice(24) : null }],
+  );
 }
 
 /** The exact command from docs/origin.md, with a tiny picture and a short duration. */
 async function pushLive(url: string, seconds: number, opts: { ffmpeg?: string; headers?: string } = {}): Promise<{ code: number; log: string }> {
   const ffmpeg = opts.ffmpeg ?? (await import("@ffmpeg-installer/ffmpeg")).default.path;
   const args = [
-    "-hide_banner", "-loglevel", "error", "-re",
-    "-f", "lavfi", "-i", "testsrc2=size=256x144:rate=15", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-    "-t", String(seconds),
-    "-c:v", "libx264", "-preset", "veryfast", "-g", "15", "-keyint_min", "15", "-sc_threshold", "0",
-    "-c:a", "aac", "-b:a", "48k",
-    "-f", "hls", "-hls_time", "1", "-hls_list_size", "5", "-hls_flags", "delete_segments", "-method", "PUT",
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-re",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=256x144:rate=15",
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=frequency=440:sample_rate=48000",
+    "-t",
+    String(seconds),
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-g",
+    "15",
+    "-keyint_min",
+    "15",
+    "-sc_threshold",
+    "0",
+    "-c:a",
+    "aac",
+    "-b:a",
+    "48k",
+    "-f",
+    "hls",
+    "-hls_time",
+    "1",
+    "-hls_list_size",
+    "5",
+    "-hls_flags",
+    "delete_segments",
+    "-method",
+    "PUT",
     ...(opts.headers ? ["-headers", opts.headers] : []),
     url,
   ];
@@ -46,7 +80,11 @@ async function pushLive(url: string, seconds: number, opts: { ffmpeg?: string; h
  * without waiting for the answer; the Worker finishes storing it (waitUntil) a moment later.
  */
 function finalPlaylist(url: string): Promise<string> {
-  return waitForValue(async () => (await fetch(url)).text(), (text) => text.includes("#EXT-X-ENDLIST"), { timeout: 10_000, interval: 250 });
+  return waitForValue(
+    async () => (await fetch(url)).text(),
+    (text) => text.includes("#EXT-X-ENDLIST"),
+    { timeout: 10_000, interval: 250 },
+  );
 }
 
 /** A system ffmpeg whose HLS muxer has -headers (ffmpeg ≥ 4.4), or null. */
@@ -87,7 +125,10 @@ describe("live ingest with a real ffmpeg", () => {
           if (seen.has(s.uri)) continue;
           const seg = await fetch(`${worker.url}/live/ffmpeg-live/${s.uri}`);
           // A segment can leave the 10 s window between the two requests; never a wrong hash.
-          if (seg.status === 404) { await seg.arrayBuffer(); continue; }
+          if (seg.status === 404) {
+            await seg.arrayBuffer();
+            continue;
+          }
           expect(seg.status).toBe(200);
           const b = await seg.arrayBuffer();
           expect(sha(b)).toBe(s.sha256);
@@ -122,9 +163,10 @@ describe("live ingest with a real ffmpeg", () => {
     await gone.arrayBuffer();
   });
 
-  it.skipIf(!SYSTEM_FFMPEG)("accepts a push authenticated with -headers \"Authorization: Bearer …\" (system ffmpeg)", async () => {
+  it.skipIf(!SYSTEM_FFMPEG)('accepts a push authenticated with -headers "Authorization: Bearer …" (system ffmpeg)', async () => {
     const { code, log } = await pushLive(`${worker.url}/ingest/live/ffmpeg-bearer/index.m3u8`, 4, {
-      ffmpeg: SYSTEM_FFMPEG!, headers: "Authorization: Bearer test-ingest-token\r\n",
+      ffmpeg: SYSTEM_FFMPEG!,
+      headers: "Authorization: Bearer test-ingest-token\r\n",
     });
     expect(code, log).toBe(0);
     const text = await finalPlaylist(`${worker.url}/live/ffmpeg-bearer/index.m3u8`);

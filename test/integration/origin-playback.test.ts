@@ -17,45 +17,64 @@ const HLS_JS = resolve(import.meta.dirname, "../../node_modules/hls.js/dist/hls.
 const worker = inject("devWorker");
 let browser: Browser;
 
-interface PlayReport { fatal: string[]; ccs: number[]; maxTime: number; frags: number; badHashes: string[]; untagged: number }
+interface PlayReport {
+  fatal: string[];
+  ccs: number[];
+  maxTime: number;
+  frags: number;
+  badHashes: string[];
+  untagged: number;
+}
 
 /** Plays `src` with hls.js until `until(report)` holds or `ms` pass; hashes each loaded fragment in the page. */
 async function play(page: Page, src: string, ms: number, stopWhen: string): Promise<PlayReport> {
   await page.goto(`${worker.url}/api/tracker/stats`); // any same-origin page
   await page.setContent("<video id=v muted playsinline></video>");
   await page.addScriptTag({ path: HLS_JS });
-  return page.evaluate(async ({ src, ms, stopWhen }) => {
-    const w = window as unknown as { Hls: any };
-    const video = document.getElementById("v") as HTMLVideoElement;
-    const report: PlayReport = { fatal: [], ccs: [], maxTime: 0, frags: 0, badHashes: [], untagged: 0 };
-    const hls = new w.Hls({ enableWorker: false });
-    const pending: Promise<void>[] = [];
-    hls.on(w.Hls.Events.ERROR, (_e: unknown, d: { fatal: boolean; details: string }) => { if (d.fatal) report.fatal.push(d.details); });
-    hls.on(w.Hls.Events.FRAG_CHANGED, (_e: unknown, d: { frag: { cc: number } }) => { if (!report.ccs.includes(d.frag.cc)) report.ccs.push(d.frag.cc); });
-    hls.on(w.Hls.Events.FRAG_LOADED, (_e: unknown, d: { frag: { tagList: string[][]; url: string }; payload: ArrayBuffer }) => {
-      report.frags++;
-      const tag = d.frag.tagList.find((t) => t[0] === "EXT-X-EDGESWARM-SHA256");
-      if (!tag) { report.untagged++; return; }
-      const copy = d.payload.slice(0);
-      pending.push(crypto.subtle.digest("SHA-256", copy).then((h) => {
-        const hex = [...new Uint8Array(h)].map((b) => b.toString(16).padStart(2, "0")).join("");
-        if (hex !== tag[1]) report.badHashes.push(d.frag.url);
-      }));
-    });
-    hls.loadSource(src);
-    hls.attachMedia(video);
-    video.play().catch(() => undefined);
-    const stop = new Function("r", `return ${stopWhen}`) as (r: PlayReport) => boolean;
-    const t0 = Date.now();
-    while (Date.now() - t0 < ms) {
-      await new Promise((r) => setTimeout(r, 250));
-      report.maxTime = Math.max(report.maxTime, video.currentTime);
-      if (report.fatal.length || stop(report)) break;
-    }
-    await Promise.all(pending);
-    hls.destroy();
-    return report;
-  }, { src, ms, stopWhen });
+  return page.evaluate(
+    async ({ src, ms, stopWhen }) => {
+      const w = window as unknown as { Hls: any };
+      const video = document.getElementById("v") as HTMLVideoElement;
+      const report: PlayReport = { fatal: [], ccs: [], maxTime: 0, frags: 0, badHashes: [], untagged: 0 };
+      const hls = new w.Hls({ enableWorker: false });
+      const pending: Promise<void>[] = [];
+      hls.on(w.Hls.Events.ERROR, (_e: unknown, d: { fatal: boolean; details: string }) => {
+        if (d.fatal) report.fatal.push(d.details);
+      });
+      hls.on(w.Hls.Events.FRAG_CHANGED, (_e: unknown, d: { frag: { cc: number } }) => {
+        if (!report.ccs.includes(d.frag.cc)) report.ccs.push(d.frag.cc);
+      });
+      hls.on(w.Hls.Events.FRAG_LOADED, (_e: unknown, d: { frag: { tagList: string[][]; url: string }; payload: ArrayBuffer }) => {
+        report.frags++;
+        const tag = d.frag.tagList.find((t) => t[0] === "EXT-X-EDGESWARM-SHA256");
+        if (!tag) {
+          report.untagged++;
+          return;
+        }
+        const copy = d.payload.slice(0);
+        pending.push(
+          crypto.subtle.digest("SHA-256", copy).then((h) => {
+            const hex = [...new Uint8Array(h)].map((b) => b.toString(16).padStart(2, "0")).join("");
+            if (hex !== tag[1]) report.badHashes.push(d.frag.url);
+          }),
+        );
+      });
+      hls.loadSource(src);
+      hls.attachMedia(video);
+      video.play().catch(() => undefined);
+      const stop = new Function("r", `return ${stopWhen}`) as (r: PlayReport) => boolean;
+      const t0 = Date.now();
+      while (Date.now() - t0 < ms) {
+        await new Promise((r) => setTimeout(r, 250));
+        report.maxTime = Math.max(report.maxTime, video.currentTime);
+        if (report.fatal.length || stop(report)) break;
+      }
+      await Promise.all(pending);
+      hls.destroy();
+      return report;
+    },
+    { src, ms, stopWhen },
+  );
 }
 
 beforeAll(async () => {
@@ -82,7 +101,28 @@ describe("playback in hls.js (Chromium)", () => {
     try {
       const ffmpeg = (await import("@ffmpeg-installer/ffmpeg")).default.path;
       const clip = join(tmp, "clip.mp4");
-      const made = spawnSync(ffmpeg, ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=24", "-f", "lavfi", "-i", "sine", "-t", "8", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", clip]);
+      const made = spawnSync(ffmpeg, [
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=320x180:rate=24",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine",
+        "-t",
+        "8",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        clip,
+      ]);
       expect(made.status, String(made.stderr)).toBe(0);
       await publish({ input: clip, stream: "fmp4-play", to: worker.url, token: "test-ingest-token", fmp4: true, log: () => undefined });
     } finally {

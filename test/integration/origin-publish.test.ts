@@ -28,13 +28,38 @@ const publishCli = (...args: string[]) => run(process.execPath, [join(ROOT, "nod
 
 async function makeVideo(path: string, tone: number): Promise<void> {
   const ffmpeg = (await import("@ffmpeg-installer/ffmpeg")).default.path;
-  const r = await run(ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=24", "-f", "lavfi", "-i", `sine=frequency=${tone}`, "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", path]);
+  const r = await run(ffmpeg, [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=320x180:rate=24",
+    "-f",
+    "lavfi",
+    "-i",
+    `sine=frequency=${tone}`,
+    "-t",
+    "4",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-c:a",
+    "aac",
+    "-shortest",
+    path,
+  ]);
   expect(r.code, r.out).toBe(0);
 }
 
 function tagged(text: string): { uri: string; sha256: string | null }[] {
   const lines = text.split("\n").filter(Boolean);
-  return lines.flatMap((l, i) => (l.startsWith("#") ? [] : [{ uri: l, sha256: lines[i - 1]?.startsWith("#EXT-X-EDGESWARM-SHA256:") ? lines[i - 1]!.slice(24) : null }]));
+  return lines.flatMap((l, i) =>
+    l.startsWith("#") ? [] : [{ uri: l, sha256: lines[i - 1]?.startsWith("#EXT-X-EDGESWARM-SHA256:") ? lines[i - 1]!.slice(24) : null }],
+  );
 }
 
 async function checkStream(stream: string): Promise<number> {

@@ -17,11 +17,17 @@ let upstream: Server;
 let port = 0;
 let worker: DevWorker;
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
-const strip = (t: string) => t.split("\n").filter((l) => !l.startsWith("#EXT-X-EDGESWARM-SHA256:")).join("\n");
+const strip = (t: string) =>
+  t
+    .split("\n")
+    .filter((l) => !l.startsWith("#EXT-X-EDGESWARM-SHA256:"))
+    .join("\n");
 
 function tagged(text: string): { uri: string; sha256: string | null }[] {
   const lines = text.split("\n").filter(Boolean);
-  return lines.flatMap((l, i) => (l.startsWith("#") ? [] : [{ uri: l, sha256: lines[i - 1]?.startsWith("#EXT-X-EDGESWARM-SHA256:") ? lines[i - 1]!.slice(24) : null }]));
+  return lines.flatMap((l, i) =>
+    l.startsWith("#") ? [] : [{ uri: l, sha256: lines[i - 1]?.startsWith("#EXT-X-EDGESWARM-SHA256:") ? lines[i - 1]!.slice(24) : null }],
+  );
 }
 
 beforeAll(async () => {
@@ -29,10 +35,19 @@ beforeAll(async () => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
     hits.set(path, (hits.get(path) ?? 0) + 1);
     if (path === "/hls/live/index.m3u8") {
-      const lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:2", "#EXT-X-MEDIA-SEQUENCE:7",
-        "#EXTINF:2.0,", `http://127.0.0.1:${port}/hls/vod/144p/seg-00001.ts`,
-        "#EXTINF:2.0,", `#EXT-X-EDGESWARM-SHA256:${"f".repeat(64)}`, "/hls/vod/144p/seg-00002.ts",
-        "#EXTINF:2.0,", "http://elsewhere.invalid/x.ts"];
+      const lines = [
+        "#EXTM3U",
+        "#EXT-X-VERSION:3",
+        "#EXT-X-TARGETDURATION:2",
+        "#EXT-X-MEDIA-SEQUENCE:7",
+        "#EXTINF:2.0,",
+        `http://127.0.0.1:${port}/hls/vod/144p/seg-00001.ts`,
+        "#EXTINF:2.0,",
+        `#EXT-X-EDGESWARM-SHA256:${"f".repeat(64)}`,
+        "/hls/vod/144p/seg-00002.ts",
+        "#EXTINF:2.0,",
+        "http://elsewhere.invalid/x.ts",
+      ];
       res.writeHead(200, { "content-type": "application/vnd.apple.mpegurl" }).end(lines.join("\n") + "\n");
       return;
     }

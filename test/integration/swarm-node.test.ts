@@ -45,9 +45,14 @@ describe("Node swarm through the Worker", () => {
       for (let i = 0; i < 3; i++) {
         if (i > 0) await new Promise((r) => setTimeout(r, JOIN_GAP_MS));
         const v = new VirtualViewer({
-          id: `node-${i + 1}`, masterUrl: `${meter.url}${STREAM}`, core: spec.core,
-          announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: true, player: spec.player,
-          windowsFor: spec.windowsFor, seed: spec.seed,
+          id: `node-${i + 1}`,
+          masterUrl: `${meter.url}${STREAM}`,
+          core: spec.core,
+          announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`],
+          integrity: true,
+          player: spec.player,
+          windowsFor: spec.windowsFor,
+          seed: spec.seed,
         });
         viewers.push(v);
         await v.start();
@@ -60,14 +65,26 @@ describe("Node swarm through the Worker", () => {
     const needed = stats.reduce((a, s) => a + s.neededBytes, 0);
     const problems = stats.flatMap((s) => s.problems);
 
-    expect(stats.every((s) => s.segmentsBuffered > 5), `every viewer played: ${JSON.stringify(stats)}`).toBe(true);
+    expect(
+      stats.every((s) => s.segmentsBuffered > 5),
+      `every viewer played: ${JSON.stringify(stats)}`,
+    ).toBe(true);
     // Later joiners find the earlier ones and take bytes from them.
-    expect(stats[1]!.p2pBytes + stats[2]!.p2pBytes, `P2P bytes of viewers 2 and 3; peak peers ${stats.map((s) => s.peakPeers).join(",")}; tracker problems: ${problems.join("; ")}`).toBeGreaterThan(0);
+    expect(
+      stats[1]!.p2pBytes + stats[2]!.p2pBytes,
+      `P2P bytes of viewers 2 and 3; peak peers ${stats.map((s) => s.peakPeers).join(",")}; tracker problems: ${problems.join("; ")}`,
+    ).toBeGreaterThan(0);
     expect(stats.some((s) => s.uploadedBytes > 0)).toBe(true);
     // The edge picked who fetches new segments: some claims won, the others refused.
     const claims = stats.map((s) => s.seed ?? { granted: 0, denied: 0 });
-    expect(claims.reduce((a, c) => a + c.granted, 0), `claims ${JSON.stringify(claims)}`).toBeGreaterThan(0);
-    expect(claims.reduce((a, c) => a + c.denied, 0), `claims ${JSON.stringify(claims)}`).toBeGreaterThan(0);
+    expect(
+      claims.reduce((a, c) => a + c.granted, 0),
+      `claims ${JSON.stringify(claims)}`,
+    ).toBeGreaterThan(0);
+    expect(
+      claims.reduce((a, c) => a + c.denied, 0),
+      `claims ${JSON.stringify(claims)}`,
+    ).toBeGreaterThan(0);
     // Counted at the origin, aborted responses included.
     expect(snap.total.segment.bytes).toBeLessThan(needed);
     expect(stats.map((s) => s.stalls)).toEqual([0, 0, 0]);
@@ -93,7 +110,11 @@ async function startCorruptingProxy(target: string): Promise<{ url: string; stop
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -106,14 +127,25 @@ describe("a lying peer", () => {
     const core = { ...spec.core, swarmId: "liar-test" };
     // Two liars: node-datachannel occasionally fails one connection attempt ("remote
     // candidate without ICE transport"), and one peer pair gets one offer per announce.
-    const liars = [1, 2].map((i) => new VirtualViewer({
-      id: `liar-${i}`, masterUrl: `${corrupting.url}${STREAM}`, core,
-      announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: false, player: spec.player,
-      windowsFor: spec.windowsFor,
-    }));
+    const liars = [1, 2].map(
+      (i) =>
+        new VirtualViewer({
+          id: `liar-${i}`,
+          masterUrl: `${corrupting.url}${STREAM}`,
+          core,
+          announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`],
+          integrity: false,
+          player: spec.player,
+          windowsFor: spec.windowsFor,
+        }),
+    );
     const honest = new VirtualViewer({
-      id: "honest", masterUrl: `${meter.url}${STREAM}`, core,
-      announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`], integrity: true, player: spec.player,
+      id: "honest",
+      masterUrl: `${meter.url}${STREAM}`,
+      core,
+      announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`],
+      integrity: true,
+      player: spec.player,
       windowsFor: spec.windowsFor,
     });
     let h: ViewerStats | undefined;

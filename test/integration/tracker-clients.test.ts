@@ -64,7 +64,9 @@ const targets: Target[] = [
       const sentinel = watchForDrops(`${w.wsUrl}/announce/sentinel`);
       return {
         announceBase: `${w.wsUrl}/announce`,
-        stop: async () => { sentinel.stop(); },
+        stop: async () => {
+          sentinel.stop();
+        },
         drops: sentinel.count,
         log: () => `${sentinel.report()}\n${readFileSync(w.logFile, "utf8").slice(-2000)}`,
         answersRelayed: async (channel) => {
@@ -99,7 +101,10 @@ function watchForDrops(url: string): { stop(): void; count(): number; report(): 
   };
   open();
   return {
-    stop: () => { stopped = true; ws?.terminate(); },
+    stop: () => {
+      stopped = true;
+      ws?.terminate();
+    },
     count: () => drops.length,
     report: () => (drops.length ? drops.join("\n") : "no socket drops seen by the sentinel"),
   };
@@ -173,9 +178,16 @@ describe.each(targets)("tracker compatibility: $name", (target) => {
       // Start one, then the other once the tracker has answered the first's announce: the
       // second's offers reach the first through the tracker.
       let firstAnnounced = false;
-      clients[0]!.on("update", () => { firstAnnounced = true; });
+      clients[0]!.on("update", () => {
+        firstAnnounced = true;
+      });
       clients[0]!.start();
-      await waitFor(() => firstAnnounced, "the tracker's answer to the first client's announce", 30_000, () => `${warnings.join("; ")}\n${server.log()}`);
+      await waitFor(
+        () => firstAnnounced,
+        "the tracker's answer to the first client's announce",
+        30_000,
+        () => `${warnings.join("; ")}\n${server.log()}`,
+      );
       clients[1]!.start();
       // Re-announce every 15 s while waiting, as a real client does on its interval (only
       // sooner): one WebRTC negotiation can fail inside libdatachannel on a loaded machine
@@ -186,7 +198,12 @@ describe.each(targets)("tracker compatibility: $name", (target) => {
       const connected = (i: number) => peers[i]!.find((p) => p.connected);
       // Offers take ~5 s to exist (simple-peer waits out its ICE-gathering timeout with no
       // STUN server), so 90 s leaves room for a loaded machine, not for a lost frame.
-      await waitFor(() => !!connected(0) && !!connected(1), "a connected data channel on both sides", 90_000, () => `${warnings.join("; ")}\n${server.log()}`);
+      await waitFor(
+        () => !!connected(0) && !!connected(1),
+        "a connected data channel on both sides",
+        90_000,
+        () => `${warnings.join("; ")}\n${server.log()}`,
+      );
       clearInterval(reannounce);
       const a = connected(0)!;
       const b = connected(1)!;
@@ -235,10 +252,18 @@ describe.each(targets)("tracker compatibility: $name", (target) => {
       seeded.on("warning", (e) => errors.push(`seeder warning: ${String(e)}`));
       // As in the test above: re-announce every 15 s so one failed WebRTC negotiation on a
       // loaded machine gets fresh offers instead of waiting for the 120 s interval.
-      const reannounceTimer = setInterval(() => { reannounce(seeded); reannounce(leech); }, 15_000);
+      const reannounceTimer = setInterval(() => {
+        reannounce(seeded);
+        reannounce(leech);
+      }, 15_000);
       cleanups.push(async () => clearInterval(reannounceTimer));
       try {
-        await waitFor(() => leech.done, "download to finish", 90_000, () => `${errors.join("; ")}\n${server.log()}`);
+        await waitFor(
+          () => leech.done,
+          "download to finish",
+          90_000,
+          () => `${errors.join("; ")}\n${server.log()}`,
+        );
       } catch (err) {
         const answers = await server.answersRelayed(channel);
         if (leech.numPeers === 0 && seeded.numPeers === 0 && (answers === null || answers > 0)) {

@@ -19,4 +19,3 @@ export const MAX_LEASES = 4096;
 
 /** Longest path a lease key may be (it is the segment's URL path). */
 export const MAX_LEASE_KEY_CHARS = 512;
-

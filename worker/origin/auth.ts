@@ -7,7 +7,10 @@
 // Comparison is constant-time over SHA-256 digests (equal lengths whatever the input).
 import type { Env } from "../env";
 
-export interface Credentials { token: string | null; rest: string }
+export interface Credentials {
+  token: string | null;
+  rest: string;
+}
 
 /** Splits an optional path token off `rest` (the part after /ingest/). */
 export function extractCredentials(request: Request, rest: string): Credentials {
@@ -37,7 +40,8 @@ export async function tokenValid(env: Env, token: string | null): Promise<boolea
   // workerd provides timingSafeEqual on SubtleCrypto; fall back to a manual xor loop.
   const subtle = crypto.subtle as SubtleCrypto & { timingSafeEqual?: (x: ArrayBuffer, y: ArrayBuffer) => boolean };
   if (typeof subtle.timingSafeEqual === "function") return subtle.timingSafeEqual(a, b);
-  const x = new Uint8Array(a), y = new Uint8Array(b);
+  const x = new Uint8Array(a),
+    y = new Uint8Array(b);
   let diff = 0;
   for (let i = 0; i < x.length; i++) diff |= x[i]! ^ y[i]!;
   return diff === 0;

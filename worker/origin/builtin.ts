@@ -41,11 +41,17 @@ export async function loadManifest(env: Env, request: Request): Promise<LoopMani
       return parsed.value;
     })();
     // A missing manifest (assets not built yet) is retried on the next request.
-    manifestPromise.then((m) => { if (!m) manifestPromise = null; }, () => { manifestPromise = null; });
+    manifestPromise.then(
+      (m) => {
+        if (!m) manifestPromise = null;
+      },
+      () => {
+        manifestPromise = null;
+      },
+    );
   }
   return manifestPromise;
 }
-
 
 const text = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
 
@@ -85,7 +91,10 @@ export async function serveSample(request: Request, env: Env, rest: string): Pro
   if (!r || !manifest) return jsonError(404, "no such file in stream sample");
   const bytes = await r.arrayBuffer();
   if (fp.value.kind === "playlist") {
-    return respond(request, bytesResource(bytes, { type: fp.value.type, etag: `"${(await sha256Hex(bytes)).slice(0, 32)}"`, cacheControl: CACHE_VOD_PLAYLIST }));
+    return respond(
+      request,
+      bytesResource(bytes, { type: fp.value.type, etag: `"${(await sha256Hex(bytes)).slice(0, 32)}"`, cacheControl: CACHE_VOD_PLAYLIST }),
+    );
   }
   const [dir, file] = fp.value.path.split("/");
   const known = manifest.renditions.find((x) => x.name === dir)?.segments.find((s) => s.uri === file)?.sha256;

@@ -36,7 +36,9 @@ export async function handleIngest(request: Request, env: Env, ctx: ExecutionCon
   const cred = extractCredentials(request, rawRest);
   if (!(await tokenValid(env, cred.token))) {
     await request.body?.cancel();
-    return jsonError(401, env.INGEST_TOKEN ? "missing or wrong ingest token" : "ingest disabled: INGEST_TOKEN is not set", { "www-authenticate": 'Bearer realm="ingest"' });
+    return jsonError(401, env.INGEST_TOKEN ? "missing or wrong ingest token" : "ingest disabled: INGEST_TOKEN is not set", {
+      "www-authenticate": 'Bearer realm="ingest"',
+    });
   }
   const m = /^(vod|live)\/([^/]*)(?:\/(.*))?$/.exec(cred.rest);
   if (!m) return jsonError(400, "ingest path must be /ingest/(vod|live)/<stream>/<file>");
@@ -93,9 +95,12 @@ async function putSegment(env: Env, area: Area, stream: string, fp: FilePath, by
   if (existing) {
     // Idempotent retries are fine; different bytes would silently alter what peers verify.
     if (existing.customMetadata?.sha256 === sha) return json({ stored: fp.path, sha256: sha, unchanged: true });
-    return jsonError(409, area === "vod"
-      ? "segment already published with different bytes; publish under a new stream name"
-      : "live segment name already in the DVR window; use unique names (ffmpeg numbers them) or DELETE the stream first");
+    return jsonError(
+      409,
+      area === "vod"
+        ? "segment already published with different bytes; publish under a new stream name"
+        : "live segment name already in the DVR window; use unique names (ffmpeg numbers them) or DELETE the stream first",
+    );
   }
   await env.MEDIA.put(key, bytes, { httpMetadata: { contentType: fp.type }, customMetadata: { sha256: sha } });
   // A live playlist may already be waiting for this segment (ffmpeg does not wait for
@@ -153,7 +158,6 @@ async function putMaster(env: Env, area: Area, stream: string, fp: FilePath, p: 
   return storePlaylist(env, area, stream, fp, renderMaster(p));
 }
 
-
 const dirOf = (path: string) => path.slice(0, path.lastIndexOf("/") + 1);
 
 async function putVodMedia(env: Env, stream: string, fp: FilePath, p: MediaPlaylist): Promise<Response> {
@@ -173,7 +177,11 @@ async function putVodMedia(env: Env, stream: string, fp: FilePath, p: MediaPlayl
     if (!r || !r.ok) return jsonError(400, "bad EXT-X-MAP URI");
     if (!(await env.MEDIA.head(objectKey("vod", stream, r.value.path)))) missing.push(r.value.path);
   }
-  if (missing.length) return jsonError(409, `playlist references segments not stored: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (+${missing.length - 5} more)` : ""}`);
+  if (missing.length)
+    return jsonError(
+      409,
+      `playlist references segments not stored: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (+${missing.length - 5} more)` : ""}`,
+    );
   const text = renderMedia(p, { hashOf: (s) => hashes.get(sp.paths.get(s.uri)!) });
   return storePlaylist(env, "vod", stream, fp, text);
 }

@@ -71,8 +71,14 @@ function parsePending(raw: unknown): MediaPlaylist | null {
     segments.push({ uri, duration, title: typeof title === "string" ? title : "", discontinuity: discontinuity === true, tags });
   }
   return {
-    kind: "media", header, targetDuration, mediaSequence, discontinuitySequence, segments,
-    endList: endList === true, trailer: isStrings(trailer) ? trailer : [],
+    kind: "media",
+    header,
+    targetDuration,
+    mediaSequence,
+    discontinuitySequence,
+    segments,
+    endList: endList === true,
+    trailer: isStrings(trailer) ? trailer : [],
   };
 }
 
@@ -99,7 +105,9 @@ function isDuration(x: unknown): x is number {
 export function newSegments(index: LiveIndex | null, incoming: MediaPlaylist): { segments: MediaSegment[]; anchored: boolean } {
   const known = new Set(index?.segments.map((s) => s.uri) ?? []);
   let last = -1;
-  incoming.segments.forEach((s, i) => { if (known.has(s.uri)) last = i; });
+  incoming.segments.forEach((s, i) => {
+    if (known.has(s.uri)) last = i;
+  });
   const fresh = incoming.segments.slice(last + 1);
   if (last >= 0) return { segments: fresh.slice(0, MAX_NEW_LIVE_SEGMENTS_PER_PUT), anchored: true };
   return { segments: fresh.slice(-MAX_NEW_LIVE_SEGMENTS_PER_PUT), anchored: false };
@@ -123,7 +131,15 @@ export function mergeLive(prev: LiveIndex | null, incoming: MediaPlaylist, store
   const { pending: _dropped, ...kept } = prev ?? { pending: undefined };
   const index: LiveIndex = prev
     ? { ...(kept as LiveIndex), segments: prev.segments.slice(), header: liveHeader(incoming.header) }
-    : { v: 1, header: liveHeader(incoming.header), targetDuration: 0, discontinuitySequence: incoming.discontinuitySequence, nextSeq: -1, endList: false, segments: [] };
+    : {
+        v: 1,
+        header: liveHeader(incoming.header),
+        targetDuration: 0,
+        discontinuitySequence: incoming.discontinuitySequence,
+        nextSeq: -1,
+        endList: false,
+        segments: [],
+      };
   const { segments: fresh, anchored } = newSegments(prev, incoming);
   const added: string[] = [];
   const waiting: string[] = [];

@@ -50,10 +50,12 @@ async function reconcile(env: Env, stream: string, fp: FilePath, incoming: Media
     const sp = segmentPaths(fp, pl);
     if (!sp.ok) return result;
     const found = new Map<string, string>();
-    await Promise.all(newSegments(prev, pl).segments.map(async (s) => {
-      const sha = (await env.MEDIA.head(objectKey("live", stream, sp.paths.get(s.uri)!)))?.customMetadata?.sha256;
-      if (sha) found.set(s.uri, sha);
-    }));
+    await Promise.all(
+      newSegments(prev, pl).segments.map(async (s) => {
+        const sha = (await env.MEDIA.head(objectKey("live", stream, sp.paths.get(s.uri)!)))?.customMetadata?.sha256;
+        if (sha) found.set(s.uri, sha);
+      }),
+    );
     const merged = mergeLive(prev, pl, (uri) => found.get(uri), dvrSeconds(env));
     const written = await env.MEDIA.put(ikey, JSON.stringify(merged.index), {
       ...(etag ? { onlyIf: { etagMatches: etag } } : {}),

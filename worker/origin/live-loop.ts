@@ -13,12 +13,24 @@
 import { hashTagLine, isSha256Hex } from "../../shared/hash-tag";
 import { isChannelName, isSegmentFileName } from "../../shared/names";
 
-export interface LoopSegment { uri: string; duration: number; size: number; sha256: string }
-export interface LoopRendition {
-  name: string; width: number; height: number; codecs: string;
-  bandwidth: number; averageBandwidth: number; segments: LoopSegment[];
+export interface LoopSegment {
+  uri: string;
+  duration: number;
+  size: number;
+  sha256: string;
 }
-export interface LoopManifest { renditions: LoopRendition[] }
+export interface LoopRendition {
+  name: string;
+  width: number;
+  height: number;
+  codecs: string;
+  bandwidth: number;
+  averageBandwidth: number;
+  segments: LoopSegment[];
+}
+export interface LoopManifest {
+  renditions: LoopRendition[];
+}
 
 /**
  * Start of the loop's timeline. Counting from the Unix epoch made EXT-X-DISCONTINUITY-SEQUENCE
@@ -59,8 +71,13 @@ export function parseManifest(raw: unknown): Parsed<LoopManifest> {
       segments.push({ uri: s.uri, duration: s.duration, size: s.size, sha256: s.sha256 });
     }
     renditions.push({
-      name: r.name, width: r.width, height: r.height, codecs: r.codecs, bandwidth: r.bandwidth,
-      averageBandwidth: posNum(r.averageBandwidth) ? r.averageBandwidth : r.bandwidth, segments,
+      name: r.name,
+      width: r.width,
+      height: r.height,
+      codecs: r.codecs,
+      bandwidth: r.bandwidth,
+      averageBandwidth: posNum(r.averageBandwidth) ? r.averageBandwidth : r.bandwidth,
+      segments,
     });
   }
   // Renditions share one timeline (aligned keyframes), so they must agree segment by segment.
@@ -77,7 +94,10 @@ function timeline(m: LoopManifest): { d: number[]; cum: number[]; loop: number }
   const d = m.renditions[0]!.segments.map((s) => s.duration);
   const cum: number[] = [];
   let t = 0;
-  for (const x of d) { cum.push(t); t += x; }
+  for (const x of d) {
+    cum.push(t);
+    t += x;
+  }
   return { d, cum, loop: t };
 }
 
@@ -100,8 +120,20 @@ export function liveEdge(m: LoopManifest, clockMs: number): number {
   return k * n + i; // i = -1: the last segment of the previous loop
 }
 
-export interface WindowSegment { seq: number; index: number; duration: number; sha256: string; discontinuity: boolean; uri: string }
-export interface LoopWindow { mediaSequence: number; discontinuitySequence: number; targetDuration: number; segments: WindowSegment[] }
+export interface WindowSegment {
+  seq: number;
+  index: number;
+  duration: number;
+  sha256: string;
+  discontinuity: boolean;
+  uri: string;
+}
+export interface LoopWindow {
+  mediaSequence: number;
+  discontinuitySequence: number;
+  targetDuration: number;
+  segments: WindowSegment[];
+}
 
 function extOf(uri: string): string {
   return uri.slice(uri.lastIndexOf(".") + 1);
@@ -126,8 +158,11 @@ export function loopWindow(m: LoopManifest, rendition: LoopRendition, clockMs: n
 
 export function renderLoopMedia(w: LoopWindow): string {
   const lines = [
-    "#EXTM3U", "#EXT-X-VERSION:3", `#EXT-X-TARGETDURATION:${w.targetDuration}`,
-    `#EXT-X-MEDIA-SEQUENCE:${w.mediaSequence}`, `#EXT-X-DISCONTINUITY-SEQUENCE:${w.discontinuitySequence}`,
+    "#EXTM3U",
+    "#EXT-X-VERSION:3",
+    `#EXT-X-TARGETDURATION:${w.targetDuration}`,
+    `#EXT-X-MEDIA-SEQUENCE:${w.mediaSequence}`,
+    `#EXT-X-DISCONTINUITY-SEQUENCE:${w.discontinuitySequence}`,
   ];
   for (const s of w.segments) {
     if (s.discontinuity) lines.push("#EXT-X-DISCONTINUITY");
@@ -153,7 +188,11 @@ export function renderLoopMaster(m: LoopManifest): string {
  * exist yet, and very old ones are outside any playlist ever served recently.
  */
 export function resolveLoopSegment(
-  m: LoopManifest, rendition: LoopRendition, file: string, clockMs: number, past: number,
+  m: LoopManifest,
+  rendition: LoopRendition,
+  file: string,
+  clockMs: number,
+  past: number,
 ): Parsed<{ seq: number; segment: LoopSegment }> {
   const match = /^(\d{1,15})\.([a-z0-9]+)$/.exec(file);
   if (!match) return { ok: false, reason: "not a live segment name" };

@@ -49,7 +49,11 @@ const URI_ATTR = /URI="([^"]*)"/;
 
 export function parsePlaylist(text: string): ParseResult {
   if (text.length > MAX_PLAYLIST_BYTES) return { ok: false, reason: "playlist too large" };
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
+  const lines = text
+    .replace(/^\uFEFF/, "")
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
   if (lines[0] !== "#EXTM3U") return { ok: false, reason: "not an m3u8 playlist (missing #EXTM3U)" };
   for (const l of lines) {
     if (l.length > MAX_LINE_CHARS) return { ok: false, reason: "line too long" };
@@ -90,7 +94,16 @@ function intTag(l: string, tag: string): number | null {
 }
 
 function parseMedia(lines: string[]): ParseResult {
-  const p: MediaPlaylist = { kind: "media", header: [], targetDuration: 0, mediaSequence: 0, discontinuitySequence: 0, segments: [], endList: false, trailer: [] };
+  const p: MediaPlaylist = {
+    kind: "media",
+    header: [],
+    targetDuration: 0,
+    mediaSequence: 0,
+    discontinuitySequence: 0,
+    segments: [],
+    endList: false,
+    trailer: [],
+  };
   let pending: string[] = [];
   let extinf: { duration: number; title: string } | null = null;
   let discontinuity = false;

@@ -25,11 +25,14 @@ export async function serveStored(request: Request, env: Env, area: Area, stream
     // and ETag must come from the same version as its bytes.
     const obj = await env.MEDIA.get(key);
     if (!obj) return jsonError(404, `no such file in stream ${stream}`);
-    return respond(request, bytesResource(await obj.arrayBuffer(), {
-      type: fp.value.type,
-      etag: obj.httpEtag,
-      cacheControl: area === "live" ? CACHE_LIVE_PLAYLIST : CACHE_VOD_PLAYLIST,
-    }));
+    return respond(
+      request,
+      bytesResource(await obj.arrayBuffer(), {
+        type: fp.value.type,
+        etag: obj.httpEtag,
+        cacheControl: area === "live" ? CACHE_LIVE_PLAYLIST : CACHE_VOD_PLAYLIST,
+      }),
+    );
   }
   // Segments never change once stored (VOD: no overwrite; live: no reuse inside the
   // window), so head then a ranged get is safe; one deleted in between answers 404.

@@ -8,8 +8,16 @@
 import type { Env } from "../env";
 import { jsonError } from "../http";
 import {
-  CACHE_SEGMENT, MAX_PLAYLIST_BYTES, MAX_SEGMENT_BYTES, UPSTREAM_HASH_LOOKUPS_PER_PLAYLIST, UPSTREAM_HASH_MEMO_ENTRIES,
-  UPSTREAM_PLAYLIST_TTL, UPSTREAM_PREFETCH_CONCURRENCY, UPSTREAM_PREFETCH_PER_PLAYLIST, UPSTREAM_SEGMENT_TTL, UPSTREAM_TIMEOUT_MS,
+  CACHE_SEGMENT,
+  MAX_PLAYLIST_BYTES,
+  MAX_SEGMENT_BYTES,
+  UPSTREAM_HASH_LOOKUPS_PER_PLAYLIST,
+  UPSTREAM_HASH_MEMO_ENTRIES,
+  UPSTREAM_PLAYLIST_TTL,
+  UPSTREAM_PREFETCH_CONCURRENCY,
+  UPSTREAM_PREFETCH_PER_PLAYLIST,
+  UPSTREAM_SEGMENT_TTL,
+  UPSTREAM_TIMEOUT_MS,
 } from "./limits";
 import { contentTypeFor } from "./names";
 import { parsePlaylist, renderMaster, renderMedia } from "./playlist";
@@ -27,7 +35,10 @@ function remember(url: string, sha: string) {
 }
 
 /** Per-request context: waitUntil, and the Worker's own origin for cache keys. */
-interface Ctx { ctx: ExecutionContext; keyBase: string }
+interface Ctx {
+  ctx: ExecutionContext;
+  keyBase: string;
+}
 
 /**
  * Cache key for an upstream URL. It lives under the Worker's own host (the Cache API
@@ -39,23 +50,39 @@ async function cache(): Promise<Cache> {
   return caches.default;
 }
 
-async function fetchUpstream(target: URL, limit: number): Promise<{ ok: true; bytes: ArrayBuffer; type: string | null } | { ok: false; status: number; error: string }> {
+async function fetchUpstream(
+  target: URL,
+  limit: number,
+): Promise<{ ok: true; bytes: ArrayBuffer; type: string | null } | { ok: false; status: number; error: string }> {
   let r: Response;
   try {
     r = await fetch(target.href, { signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS), redirect: "manual" });
   } catch {
     return { ok: false, status: 502, error: "upstream unreachable" };
   }
-  if (r.status === 404) { await r.body?.cancel(); return { ok: false, status: 404, error: "not found upstream" }; }
-  if (r.status !== 200) { await r.body?.cancel(); return { ok: false, status: 502, error: `upstream answered ${r.status}` }; }
+  if (r.status === 404) {
+    await r.body?.cancel();
+    return { ok: false, status: 404, error: "not found upstream" };
+  }
+  if (r.status !== 200) {
+    await r.body?.cancel();
+    return { ok: false, status: 502, error: `upstream answered ${r.status}` };
+  }
   const cl = Number(r.headers.get("content-length") ?? "0");
-  if (cl > limit) { await r.body?.cancel(); return { ok: false, status: 502, error: "upstream object too large" }; }
+  if (cl > limit) {
+    await r.body?.cancel();
+    return { ok: false, status: 502, error: "upstream object too large" };
+  }
   const body = await readBounded(r.body, limit);
   if (!body.ok) return { ok: false, status: 502, error: "upstream object too large" };
   return { ok: true, bytes: body.value.buffer, type: r.headers.get("content-type") };
 }
 
-interface Cached { bytes: ArrayBuffer; sha256: string; type: string }
+interface Cached {
+  bytes: ArrayBuffer;
+  sha256: string;
+  type: string;
+}
 
 async function cachedSegment(u: Ctx, target: URL): Promise<Cached | null> {
   const hit = await (await cache()).match(cacheKey(u, target));
@@ -131,22 +158,27 @@ async function servePlaylist(request: Request, u: Ctx, base: URL, target: URL): 
     }
     const todo = order.filter((i) => targets[i] && !hashes.has(i)).slice(0, UPSTREAM_PREFETCH_PER_PLAYLIST);
     let next = 0;
-    await Promise.all(Array.from({ length: Math.min(UPSTREAM_PREFETCH_CONCURRENCY, todo.length) }, async () => {
-      while (next < todo.length) {
-        const i = todo[next++]!;
-        const r = await loadSegment(u, targets[i]!);
-        if ("sha256" in r) hashes.set(i, r.sha256);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(UPSTREAM_PREFETCH_CONCURRENCY, todo.length) }, async () => {
+        while (next < todo.length) {
+          const i = todo[next++]!;
+          const r = await loadSegment(u, targets[i]!);
+          if ("sha256" in r) hashes.set(i, r.sha256);
+        }
+      }),
+    );
     const index = new Map(p.segments.map((s, i) => [s, i]));
     body = renderMedia(p, { hashOf: (s) => hashes.get(index.get(s)!), mapUri: map });
   }
   const bytes = new TextEncoder().encode(body).buffer as ArrayBuffer;
-  return respond(request, bytesResource(bytes, {
-    type: "application/vnd.apple.mpegurl",
-    etag: `"${(await sha256Hex(new Uint8Array(bytes))).slice(0, 32)}"`,
-    cacheControl: `public, max-age=${UPSTREAM_PLAYLIST_TTL}`,
-  }));
+  return respond(
+    request,
+    bytesResource(bytes, {
+      type: "application/vnd.apple.mpegurl",
+      etag: `"${(await sha256Hex(new Uint8Array(bytes))).slice(0, 32)}"`,
+      cacheControl: `public, max-age=${UPSTREAM_PLAYLIST_TTL}`,
+    }),
+  );
 }
 
 export async function handleUpstream(request: Request, env: Env, ctx: ExecutionContext, rest: string): Promise<Response> {

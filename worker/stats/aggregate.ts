@@ -21,7 +21,7 @@ export interface ViewerRow extends Totals {
   lastSeen: number;
 }
 
-export type ApplyResult = { ok: true, row: ViewerRow } | { ok: false, status: number, reason: string };
+export type ApplyResult = { ok: true; row: ViewerRow } | { ok: false; status: number; reason: string };
 
 const BYTE_KEYS = ["http", "p2p", "up"] as const;
 
@@ -52,9 +52,15 @@ export function applyReport(prev: ViewerRow | undefined, report: Report, now: nu
   return {
     ok: true,
     row: {
-      stream: report.stream, viewer: report.viewer,
-      http: report.http, p2p: report.p2p, up: report.up, peers: report.peers, errors: { ...report.errors },
-      firstSeen: prev?.firstSeen ?? now, lastSeen: now,
+      stream: report.stream,
+      viewer: report.viewer,
+      http: report.http,
+      p2p: report.p2p,
+      up: report.up,
+      peers: report.peers,
+      errors: { ...report.errors },
+      firstSeen: prev?.firstSeen ?? now,
+      lastSeen: now,
     },
   };
 }
@@ -81,9 +87,15 @@ export function summarize(stream: string, retired: Totals, live: readonly Viewer
     peers += v.peers;
   }
   return {
-    stream, viewers: live.length, peers,
-    httpBytes: t.http, p2pBytes: t.p2p, uploadedBytes: t.up,
-    offload: offloadRatio(t.http, t.p2p), bytesSaved: t.p2p, errors: t.errors,
+    stream,
+    viewers: live.length,
+    peers,
+    httpBytes: t.http,
+    p2pBytes: t.p2p,
+    uploadedBytes: t.up,
+    offload: offloadRatio(t.http, t.p2p),
+    bytesSaved: t.p2p,
+    errors: t.errors,
   };
 }
 
@@ -98,8 +110,14 @@ export function sumStreams(list: readonly StreamStats[]): Omit<StreamStats, "str
     peers += s.peers;
   }
   return {
-    viewers, peers, httpBytes: t.http, p2pBytes: t.p2p, uploadedBytes: t.up,
-    offload: offloadRatio(t.http, t.p2p), bytesSaved: t.p2p, errors: t.errors,
+    viewers,
+    peers,
+    httpBytes: t.http,
+    p2pBytes: t.p2p,
+    uploadedBytes: t.up,
+    offload: offloadRatio(t.http, t.p2p),
+    bytesSaved: t.p2p,
+    errors: t.errors,
   };
 }
 

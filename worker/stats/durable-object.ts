@@ -8,7 +8,7 @@ import { REPORT_INTERVAL_MS, VIEWER_TTL_MS } from "../../shared/limits";
 import { MAX_STREAMS_PER_SHARD, MAX_VIEWERS_PER_STREAM, STREAM_TTL_MS } from "./limits";
 import { ERROR_TYPES, emptyErrors, type ErrorCounts, type Report, type StreamStats } from "../../shared/stats-report";
 
-export type ReportOutcome = { ok: true, next: number } | { ok: false, status: number, error: string };
+export type ReportOutcome = { ok: true; next: number } | { ok: false; status: number; error: string };
 
 type Row = Record<string, SqlStorageValue>;
 
@@ -31,9 +31,15 @@ function errorsOf(v: SqlStorageValue | undefined): ErrorCounts {
 
 function viewerOf(r: Row): ViewerRow {
   return {
-    stream: String(r.stream), viewer: String(r.viewer),
-    http: num(r.http), p2p: num(r.p2p), up: num(r.up), peers: num(r.peers), errors: errorsOf(r.errors),
-    firstSeen: num(r.first_seen), lastSeen: num(r.last_seen),
+    stream: String(r.stream),
+    viewer: String(r.viewer),
+    http: num(r.http),
+    p2p: num(r.p2p),
+    up: num(r.up),
+    peers: num(r.peers),
+    errors: errorsOf(r.errors),
+    firstSeen: num(r.first_seen),
+    lastSeen: num(r.last_seen),
   };
 }
 
@@ -77,14 +83,23 @@ export class StatsHub extends DurableObject<Env> {
     const v = applied.row;
     this.ctx.storage.transactionSync(() => {
       if (!stream) {
-        this.sql.exec("INSERT INTO streams (name, http, p2p, up, errors, last_seen) VALUES (?, 0, 0, 0, ?, ?)",
-          v.stream, JSON.stringify(emptyErrors()), now);
+        this.sql.exec("INSERT INTO streams (name, http, p2p, up, errors, last_seen) VALUES (?, 0, 0, 0, ?, ?)", v.stream, JSON.stringify(emptyErrors()), now);
       } else {
         this.sql.exec("UPDATE streams SET last_seen = ? WHERE name = ?", now, v.stream);
       }
-      this.sql.exec(`INSERT OR REPLACE INTO viewers (stream, viewer, http, p2p, up, peers, errors, first_seen, last_seen)
+      this.sql.exec(
+        `INSERT OR REPLACE INTO viewers (stream, viewer, http, p2p, up, peers, errors, first_seen, last_seen)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        v.stream, v.viewer, v.http, v.p2p, v.up, v.peers, JSON.stringify(v.errors), v.firstSeen, v.lastSeen);
+        v.stream,
+        v.viewer,
+        v.http,
+        v.p2p,
+        v.up,
+        v.peers,
+        JSON.stringify(v.errors),
+        v.firstSeen,
+        v.lastSeen,
+      );
     });
     return { ok: true, next: REPORT_INTERVAL_MS };
   }
@@ -112,27 +127,44 @@ export class StatsHub extends DurableObject<Env> {
     // reads always sweep so the viewer count they show is exact.
     if (!force && now >= this.lastSweep && now - this.lastSweep < 1000) return;
     this.lastSweep = now;
-    const gone = this.sql.exec("SELECT * FROM viewers WHERE last_seen < ?", now - VIEWER_TTL_MS).toArray().map(viewerOf);
+    const gone = this.sql
+      .exec("SELECT * FROM viewers WHERE last_seen < ?", now - VIEWER_TTL_MS)
+      .toArray()
+      .map(viewerOf);
     if (gone.length > 0) {
       this.ctx.storage.transactionSync(() => {
         for (const v of gone) {
           const s = this.sql.exec("SELECT * FROM streams WHERE name = ?", v.stream).toArray()[0];
           const base: Totals = s ? { http: num(s.http), p2p: num(s.p2p), up: num(s.up), errors: errorsOf(s.errors) } : emptyTotals();
           const t = summarize(v.stream, base, [v]);
-          this.sql.exec("INSERT OR REPLACE INTO streams (name, http, p2p, up, errors, last_seen) VALUES (?, ?, ?, ?, ?, ?)",
-            v.stream, t.httpBytes, t.p2pBytes, t.uploadedBytes, JSON.stringify(t.errors), Math.max(num(s?.last_seen), v.lastSeen));
+          this.sql.exec(
+            "INSERT OR REPLACE INTO streams (name, http, p2p, up, errors, last_seen) VALUES (?, ?, ?, ?, ?, ?)",
+            v.stream,
+            t.httpBytes,
+            t.p2pBytes,
+            t.uploadedBytes,
+            JSON.stringify(t.errors),
+            Math.max(num(s?.last_seen), v.lastSeen),
+          );
           this.sql.exec("DELETE FROM viewers WHERE stream = ? AND viewer = ?", v.stream, v.viewer);
         }
       });
     }
-    this.sql.exec(`DELETE FROM streams WHERE last_seen < ? AND NOT EXISTS
-      (SELECT 1 FROM viewers WHERE viewers.stream = streams.name)`, now - STREAM_TTL_MS);
+    this.sql.exec(
+      `DELETE FROM streams WHERE last_seen < ? AND NOT EXISTS
+      (SELECT 1 FROM viewers WHERE viewers.stream = streams.name)`,
+      now - STREAM_TTL_MS,
+    );
   }
 
   /** Makes room for a new stream by dropping the longest-idle one without live viewers. */
   private evictIdleStream(): boolean {
-    const idle = this.sql.exec(`SELECT name FROM streams WHERE NOT EXISTS
-      (SELECT 1 FROM viewers WHERE viewers.stream = streams.name) ORDER BY last_seen LIMIT 1`).toArray()[0];
+    const idle = this.sql
+      .exec(
+        `SELECT name FROM streams WHERE NOT EXISTS
+      (SELECT 1 FROM viewers WHERE viewers.stream = streams.name) ORDER BY last_seen LIMIT 1`,
+      )
+      .toArray()[0];
     if (!idle) return false;
     this.sql.exec("DELETE FROM streams WHERE name = ?", String(idle.name));
     return true;

@@ -16,7 +16,6 @@ function shard(env: Env, i: number) {
   return env.STATS.get(env.STATS.idFromName(shardName(i)));
 }
 
-
 /**
  * Reads at most `limit` bytes of the body; null when it is longer. Content-Length is not
  * trusted (it may be absent or lie), so the stream itself is counted.

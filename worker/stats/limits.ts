@@ -5,7 +5,6 @@
 /** Reports are a handful of counters; 2 KiB is ~5× a full report, so anything larger is abuse. */
 export const MAX_REPORT_BYTES = 2048;
 
-
 /**
  * Reports fan out over this many StatsHub objects by stream hash. One Durable Object is
  * single-threaded (~1k req/s soft limit); 4 shards at one report per 5 s per viewer carry
@@ -23,10 +22,8 @@ export const MAX_STREAMS_PER_SHARD = 256;
  */
 export const MAX_VIEWERS_PER_STREAM = 2000;
 
-
 /** A stream with no live viewer for this long is forgotten, so abandoned names do not pile up. */
 export const STREAM_TTL_MS = 60 * 60_000;
-
 
 /**
  * Counters are totals since page load. A client cannot plausibly move more than this many
@@ -38,7 +35,5 @@ export const MAX_BYTES_PER_SECOND = 200 * 1024 * 1024;
 /** The first report of a viewer has no baseline; it may cover at most this much time. */
 export const FIRST_REPORT_WINDOW_S = 60;
 
-
 /** Segment errors per type per second are capped like bytes (a segment is ≥ ~0.5 s of media). */
 export const MAX_ERRORS_PER_SECOND = 50;
-

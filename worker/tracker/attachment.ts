@@ -6,7 +6,12 @@ import { COUNTER_NAMES, emptyCounters, type Counters, type MembershipRecord, typ
 /** What a socket's attachment holds. Versioned so a format change can be detected on wake.
  * `closed` marks a socket the tracker has closed (abuse, outage): frames it still
  * sends before the close handshake ends must not resurrect it after a wake. */
-export interface Attachment { v: 1; id: SocketId; m: MembershipRecord[]; closed?: true }
+export interface Attachment {
+  v: 1;
+  id: SocketId;
+  m: MembershipRecord[];
+  closed?: true;
+}
 
 export function readAttachment(raw: unknown): Attachment | null {
   if (typeof raw !== "object" || raw === null) return null;

@@ -9,9 +9,7 @@
 // DIRECTORY_REPORT_MS, and early after JOIN_REPORT_BATCH joins, so a flash crowd opens new
 // buckets within a fraction of a second. A joining viewer goes to a uniformly random bucket
 // (even fill, no coordination), or back to the one it names (its es_role frames told it).
-import {
-  DIRECTORY_REPORT_STALE_MS, MAX_BUCKETS, MAX_JOINS_PER_SHARD_S, SHARD_TARGET_VIEWERS, SHRINK_AFTER_MS, SHRINK_FILL,
-} from "./limits";
+import { DIRECTORY_REPORT_STALE_MS, MAX_BUCKETS, MAX_JOINS_PER_SHARD_S, SHARD_TARGET_VIEWERS, SHRINK_AFTER_MS, SHRINK_FILL } from "./limits";
 import { bucketsFor } from "./routing";
 
 export interface BucketBook {
@@ -89,9 +87,10 @@ function settle(book: BucketBook, now: number): void {
     book.smallSince = null;
     return;
   }
-  const small = book.buckets > 1
-    && totalViewers(book) < (book.buckets - 1) * SHARD_TARGET_VIEWERS * SHRINK_FILL
-    && totalJoinRate(book) < (book.buckets - 1) * MAX_JOINS_PER_SHARD_S * SHRINK_FILL;
+  const small =
+    book.buckets > 1 &&
+    totalViewers(book) < (book.buckets - 1) * SHARD_TARGET_VIEWERS * SHRINK_FILL &&
+    totalJoinRate(book) < (book.buckets - 1) * MAX_JOINS_PER_SHARD_S * SHRINK_FILL;
   if (!small) {
     book.smallSince = null;
     return;

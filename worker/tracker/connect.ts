@@ -7,9 +7,7 @@ import { jsonError } from "../http";
 import { pickBucket } from "./buckets";
 import { directory } from "./directory";
 import { DIRECTORY_CACHE_MS, ISOLATE_REFRESH_JOINS, MAX_CACHED_REGIONS } from "./limits";
-import {
-  askedBucket, BUCKET_PARAM, bucketShardName, channelFromPath, CHANNEL_HEADER, FULL_HEADER, SHARD_HEADER, shardName, trackerSharding,
-} from "./routing";
+import { askedBucket, BUCKET_PARAM, bucketShardName, channelFromPath, CHANNEL_HEADER, FULL_HEADER, SHARD_HEADER, shardName, trackerSharding } from "./routing";
 
 /** GET /announce[/<channel>] with Upgrade: websocket → the shard's Durable Object. */
 export async function handleTrackerRequest(request: Request, env: Env): Promise<Response> {

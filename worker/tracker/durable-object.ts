@@ -11,8 +11,18 @@ import { jsonError } from "../http";
 import { parse, serialize } from "./protocol";
 import { admit, handle, refuse } from "./swarm";
 import {
-  addSocket, createState, membershipRecords, nextExpiry, peerCount, removeSocket,
-  restoreSocket, sweep, type Counters, type Effect, type SocketId, type TrackerState,
+  addSocket,
+  createState,
+  membershipRecords,
+  nextExpiry,
+  peerCount,
+  removeSocket,
+  restoreSocket,
+  sweep,
+  type Counters,
+  type Effect,
+  type SocketId,
+  type TrackerState,
 } from "./state";
 import { directory } from "./directory";
 import { DIRECTORY_REPORT_MS, JOIN_REPORT_BATCH, MAX_SOCKETS_PER_SHARD, MIN_JOIN_PERIOD_MS, STATS_FLUSH_MS } from "./limits";
@@ -59,7 +69,10 @@ export class TrackerShard extends DurableObject<Env> {
     for (const ws of ctx.getWebSockets()) this.adopt(ws);
     ctx.blockConcurrencyWhile(async () => {
       const [alarmAt, counters, outage, meta] = await Promise.all([
-        ctx.storage.getAlarm(), ctx.storage.get("counters"), ctx.storage.get("outage"), ctx.storage.get("meta"),
+        ctx.storage.getAlarm(),
+        ctx.storage.get("counters"),
+        ctx.storage.get("outage"),
+        ctx.storage.get("meta"),
       ]);
       this.alarmAt = alarmAt;
       this.state.counters = readCounters(counters);
@@ -130,9 +143,7 @@ export class TrackerShard extends DurableObject<Env> {
         this.apply(flood);
       } else {
         const parsed = parse(message);
-        this.apply(parsed.ok
-          ? handle(this.state, id, parsed.msg, now, Math.random)
-          : refuse(this.state, id, parsed.reason, parsed.action, parsed.infoHash));
+        this.apply(parsed.ok ? handle(this.state, id, parsed.msg, now, Math.random) : refuse(this.state, id, parsed.reason, parsed.action, parsed.infoHash));
       }
       this.countersDirty = true;
       this.scheduleAlarm(now);

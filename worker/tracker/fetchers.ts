@@ -96,7 +96,12 @@ export function fetchesSegment(plan: FetcherPlan, id: string, seq: number): bool
 export function planFetchers(viewers: readonly ViewerRecord[], stream: StreamProfile, prev: FetcherPlan = emptyPlan()): FetcherPlan {
   const proven = viewers.filter((v) => isProven(v, stream));
   if (proven.length === 0) return emptyPlan();
-  const hop = FETCHER_HOP_MARGIN * hopSeconds(stream, proven.map((v) => v.rateBps ?? 0));
+  const hop =
+    FETCHER_HOP_MARGIN *
+    hopSeconds(
+      stream,
+      proven.map((v) => v.rateBps ?? 0),
+    );
   const m = Math.min(fetchersPerSegment(viewers.length, hop, stream.budgetSeconds), proven.length);
   const cap = Math.ceil((m * FETCHER_CLASSES) / proven.length);
   const ids = new Set(proven.map((v) => v.id));
@@ -106,8 +111,15 @@ export function planFetchers(viewers: readonly ViewerRecord[], stream: StreamPro
   const load = (id: string) => roles.get(id)?.length ?? 0;
   // Shed holders of classes above m (m shrank), most loaded first.
   for (let c = 0; c < FETCHER_CLASSES; c++) {
-    const hs = [...roles].filter(([, cs]) => cs.includes(c)).map(([id]) => id).sort((a, b) => load(b) - load(a));
-    for (const id of hs.slice(0, Math.max(0, hs.length - m))) roles.set(id, roles.get(id)!.filter((x) => x !== c));
+    const hs = [...roles]
+      .filter(([, cs]) => cs.includes(c))
+      .map(([id]) => id)
+      .sort((a, b) => load(b) - load(a));
+    for (const id of hs.slice(0, Math.max(0, hs.length - m)))
+      roles.set(
+        id,
+        roles.get(id)!.filter((x) => x !== c),
+      );
   }
   for (const [id, cs] of roles) if (cs.length === 0) roles.delete(id);
 
@@ -119,7 +131,10 @@ export function planFetchers(viewers: readonly ViewerRecord[], stream: StreamPro
     for (const id of [...order].sort((a, b) => load(a) - load(b))) {
       if (missing <= 0) break;
       if (load(id) >= cap || (roles.get(id) ?? []).includes(c)) continue;
-      roles.set(id, [...(roles.get(id) ?? []), c].sort((x, y) => x - y));
+      roles.set(
+        id,
+        [...(roles.get(id) ?? []), c].sort((x, y) => x - y),
+      );
       missing--;
     }
   }

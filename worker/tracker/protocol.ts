@@ -6,14 +6,29 @@
 // what the client accepts.
 import { MAX_PEERS } from "../../shared/limits";
 import {
-  MAX_FRAME_CHARS, MAX_NUMWANT, MAX_OFFERS_PER_ANNOUNCE, MAX_SCRAPE_HASHES, MAX_SDP_CHARS,
-  OFFER_ID_CHARS, ANNOUNCE_INTERVAL_S, FETCHER_CLASSES, MAX_REPORTED_BPS, MAX_SEGMENT_SECONDS, MAX_REPORTED_SEGMENT_BYTES,
+  MAX_FRAME_CHARS,
+  MAX_NUMWANT,
+  MAX_OFFERS_PER_ANNOUNCE,
+  MAX_SCRAPE_HASHES,
+  MAX_SDP_CHARS,
+  OFFER_ID_CHARS,
+  ANNOUNCE_INTERVAL_S,
+  FETCHER_CLASSES,
+  MAX_REPORTED_BPS,
+  MAX_SEGMENT_SECONDS,
+  MAX_REPORTED_SEGMENT_BYTES,
   VIEWER_REPORT_S,
 } from "./limits";
 
 /** Session description as simple-peer signals it with trickle off. Only these two fields are relayed. */
-export interface Sdp { type: "offer" | "answer"; sdp: string }
-export interface Offer { offer: Sdp; offerId: string }
+export interface Sdp {
+  type: "offer" | "answer";
+  sdp: string;
+}
+export interface Offer {
+  offer: Sdp;
+  offerId: string;
+}
 /** `paused`/`empty`/absent are folded into `update`, as bittorrent-tracker does. */
 export type AnnounceEvent = "started" | "stopped" | "completed" | "update";
 
@@ -36,7 +51,10 @@ export interface AnswerIn {
   offerId: string;
   answer: Sdp;
 }
-export interface ScrapeIn { action: "scrape"; infoHashes: string[] }
+export interface ScrapeIn {
+  action: "scrape";
+  infoHashes: string[];
+}
 /**
  * EdgeSwarm's own frame (never sent by stock WebTorrent clients): what a viewer delivered to
  * its peers and what its stream looks like, every VIEWER_REPORT_S, for the fetcher policy
@@ -60,15 +78,43 @@ export interface ReportIn {
 export type InMessage = AnnounceIn | AnswerIn | ScrapeIn | ReportIn;
 
 export interface AnnounceReplyOut {
-  type: "announce-reply"; infoHash: string; complete: number; incomplete: number;
+  type: "announce-reply";
+  infoHash: string;
+  complete: number;
+  incomplete: number;
   /** bittorrent-tracker's client emits `warning message` as a warning without failing. */
   warning?: string;
 }
-export interface OfferOut { type: "offer"; infoHash: string; peerId: string; offerId: string; offer: Sdp }
-export interface AnswerOut { type: "answer"; infoHash: string; peerId: string; offerId: string; answer: Sdp }
-export interface ScrapeFile { infoHash: string; complete: number; incomplete: number; downloaded: number }
-export interface ScrapeReplyOut { type: "scrape-reply"; files: ScrapeFile[] }
-export interface FailureOut { type: "failure"; reason: string; action?: "announce" | "scrape"; infoHash?: string }
+export interface OfferOut {
+  type: "offer";
+  infoHash: string;
+  peerId: string;
+  offerId: string;
+  offer: Sdp;
+}
+export interface AnswerOut {
+  type: "answer";
+  infoHash: string;
+  peerId: string;
+  offerId: string;
+  answer: Sdp;
+}
+export interface ScrapeFile {
+  infoHash: string;
+  complete: number;
+  incomplete: number;
+  downloaded: number;
+}
+export interface ScrapeReplyOut {
+  type: "scrape-reply";
+  files: ScrapeFile[];
+}
+export interface FailureOut {
+  type: "failure";
+  reason: string;
+  action?: "announce" | "scrape";
+  infoHash?: string;
+}
 /**
  * The shard's answer to es_report frames. Mode "claims": the swarm has no proven viewer yet,
  * so the viewer claims new segments at the edge as before (shared/claim.ts). Mode "roles":
@@ -78,13 +124,25 @@ export interface FailureOut { type: "failure"; reason: string; action?: "announc
  * `bucket` is this shard's bucket: a viewer that reconnects asks for it (?es_bucket=).
  * Wire: `{ action: "es_role", info_hash, mode, classes, of, m, report_s, bucket }`.
  */
-export interface RoleOut { type: "role"; infoHash: string; mode: "claims" | "roles"; classes: number[]; m: number; bucket: number }
+export interface RoleOut {
+  type: "role";
+  infoHash: string;
+  mode: "claims" | "roles";
+  classes: number[];
+  m: number;
+  bucket: number;
+}
 export type OutMessage = AnnounceReplyOut | OfferOut | AnswerOut | ScrapeReplyOut | FailureOut | RoleOut;
 
 /** A refused frame. action/infoHash are echoed when known so the client routes the
  * failure to the right swarm as a warning; bittorrent-tracker's client treats a
  * frame without `action` as a socket error and reconnects. */
-export interface ParseFailure { ok: false; reason: string; action?: "announce" | "scrape"; infoHash?: string }
+export interface ParseFailure {
+  ok: false;
+  reason: string;
+  action?: "announce" | "scrape";
+  infoHash?: string;
+}
 export type ParseResult = { ok: true; msg: InMessage } | ParseFailure;
 
 type Json = Record<string, unknown>;
@@ -166,10 +224,17 @@ function parseAnnounce(d: Json): ParseResult {
 
   let event: AnnounceEvent;
   switch (d.event) {
-    case "started": case "stopped": case "completed": case "update":
+    case "started":
+    case "stopped":
+    case "completed":
+    case "update":
       event = d.event;
       break;
-    case undefined: case null: case "": case "empty": case "paused":
+    case undefined:
+    case null:
+    case "":
+    case "empty":
+    case "paused":
       event = "update";
       break;
     default:
@@ -230,8 +295,15 @@ function parseReport(d: Json): ParseResult {
   return {
     ok: true,
     msg: {
-      action: "es_report", infoHash: d.info_hash, peerId: d.peer_id, up: d.up, rate, peers: d.peers,
-      segmentBytes: bytes, segmentSeconds: seconds, budgetSeconds: budget,
+      action: "es_report",
+      infoHash: d.info_hash,
+      peerId: d.peer_id,
+      up: d.up,
+      rate,
+      peers: d.peers,
+      segmentBytes: bytes,
+      segmentSeconds: seconds,
+      budgetSeconds: budget,
     },
   };
 }
@@ -249,8 +321,11 @@ export function serialize(m: OutMessage): string {
   switch (m.type) {
     case "announce-reply":
       return JSON.stringify({
-        action: "announce", interval: ANNOUNCE_INTERVAL_S, info_hash: m.infoHash,
-        complete: m.complete, incomplete: m.incomplete,
+        action: "announce",
+        interval: ANNOUNCE_INTERVAL_S,
+        info_hash: m.infoHash,
+        complete: m.complete,
+        incomplete: m.incomplete,
         ...(m.warning !== undefined ? { "warning message": m.warning } : {}),
       });
     case "offer":
@@ -264,7 +339,14 @@ export function serialize(m: OutMessage): string {
     }
     case "role":
       return JSON.stringify({
-        action: "es_role", info_hash: m.infoHash, mode: m.mode, classes: m.classes, of: FETCHER_CLASSES, m: m.m, report_s: VIEWER_REPORT_S, bucket: m.bucket,
+        action: "es_role",
+        info_hash: m.infoHash,
+        mode: m.mode,
+        classes: m.classes,
+        of: FETCHER_CLASSES,
+        m: m.m,
+        report_s: VIEWER_REPORT_S,
+        bucket: m.bucket,
       });
     case "failure": {
       const out: Record<string, string> = { "failure reason": m.reason };

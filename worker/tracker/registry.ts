@@ -58,7 +58,10 @@ export class RegistryListing {
   private listed = false;
   private listing = false;
 
-  constructor(private readonly ctx: DurableObjectState, private readonly env: Env) {}
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: Env,
+  ) {}
 
   /** Reads back what `join`/`leave` stored (any shape: storage is validated, not trusted). */
   restore(meta: unknown): void {

@@ -25,8 +25,13 @@ export function applyReport(state: TrackerState, s: SocketState, msg: ReportIn, 
   if (me.sock !== s.id) return { ok: false, reason: "not-owner" };
   const wasProven = provenNow(swarm, me, now);
   me.report = {
-    at: now, up: msg.up, rate: msg.rate, peers: msg.peers,
-    segmentBytes: msg.segmentBytes, segmentSeconds: msg.segmentSeconds, budgetSeconds: msg.budgetSeconds,
+    at: now,
+    up: msg.up,
+    rate: msg.rate,
+    peers: msg.peers,
+    segmentBytes: msg.segmentBytes,
+    segmentSeconds: msg.segmentSeconds,
+    budgetSeconds: msg.budgetSeconds,
   };
   me.lastSeen = Math.max(me.lastSeen, now);
   if (now - swarm.plannedAt >= ROLE_PLAN_MS || provenNow(swarm, me, now) !== wasProven) replan(swarm, now);

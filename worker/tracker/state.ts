@@ -1,9 +1,7 @@
 // Tracker state of one shard and its bookkeeping: sockets, swarms, memberships,
 // counters, expiry sweep. Pure data and functions (time passed in), no protocol
 // handling and no I/O; swarm.ts applies frames to this state.
-import {
-  MAX_PEERS_PER_SWARM, MAX_SWARMS_PER_SOCKET, MSG_BURST, OFFER_BURST, OFFER_LIFETIME_MS, PEER_LIFETIME_MS,
-} from "./limits";
+import { MAX_PEERS_PER_SWARM, MAX_SWARMS_PER_SOCKET, MSG_BURST, OFFER_BURST, OFFER_LIFETIME_MS, PEER_LIFETIME_MS } from "./limits";
 import { emptyPlan, type FetcherPlan } from "./fetchers";
 import type { OutMessage } from "./protocol";
 
@@ -47,7 +45,12 @@ export interface Swarm {
 }
 
 /** An offer relayed to a socket and not yet answered: what an answer must match. */
-export interface PendingOffer { infoHash: string; fromPeerId: string; toPeerId: string; expires: number }
+export interface PendingOffer {
+  infoHash: string;
+  fromPeerId: string;
+  toPeerId: string;
+  expires: number;
+}
 
 export interface SocketState {
   id: SocketId;
@@ -61,7 +64,10 @@ export interface SocketState {
 }
 
 /** Token bucket; starts full (after a wake too: a fresh allowance is harmless). */
-export interface Bucket { tokens: number; at: number }
+export interface Bucket {
+  tokens: number;
+  at: number;
+}
 
 export function refill(b: Bucket, now: number, burst: number, perS: number): void {
   if (now > b.at) {
@@ -71,16 +77,42 @@ export function refill(b: Bucket, now: number, burst: number, perS: number): voi
 }
 
 export const COUNTER_NAMES = [
-  "announce", "started", "stopped", "completed", "scrape", "offerRelayed", "offerUnmatched",
-  "answerRelayed", "answerDropped", "failure", "abuseClosed", "expired", "offerRateLimited", "floodClosed", "report",
+  "announce",
+  "started",
+  "stopped",
+  "completed",
+  "scrape",
+  "offerRelayed",
+  "offerUnmatched",
+  "answerRelayed",
+  "answerDropped",
+  "failure",
+  "abuseClosed",
+  "expired",
+  "offerRateLimited",
+  "floodClosed",
+  "report",
 ] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 export type Counters = Record<CounterName, number>;
 
 export function emptyCounters(): Counters {
   return {
-    announce: 0, started: 0, stopped: 0, completed: 0, scrape: 0, offerRelayed: 0, offerUnmatched: 0,
-    answerRelayed: 0, answerDropped: 0, failure: 0, abuseClosed: 0, expired: 0, offerRateLimited: 0, floodClosed: 0, report: 0,
+    announce: 0,
+    started: 0,
+    stopped: 0,
+    completed: 0,
+    scrape: 0,
+    offerRelayed: 0,
+    offerUnmatched: 0,
+    answerRelayed: 0,
+    answerDropped: 0,
+    failure: 0,
+    abuseClosed: 0,
+    expired: 0,
+    offerRateLimited: 0,
+    floodClosed: 0,
+    report: 0,
   };
 }
 
@@ -113,8 +145,12 @@ export function addSocket(state: TrackerState, id: SocketId): SocketState {
   let s = state.sockets.get(id);
   if (!s) {
     s = {
-      id, memberships: [], pending: new Map(), lostOffersUntil: -Infinity,
-      msgBudget: { tokens: MSG_BURST, at: -Infinity }, offerBudget: { tokens: OFFER_BURST, at: -Infinity },
+      id,
+      memberships: [],
+      pending: new Map(),
+      lostOffersUntil: -Infinity,
+      msgBudget: { tokens: MSG_BURST, at: -Infinity },
+      offerBudget: { tokens: OFFER_BURST, at: -Infinity },
     };
     state.sockets.set(id, s);
   }

@@ -32,7 +32,12 @@ export async function handleTrackerStats(request: Request, env: Env): Promise<Re
     entries.map(async (e): Promise<ShardStats> => {
       const s = await env.TRACKER.getByName(e.name).shardStats();
       return {
-        shard: s.shard, channel: s.channel, swarms: s.swarms, peers: s.peers, sockets: s.sockets, wokeAt: s.wokeAt,
+        shard: s.shard,
+        channel: s.channel,
+        swarms: s.swarms,
+        peers: s.peers,
+        sockets: s.sockets,
+        wokeAt: s.wokeAt,
         messages: { ...s.messages },
       };
     }),

@@ -5,22 +5,46 @@
 import type { AnnounceIn, AnswerIn, InMessage, OutMessage, ReportIn, ScrapeIn } from "./protocol";
 import { applyReport } from "./roles";
 import {
-  MAX_PEERS_PER_SWARM, MAX_PENDING_OFFERS_PER_SOCKET, MAX_SWARMS_PER_SOCKET, MSG_BURST, MSG_PER_S, OFFER_BURST,
-  OFFER_LIFETIME_MS, OFFER_PER_S, PERSIST_SEEN_MS, WAKE_GRACE_MS,
+  MAX_PEERS_PER_SWARM,
+  MAX_PENDING_OFFERS_PER_SOCKET,
+  MAX_SWARMS_PER_SOCKET,
+  MSG_BURST,
+  MSG_PER_S,
+  OFFER_BURST,
+  OFFER_LIFETIME_MS,
+  OFFER_PER_S,
+  PERSIST_SEEN_MS,
+  WAKE_GRACE_MS,
 } from "./limits";
 import {
-  addSocket, counts, getSwarm, isLive, join, leave, refill,
-  type Effect, type Member, type PendingOffer, type SocketId, type SocketState, type Swarm, type TrackerState,
+  addSocket,
+  counts,
+  getSwarm,
+  isLive,
+  join,
+  leave,
+  refill,
+  type Effect,
+  type Member,
+  type PendingOffer,
+  type SocketId,
+  type SocketState,
+  type Swarm,
+  type TrackerState,
 } from "./state";
 
 /** Applies one parsed frame from socket `from`; returns what to send, close and persist. */
 export function handle(state: TrackerState, from: SocketId, msg: InMessage, now: number, rng: () => number): Effect[] {
   const s = addSocket(state, from);
   switch (msg.action) {
-    case "announce": return announce(state, s, msg, now, rng);
-    case "answer": return answer(state, s, msg, now);
-    case "scrape": return scrape(state, s, msg);
-    case "es_report": return report(state, s, msg, now);
+    case "announce":
+      return announce(state, s, msg, now, rng);
+    case "answer":
+      return answer(state, s, msg, now);
+    case "scrape":
+      return scrape(state, s, msg);
+    case "es_report":
+      return report(state, s, msg, now);
     default: {
       const never: never = msg;
       return never;

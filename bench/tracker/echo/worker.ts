@@ -5,7 +5,9 @@
 // measure whether handing send() bytes is cheaper than handing it a JS string.
 import { DurableObject } from "cloudflare:workers";
 
-interface EchoEnv { ECHO: DurableObjectNamespace<EchoShard> }
+interface EchoEnv {
+  ECHO: DurableObjectNamespace<EchoShard>;
+}
 
 const encoder = new TextEncoder();
 

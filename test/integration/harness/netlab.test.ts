@@ -59,17 +59,25 @@ function qdisc(dev: string, ns?: string): { kind: string; options: { rate: numbe
 /** Every lab-made namespace, link and forwarder process of this bridge address still present. */
 function leftovers(lab: Pick<NetLab, "bridge" | "bridgeIp"> & { hosts: Array<{ ns: string }> }): string[] {
   const names = [lab.bridge, ...lab.hosts.map((h) => h.ns)];
-  const ns = execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n").map((l) => l.split(" ")[0]);
+  const ns = execFileSync("ip", ["netns", "list"], { encoding: "utf8" })
+    .split("\n")
+    .map((l) => l.split(" ")[0]);
   const links = (JSON.parse(execFileSync("ip", ["-j", "link", "show"], { encoding: "utf8" })) as Array<{ ifname: string }>).map((l) => l.ifname);
-  const forwarders = readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, "utf8");
-      return cmd.includes("forwarder.mjs") && cmd.includes(lab.bridgeIp);
-    } catch {
-      return false; // exited while we looked
-    }
-  });
-  return [...names.filter((n) => ns.includes(n)).map((n) => `netns ${n}`), ...names.filter((n) => links.includes(n)).map((n) => `link ${n}`), ...forwarders.map((p) => `forwarder pid ${p}`)];
+  const forwarders = readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const cmd = readFileSync(`/proc/${p}/cmdline`, "utf8");
+        return cmd.includes("forwarder.mjs") && cmd.includes(lab.bridgeIp);
+      } catch {
+        return false; // exited while we looked
+      }
+    });
+  return [
+    ...names.filter((n) => ns.includes(n)).map((n) => `netns ${n}`),
+    ...names.filter((n) => links.includes(n)).map((n) => `link ${n}`),
+    ...forwarders.map((p) => `forwarder pid ${p}`),
+  ];
 }
 
 async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
@@ -128,7 +136,8 @@ describe.skipIf(!support.ok)(`netlab on real namespaces${skipNote}`, () => {
   it("routes lab peers over eth0 and everything else to lo, so nothing leaves a namespace except across the bridge", () => {
     const [a, b] = [labs[0]!.hosts[0]!, labs[0]!.hosts[1]!];
     // `ip route get` only asks the routing table; no packet is sent. 198.51.100.1 is TEST-NET-2.
-    const dev = (ns: string, to: string) => (JSON.parse(execFileSync("ip", ["-n", ns, "-j", "route", "get", to], { encoding: "utf8" })) as Array<{ dev: string }>)[0]!.dev;
+    const dev = (ns: string, to: string) =>
+      (JSON.parse(execFileSync("ip", ["-n", ns, "-j", "route", "get", to], { encoding: "utf8" })) as Array<{ dev: string }>)[0]!.dev;
     expect(dev(a.ns, b.ip)).toBe("eth0");
     expect(dev(a.ns, labs[0]!.bridgeIp)).toBe("eth0");
     expect(dev(a.ns, "198.51.100.1")).toBe("lo");
@@ -185,13 +194,16 @@ describe.skipIf(!support.ok)(`netlab on real namespaces${skipNote}`, () => {
     const dir = mkdtempSync(join(tmpdir(), "netlab-test-"));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
     const script = join(dir, "child.mts");
-    writeFileSync(script, `import { openNetLab } from ${JSON.stringify(join(ROOT, "harness/netlab/index.ts"))};
+    writeFileSync(
+      script,
+      `import { openNetLab } from ${JSON.stringify(join(ROOT, "harness/netlab/index.ts"))};
 const lab = await openNetLab({ profile: "cable", viewers: 2 });
 await lab.hosts[0].forward([8081]);
 const wrapper = lab.hosts[1].wrap("/bin/true");
 console.log(JSON.stringify({ bridge: lab.bridge, bridgeIp: lab.bridgeIp, hosts: lab.hosts.map((h) => ({ ns: h.ns })), wrapper }));
 setInterval(() => {}, 1000);
-`);
+`,
+    );
     const start = async () => {
       const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
       children.push(child);

@@ -6,8 +6,16 @@ import { channelOf, DEFAULTS, parseArgs } from "../../../bench/swarm/args.ts";
 import { copiesHistogram, shortTag, stallTimeline } from "../../../bench/swarm/table.ts";
 
 const row = (id: string, http: number, need: number, extra: Partial<ViewerRow> = {}): ViewerRow => ({
-  id, httpSegmentBytes: http, neededBytes: need, p2pBytes: need - http, stalls: 0, stallMs: 0, startupMs: 100,
-  abortedHttp: 0, integrityRejects: 0, ...extra,
+  id,
+  httpSegmentBytes: http,
+  neededBytes: need,
+  p2pBytes: need - http,
+  stalls: 0,
+  stallMs: 0,
+  startupMs: 100,
+  abortedHttp: 0,
+  integrityRejects: 0,
+  ...extra,
 });
 
 describe("offload arithmetic", () => {
@@ -81,7 +89,10 @@ describe("bench flags", () => {
     expect(parseArgs(["--mode", "browser", "--net=blocked", "--http"])).toMatchObject({ ok: true, opts: { net: "blocked", plainHttp: true } });
     expect(parseArgs(["--net", "cable"])).toMatchObject({ ok: false, reason: expect.stringMatching(/--mode browser/) });
     expect(parseArgs(["--mode", "browser", "--http"])).toMatchObject({ ok: false, reason: expect.stringMatching(/--net/) });
-    expect(parseArgs(["--mode", "browser", "--net", "satellite"])).toMatchObject({ ok: false, reason: expect.stringMatching(/lan, cable, dsl, mixed, blocked/) });
+    expect(parseArgs(["--mode", "browser", "--net", "satellite"])).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/lan, cable, dsl, mixed, blocked/),
+    });
   });
 
   it("measures P2P off only when asked, and only with browser viewers", () => {
@@ -106,7 +117,9 @@ describe("stall timeline", () => {
 
 describe("copies histogram", () => {
   it("counts how many segments left the origin once, twice, and so on", () => {
-    expect(copiesHistogram({ "/a.ts": ["v-01"], "/b.ts": ["v-01", "v-02"], "/c.ts": ["v-03"], "/d.ts": ["v-01", "v-02", "v-03", "v-04"] })).toBe("1×: 2, 2×: 1, 4×: 1");
+    expect(copiesHistogram({ "/a.ts": ["v-01"], "/b.ts": ["v-01", "v-02"], "/c.ts": ["v-03"], "/d.ts": ["v-01", "v-02", "v-03", "v-04"] })).toBe(
+      "1×: 2, 2×: 1, 4×: 1",
+    );
     expect(shortTag("edgeswarm-03")).toBe("03");
     expect(shortTag("untagged")).toBe("untagged");
     expect(copiesHistogram({})).toBe("");
@@ -123,9 +136,17 @@ describe("egress invariant lines", () => {
     expect(invariantLines([{ variant: "edgeswarm", total: t(1050, 1000) }])[0]).toMatch(/BROKEN: 5\.0 % above need/);
   });
   it("compares per byte of need with a measured P2P-off run when there is one", () => {
-    const lines = invariantLines([{ variant: "edgeswarm", total: t(500, 1000) }, { variant: "p2p-off", total: t(1100, 1000) }]);
+    const lines = invariantLines([
+      { variant: "edgeswarm", total: t(500, 1000) },
+      { variant: "p2p-off", total: t(1100, 1000) },
+    ]);
     expect(lines[1]).toMatch(/egress \/ need = 1\.100; edgeswarm egress per byte of need = 0\.455 × P2P off → holds/);
-    expect(invariantLines([{ variant: "edgeswarm", total: t(1200, 1000) }, { variant: "p2p-off", total: t(1100, 1000) }])[1]).toMatch(/BROKEN/);
+    expect(
+      invariantLines([
+        { variant: "edgeswarm", total: t(1200, 1000) },
+        { variant: "p2p-off", total: t(1100, 1000) },
+      ])[1],
+    ).toMatch(/BROKEN/);
   });
   it("prints nothing without an EdgeSwarm row", () => {
     expect(invariantLines([{ variant: "stock", total: t(1, 1) }])).toEqual([]);

@@ -5,13 +5,28 @@ import { parseStats, parseTrackerStats, sumFigures } from "../../../demo/src/api
 const statsReply = {
   generatedAt: 1700000000000,
   streams: [
-    { stream: "loop", viewers: 2, peers: 2, httpBytes: 3000, p2pBytes: 7000, uploadedBytes: 6500, offload: 0.7, bytesSaved: 7000, errors: { "p2p-hash-mismatch": 1, "http-failed": 0 } },
+    {
+      stream: "loop",
+      viewers: 2,
+      peers: 2,
+      httpBytes: 3000,
+      p2pBytes: 7000,
+      uploadedBytes: 6500,
+      offload: 0.7,
+      bytesSaved: 7000,
+      errors: { "p2p-hash-mismatch": 1, "http-failed": 0 },
+    },
     { stream: "sample", viewers: 0, peers: 0, httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, offload: 0, bytesSaved: 0, errors: {} },
   ],
   totals: { viewers: 2, peers: 2, httpBytes: 3000, p2pBytes: 7000, uploadedBytes: 6500, offload: 0.7, bytesSaved: 7000, errors: {} },
 };
 const trackerReply = (announce: number, offers: number) => ({
-  scope: "global", shards: 2, truncated: false, swarms: 3, peers: 5, sockets: 3,
+  scope: "global",
+  shards: 2,
+  truncated: false,
+  swarms: 3,
+  peers: 5,
+  sockets: 3,
   messages: { announce, offerRelayed: offers, failure: 0 },
   perShard: [
     { shard: "loop#0", channel: "loop", swarms: 2, peers: 4, sockets: 2, messages: { announce: announce - 1, offerRelayed: offers } },
@@ -44,7 +59,9 @@ describe("parseStats", () => {
     const r = parseStats({ streams: [null, { stream: "" }, { stream: "x", viewers: -3, httpBytes: "9", p2pBytes: Infinity }], totals: null });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.value.streams).toEqual([{ stream: "x", viewers: 0, peers: 0, httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, offload: null, bytesSaved: 0, errors: {} }]);
+    expect(r.value.streams).toEqual([
+      { stream: "x", viewers: 0, peers: 0, httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, offload: null, bytesSaved: 0, errors: {} },
+    ]);
     // No totals in the reply: summed from the streams.
     expect(r.value.totals.viewers).toBe(0);
   });

@@ -6,13 +6,28 @@ import { dashboardView } from "../../../demo/src/dashboard-model";
 const statsReply = {
   generatedAt: 1700000000000,
   streams: [
-    { stream: "loop", viewers: 2, peers: 2, httpBytes: 3000, p2pBytes: 7000, uploadedBytes: 6500, offload: 0.7, bytesSaved: 7000, errors: { "p2p-hash-mismatch": 1, "http-failed": 0 } },
+    {
+      stream: "loop",
+      viewers: 2,
+      peers: 2,
+      httpBytes: 3000,
+      p2pBytes: 7000,
+      uploadedBytes: 6500,
+      offload: 0.7,
+      bytesSaved: 7000,
+      errors: { "p2p-hash-mismatch": 1, "http-failed": 0 },
+    },
     { stream: "sample", viewers: 0, peers: 0, httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, offload: 0, bytesSaved: 0, errors: {} },
   ],
   totals: { viewers: 2, peers: 2, httpBytes: 3000, p2pBytes: 7000, uploadedBytes: 6500, offload: 0.7, bytesSaved: 7000, errors: {} },
 };
 const trackerReply = (announce: number, offers: number) => ({
-  scope: "global", shards: 2, truncated: false, swarms: 3, peers: 5, sockets: 3,
+  scope: "global",
+  shards: 2,
+  truncated: false,
+  swarms: 3,
+  peers: 5,
+  sockets: 3,
   messages: { announce, offerRelayed: offers, failure: 0 },
   perShard: [
     { shard: "loop#0", channel: "loop", swarms: 2, peers: 4, sockets: 2, messages: { announce: announce - 1, offerRelayed: offers } },
@@ -28,7 +43,10 @@ describe("dashboardView", () => {
 
   it("joins viewer reports and tracker channels by stream name, busiest first", () => {
     const v = dashboardView(null, { at: 0, stats: stats.value, tracker: t1.value });
-    expect(v.rows.map((r) => [r.stream, r.viewers, r.trackerPeers, r.rejected])).toEqual([["loop", 2, 5, 1], ["sample", 0, null, 0]]);
+    expect(v.rows.map((r) => [r.stream, r.viewers, r.trackerPeers, r.rejected])).toEqual([
+      ["loop", 2, 5, 1],
+      ["sample", 0, null, 0],
+    ]);
     expect(v.messageRates).toBeNull();
     expect(v.rows[0]!.trackerRate).toBeNull();
   });

@@ -30,7 +30,12 @@ describe("PeerTable", () => {
     p.connect("gone", 2);
     p.disconnect("gone", 3);
     p.connect("new", 4);
-    expect(p.list().map((r) => r.id).sort()).toEqual(["keep1", "keep2", "new"]);
+    expect(
+      p
+        .list()
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(["keep1", "keep2", "new"]);
     for (let i = 0; i < 100; i++) p.connect(`churn${i}`, 10 + i);
     expect(p.list()).toHaveLength(3);
   });

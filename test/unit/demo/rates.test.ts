@@ -26,7 +26,11 @@ describe("RollingSeries", () => {
     const s = new RollingSeries(["http", "p2p"], 10);
     s.push(1000, { http: 1, p2p: 2 });
     s.push(2000, { http: 3 });
-    expect(s.data()).toEqual([[1, 2], [1, 3], [2, 0]]);
+    expect(s.data()).toEqual([
+      [1, 2],
+      [1, 3],
+      [2, 0],
+    ]);
     expect(s.last("http")).toBe(3);
     expect(s.last("nope")).toBeUndefined();
   });
@@ -34,7 +38,10 @@ describe("RollingSeries", () => {
     const s = new RollingSeries(["v"], 3);
     for (let i = 0; i < 10; i++) s.push(i * 1000, { v: i });
     expect(s.length).toBe(3);
-    expect(s.data()).toEqual([[7, 8, 9], [7, 8, 9]]);
+    expect(s.data()).toEqual([
+      [7, 8, 9],
+      [7, 8, 9],
+    ]);
   });
   it("refuses a capacity that cannot draw a line", () => {
     expect(() => new RollingSeries(["v"], 1)).toThrow(RangeError);

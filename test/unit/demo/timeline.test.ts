@@ -7,7 +7,11 @@ describe("SegmentTimeline", () => {
     t.add("http", 100, "a");
     t.add("p2p", 200, "b");
     t.add("rejected", 300, "c");
-    expect(t.list().map((c) => [c.seq, c.source])).toEqual([[0, "http"], [1, "p2p"], [2, "rejected"]]);
+    expect(t.list().map((c) => [c.seq, c.source])).toEqual([
+      [0, "http"],
+      [1, "p2p"],
+      [2, "rejected"],
+    ]);
   });
   it("holds only its window of cells but counts the whole session", () => {
     const t = new SegmentTimeline(2);

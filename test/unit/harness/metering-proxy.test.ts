@@ -122,7 +122,10 @@ describe("metering proxy", () => {
       req.on("error", () => {});
       setTimeout(() => reject(new Error("slow response never delivered two chunks")), 20_000);
       const kick = setInterval(() => {
-        if (releaseSlow) { clearInterval(kick); releaseSlow(); }
+        if (releaseSlow) {
+          clearInterval(kick);
+          releaseSlow();
+        }
       }, 10);
     });
     expect(received).toBe(2 * CHUNK);

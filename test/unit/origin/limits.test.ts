@@ -13,7 +13,13 @@ import type { Env } from "../../../worker/env";
 
 const seg = (i: number) => `#EXTINF:2,\ns${i}.ts`;
 const pl = (n: number, d = 2): MediaPlaylist => ({
-  kind: "media", header: [], targetDuration: 2, mediaSequence: 0, discontinuitySequence: 0, endList: false, trailer: [],
+  kind: "media",
+  header: [],
+  targetDuration: 2,
+  mediaSequence: 0,
+  discontinuitySequence: 0,
+  endList: false,
+  trailer: [],
   segments: Array.from({ length: n }, (_, i) => ({ uri: `s${i}.ts`, duration: d, title: "", discontinuity: false, tags: [] })),
 });
 
@@ -61,8 +67,21 @@ describe("origin limits", () => {
   it("MAX_LIVE_INDEX_SEGMENTS: the index never holds more, whatever the DVR window", () => {
     // An index already at the cap (tiny durations so the DVR window never trims)...
     const full = {
-      v: 1 as const, header: [], targetDuration: 1, discontinuitySequence: 0, nextSeq: L.MAX_LIVE_INDEX_SEGMENTS, endList: false,
-      segments: Array.from({ length: L.MAX_LIVE_INDEX_SEGMENTS }, (_, i) => ({ seq: i, uri: `s${i}.ts`, duration: 0.001, title: "", sha256: "h", discontinuity: false, tags: [] })),
+      v: 1 as const,
+      header: [],
+      targetDuration: 1,
+      discontinuitySequence: 0,
+      nextSeq: L.MAX_LIVE_INDEX_SEGMENTS,
+      endList: false,
+      segments: Array.from({ length: L.MAX_LIVE_INDEX_SEGMENTS }, (_, i) => ({
+        seq: i,
+        uri: `s${i}.ts`,
+        duration: 0.001,
+        title: "",
+        sha256: "h",
+        discontinuity: false,
+        tags: [],
+      })),
     };
     // ...gets 5 more: the 5 oldest go.
     const last = pl(L.MAX_LIVE_INDEX_SEGMENTS + 5, 0.001);
@@ -77,7 +96,18 @@ describe("origin limits", () => {
   });
 
   it("LOOP_WINDOW_SEGMENTS and LOOP_PAST_SEGMENTS: window size and how far back loop URLs answer", () => {
-    const m = parseManifest({ renditions: [{ name: "a", width: 1, height: 1, codecs: "avc1", bandwidth: 1, segments: Array.from({ length: 5 }, (_, i) => ({ uri: `s${i}.ts`, duration: 2, size: 1, sha256: "0".repeat(64) })) }] });
+    const m = parseManifest({
+      renditions: [
+        {
+          name: "a",
+          width: 1,
+          height: 1,
+          codecs: "avc1",
+          bandwidth: 1,
+          segments: Array.from({ length: 5 }, (_, i) => ({ uri: `s${i}.ts`, duration: 2, size: 1, sha256: "0".repeat(64) })),
+        },
+      ],
+    });
     if (!m.ok) throw new Error(m.reason);
     const r = m.value.renditions[0]!;
     const now = 1_000_000_000;

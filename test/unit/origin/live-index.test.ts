@@ -6,8 +6,15 @@ import { MAX_NEW_LIVE_SEGMENTS_PER_PUT } from "../../../worker/origin/limits";
 import type { MediaPlaylist } from "../../../worker/origin/playlist";
 
 const pl = (uris: string[], seq = 0, opts: Partial<MediaPlaylist> = {}, d = 2): MediaPlaylist => ({
-  kind: "media", header: ["#EXT-X-VERSION:3"], targetDuration: Math.ceil(d), mediaSequence: seq, discontinuitySequence: 0,
-  segments: uris.map((uri) => ({ uri, duration: d, title: "", discontinuity: false, tags: [] })), endList: false, trailer: [], ...opts,
+  kind: "media",
+  header: ["#EXT-X-VERSION:3"],
+  targetDuration: Math.ceil(d),
+  mediaSequence: seq,
+  discontinuitySequence: 0,
+  segments: uris.map((uri) => ({ uri, duration: d, title: "", discontinuity: false, tags: [] })),
+  endList: false,
+  trailer: [],
+  ...opts,
 });
 const all = (uri: string) => `h-${uri}`;
 const uris = (i: LiveIndex) => i.segments.map((s) => s.uri);

@@ -1,13 +1,29 @@
 // The built-in loop's math: live edge from the clock, window sliding, discontinuity at
 // the wrap with a consistent DISCONTINUITY-SEQUENCE, and which segment URLs answer.
 import { describe, expect, it } from "vitest";
-import { LOOP_EPOCH_MS, liveEdge, loopClock, loopWindow, parseManifest, renderLoopMaster, renderLoopMedia, resolveLoopSegment, segmentStart, type LoopManifest } from "../../../worker/origin/live-loop";
+import {
+  LOOP_EPOCH_MS,
+  liveEdge,
+  loopClock,
+  loopWindow,
+  parseManifest,
+  renderLoopMaster,
+  renderLoopMedia,
+  resolveLoopSegment,
+  segmentStart,
+  type LoopManifest,
+} from "../../../worker/origin/live-loop";
 
 const H = (i: number) => i.toString(16).padStart(64, "0");
 function manifest(durations: number[], renditions = ["hi", "lo"]): LoopManifest {
   const raw = {
     renditions: renditions.map((name, r) => ({
-      name, width: 640 / (r + 1), height: 360 / (r + 1), codecs: "avc1.4d401e,mp4a.40.2", bandwidth: 800_000 / (r + 1), averageBandwidth: 700_000 / (r + 1),
+      name,
+      width: 640 / (r + 1),
+      height: 360 / (r + 1),
+      codecs: "avc1.4d401e,mp4a.40.2",
+      bandwidth: 800_000 / (r + 1),
+      averageBandwidth: 700_000 / (r + 1),
       segments: durations.map((d, i) => ({ uri: `seg-${i}.ts`, duration: d, size: 1000, sha256: H(i + 16 * r) })),
     })),
   };
@@ -135,6 +151,9 @@ describe("parseManifest", () => {
     expect(parseManifest({ renditions: [{ ...good, segments: [{ uri: "../a.ts", duration: 2, size: 1, sha256: H(1) }] }] }).ok).toBe(false);
     expect(parseManifest({ renditions: [{ ...good, segments: [{ uri: "a.ts", duration: 2, size: 1, sha256: "XYZ" }] }] }).ok).toBe(false);
     expect(parseManifest({ renditions: [good, { ...good, name: "b", segments: [] }] }).ok).toBe(false);
-    expect(parseManifest({ renditions: [good, { ...good, name: "b", segments: [{ uri: "a.ts", duration: 4, size: 1, sha256: H(1) }] }] })).toEqual({ ok: false, reason: "renditions differ in durations" });
+    expect(parseManifest({ renditions: [good, { ...good, name: "b", segments: [{ uri: "a.ts", duration: 4, size: 1, sha256: H(1) }] }] })).toEqual({
+      ok: false,
+      reason: "renditions differ in durations",
+    });
   });
 });

@@ -19,11 +19,24 @@ describe("parseFilePath", () => {
     expect(parseFilePath("a/x.M4S")).toMatchObject({ ok: true, value: { type: "video/mp4" } });
   });
   const bad: [string, string][] = [
-    ["", "missing file name"], ["a/../x.ts", "path too deep (at most 2 parts)"], ["../x.ts", "bad file name"], ["./x.ts", "bad file name"], ["a..b.ts", "bad file name"],
-    [".hidden.ts", "bad file name"], ["a/.x.ts", "bad file name"], ["%2e%2e/x.ts", "bad characters in path"],
-    ["a%2fb.ts", "bad characters in path"], ["a\\b.ts", "bad characters in path"], ["a\u0000.ts", "bad characters in path"],
-    ["a\n.ts", "bad characters in path"], ["a/b/c.ts", "path too deep (at most 2 parts)"], [`${"a".repeat(129)}.ts`, "name too long"],
-    ["x.exe", "unsupported file extension"], ["noext", "unsupported file extension"], ["a/", "bad file name"], ["/a.ts", "bad file name"],
+    ["", "missing file name"],
+    ["a/../x.ts", "path too deep (at most 2 parts)"],
+    ["../x.ts", "bad file name"],
+    ["./x.ts", "bad file name"],
+    ["a..b.ts", "bad file name"],
+    [".hidden.ts", "bad file name"],
+    ["a/.x.ts", "bad file name"],
+    ["%2e%2e/x.ts", "bad characters in path"],
+    ["a%2fb.ts", "bad characters in path"],
+    ["a\\b.ts", "bad characters in path"],
+    ["a\u0000.ts", "bad characters in path"],
+    ["a\n.ts", "bad characters in path"],
+    ["a/b/c.ts", "path too deep (at most 2 parts)"],
+    [`${"a".repeat(129)}.ts`, "name too long"],
+    ["x.exe", "unsupported file extension"],
+    ["noext", "unsupported file extension"],
+    ["a/", "bad file name"],
+    ["/a.ts", "bad file name"],
     ["a b.ts", "bad file name"],
   ];
   for (const [p, reason] of bad) {

@@ -13,11 +13,23 @@ const H = "a".repeat(64);
 
 describe("parsePlaylist (media)", () => {
   const text = [
-    "#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-TARGETDURATION:4", "#EXT-X-MEDIA-SEQUENCE:42", "#EXT-X-DISCONTINUITY-SEQUENCE:3",
-    "#EXT-X-PLAYLIST-TYPE:VOD", "# a comment", '#EXT-X-MAP:URI="init.mp4"',
-    "#EXTINF:3.96,title", hashTagLine("f".repeat(64)), "s0.m4s",
-    "#EXT-X-DISCONTINUITY", "#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00Z", "#EXTINF:4,", "s1.m4s",
-    "#EXT-X-ENDLIST", "",
+    "#EXTM3U",
+    "#EXT-X-VERSION:6",
+    "#EXT-X-TARGETDURATION:4",
+    "#EXT-X-MEDIA-SEQUENCE:42",
+    "#EXT-X-DISCONTINUITY-SEQUENCE:3",
+    "#EXT-X-PLAYLIST-TYPE:VOD",
+    "# a comment",
+    '#EXT-X-MAP:URI="init.mp4"',
+    "#EXTINF:3.96,title",
+    hashTagLine("f".repeat(64)),
+    "s0.m4s",
+    "#EXT-X-DISCONTINUITY",
+    "#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00Z",
+    "#EXTINF:4,",
+    "s1.m4s",
+    "#EXT-X-ENDLIST",
+    "",
   ].join("\r\n");
 
   it("reads header numbers, segments, per-segment tags and discontinuities", () => {
@@ -62,8 +74,10 @@ describe("parsePlaylist (master)", () => {
   const text = [
     "#EXTM3U",
     '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="en",URI="audio/en.m3u8"',
-    '#EXT-X-STREAM-INF:BANDWIDTH=800000,CODECS="avc1.4d401e,mp4a.40.2",AUDIO="a"', "hi/index.m3u8",
-    "#EXT-X-STREAM-INF:BANDWIDTH=200000", "lo/index.m3u8",
+    '#EXT-X-STREAM-INF:BANDWIDTH=800000,CODECS="avc1.4d401e,mp4a.40.2",AUDIO="a"',
+    "hi/index.m3u8",
+    "#EXT-X-STREAM-INF:BANDWIDTH=200000",
+    "lo/index.m3u8",
   ].join("\n");
   it("finds variant URIs and URI attributes", () => {
     const r = parsePlaylist(text);
@@ -91,7 +105,7 @@ describe("parsePlaylist refusals", () => {
     ["#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:-4\n", "bad EXT-X-MEDIA-SEQUENCE"],
     ["#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n#EXTINF:2,\na.ts\n", "playlist mixes master and media tags"],
     ["#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n", "EXT-X-STREAM-INF without a URI"],
-    ["#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,URI=\"a.m3u8\"\n", "master playlist has no variants"],
+    ['#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,URI="a.m3u8"\n', "master playlist has no variants"],
     ["#EXTM3U\n#EXTINF:2,\u0007\na.ts\n", "control characters in playlist"],
     [`#EXTM3U\n#EXTINF:2,\n${"a".repeat(5000)}.ts\n`, "line too long"],
   ];

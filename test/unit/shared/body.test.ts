@@ -26,7 +26,10 @@ describe("readBounded", () => {
 
   it("refuses one byte over the limit and cancels the rest of the stream", async () => {
     let cancelled = false;
-    const r = await readBounded(streamOf([3, 3, 100], () => (cancelled = true)), 5);
+    const r = await readBounded(
+      streamOf([3, 3, 100], () => (cancelled = true)),
+      5,
+    );
     expect(r).toEqual({ ok: false, reason: "too-large" });
     expect(cancelled).toBe(true);
   });

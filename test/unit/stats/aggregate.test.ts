@@ -6,7 +6,15 @@ import { emptyErrors, type Report } from "../../../shared/stats-report";
 import { FIRST_REPORT_WINDOW_S, MAX_BYTES_PER_SECOND, MAX_ERRORS_PER_SECOND, STATS_SHARDS } from "../../../worker/stats/limits";
 
 const report = (over: Partial<Report> = {}): Report => ({
-  v: 1, stream: "loop", viewer: "viewer-0001", http: 100, p2p: 300, up: 50, peers: 1, errors: emptyErrors(), ...over,
+  v: 1,
+  stream: "loop",
+  viewer: "viewer-0001",
+  http: 100,
+  p2p: 300,
+  up: 50,
+  peers: 1,
+  errors: emptyErrors(),
+  ...over,
 });
 
 function accepted(prev: ViewerRow | undefined, r: Report, now: number): ViewerRow {

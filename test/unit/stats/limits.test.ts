@@ -9,9 +9,21 @@ const L = { ...S, ...W, STREAM_NAME_RE: CHANNEL_RE, VIEWER_ID_RE };
 
 describe("stats limits", () => {
   it("MAX_REPORT_BYTES leaves room for the largest valid report", () => {
-    const big = { v: 1, stream: "s".repeat(64), viewer: "v".repeat(64), http: Number.MAX_SAFE_INTEGER, p2p: Number.MAX_SAFE_INTEGER,
-      up: Number.MAX_SAFE_INTEGER, peers: L.MAX_PEERS,
-      errors: { "p2p-hash-mismatch": Number.MAX_SAFE_INTEGER, "p2p-hash-unknown": Number.MAX_SAFE_INTEGER, "p2p-failed": Number.MAX_SAFE_INTEGER, "http-failed": Number.MAX_SAFE_INTEGER } };
+    const big = {
+      v: 1,
+      stream: "s".repeat(64),
+      viewer: "v".repeat(64),
+      http: Number.MAX_SAFE_INTEGER,
+      p2p: Number.MAX_SAFE_INTEGER,
+      up: Number.MAX_SAFE_INTEGER,
+      peers: L.MAX_PEERS,
+      errors: {
+        "p2p-hash-mismatch": Number.MAX_SAFE_INTEGER,
+        "p2p-hash-unknown": Number.MAX_SAFE_INTEGER,
+        "p2p-failed": Number.MAX_SAFE_INTEGER,
+        "http-failed": Number.MAX_SAFE_INTEGER,
+      },
+    };
     expect(parseReport(big).ok).toBe(true);
     expect(JSON.stringify(big).length).toBeLessThan(L.MAX_REPORT_BYTES / 2);
   });

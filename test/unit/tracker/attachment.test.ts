@@ -17,7 +17,11 @@ describe("readAttachment", () => {
     }
   });
   it("drops malformed membership records and keeps the good ones", () => {
-    const att = readAttachment({ v: 1, id: 1, m: [[H, P, false, 1], ["short", P, false, 1], [H, P, "yes", 1], [H, P, false, Infinity], "junk", [H, P, false]] });
+    const att = readAttachment({
+      v: 1,
+      id: 1,
+      m: [[H, P, false, 1], ["short", P, false, 1], [H, P, "yes", 1], [H, P, false, Infinity], "junk", [H, P, false]],
+    });
     expect(att?.m).toEqual([[H, P, false, 1]]);
   });
   it("keeps the closed mark and no memberships for a socket the tracker closed", () => {

@@ -3,7 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { grow, neededBuckets, newBook, pickBucket, report, totalViewers } from "../../../worker/tracker/buckets";
 import {
-  DIRECTORY_REPORT_MS, DIRECTORY_REPORT_STALE_MS, MAX_BUCKETS, MAX_JOINS_PER_SHARD_S, SHARD_TARGET_VIEWERS, SHRINK_AFTER_MS,
+  DIRECTORY_REPORT_MS,
+  DIRECTORY_REPORT_STALE_MS,
+  MAX_BUCKETS,
+  MAX_JOINS_PER_SHARD_S,
+  SHARD_TARGET_VIEWERS,
+  SHRINK_AFTER_MS,
 } from "../../../worker/tracker/limits";
 
 const T0 = 1_000_000;
@@ -62,7 +67,7 @@ describe("picking a bucket", () => {
     expect(pickBucket(1, null, () => 0.999999)).toBe(0);
     const counts = new Array(4).fill(0);
     let x = 0;
-    for (let i = 0; i < 4000; i++) counts[pickBucket(4, null, () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31))]++;
+    for (let i = 0; i < 4000; i++) counts[pickBucket(4, null, () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)]++;
     for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(150);
   });
 });

@@ -1,8 +1,17 @@
 // Fetcher policy: who fetches each new live segment over HTTP in a swarm, and how many.
 import { describe, expect, it } from "vitest";
 import {
-  capableRate, emptyPlan, fetchersPerSegment, fetchesSegment, hopSeconds, isProven, planFetchers, segmentClass,
-  type FetcherPlan, type StreamProfile, type ViewerRecord,
+  capableRate,
+  emptyPlan,
+  fetchersPerSegment,
+  fetchesSegment,
+  hopSeconds,
+  isProven,
+  planFetchers,
+  segmentClass,
+  type FetcherPlan,
+  type StreamProfile,
+  type ViewerRecord,
 } from "../../../worker/tracker/fetchers";
 import { FETCHER_CLASSES, FETCHER_HOP_MARGIN } from "../../../worker/tracker/limits";
 

@@ -72,7 +72,13 @@ describe("limits", () => {
     expect(pending.has(id("off0"))).toBe(false);
     // An answer to the forgotten offer is not taken for a forgery: the offerer is
     // gone here, so it gets "offering peer is gone", not a 1008 close.
-    const e = handle(st, 1, { action: "answer", infoHash: id("h"), peerId: id("target"), toPeerId: id("s0"), offerId: id("off0"), answer: { type: "answer", sdp: "a" } }, T0, Math.random);
+    const e = handle(
+      st,
+      1,
+      { action: "answer", infoHash: id("h"), peerId: id("target"), toPeerId: id("s0"), offerId: id("off0"), answer: { type: "answer", sdp: "a" } },
+      T0,
+      Math.random,
+    );
     expect(e.some((x) => x.kind === "close")).toBe(false);
     expect(failureOf(e)).toEqual(["offering peer is gone"]);
   });

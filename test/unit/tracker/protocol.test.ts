@@ -6,10 +6,13 @@ import { describe, expect, it } from "vitest";
 import { isBinaryString, parse, serialize, type OutMessage } from "../../../worker/tracker/protocol";
 import { MAX_FRAME_CHARS, MAX_OFFERS_PER_ANNOUNCE, MAX_SCRAPE_HASHES, MAX_SDP_CHARS } from "../../../worker/tracker/limits";
 
-interface Frame { dir: string; conn: number; client: string; text: string }
-const fixture: { frames: Frame[] } = JSON.parse(
-  readFileSync(resolve(import.meta.dirname, "../../fixtures/tracker/captured-frames.json"), "utf8"),
-);
+interface Frame {
+  dir: string;
+  conn: number;
+  client: string;
+  text: string;
+}
+const fixture: { frames: Frame[] } = JSON.parse(readFileSync(resolve(import.meta.dirname, "../../fixtures/tracker/captured-frames.json"), "utf8"));
 const fromClients = fixture.frames.filter((f) => f.dir === "client→server");
 
 const H = "h".repeat(20);
@@ -108,9 +111,23 @@ const badFrames: [string, string | ArrayBuffer, string, Record<string, string>?]
   ["downloaded negative", JSON.stringify({ ...base, downloaded: -1 }), "invalid downloaded"],
   ["offers not an array", JSON.stringify({ ...base, offers: {} }), "invalid offers"],
   ["offers with a null entry", JSON.stringify({ ...base, offers: [null] }), "invalid offers"],
-  ["too many offers", JSON.stringify({ ...base, offers: Array.from({ length: MAX_OFFERS_PER_ANNOUNCE + 1 }, (_, i) => ({ offer, offer_id: String(i).padEnd(20, "o") })) }), "too many offers"],
+  [
+    "too many offers",
+    JSON.stringify({ ...base, offers: Array.from({ length: MAX_OFFERS_PER_ANNOUNCE + 1 }, (_, i) => ({ offer, offer_id: String(i).padEnd(20, "o") })) }),
+    "too many offers",
+  ],
   ["offer_id too short", JSON.stringify({ ...base, offers: [{ offer, offer_id: "short" }] }), "invalid offer_id"],
-  ["duplicate offer_id", JSON.stringify({ ...base, offers: [{ offer, offer_id: O }, { offer, offer_id: O }] }), "invalid offer_id"],
+  [
+    "duplicate offer_id",
+    JSON.stringify({
+      ...base,
+      offers: [
+        { offer, offer_id: O },
+        { offer, offer_id: O },
+      ],
+    }),
+    "invalid offer_id",
+  ],
   ["offer missing sdp", JSON.stringify({ ...base, offers: [{ offer: { type: "offer" }, offer_id: O }] }), "invalid offer"],
   ["offer of type answer", JSON.stringify({ ...base, offers: [{ offer: answer, offer_id: O }] }), "invalid offer"],
   ["offer sdp too long", JSON.stringify({ ...base, offers: [{ offer: { type: "offer", sdp: long }, offer_id: O }] }), "invalid offer"],
@@ -122,7 +139,12 @@ const badFrames: [string, string | ArrayBuffer, string, Record<string, string>?]
   ["scrape without info_hash", JSON.stringify({ action: "scrape" }), "invalid info_hash", { action: "scrape" }],
   ["scrape with an empty array", JSON.stringify({ action: "scrape", info_hash: [] }), "invalid info_hash", { action: "scrape" }],
   ["scrape with a bad hash in the array", JSON.stringify({ action: "scrape", info_hash: [H, "bad"] }), "invalid info_hash", { action: "scrape" }],
-  ["scrape with too many hashes", JSON.stringify({ action: "scrape", info_hash: Array.from({ length: MAX_SCRAPE_HASHES + 1 }, (_, i) => String(i).padEnd(20, "h")) }), "too many info_hash", { action: "scrape" }],
+  [
+    "scrape with too many hashes",
+    JSON.stringify({ action: "scrape", info_hash: Array.from({ length: MAX_SCRAPE_HASHES + 1 }, (_, i) => String(i).padEnd(20, "h")) }),
+    "too many info_hash",
+    { action: "scrape" },
+  ],
 ];
 
 describe("parse: bad frames and the exact failure reason each gets", () => {
@@ -139,13 +161,31 @@ describe("parse: bad frames and the exact failure reason each gets", () => {
 
 describe("serialize: the shapes bittorrent-tracker's server sends", () => {
   const cases: [OutMessage, Record<string, unknown>][] = [
-    [{ type: "announce-reply", infoHash: H, complete: 1, incomplete: 2 }, { action: "announce", interval: 60, info_hash: H, complete: 1, incomplete: 2 }],
-    [{ type: "offer", infoHash: H, peerId: P, offerId: O, offer: { type: "offer", sdp: "s" } }, { action: "announce", offer: { type: "offer", sdp: "s" }, offer_id: O, peer_id: P, info_hash: H }],
-    [{ type: "answer", infoHash: H, peerId: P, offerId: O, answer: { type: "answer", sdp: "s" } }, { action: "announce", answer: { type: "answer", sdp: "s" }, offer_id: O, peer_id: P, info_hash: H }],
-    [{ type: "scrape-reply", files: [{ infoHash: H, complete: 1, incomplete: 0, downloaded: 1 }] }, { action: "scrape", files: { [H]: { complete: 1, incomplete: 0, downloaded: 1 } }, flags: { min_request_interval: 60 } }],
-    [{ type: "announce-reply", infoHash: H, complete: 0, incomplete: 1, warning: "w" }, { action: "announce", interval: 60, info_hash: H, complete: 0, incomplete: 1, "warning message": "w" }],
+    [
+      { type: "announce-reply", infoHash: H, complete: 1, incomplete: 2 },
+      { action: "announce", interval: 60, info_hash: H, complete: 1, incomplete: 2 },
+    ],
+    [
+      { type: "offer", infoHash: H, peerId: P, offerId: O, offer: { type: "offer", sdp: "s" } },
+      { action: "announce", offer: { type: "offer", sdp: "s" }, offer_id: O, peer_id: P, info_hash: H },
+    ],
+    [
+      { type: "answer", infoHash: H, peerId: P, offerId: O, answer: { type: "answer", sdp: "s" } },
+      { action: "announce", answer: { type: "answer", sdp: "s" }, offer_id: O, peer_id: P, info_hash: H },
+    ],
+    [
+      { type: "scrape-reply", files: [{ infoHash: H, complete: 1, incomplete: 0, downloaded: 1 }] },
+      { action: "scrape", files: { [H]: { complete: 1, incomplete: 0, downloaded: 1 } }, flags: { min_request_interval: 60 } },
+    ],
+    [
+      { type: "announce-reply", infoHash: H, complete: 0, incomplete: 1, warning: "w" },
+      { action: "announce", interval: 60, info_hash: H, complete: 0, incomplete: 1, "warning message": "w" },
+    ],
     [{ type: "failure", reason: "r" }, { "failure reason": "r" }],
-    [{ type: "failure", reason: "r", action: "announce", infoHash: H }, { "failure reason": "r", action: "announce", info_hash: H }],
+    [
+      { type: "failure", reason: "r", action: "announce", infoHash: H },
+      { "failure reason": "r", action: "announce", info_hash: H },
+    ],
   ];
   it.each(cases)("serializes %j", (msg, wire) => {
     expect(JSON.parse(serialize(msg))).toEqual(wire);

@@ -31,23 +31,52 @@ describe("es_report wire format", () => {
   const good = { action: "es_report", info_hash: H, peer_id: id("p"), up: 1000, rate: 250_000, peers: 3, seg_bytes: 500_000, seg_s: 2, budget_s: 30 };
 
   it("parses every field and accepts rate null (nothing sent yet)", () => {
-    expect(parse(JSON.stringify(good))).toEqual({ ok: true, msg: { action: "es_report", infoHash: H, peerId: id("p"), up: 1000, rate: 250_000, peers: 3, segmentBytes: 500_000, segmentSeconds: 2, budgetSeconds: 30 } });
+    expect(parse(JSON.stringify(good))).toEqual({
+      ok: true,
+      msg: {
+        action: "es_report",
+        infoHash: H,
+        peerId: id("p"),
+        up: 1000,
+        rate: 250_000,
+        peers: 3,
+        segmentBytes: 500_000,
+        segmentSeconds: 2,
+        budgetSeconds: 30,
+      },
+    });
     const r = parse(JSON.stringify({ ...good, rate: null }));
     expect(r.ok && r.msg.action === "es_report" && r.msg.rate).toBeNull();
   });
 
   it("refuses each malformed field with a reason", () => {
     const bad: [Record<string, unknown>, string][] = [
-      [{ info_hash: "short" }, "invalid info_hash"], [{ peer_id: 7 }, "invalid peer_id"], [{ up: -1 }, "invalid up"],
-      [{ up: 1e12 }, "invalid up"], [{ rate: "fast" }, "invalid rate"], [{ peers: 1.5 }, "invalid peers"], [{ peers: 201 }, "invalid peers"],
-      [{ seg_bytes: 0 }, "invalid seg_bytes"], [{ seg_bytes: 2 ** 27 }, "invalid seg_bytes"], [{ seg_s: 0 }, "invalid seg_s or budget_s"],
+      [{ info_hash: "short" }, "invalid info_hash"],
+      [{ peer_id: 7 }, "invalid peer_id"],
+      [{ up: -1 }, "invalid up"],
+      [{ up: 1e12 }, "invalid up"],
+      [{ rate: "fast" }, "invalid rate"],
+      [{ peers: 1.5 }, "invalid peers"],
+      [{ peers: 201 }, "invalid peers"],
+      [{ seg_bytes: 0 }, "invalid seg_bytes"],
+      [{ seg_bytes: 2 ** 27 }, "invalid seg_bytes"],
+      [{ seg_s: 0 }, "invalid seg_s or budget_s"],
       [{ budget_s: Infinity }, "invalid seg_s or budget_s"],
     ];
     for (const [over, reason] of bad) expect(parse(JSON.stringify({ ...good, ...over }))).toMatchObject({ ok: false, reason });
   });
 
   it("serializes a role as es_role with the class count and the report period", () => {
-    expect(JSON.parse(serialize({ type: "role", infoHash: H, mode: "roles", classes: [1, 5], m: 2, bucket: 3 }))).toEqual({ action: "es_role", info_hash: H, mode: "roles", classes: [1, 5], of: FETCHER_CLASSES, m: 2, report_s: 15, bucket: 3 });
+    expect(JSON.parse(serialize({ type: "role", infoHash: H, mode: "roles", classes: [1, 5], m: 2, bucket: 3 }))).toEqual({
+      action: "es_role",
+      info_hash: H,
+      mode: "roles",
+      classes: [1, 5],
+      of: FETCHER_CLASSES,
+      m: 2,
+      report_s: 15,
+      bucket: 3,
+    });
   });
 });
 
@@ -95,7 +124,9 @@ describe("roles in a swarm", () => {
     const st = createState(T0);
     announce(st, 1, id("p1"), T0);
     const notIn = handle(st, 1, report(id("p9"), 1000), T0, rng);
-    expect(notIn).toEqual([{ kind: "send", to: 1, msg: { type: "failure", reason: "report for a swarm this peer has not announced in", action: "announce", infoHash: H } }]);
+    expect(notIn).toEqual([
+      { kind: "send", to: 1, msg: { type: "failure", reason: "report for a swarm this peer has not announced in", action: "announce", infoHash: H } },
+    ]);
     const other = handle(st, 2, report(id("p1"), 1000), T0, rng);
     expect(other.some((e) => e.kind === "close" && e.code === 1008)).toBe(true);
   });

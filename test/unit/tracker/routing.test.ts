@@ -1,7 +1,16 @@
 // Which Durable Object a tracker connection lands in: channel from the path, shard
 // suffix by sharding mode. Pure string logic.
 import { describe, expect, it } from "vitest";
-import { askedBucket, bucketShardName, bucketsFor, channelFromPath, isValidChannel, parseShardName, shardingMode, shardName } from "../../../worker/tracker/routing";
+import {
+  askedBucket,
+  bucketShardName,
+  bucketsFor,
+  channelFromPath,
+  isValidChannel,
+  parseShardName,
+  shardingMode,
+  shardName,
+} from "../../../worker/tracker/routing";
 import { MAX_BUCKETS, SHARD_TARGET_VIEWERS } from "../../../worker/tracker/limits";
 
 describe("channelFromPath", () => {

@@ -7,8 +7,16 @@ import { describe, expect, it } from "vitest";
 import { parse, serialize, type InMessage, type OutMessage } from "../../../worker/tracker/protocol";
 import { handle, pickTargets } from "../../../worker/tracker/swarm";
 import {
-  addSocket, createState, membershipRecords, nextExpiry, peerCount, removeSocket, restoreSocket, sweep,
-  type Effect, type TrackerState,
+  addSocket,
+  createState,
+  membershipRecords,
+  nextExpiry,
+  peerCount,
+  removeSocket,
+  restoreSocket,
+  sweep,
+  type Effect,
+  type TrackerState,
 } from "../../../worker/tracker/state";
 import { OFFER_LIFETIME_MS, PEER_LIFETIME_MS, WAKE_GRACE_MS } from "../../../worker/tracker/limits";
 
@@ -29,7 +37,7 @@ function sends(effects: Effect[], to?: number): OutMessage[] {
 }
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 /** A state that woke long ago, so the post-wake grace for unknown answers is over. */
 function fresh(): TrackerState {
@@ -67,7 +75,8 @@ describe("announce", () => {
     const st = fresh();
     for (let i = 1; i <= 4; i++) join(st, i, id(`p${i}`));
     const count = (numwant: number, n: number) =>
-      sends(handle(st, 1, ann(id("p1"), { event: "update", numwant, offers: offersN(n, `n${numwant}-${n}`) }), T0, rng)).filter((m) => m.type === "offer").length;
+      sends(handle(st, 1, ann(id("p1"), { event: "update", numwant, offers: offersN(n, `n${numwant}-${n}`) }), T0, rng)).filter((m) => m.type === "offer")
+        .length;
     expect(count(2, 5)).toBe(2);
     expect(count(5, 1)).toBe(1);
     expect(count(5, 5)).toBe(3); // only 3 other peers
@@ -121,8 +130,14 @@ describe("answer", () => {
     expect(sends(e, 1)).toEqual([{ type: "offer", infoHash: H, peerId: id("b"), offerId: offer.offerId, offer: sdpO }]);
     return { st, offerId: offer.offerId };
   }
-  const answerMsg = (offerId: string, peer = id("a"), to = id("b"), hash = H): InMessage =>
-    ({ action: "answer", infoHash: hash, peerId: peer, toPeerId: to, offerId, answer: sdpA });
+  const answerMsg = (offerId: string, peer = id("a"), to = id("b"), hash = H): InMessage => ({
+    action: "answer",
+    infoHash: hash,
+    peerId: peer,
+    toPeerId: to,
+    offerId,
+    answer: sdpA,
+  });
 
   it("relays the answer to to_peer_id only, nothing back to the answerer", () => {
     const { st, offerId } = paired();
@@ -294,7 +309,11 @@ describe("restore after a wake", () => {
 });
 
 describe("replay of real captured traffic", () => {
-  interface Frame { dir: string; conn: number; text: string }
+  interface Frame {
+    dir: string;
+    conn: number;
+    text: string;
+  }
   const { frames }: { frames: Frame[] } = JSON.parse(readFileSync(resolve(import.meta.dirname, "../../fixtures/tracker/captured-frames.json"), "utf8"));
   const norm = (text: string) => {
     const o = JSON.parse(text);

@@ -27,7 +27,11 @@ describe("ingest authentication", () => {
   });
 
   it("refuses a non-Bearer Authorization scheme", async () => {
-    const r = await exports.default.fetch(`${BASE}/ingest/vod/auth-c/a.ts`, { method: "PUT", body: "x", headers: { authorization: "Basic dGVzdC1pbmdlc3QtdG9rZW4=" } });
+    const r = await exports.default.fetch(`${BASE}/ingest/vod/auth-c/a.ts`, {
+      method: "PUT",
+      body: "x",
+      headers: { authorization: "Basic dGVzdC1pbmdlc3QtdG9rZW4=" },
+    });
     expect(r.status).toBe(401);
   });
 
@@ -39,10 +43,22 @@ describe("ingest authentication", () => {
 
 describe("names and paths", () => {
   const bad = [
-    "vod/ok/%2e%2e/x.ts", "vod/ok/..%2fx.ts", "vod/ok/a%5cb.ts", "vod/ok/a%00.ts", "vod/ok/.hidden.ts",
-    "vod/ok/a..b.ts", "vod/ok/x.exe", "vod/ok/noext", "vod/ok/a/b/c.ts", `vod/ok/${"a".repeat(200)}.ts`,
-    `vod/${"s".repeat(65)}/a.ts`, "vod/bad.name/a.ts", "vod/%2e%2e/a.ts", "vod/ok/.index/x.json",
-    "other/ok/a.ts", "vod/ok/a%20b.ts",
+    "vod/ok/%2e%2e/x.ts",
+    "vod/ok/..%2fx.ts",
+    "vod/ok/a%5cb.ts",
+    "vod/ok/a%00.ts",
+    "vod/ok/.hidden.ts",
+    "vod/ok/a..b.ts",
+    "vod/ok/x.exe",
+    "vod/ok/noext",
+    "vod/ok/a/b/c.ts",
+    `vod/ok/${"a".repeat(200)}.ts`,
+    `vod/${"s".repeat(65)}/a.ts`,
+    "vod/bad.name/a.ts",
+    "vod/%2e%2e/a.ts",
+    "vod/ok/.index/x.json",
+    "other/ok/a.ts",
+    "vod/ok/a%20b.ts",
   ];
   for (const p of bad) {
     it(`refuses ${p.length > 60 ? p.slice(0, 60) + "…" : p} with 400 and writes nothing`, async () => {
@@ -70,11 +86,13 @@ describe("names and paths", () => {
 
 describe("sizes", () => {
   it("refuses a Content-Length over the segment limit with 413 before reading", async () => {
-    const r = await exports.default.fetch(`${BASE}/ingest/vod/size-a/a.ts`, {
-      method: "PUT",
-      headers: { authorization: "Bearer test-ingest-token", "content-length": String(MAX_SEGMENT_BYTES + 1) },
-      body: new Uint8Array(10),
-    }).catch((e: unknown) => e);
+    const r = await exports.default
+      .fetch(`${BASE}/ingest/vod/size-a/a.ts`, {
+        method: "PUT",
+        headers: { authorization: "Bearer test-ingest-token", "content-length": String(MAX_SEGMENT_BYTES + 1) },
+        body: new Uint8Array(10),
+      })
+      .catch((e: unknown) => e);
     // workerd may itself refuse a mismatched Content-Length; either way nothing is stored.
     if (r instanceof Response) expect(r.status).toBe(413);
     expect(await listAll("vod/size-a/")).toEqual([]);

@@ -8,7 +8,9 @@ import { get, sha256, taggedSegments, textOf, testEnv } from "./helpers";
 const at = (ms: number, extra: Record<string, string> = {}) => ({ headers: { "x-edgeswarm-test-now": String(ms), ...extra } });
 // Loop length of the sample (15 × 2 s) is read from the manifest so the test follows the build.
 async function loopSeconds(): Promise<{ n: number; loop: number }> {
-  const m = (await (await testEnv.ASSETS!.fetch("https://assets.test/streams/sample/manifest.json")).json()) as { renditions: { segments: { duration: number }[] }[] };
+  const m = (await (await testEnv.ASSETS!.fetch("https://assets.test/streams/sample/manifest.json")).json()) as {
+    renditions: { segments: { duration: number }[] }[];
+  };
   const segs = m.renditions[0]!.segments;
   return { n: segs.length, loop: segs.reduce((a, s) => a + s.duration, 0) };
 }
@@ -35,7 +37,15 @@ describe("built-in loop channel", () => {
     const seq = (t: string) => Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(t)![1]);
     expect(seq(b)).toBe(seq(a) + 1);
     expect(taggedSegments(a)).toHaveLength(6);
-    expect(taggedSegments(b).slice(0, 5).map((s) => s.uri)).toEqual(taggedSegments(a).slice(1).map((s) => s.uri));
+    expect(
+      taggedSegments(b)
+        .slice(0, 5)
+        .map((s) => s.uri),
+    ).toEqual(
+      taggedSegments(a)
+        .slice(1)
+        .map((s) => s.uri),
+    );
   });
 
   it("puts EXT-X-DISCONTINUITY at the wrap and counts it in DISCONTINUITY-SEQUENCE once it scrolls off", async () => {

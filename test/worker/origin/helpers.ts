@@ -40,7 +40,10 @@ export function mediaPlaylist(uris: string[], opts: { seq?: number; end?: boolea
 
 /** (uri, hash) pairs from a playlist, as the client reads them (tag directly before the URI). */
 export function taggedSegments(text: string): { uri: string; sha256: string | null }[] {
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   const out: { uri: string; sha256: string | null }[] = [];
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;

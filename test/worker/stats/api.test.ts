@@ -17,7 +17,7 @@ let seq = 0;
 /** A fresh stream name per test, so tests never see each other's rows. */
 const uniq = (p: string) => `${p}-${Date.now().toString(36)}-${seq++}`;
 
-function post(body: unknown, opts: { now?: number, type?: string, raw?: string } = {}) {
+function post(body: unknown, opts: { now?: number; type?: string; raw?: string } = {}) {
   const headers: Record<string, string> = { "content-type": opts.type ?? "text/plain" };
   if (opts.now !== undefined) headers["x-edgeswarm-test-now"] = String(opts.now);
   return exports.default.fetch(`${BASE}/api/report`, { method: "POST", headers, body: opts.raw ?? JSON.stringify(body) });
@@ -28,11 +28,20 @@ async function stats(stream?: string, now?: number) {
   if (now !== undefined) headers["x-edgeswarm-test-now"] = String(now);
   const r = await exports.default.fetch(`${BASE}/api/stats${stream ? `?stream=${stream}` : ""}`, { headers });
   expect(r.status).toBe(200);
-  return (await r.json()) as { streams: Array<Record<string, unknown>>, totals: Record<string, unknown> };
+  return (await r.json()) as { streams: Array<Record<string, unknown>>; totals: Record<string, unknown> };
 }
 
-const report = (stream: string, viewer: string, over: Record<string, unknown> = {}) =>
-  ({ v: 1, stream, viewer, http: 1000, p2p: 3000, up: 500, peers: 2, errors: { "p2p-hash-mismatch": 1 }, ...over });
+const report = (stream: string, viewer: string, over: Record<string, unknown> = {}) => ({
+  v: 1,
+  stream,
+  viewer,
+  http: 1000,
+  p2p: 3000,
+  up: 500,
+  peers: 2,
+  errors: { "p2p-hash-mismatch": 1 },
+  ...over,
+});
 
 async function expectError(r: Response, status: number, re: RegExp) {
   expect(r.status).toBe(status);
@@ -55,7 +64,7 @@ describe("POST /api/report refusals", () => {
     await expectError(await post(null, { raw: "x".repeat(MAX_REPORT_BYTES + 1) }), 413, /larger/);
   });
   it("refuses broken JSON with 400", async () => {
-    await expectError(await post(null, { raw: "{\"v\":1," }), 400, /not valid JSON/);
+    await expectError(await post(null, { raw: '{"v":1,' }), 400, /not valid JSON/);
   });
   it("refuses a report with a bad field with 400 and records nothing", async () => {
     const s = uniq("bad");

@@ -23,10 +23,18 @@ const bad: [string, string | ArrayBuffer, Record<string, unknown>][] = [
   ["negative left", JSON.stringify({ ...base, left: -1 }), { "failure reason": "invalid left", info_hash: H }],
   ["offers not an array", JSON.stringify({ ...base, offers: "x" }), { "failure reason": "invalid offers", info_hash: H }],
   ["too many offers", JSON.stringify({ ...base, offers: offers(MAX_OFFERS_PER_ANNOUNCE + 1) }), { "failure reason": "too many offers", info_hash: H }],
-  ["offer without sdp", JSON.stringify({ ...base, offers: [{ offer: { type: "offer" }, offer_id: id20("o") }] }), { "failure reason": "invalid offer", info_hash: H }],
+  [
+    "offer without sdp",
+    JSON.stringify({ ...base, offers: [{ offer: { type: "offer" }, offer_id: id20("o") }] }),
+    { "failure reason": "invalid offer", info_hash: H },
+  ],
   ["bad offer_id", JSON.stringify({ ...base, offers: [{ offer: SDP_OFFER, offer_id: 5 }] }), { "failure reason": "invalid offer_id", info_hash: H }],
   ["answer without to_peer_id", JSON.stringify({ ...base, answer: SDP_ANSWER, offer_id: id20("o") }), { "failure reason": "invalid to_peer_id", info_hash: H }],
-  ["answer with bad sdp", JSON.stringify({ ...base, answer: { type: "answer", sdp: 1 }, offer_id: id20("o"), to_peer_id: id20("q") }), { "failure reason": "invalid answer", info_hash: H }],
+  [
+    "answer with bad sdp",
+    JSON.stringify({ ...base, answer: { type: "answer", sdp: 1 }, offer_id: id20("o"), to_peer_id: id20("q") }),
+    { "failure reason": "invalid answer", info_hash: H },
+  ],
   ["scrape without info_hash", JSON.stringify({ action: "scrape" }), { "failure reason": "invalid info_hash", action: "scrape" }],
 ];
 
@@ -54,7 +62,9 @@ describe("malformed frames", () => {
     expect(await b.next()).toMatchObject({ incomplete: 2 });
     expect(await a.next()).toMatchObject({ offer: SDP_OFFER });
     for (let i = 0; i < 20; i++) expect(await noisy.next()).toEqual({ "failure reason": "invalid JSON" });
-    a.close(); b.close(); noisy.close();
+    a.close();
+    b.close();
+    noisy.close();
   });
 });
 

@@ -152,7 +152,9 @@ describe("routing headers", () => {
     const ws = res.webSocket!;
     ws.accept();
     await untilListed("honest"); // registration runs after the upgrade
-    const stats = await (await exports.default.fetch("https://tracker.test/api/tracker/stats?channel=honest")).json<{ perShard: { shard: string; channel: string }[] }>();
+    const stats = await (
+      await exports.default.fetch("https://tracker.test/api/tracker/stats?channel=honest")
+    ).json<{ perShard: { shard: string; channel: string }[] }>();
     expect(stats.perShard).toEqual([expect.objectContaining({ shard: "honest", channel: "honest" })]);
     ws.close(1000, "bye");
   });

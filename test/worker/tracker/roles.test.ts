@@ -50,7 +50,12 @@ describe("fetcher roles in a shard", () => {
     for (const n of [4, 24]) {
       const channel = `roles-${n}`;
       const { socks, hash, peers } = await swarmOf(channel, n);
-      const first = await round(socks, hash, peers, socks.map(() => []));
+      const first = await round(
+        socks,
+        hash,
+        peers,
+        socks.map(() => []),
+      );
       expect(first.m).toBe(1);
       expect(first.frames).toBeGreaterThanOrEqual(n);
       for (let c = 0; c < FETCHER_CLASSES; c++) fetchersPerClass.push(first.classes.filter((cs) => cs.includes(c)).length);

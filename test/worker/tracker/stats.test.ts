@@ -35,7 +35,12 @@ describe("tracker stats", () => {
 
     const one = await stats("?channel=stats-a");
     expect(one).toMatchObject({
-      scope: "channel", channel: "stats-a", shards: 1, swarms: 1, peers: 2, sockets: 2,
+      scope: "channel",
+      channel: "stats-a",
+      shards: 1,
+      swarms: 1,
+      peers: 2,
+      sockets: 2,
       messages: { announce: 2, started: 2, offerRelayed: 1, answerRelayed: 1, failure: 1, abuseClosed: 0 },
     });
     expect(one.perShard).toEqual([expect.objectContaining({ shard: "stats-a", channel: "stats-a" })]);
@@ -46,7 +51,9 @@ describe("tracker stats", () => {
     expect(names).toEqual(expect.arrayContaining(["stats-a", "stats-b"]));
     expect(all.peers).toBeGreaterThanOrEqual(3);
     expect(all.messages.announce).toBeGreaterThanOrEqual(3);
-    a.close(); b.close(); c.close();
+    a.close();
+    b.close();
+    c.close();
   });
 
   it("returns zeros for a channel nobody joined and 400 for an invalid channel", async () => {

@@ -3,8 +3,20 @@
 // embedding of config in a page.
 import { describe, expect, it } from "vitest";
 import {
-  inlineJson, isShort, jsonCore, LAG_NOTE_MS, MAX_PROBLEMS, newStallState, onPlaying, onSample, onWaiting, pickLevel, STALL_MIN_MS, stallSnapshot,
-  toViewerStats, viewerPageHtml,
+  inlineJson,
+  isShort,
+  jsonCore,
+  LAG_NOTE_MS,
+  MAX_PROBLEMS,
+  newStallState,
+  onPlaying,
+  onSample,
+  onWaiting,
+  pickLevel,
+  STALL_MIN_MS,
+  stallSnapshot,
+  toViewerStats,
+  viewerPageHtml,
 } from "../../../../bench/swarm/browser-metrics.ts";
 
 describe("stall clock", () => {
@@ -106,15 +118,46 @@ describe("pinned rendition", () => {
 
 describe("page record → ViewerStats", () => {
   const rec = {
-    startupMs: 1234.6, stalls: 1, stallMs: 400, stallLog: [5], blips: 2, neededBytes: 4_000, segmentsBuffered: 4,
-    bufferedSeconds: 8, pinnedLevel: 2, bufferedLevels: [2], p2pBytes: 3_000, httpBytesSeen: 1_000, uploadedBytes: 500,
-    peersNow: 1, peakPeers: 3, peersConnected: 4, integrityRejects: 1, segmentErrors: 0, liveJumps: 0, playedSeconds: 6,
-    maxLagMs: 40, droppedFrames: 0, totalFrames: 150, problems: [],
+    startupMs: 1234.6,
+    stalls: 1,
+    stallMs: 400,
+    stallLog: [5],
+    blips: 2,
+    neededBytes: 4_000,
+    segmentsBuffered: 4,
+    bufferedSeconds: 8,
+    pinnedLevel: 2,
+    bufferedLevels: [2],
+    p2pBytes: 3_000,
+    httpBytesSeen: 1_000,
+    uploadedBytes: 500,
+    peersNow: 1,
+    peakPeers: 3,
+    peersConnected: 4,
+    integrityRejects: 1,
+    segmentErrors: 0,
+    liveJumps: 0,
+    playedSeconds: 6,
+    maxLagMs: 40,
+    droppedFrames: 0,
+    totalFrames: 150,
+    problems: [],
   };
 
   it("carries the counts over and derives the rendition's bytes per second", () => {
     const s = toViewerStats("edgeswarm-01", rec);
-    expect(s).toMatchObject({ id: "edgeswarm-01", startupMs: 1235, stalls: 1, stallMs: 400, neededBytes: 4_000, p2pBytes: 3_000, peakPeers: 3, integrityRejects: 1, bytesPerSecond: 500, corruptPlayed: 0 });
+    expect(s).toMatchObject({
+      id: "edgeswarm-01",
+      startupMs: 1235,
+      stalls: 1,
+      stallMs: 400,
+      neededBytes: 4_000,
+      p2pBytes: 3_000,
+      peakPeers: 3,
+      integrityRejects: 1,
+      bytesPerSecond: 500,
+      corruptPlayed: 0,
+    });
     expect(s.problems).toEqual([]);
   });
 
@@ -169,7 +212,10 @@ describe("page embedding", () => {
   });
 
   it("passes a core config of plain values and names the hooks that cannot cross into a page", () => {
-    expect(jsonCore({ highDemandTimeWindow: 2, announceTrackers: ["ws://x"], skip: undefined })).toEqual({ core: { highDemandTimeWindow: 2, announceTrackers: ["ws://x"] }, dropped: [] });
+    expect(jsonCore({ highDemandTimeWindow: 2, announceTrackers: ["ws://x"], skip: undefined })).toEqual({
+      core: { highDemandTimeWindow: 2, announceTrackers: ["ws://x"] },
+      dropped: [],
+    });
     expect(jsonCore({ validateP2PSegment: () => true, p2pDownloadTimeWindow: 30 }).dropped).toEqual(["validateP2PSegment"]);
   });
 });

@@ -7,7 +7,11 @@ const H = (c: string) => c.repeat(64);
 const BASE = "http://o.test/live/loop/360p/index.m3u8";
 
 const media = (seq: number, n: number, extra = "") =>
-  ["#EXTM3U", "#EXT-X-TARGETDURATION:2", `#EXT-X-MEDIA-SEQUENCE:${seq}`, extra,
+  [
+    "#EXTM3U",
+    "#EXT-X-TARGETDURATION:2",
+    `#EXT-X-MEDIA-SEQUENCE:${seq}`,
+    extra,
     ...Array.from({ length: n }, (_, i) => [`#EXTINF:2.000,`, `#EXT-X-EDGESWARM-SHA256:${H("a")}`, `${seq + i}.ts`]).flat(),
   ].join("\n");
 
@@ -19,14 +23,27 @@ describe("parseMasterPlaylist", () => {
     );
     expect(r).toEqual({
       ok: true,
-      value: [{ uri: "http://o.test/live/loop/360p/index.m3u8", bandwidth: 664000, averageBandwidth: 600000, width: 640, height: 360, videoCodec: "avc1.4d401e", frameRate: "25" }],
+      value: [
+        {
+          uri: "http://o.test/live/loop/360p/index.m3u8",
+          bandwidth: 664000,
+          averageBandwidth: 600000,
+          width: 640,
+          height: 360,
+          videoCodec: "avc1.4d401e",
+          frameRate: "25",
+        },
+      ],
     });
   });
 
   it("refuses a file without #EXTM3U, a variant without URI and a bad BANDWIDTH", () => {
     expect(parseMasterPlaylist("<html>", BASE)).toEqual({ ok: false, reason: "missing #EXTM3U header" });
     expect(parseMasterPlaylist("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n", BASE)).toMatchObject({ ok: false, reason: expect.stringMatching(/no URI/) });
-    expect(parseMasterPlaylist("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=x\na.m3u8\n", BASE)).toMatchObject({ ok: false, reason: expect.stringMatching(/BANDWIDTH/) });
+    expect(parseMasterPlaylist("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=x\na.m3u8\n", BASE)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/BANDWIDTH/),
+    });
     expect(parseMasterPlaylist("#EXTM3U\n", BASE)).toMatchObject({ ok: false, reason: expect.stringMatching(/no variants/) });
   });
 });
@@ -59,11 +76,20 @@ describe("parseMediaPlaylist", () => {
     const text = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\n#EXT-X-BYTERANGE:100@0\nall.ts\n#EXTINF:2,\n#EXT-X-BYTERANGE:50\nall.ts\n";
     const r = parseMediaPlaylist(text, BASE);
     if (!r.ok) throw new Error(r.reason);
-    expect(r.value.segments.map((s) => s.byteRange)).toEqual([{ start: 0, end: 99 }, { start: 100, end: 149 }]);
+    expect(r.value.segments.map((s) => s.byteRange)).toEqual([
+      { start: 0, end: 99 },
+      { start: 100, end: 149 },
+    ]);
   });
 
   it("marks discontinuities and reads the init segment", () => {
-    const r = parseMediaPlaylist(media(5, 2, '#EXT-X-MAP:URI="init.mp4"').replace("#EXTINF:2.000,\n#EXT-X-EDGESWARM-SHA256:" + H("a") + "\n6.ts", "#EXT-X-DISCONTINUITY\n#EXTINF:2.000,\n6.ts"), BASE);
+    const r = parseMediaPlaylist(
+      media(5, 2, '#EXT-X-MAP:URI="init.mp4"').replace(
+        "#EXTINF:2.000,\n#EXT-X-EDGESWARM-SHA256:" + H("a") + "\n6.ts",
+        "#EXT-X-DISCONTINUITY\n#EXTINF:2.000,\n6.ts",
+      ),
+      BASE,
+    );
     if (!r.ok) throw new Error(r.reason);
     expect(r.value.initUri).toBe("http://o.test/live/loop/360p/init.mp4");
     expect(r.value.segments.map((s) => s.discontinuity)).toEqual([false, true]);
@@ -72,9 +98,18 @@ describe("parseMediaPlaylist", () => {
   it("refuses hostile or broken playlists with a reason", () => {
     expect(parseMediaPlaylist("#EXTM3U\n#EXTINF:2,\na.ts\n", BASE)).toMatchObject({ ok: false, reason: expect.stringMatching(/TARGETDURATION/) });
     expect(parseMediaPlaylist("#EXTM3U\n#EXT-X-TARGETDURATION:2\na.ts\n", BASE)).toMatchObject({ ok: false, reason: expect.stringMatching(/without EXTINF/) });
-    expect(parseMediaPlaylist("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:-1,\na.ts\n", BASE)).toMatchObject({ ok: false, reason: expect.stringMatching(/bad EXTINF/) });
-    expect(parseMediaPlaylist("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:-3\n", BASE)).toMatchObject({ ok: false, reason: expect.stringMatching(/MEDIA-SEQUENCE/) });
-    expect(parseMediaPlaylist("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-BYTERANGE:10\n#EXTINF:2,\na.ts\n", BASE)).toMatchObject({ ok: false, reason: expect.stringMatching(/BYTERANGE/) });
+    expect(parseMediaPlaylist("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:-1,\na.ts\n", BASE)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/bad EXTINF/),
+    });
+    expect(parseMediaPlaylist("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:-3\n", BASE)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/MEDIA-SEQUENCE/),
+    });
+    expect(parseMediaPlaylist("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-BYTERANGE:10\n#EXTINF:2,\na.ts\n", BASE)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/BYTERANGE/),
+    });
     expect(parseMediaPlaylist("#EXTM3U\n" + "x".repeat(2_000_001), BASE)).toEqual({ ok: false, reason: "playlist too large" });
   });
 
@@ -92,7 +127,11 @@ describe("mergeTimeline", () => {
 
   it("places the first playlist from 0 and keeps known segments' times on refresh", () => {
     const a = mergeTimeline(new Map(), pl(100, 3));
-    expect([...a.timeline.values()].map((s) => [s.sn, s.start])).toEqual([[100, 0], [101, 2], [102, 4]]);
+    expect([...a.timeline.values()].map((s) => [s.sn, s.start])).toEqual([
+      [100, 0],
+      [101, 2],
+      [102, 4],
+    ]);
     const b = mergeTimeline(a.timeline, pl(101, 3));
     expect(b.added.map((s) => [s.sn, s.start, s.end])).toEqual([[103, 6, 8]]);
     expect(b.removed.map((s) => s.sn)).toEqual([100]);

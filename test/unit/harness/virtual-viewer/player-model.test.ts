@@ -2,7 +2,14 @@
 // under p2p-media-loader-hlsjs, live start point, playhead, stalls and startup.
 import { describe, expect, it } from "vitest";
 import {
-  advance, appendSegment, bufferAhead, createPlayer, effectiveBufferSettings, finish, startPoint, wantsNextSegment,
+  advance,
+  appendSegment,
+  bufferAhead,
+  createPlayer,
+  effectiveBufferSettings,
+  finish,
+  startPoint,
+  wantsNextSegment,
 } from "../../../../harness/virtual-viewer/player-model.ts";
 
 const segs = (n: number, d = 2, from = 0) => Array.from({ length: n }, (_, i) => ({ start: from + i * d, end: from + (i + 1) * d }));
@@ -24,10 +31,13 @@ describe("effectiveBufferSettings", () => {
   });
 
   it("keeps what the page set and hls.js defaults for short playlists", () => {
-    expect(effectiveBufferSettings({ maxBufferLength: 40, liveSyncDurationCount: 2 }, { highDemandTimeWindow: 2, targetDuration: 2, fragmentCount: 6, live: true }))
-      .toEqual({ maxBufferLength: 40, liveSyncDurationCount: 2 });
-    expect(effectiveBufferSettings({}, { highDemandTimeWindow: 2, targetDuration: 2, fragmentCount: 4, live: true }))
-      .toEqual({ maxBufferLength: 30, liveSyncDurationCount: 3 });
+    expect(
+      effectiveBufferSettings({ maxBufferLength: 40, liveSyncDurationCount: 2 }, { highDemandTimeWindow: 2, targetDuration: 2, fragmentCount: 6, live: true }),
+    ).toEqual({ maxBufferLength: 40, liveSyncDurationCount: 2 });
+    expect(effectiveBufferSettings({}, { highDemandTimeWindow: 2, targetDuration: 2, fragmentCount: 4, live: true })).toEqual({
+      maxBufferLength: 30,
+      liveSyncDurationCount: 3,
+    });
   });
 });
 
