@@ -20,7 +20,8 @@ export type SnapshotWorker = DevWorker;
 function snapshotEcho(): string {
   const dir = mkdtempSync(join(tmpdir(), "edgeswarm-bench-"));
   cpSync(join(ROOT, "bench/tracker/echo"), dir, { recursive: true });
-  cpSync(join(ROOT, "tsconfig.json"), join(dir, "tsconfig.json"));
+  // The root tsconfig extends tsconfig.base.json; copy both so esbuild finds the base.
+  for (const f of ["tsconfig.json", "tsconfig.base.json"]) cpSync(join(ROOT, f), join(dir, f));
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   return dir;
 }
