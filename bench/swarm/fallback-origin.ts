@@ -6,6 +6,7 @@
 // #EXT-X-EDGESWARM-SHA256 tag and x-edgeswarm-sha256 header of the team contract.
 // It is a measuring aid, not the product: no R2, no DVR, no ingest. The bench says in its
 // output whenever it had to use it.
+import { HASH_HEADER, hashTagLine } from "../../shared/hash-tag";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -152,7 +153,7 @@ export async function startFallbackOrigin(): Promise<FallbackOrigin> {
     for (let sn = first; sn <= head; sn++) {
       const i = sn % count;
       if (live && i === 0 && sn > 0) lines.push("#EXT-X-DISCONTINUITY");
-      lines.push(`#EXTINF:${SEG_SECONDS.toFixed(3)},`, `#EXT-X-EDGESWARM-SHA256:${hashes[i]}`, `${sn}.ts`);
+      lines.push(`#EXTINF:${SEG_SECONDS.toFixed(3)},`, hashTagLine(hashes[i]!), `${sn}.ts`);
     }
     if (!live) lines.push("#EXT-X-ENDLIST");
     return lines.join("\n") + "\n";
@@ -176,7 +177,7 @@ export async function startFallbackOrigin(): Promise<FallbackOrigin> {
     const i = sn % count;
     const body = segs[i];
     if (!body) return send(404, "application/json", JSON.stringify({ error: "no such segment" }));
-    send(200, "video/mp2t", body, { "x-edgeswarm-sha256": sha.get(rend)?.[i] ?? "" });
+    send(200, "video/mp2t", body, { [HASH_HEADER]: sha.get(rend)?.[i] ?? "" });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;

@@ -4,6 +4,7 @@
 // fetching. It covers what the swarm bench needs (TS or fMP4 media segments, byte ranges,
 // discontinuities, the hash tag contract); not alternate audio/subtitle renditions, keys,
 // partial segments or delta updates.
+import { isHashTagLine, readHashTagLine } from "../../shared/hash-tag";
 
 export interface Variant {
   uri: string; // absolute
@@ -39,8 +40,6 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 export const MAX_PLAYLIST_CHARS = 2_000_000;
 export const MAX_SEGMENTS = 20_000;
 
-const SHA_TAG = "#EXT-X-EDGESWARM-SHA256:";
-const HEX64 = /^[0-9a-f]{64}$/;
 const VIDEO_CODEC = /^(avc1|avc3|hvc1|hev1|av01|vp09|vp8|vp9|mp4v|dvh1|dvhe)\b/i;
 
 /** Attribute list parser (RFC 8216 §4.2): KEY=value, KEY="quoted, with commas". */
@@ -138,11 +137,10 @@ export function parseMediaPlaylist(text: string, baseUrl: string): Parsed<MediaP
     } else if (line.startsWith("#EXTINF:")) {
       duration = Number(line.slice(8).split(",")[0]);
       if (!Number.isFinite(duration) || duration <= 0 || duration > 3600) return { ok: false, reason: `bad EXTINF at line ${i + 1}` };
-    } else if (line.startsWith(SHA_TAG)) {
-      const hex = line.slice(SHA_TAG.length);
+    } else if (isHashTagLine(line)) {
       // A malformed hash is treated as unknown (never trusted), not as a fatal error:
       // the segment still plays over HTTP.
-      sha = HEX64.test(hex) ? hex : undefined;
+      sha = readHashTagLine(line) ?? undefined;
     } else if (line.startsWith("#EXT-X-BYTERANGE:")) {
       const m = /^(\d+)(?:@(\d+))?$/.exec(line.slice(17));
       const len = Number(m?.[1]);

@@ -12,6 +12,7 @@
 // treat each as its own segment even though the bytes repeat every loop.
 import { hashTagLine, isSha256Hex } from "../../shared/hash-tag";
 import { isChannelName, isSegmentFileName } from "../../shared/names";
+import type { Result } from "../../shared/result";
 
 export interface LoopSegment {
   uri: string;
@@ -48,7 +49,7 @@ export function loopClock(nowMs: number): number {
   return Math.max(0, nowMs - LOOP_EPOCH_MS);
 }
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+type Parsed<T> = Result<T>;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const posNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v > 0;
 
