@@ -11,7 +11,7 @@
 // extra is a separate bundle, so it must not import the main bundle's state.
 import { windowsFor } from "./scheduling/window-policy";
 import type { TrackerSocket } from "./tracker-socket";
-import { MIN_SEND_MS, REPORT_FIRST_MS, REPORT_WINDOW_S, VIEWER_REPORT_DEFAULT_S } from "./limits";
+import { APPLY_FETCHER_ROLES, MIN_SEND_MS, REPORT_FIRST_MS, REPORT_WINDOW_S, VIEWER_REPORT_DEFAULT_S } from "./limits";
 
 /** What the role needs of the player (plugins/context.ts P2PContext, narrowed for tests). */
 export interface RoleContext {
@@ -61,6 +61,8 @@ export function installFetcherRole(
   ctx: RoleContext,
   seeder: { role: ((externalId: number) => boolean) | undefined },
   frames: FrameHooks,
+  /** Act on "roles" frames (APPLY_FETCHER_ROLES); off: report only, keep claiming. */
+  apply = APPLY_FETCHER_ROLES,
 ): { onTransfer(bytes: number, ms: number): void; dispose(): void } {
   const targetDuration = () => ctx.hls.levels[ctx.hls.currentLevel]?.details?.targetduration;
   // Seconds from a segment's publication to this viewer's HTTP fallback for it: its distance
@@ -102,7 +104,7 @@ export function installFetcherRole(
     if (typeof f.report_s === "number" && f.report_s >= 1 && f.report_s <= 600) periodMs = f.report_s * 1000;
     // "claims": the swarm has no proven viewer yet; claim at the edge as without roles.
     if (f.mode === "claims") seeder.role = undefined;
-    if (f.mode !== "roles" || !Array.isArray(f.classes) || typeof f.of !== "number" || !(f.of > 0)) return;
+    if (!apply || f.mode !== "roles" || !Array.isArray(f.classes) || typeof f.of !== "number" || !(f.of > 0)) return;
     const of = f.of;
     const classes = new Set(f.classes.filter((c): c is number => Number.isInteger(c)));
     // The latest role for any of this page's swarms: a page plays one stream at a time.

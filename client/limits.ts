@@ -180,6 +180,15 @@ export const MAX_SWARM_ID = 512;
 
 // --- Fetcher roles (fetcher-role.ts; the shard's side is worker/tracker/roles.ts) ---------
 
+/**
+ * Whether the seeder acts on the shard's "roles" (fetch its classes, never claim otherwise).
+ * Off for now: viewers report and shards plan, but seeding stays with edge claims until the
+ * network lab shows roles at least as good on every profile. In this build's first lab runs
+ * roles matched claims on cable (0.628 vs 0.647) and did not help a weak first viewer
+ * (docs/fetchers.md, "Status").
+ */
+export const APPLY_FETCHER_ROLES = false;
+
 /** Report period until the shard's first es_role says its own (report_s). Same as the Worker's VIEWER_REPORT_S. */
 export const VIEWER_REPORT_DEFAULT_S = 15;
 

@@ -118,6 +118,12 @@ export interface SeederHooks {
   onStored?: (url: string, bytes: number) => void;
   /** False while claiming cannot help the swarm (claim-policy.ts). */
   gate?: () => boolean;
+  /**
+   * The page's SHA-256 (integrity.ts sha256Hex). Handed in by the seeding extra: an extra is a
+   * separate bundle, and its own copy of integrity.ts would not have the JS fallback that
+   * pages without crypto.subtle load, so every won segment would fail its check.
+   */
+  hash?: (data: Uint8Array) => Promise<string>;
 }
 
 export class EdgeSeeder {
@@ -267,7 +273,7 @@ export class EdgeSeeder {
         ).arrayBuffer(),
       );
       // A truncated or altered response must never be passed on to peers as this segment.
-      if ((await sha256Hex(data)) !== s.sha256) {
+      if ((await (this.hooks.hash ?? sha256Hex)(data)) !== s.sha256) {
         this.counters.failed++;
         return undefined;
       }

@@ -30,7 +30,14 @@ export interface Seeding {
   dispose(): void;
 }
 
-export function installSeeding(ctx: P2PContext, store: () => SegmentStore | undefined, ids: StreamIdBook, frames: FrameHooks): Seeding {
+export function installSeeding(
+  ctx: P2PContext,
+  store: () => SegmentStore | undefined,
+  ids: StreamIdBook,
+  frames: FrameHooks,
+  /** The main bundle's SHA-256 (integrity.ts): its JS fallback is loaded there, not here. */
+  hash: (data: Uint8Array) => Promise<string>,
+): Seeding {
   const claims = new ClaimPolicy();
   const nowS = () => ctx.now() / 1000;
   const seeder = new EdgeSeeder(store, ctx.opts.channel, {
@@ -41,6 +48,7 @@ export function installSeeding(ctx: P2PContext, store: () => SegmentStore | unde
       ctx.segment({ source: "http", bytes, url });
     },
     gate: () => claims.allowed(nowS()),
+    hash,
   });
   /** URLs of handed-over segments: their `segment` event went out when the seeder stored them. */
   const handed = new Set<string>();

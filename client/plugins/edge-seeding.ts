@@ -7,6 +7,7 @@
 // Only a viewer that uploads may seed: a winner that shares nothing sends everyone to HTTP.
 // With the page's own windows the page decides, so no seeding either.
 import { loadExtra } from "../extras";
+import { sha256Hex } from "../integrity";
 import { pageSetsWindows } from "../scheduling/window-policy";
 import type { installSeeding, Seeding } from "../seeding";
 import { SegmentStore } from "../segment-store";
@@ -53,7 +54,7 @@ export function installEdgeSeeding(ctx: P2PContext, load = () => loadExtra<Seedi
     // If it cannot be loaded (offline, CSP, an old deploy), the core's own P2P goes on.
     load().then(
       (m) => {
-        if (!gone) seeding = m.installSeeding(ctx, () => store, ids, frameHooks);
+        if (!gone) seeding = m.installSeeding(ctx, () => store, ids, frameHooks, sha256Hex);
       },
       () => {},
     );

@@ -2,7 +2,7 @@
 // shard's es_role frames become the seeder's role.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { installFetcherRole, UploadMeter, type FrameHooks, type RoleContext } from "../../../client/fetcher-role";
-import { MIN_SEND_MS, REPORT_FIRST_MS } from "../../../client/limits";
+import { APPLY_FETCHER_ROLES, MIN_SEND_MS, REPORT_FIRST_MS } from "../../../client/limits";
 
 const H = "h".repeat(20);
 const P = "p".repeat(20);
@@ -50,6 +50,15 @@ describe("UploadMeter", () => {
 });
 
 describe("installFetcherRole", () => {
+  it("reports but keeps claiming while APPLY_FETCHER_ROLES is off", () => {
+    expect(APPLY_FETCHER_ROLES).toBe(false);
+    const f = fakes();
+    const { dispose } = installFetcherRole(f.ctx, f.seeder, f.frames);
+    f.frames.incoming!(f.socket, JSON.stringify({ action: "es_role", info_hash: H, mode: "roles", classes: [1], of: 8, m: 1, report_s: 15, bucket: 0 }));
+    expect(f.seeder.role).toBeUndefined();
+    dispose();
+  });
+
   it("reports for each swarm the page announced in, with its figures, and stops after a stopped announce", () => {
     vi.useFakeTimers();
     const f = fakes();
@@ -73,7 +82,7 @@ describe("installFetcherRole", () => {
 
   it("turns es_role frames into the seeder's role (claims until the swarm has roles), and takes it back on dispose", () => {
     const f = fakes();
-    const { dispose } = installFetcherRole(f.ctx, f.seeder, f.frames);
+    const { dispose } = installFetcherRole(f.ctx, f.seeder, f.frames, true);
     const role = (mode: string, classes: unknown) => JSON.stringify({ action: "es_role", info_hash: H, mode, classes, of: 8, m: 1, report_s: 15, bucket: 0 });
     f.frames.incoming!(f.socket, role("claims", []));
     expect(f.seeder.role).toBeUndefined();

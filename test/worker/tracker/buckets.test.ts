@@ -32,11 +32,13 @@ describe("buckets of a channel region", () => {
     expect((await testEnv.TRACKER.getByName("bk-grown~2").shardStats()).peers).toBe(1);
     s.send({ action: "es_report", info_hash: hash, peer_id: ps, up: 0, rate: null, peers: 0, seg_bytes: 500_000, seg_s: 2, budget_s: 30 });
     expect(await s.next()).toMatchObject({ action: "es_role", bucket: 2 });
-    // A bucket the region does not have is not honoured: the viewer gets a real one.
+    // A bucket the region does not have is not honoured: the viewer gets a real one (random).
     const t = await connect("/announce/bk-grown?es_bucket=9");
     t.send(announce(hash, id20("t"), { event: "started" }));
-    expect(await t.next()).toMatchObject({ incomplete: 1 });
+    expect(await t.next()).toMatchObject({ action: "announce", info_hash: hash });
     expect((await testEnv.TRACKER.getByName("bk-grown~9").shardStats()).peers).toBe(0);
+    const inBuckets = await Promise.all(["bk-grown", "bk-grown~1", "bk-grown~2"].map(async (n) => (await testEnv.TRACKER.getByName(n).shardStats()).peers));
+    expect(inBuckets.reduce((a, b) => a + b, 0)).toBe(2);
     s.close();
     t.close();
   });

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import Hls from "hls.js";
 import { describe, expect, it, vi } from "vitest";
+import { sha256Hex } from "../../../../client/integrity";
 import { installEdgeSeeding } from "../../../../client/plugins/edge-seeding";
 import type { SegmentStore } from "../../../../client/segment-store";
 import { fakeContext } from "./fake-context";
@@ -77,6 +78,19 @@ describe("installEdgeSeeding", () => {
     s2.onSegmentRequested("core-swarm", "core-stream", 1, 2, 4, "main");
     off.hls.emit(Hls.Events.LEVEL_UPDATED, { details: { url: LEVEL, live: true, fragments: [1, 2, 3, 4, 5].map(frag) } });
     expect(off.events.filter(([k]) => k === "segment")).toEqual([]);
+  });
+
+  it("hands the seeding extra the main bundle's SHA-256, whose JS fallback pages without crypto.subtle load", async () => {
+    const real = await loadSeeding();
+    let handed: unknown;
+    const f = fakeContext({}, { currentTime: 0 });
+    installEdgeSeeding(f.ctx, async () => ({
+      installSeeding: (...args: Parameters<typeof real.installSeeding>) => {
+        handed = args[4];
+        return real.installSeeding(...args);
+      },
+    }));
+    await vi.waitFor(() => expect(handed).toBe(sha256Hex));
   });
 
   it("does not seed when the page sets its own windows, and unwires hls.js when disposed", async () => {
