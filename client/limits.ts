@@ -184,7 +184,7 @@ export const MAX_SWARM_ID = 512;
  * Whether the seeder acts on the shard's "roles" (fetch its classes, never claim otherwise).
  * Off for now: viewers report and shards plan, but seeding stays with edge claims until the
  * network lab shows roles at least as good on every profile. In this build's first lab runs
- * roles matched claims on cable (0.628 vs 0.647) and did not help a weak first viewer
+ * roles gave 0.628–0.647 on cable (claims: 0.652–0.699 in earlier runs) and did not help a weak first viewer
  * (docs/fetchers.md, "Status").
  */
 export const APPLY_FETCHER_ROLES = false;
