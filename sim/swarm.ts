@@ -504,7 +504,6 @@ export function runShard(input: ShardInput): ShardResult {
       records.push({
         id: v.idStr,
         joinedAt: v.spec.joinS * 1000,
-        upBps: up / (REPORT_PERIOD_S * WINDOW_PERIODS),
         rateBps: busy > 0 ? up / busy : null,
         peers: v.nb.length,
       });

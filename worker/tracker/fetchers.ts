@@ -19,8 +19,6 @@ import { FETCHER_CAPABLE_SHARE, FETCHER_CLASSES, FETCHER_HOP_MARGIN, FETCHER_MAX
 export interface ViewerRecord {
   id: string;
   joinedAt: number;
-  /** Bytes/s it delivered to peers over the last minute. */
-  upBps: number;
   /** Bytes per second of sending while it delivered segments over the last minute; null: not a segment's worth. */
   rateBps: number | null;
   /** Peers it holds now. */

@@ -191,8 +191,15 @@ export const MAX_BUCKETS = 256;
  */
 export const VIEWER_REPORT_S = 15;
 
-/** Re-plan a swarm's fetchers at most this often (ms). */
+/** Re-plan a swarm's fetchers this often (ms). */
 export const ROLE_PLAN_MS = VIEWER_REPORT_S * 1000;
+
+/**
+ * A report that changes its viewer's standing (proven or not) re-plans sooner, but at most
+ * this often: a plan is O(N log N) over the swarm, and in a big swarm standings change
+ * every few reports.
+ */
+export const ROLE_REPLAN_MIN_MS = 1_000;
 
 /** Largest reported rate (bytes/s): 10 Gbit/s. Anything above is a lie or a bug; refused. */
 export const MAX_REPORTED_BPS = 1.25e9;

@@ -1,6 +1,7 @@
 // Fetcher roles inside one swarm: applies a viewer's es_report and re-plans who fetches each
-// new segment over HTTP (fetchers.ts) at most every ROLE_PLAN_MS, or at once when a report
-// changes whether its viewer is proven. Each reporting viewer is told its role when it
+// new segment over HTTP (fetchers.ts) every ROLE_PLAN_MS, or sooner (but at most every
+// ROLE_REPLAN_MIN_MS) when a report changes whether its viewer is proven. A report costs O(1)
+// between plans: the stream profile is the plan's, and only a plan can change others' roles. Each reporting viewer is told its role when it
 // changes: "claims" while the swarm has no proven viewer (everyone claims at the edge, the
 // first claim wins: that is how the first fetchers prove themselves), then "roles" with its
 // classes (empty: a non-fetcher, which never asks the edge about a segment). Pure: effects
@@ -8,7 +9,7 @@
 // swarm's size but are never fetchers, and never get an es_role frame (their client would
 // take it for an error).
 import { isProven, planFetchers, type StreamProfile, type ViewerRecord } from "./fetchers";
-import { ROLE_PLAN_MS, VIEWER_REPORT_S } from "./limits";
+import { ROLE_PLAN_MS, ROLE_REPLAN_MIN_MS, VIEWER_REPORT_S } from "./limits";
 import type { ReportIn } from "./protocol";
 import type { Effect, Member, SocketState, Swarm, TrackerState } from "./state";
 
@@ -24,24 +25,19 @@ export function applyReport(state: TrackerState, s: SocketState, msg: ReportIn, 
   if (!swarm || !me) return { ok: false, reason: "not-member" };
   if (me.sock !== s.id) return { ok: false, reason: "not-owner" };
   const wasProven = provenNow(swarm, me, now);
-  me.report = {
-    at: now,
-    up: msg.up,
-    rate: msg.rate,
-    peers: msg.peers,
-    segmentBytes: msg.segmentBytes,
-    segmentSeconds: msg.segmentSeconds,
-    budgetSeconds: msg.budgetSeconds,
-  };
+  const { action: _a, infoHash: _h, peerId: _p, ...figures } = msg;
+  me.report = { at: now, ...figures };
   me.lastSeen = Math.max(me.lastSeen, now);
-  if (now - swarm.plannedAt >= ROLE_PLAN_MS || provenNow(swarm, me, now) !== wasProven) replan(swarm, now);
-  return { ok: true, effects: roleUpdates(swarm, state.bucket) };
+  const since = now - swarm.plannedAt;
+  const due = since >= ROLE_PLAN_MS || (since >= ROLE_REPLAN_MIN_MS && provenNow(swarm, me, now) !== wasProven);
+  if (due) replan(swarm, now);
+  return { ok: true, effects: roleUpdates(swarm, due ? swarm.members : [me], state.bucket) };
 }
 
 /** The policy's view of a member; a stale or missing report reads as "no record". */
 function record(m: Member, now: number): ViewerRecord {
   const r = m.report && now - m.report.at <= REPORT_FRESH_MS ? m.report : undefined;
-  return { id: m.peerId, joinedAt: m.joinedAt, upBps: r?.up ?? 0, rateBps: r?.rate ?? null, peers: r?.peers ?? 0 };
+  return { id: m.peerId, joinedAt: m.joinedAt, rateBps: r?.rate ?? null, peers: r?.peers ?? 0 };
 }
 
 /** The policy's view of each member. */
@@ -49,9 +45,10 @@ export function records(swarm: Swarm, now: number): ViewerRecord[] {
   return swarm.members.map((m) => record(m, now));
 }
 
+/** Against the last plan's stream profile; before any plan, against the viewer's own figures. */
 function provenNow(swarm: Swarm, m: Member, now: number): boolean {
-  const stream = profile(swarm, now);
-  return stream !== null && isProven(record(m, now), stream);
+  const stream = swarm.stream ?? m.report;
+  return stream !== undefined && isProven(record(m, now), stream);
 }
 
 /** The stream as the swarm's reporters see it: the median of each figure. */
@@ -69,15 +66,16 @@ export function profile(swarm: Swarm, now: number): StreamProfile | null {
 function replan(swarm: Swarm, now: number): void {
   const stream = profile(swarm, now);
   if (!stream) return;
+  swarm.stream = stream;
   swarm.plan = planFetchers(records(swarm, now), stream, swarm.plan);
   swarm.plannedAt = now;
 }
 
-/** An es_role frame for every reporting member whose role differs from what it was told. */
-function roleUpdates(swarm: Swarm, bucket: number): Effect[] {
+/** An es_role frame for each of `members` that reports and whose role differs from what it was told. */
+function roleUpdates(swarm: Swarm, members: readonly Member[], bucket: number): Effect[] {
   const out: Effect[] = [];
   const mode = swarm.plan.m > 0 ? "roles" : "claims";
-  for (const m of swarm.members) {
+  for (const m of members) {
     if (!m.report) continue;
     const classes = swarm.plan.roles.get(m.peerId) ?? [];
     const key = `${mode}:${classes.join(",")}`;

@@ -2,8 +2,8 @@
 // counters, expiry sweep. Pure data and functions (time passed in), no protocol
 // handling and no I/O; swarm.ts applies frames to this state.
 import { MAX_PEERS_PER_SWARM, MAX_SWARMS_PER_SOCKET, MSG_BURST, OFFER_BURST, OFFER_LIFETIME_MS, PEER_LIFETIME_MS } from "./limits";
-import { emptyPlan, type FetcherPlan } from "./fetchers";
-import type { OutMessage } from "./protocol";
+import { emptyPlan, type FetcherPlan, type StreamProfile } from "./fetchers";
+import type { OutMessage, ReportIn } from "./protocol";
 
 export type SocketId = number;
 
@@ -25,15 +25,8 @@ export interface Member {
   roleSent?: string;
 }
 
-export interface MemberReport {
-  at: number;
-  up: number;
-  rate: number | null;
-  peers: number;
-  segmentBytes: number;
-  segmentSeconds: number;
-  budgetSeconds: number;
-}
+/** A member's latest es_report figures, and when they came. */
+export type MemberReport = Omit<ReportIn, "action" | "infoHash" | "peerId"> & { at: number };
 
 export interface Swarm {
   members: Member[];
@@ -42,6 +35,8 @@ export interface Swarm {
   /** Who fetches new segments over HTTP (roles.ts); in memory only, rebuilt from reports. */
   plan: FetcherPlan;
   plannedAt: number;
+  /** The stream as the last plan saw it (the reporters' medians), for standing checks between plans. */
+  stream?: StreamProfile;
 }
 
 /** An offer relayed to a socket and not yet answered: what an answer must match. */

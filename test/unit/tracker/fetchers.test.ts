@@ -21,7 +21,7 @@ const BAR = capableRate(STREAM);
 const T0 = 1_000_000;
 
 function viewer(id: string, rateBps: number | null, over: Partial<ViewerRecord> = {}): ViewerRecord {
-  return { id, joinedAt: T0 - 60_000, upBps: rateBps ?? 0, rateBps, peers: 3, ...over };
+  return { id, joinedAt: T0 - 60_000, rateBps, peers: 3, ...over };
 }
 
 /** Holders of each class. */

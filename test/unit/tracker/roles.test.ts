@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parse, serialize, type InMessage, type ReportIn } from "../../../worker/tracker/protocol";
 import { handle } from "../../../worker/tracker/swarm";
 import { createState, type Effect, type TrackerState } from "../../../worker/tracker/state";
-import { FETCHER_CLASSES, ROLE_PLAN_MS } from "../../../worker/tracker/limits";
+import { FETCHER_CLASSES, ROLE_PLAN_MS, ROLE_REPLAN_MIN_MS } from "../../../worker/tracker/limits";
 
 const id = (tag: string) => tag.padEnd(20, "_").slice(0, 20);
 const H = id("hash1");
@@ -106,6 +106,17 @@ describe("roles in a swarm", () => {
     expect(both.map((f) => f.classes.length)).toEqual([4, 4]);
     expect(sends(handle(st, 1, report(id("p1"), 400_000), T0 + 2000, rng))).toEqual([]);
     expect(sends(handle(st, 1, report(id("p1"), 400_000), T0 + ROLE_PLAN_MS, rng))).toEqual([]);
+  });
+
+  it("re-plans on a change of standing at most every ROLE_REPLAN_MIN_MS, and between plans answers only the reporter", () => {
+    const st = createState(T0);
+    for (let i = 1; i <= 3; i++) announce(st, i, id(`p${i}`), T0 - 60_000);
+    handle(st, 1, report(id("p1"), 400_000), T0, rng);
+    // p2 proves itself within ROLE_REPLAN_MIN_MS of the last plan: no plan yet; it hears only its own "roles" (none).
+    expect(sends(handle(st, 2, report(id("p2"), 400_000), T0 + ROLE_REPLAN_MIN_MS - 1, rng))).toEqual([{ to: 2, mode: "roles", classes: [] }]);
+    // Its next report, once the gap has passed, is planned in: the classes are shared.
+    const later = sends(handle(st, 2, report(id("p2"), 400_000), T0 + ROLE_PLAN_MS, rng));
+    expect(later.map((f) => f.classes.length)).toEqual([4, 4]);
   });
 
   it("takes the role from a viewer whose sending rate drops below the stream's rate", () => {
