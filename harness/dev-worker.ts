@@ -6,6 +6,7 @@ import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirS
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { exitOrKill } from "./child-exit.ts";
 
 export interface DevWorker {
   url: string; // http://<ip>:<port>, 127.0.0.1 unless DevWorkerOptions.ip says otherwise
@@ -129,16 +130,7 @@ export async function startDevWorker(opts: DevWorkerOptions = {}): Promise<DevWo
   const stop = async () => {
     if (child.exitCode === null) {
       child.kill("SIGTERM");
-      await new Promise<void>((r) => {
-        const t = setTimeout(() => {
-          child.kill("SIGKILL");
-          r();
-        }, 5000);
-        child.once("exit", () => {
-          clearTimeout(t);
-          r();
-        });
-      });
+      await exitOrKill(child);
     }
     if (ownState) rmSync(persistTo, { recursive: true, force: true });
     if (frozenDir) rmSync(frozenDir, { recursive: true, force: true });

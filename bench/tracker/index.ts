@@ -26,6 +26,7 @@ import { runEcho } from "./echo-load.ts";
 import { runLogic } from "./logic.ts";
 import { profileWorker, summarize as summarizeProfile, type ProfileSummary } from "./profile.ts";
 import { numberFlag as flag } from "../flags.ts";
+import { exitOrKill } from "../../harness/child-exit.ts";
 
 interface Sample {
   load: LoadResult;
@@ -134,16 +135,7 @@ async function startReference(echo = false): Promise<Target> {
   const stop = async () => {
     if (child.exitCode !== null) return;
     child.stdin!.end();
-    await new Promise<void>((r) => {
-      const t = setTimeout(() => {
-        child.kill("SIGKILL");
-        r();
-      }, 5000);
-      child.once("exit", () => {
-        clearTimeout(t);
-        r();
-      });
-    });
+    await exitOrKill(child);
   };
   try {
     const port = await new Promise<number>((res, rej) => {
