@@ -20,8 +20,6 @@ export function channelFromPath(pathname: string): ChannelResult {
   return { ok: true, channel: raw };
 }
 
-export const isValidChannel = isChannelName;
-
 /**
  * Sharding modes (env TRACKER_SHARDING):
  * - "channel" (default): one object per channel, `<channel>`. Every viewer of a

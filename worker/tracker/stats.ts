@@ -2,20 +2,20 @@
 // Aggregates shard snapshots fetched live over RPC; the list of shards comes from the
 // registry object (shards add themselves on their first connection after being
 // empty, and remove themselves when their alarm finds them empty). No swarm logic.
-import { CHANNEL_RULE } from "../../shared/names";
+import { CHANNEL_RULE, isChannelName } from "../../shared/names";
 import type { Env } from "../env";
 import { json, jsonError } from "../http";
 import { MAX_STATS_FANOUT } from "./limits";
 import type { OutageMode, ShardStats } from "./durable-object";
 import { registry } from "./registry";
-import { isValidChannel, shardName, trackerSharding } from "./routing";
+import { shardName, trackerSharding } from "./routing";
 import { emptyCounters, COUNTER_NAMES } from "./state";
 
 export async function handleTrackerStats(request: Request, env: Env): Promise<Response> {
   if (request.method !== "GET" && request.method !== "HEAD") return jsonError(405, "use GET");
   const url = new URL(request.url);
   const channel = url.searchParams.get("channel");
-  if (channel !== null && !isValidChannel(channel)) return jsonError(400, `invalid channel: use ${CHANNEL_RULE}`);
+  if (channel !== null && !isChannelName(channel)) return jsonError(400, `invalid channel: use ${CHANNEL_RULE}`);
 
   let entries: { name: string; channel: string }[];
   try {
@@ -72,7 +72,7 @@ export async function handleTrackerTestOutage(request: Request, env: Env): Promi
   if (request.method !== "POST") return jsonError(405, "use POST");
   const url = new URL(request.url);
   const channel = url.searchParams.get("channel");
-  if (!isValidChannel(channel)) return jsonError(400, `invalid channel: use ${CHANNEL_RULE}`);
+  if (!isChannelName(channel)) return jsonError(400, `invalid channel: use ${CHANNEL_RULE}`);
   const mode = url.searchParams.get("mode");
   if (mode !== "refuse" && mode !== "close" && mode !== "ok") return jsonError(400, "mode must be refuse, close or ok");
   const name = shardName(channel, trackerSharding(env), request.cf);

@@ -1,16 +1,8 @@
 // Which Durable Object a tracker connection lands in: channel from the path, shard
 // suffix by sharding mode. Pure string logic.
+import { isChannelName } from "../../../shared/names";
 import { describe, expect, it } from "vitest";
-import {
-  askedBucket,
-  bucketShardName,
-  bucketsFor,
-  channelFromPath,
-  isValidChannel,
-  parseShardName,
-  shardingMode,
-  shardName,
-} from "../../../worker/tracker/routing";
+import { askedBucket, bucketShardName, bucketsFor, channelFromPath, parseShardName, shardingMode, shardName } from "../../../worker/tracker/routing";
 import { MAX_BUCKETS, SHARD_TARGET_VIEWERS } from "../../../worker/tracker/limits";
 
 describe("channelFromPath", () => {
@@ -23,8 +15,8 @@ describe("channelFromPath", () => {
     for (const p of ["/announce/a b", "/announce/é", "/announce//", "/announce/!registry", "/announcex", "/announce/a#b"]) {
       expect(channelFromPath(p).ok, p).toBe(false);
     }
-    expect(isValidChannel(null)).toBe(false);
-    expect(isValidChannel("!registry")).toBe(false); // the registry's name can never be a channel
+    expect(isChannelName(null)).toBe(false);
+    expect(isChannelName("!registry")).toBe(false); // the registry's name can never be a channel
   });
 });
 
