@@ -6,6 +6,7 @@ import { handleTrackerRequest, handleTrackerStats, handleTrackerTestOutage } fro
 import { handleOriginRequest } from "./origin/index";
 import { serveClaimed } from "./lease/index";
 import { handleStatsRequest } from "./stats/index";
+import { ADMIN_PATHS, adminRefusal } from "./access/admin";
 
 export { TrackerShard } from "./tracker/index";
 export { StatsHub } from "./stats/index";
@@ -15,6 +16,10 @@ export { ChannelDirectory, ShardRegistry } from "./tracker/index";
 async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);
   const path = url.pathname;
+  if (ADMIN_PATHS.has(path)) {
+    const refused = await adminRefusal(request, env);
+    if (refused) return refused;
+  }
   if (path === "/announce" || path.startsWith("/announce/")) return handleTrackerRequest(request, env);
   if (path === "/api/tracker/stats") return handleTrackerStats(request, env);
   if (path === "/api/tracker/test-outage") return handleTrackerTestOutage(request, env);

@@ -141,10 +141,20 @@ export function parseTrackerStats(raw: unknown): Parsed<TrackerSnapshot> {
 }
 
 /** Fetches and parses one endpoint; network errors and non-2xx replies become reasons. */
-export async function getJson<T>(url: string, parse: (raw: unknown) => Parsed<T>, signal?: AbortSignal): Promise<Parsed<T>> {
+/**
+ * GETs `url` and parses the JSON it answers. `bearer` is sent as `Authorization: Bearer …`
+ * (the admin token, when the Worker has ADMIN_TOKEN set); a refusal for want of it says
+ * `needsToken` so the page can ask for one.
+ */
+export async function getJson<T>(
+  url: string,
+  parse: (raw: unknown) => Parsed<T>,
+  signal?: AbortSignal,
+  bearer?: string,
+): Promise<Parsed<T> & { needsToken?: true }> {
   let res: Response;
   try {
-    res = await fetch(url, { cache: "no-store", signal });
+    res = await fetch(url, { cache: "no-store", signal, headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
   } catch (err) {
     return { ok: false, reason: `cannot reach ${url}: ${err instanceof Error ? err.message : String(err)}` };
   }
@@ -156,7 +166,8 @@ export async function getJson<T>(url: string, parse: (raw: unknown) => Parsed<T>
   }
   if (!res.ok) {
     const e = obj(body)?.error;
-    return { ok: false, reason: `${url} answered ${res.status}${typeof e === "string" ? `: ${e.slice(0, 200)}` : ""}` };
+    const reason = `${url} answered ${res.status}${typeof e === "string" ? `: ${e.slice(0, 200)}` : ""}`;
+    return res.status === 401 || res.status === 403 ? { ok: false, reason, needsToken: true } : { ok: false, reason };
   }
   return parse(body);
 }

@@ -30,6 +30,23 @@ const trackerChart = timeChart(byId("chart-tracker"), [{ label: "Messages", colo
   windowSeconds: (WINDOW_POINTS * POLL_MS) / 1000,
 });
 
+// The admin token (the Worker's ADMIN_TOKEN, when set): asked for once, kept for the tab's
+// session only (sessionStorage), sent on both read-outs.
+const TOKEN_KEY = "edgeswarm-admin-token";
+const adminToken = (): string | undefined => sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+
+function askForToken(show: boolean): void {
+  byId("admin-form").hidden = !show;
+}
+
+byId<HTMLFormElement>("admin-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const value = byId<HTMLInputElement>("admin-token").value.trim();
+  if (value) sessionStorage.setItem(TOKEN_KEY, value);
+  else sessionStorage.removeItem(TOKEN_KEY);
+  void poll();
+});
+
 let prev: Poll | null = null;
 let lastOk = 0;
 
@@ -116,8 +133,13 @@ function renderMessages(totals: Record<string, number>, rates: Record<string, nu
 async function poll(): Promise<void> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), TIMEOUT_MS);
-  const [stats, tracker] = await Promise.all([getJson("/api/stats", parseStats, ctl.signal), getJson("/api/tracker/stats", parseTrackerStats, ctl.signal)]);
+  const token = adminToken();
+  const [stats, tracker] = await Promise.all([
+    getJson("/api/stats", parseStats, ctl.signal, token),
+    getJson("/api/tracker/stats", parseTrackerStats, ctl.signal, token),
+  ]);
   clearTimeout(timer);
+  askForToken(Boolean(stats.needsToken || tracker.needsToken));
   const cur: Poll = { at: performance.now(), stats: stats.ok ? stats.value : null, tracker: tracker.ok ? tracker.value : null };
 
   if (stats.ok) setPill(byId("stats-pill"), "ok", "ok", "Viewer reports: live");

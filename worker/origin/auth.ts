@@ -4,8 +4,9 @@
 //                                            send headers, like @ffmpeg-installer's 2018 build)
 // No query-string form: ffmpeg copies the segment URL's query into the playlist it
 // uploads, so the token would be published to every viewer.
-// Comparison is constant-time over SHA-256 digests (equal lengths whatever the input).
+// Comparison is constant-time over SHA-256 digests (worker/access/secret.ts).
 import type { Env } from "../env";
+import { secretMatches } from "../access/secret";
 
 export interface Credentials {
   token: string | null;
@@ -29,20 +30,7 @@ function decodeURIComponentSafe(s: string): string | null {
   }
 }
 
-async function digest(s: string): Promise<ArrayBuffer> {
-  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));
-}
-
+/** True when `token` is the deployment's INGEST_TOKEN (never when that is unset). */
 export async function tokenValid(env: Env, token: string | null): Promise<boolean> {
-  const expected = env.INGEST_TOKEN;
-  if (!expected || token === null) return false;
-  const [a, b] = await Promise.all([digest(token), digest(expected)]);
-  // workerd provides timingSafeEqual on SubtleCrypto; fall back to a manual xor loop.
-  const subtle = crypto.subtle as SubtleCrypto & { timingSafeEqual?: (x: ArrayBuffer, y: ArrayBuffer) => boolean };
-  if (typeof subtle.timingSafeEqual === "function") return subtle.timingSafeEqual(a, b);
-  const x = new Uint8Array(a),
-    y = new Uint8Array(b);
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= x[i]! ^ y[i]!;
-  return diff === 0;
+  return secretMatches(token, env.INGEST_TOKEN);
 }
