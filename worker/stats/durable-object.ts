@@ -6,6 +6,7 @@ import type { Env } from "../env";
 import { applyReport, emptyTotals, summarize, type Totals, type ViewerRow } from "./aggregate";
 import { REPORT_INTERVAL_MS, VIEWER_TTL_MS } from "../../shared/limits";
 import { MAX_STREAMS_PER_SHARD, MAX_VIEWERS_PER_STREAM, STREAM_TTL_MS } from "./limits";
+import { isIdle, spend, type ClientBudget } from "./client-budget";
 import { ERROR_TYPES, emptyErrors, type ErrorCounts, type Report, type StreamStats } from "../../shared/stats-report";
 
 export type ReportOutcome = { ok: true; next: number } | { ok: false; status: number; error: string };
@@ -61,12 +62,41 @@ export class StatsHub extends DurableObject<Env> {
     // Expiry scans by age on every sweep; without this index a sweep reads every viewer row.
     this.sql.exec("CREATE INDEX IF NOT EXISTS viewers_last_seen ON viewers (last_seen)");
     this.sql.exec("CREATE INDEX IF NOT EXISTS streams_last_seen ON streams (last_seen)");
+    // Per-address report budgets (client-budget.ts); a row that has refilled is dropped.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS clients (
+      key TEXT PRIMARY KEY, reports REAL NOT NULL, reports_at INTEGER NOT NULL,
+      fresh REAL NOT NULL, fresh_at INTEGER NOT NULL)`);
+    this.sql.exec("CREATE INDEX IF NOT EXISTS clients_reports_at ON clients (reports_at)");
   }
 
-  /** Records one validated report (index.ts parsed it). */
-  async report(report: Report, now: number): Promise<ReportOutcome> {
+  private budgetOf(client: string): ClientBudget | undefined {
+    const r = this.sql.exec("SELECT * FROM clients WHERE key = ?", client).toArray()[0];
+    return r ? { reports: { tokens: num(r.reports), at: num(r.reports_at) }, fresh: { tokens: num(r.fresh), at: num(r.fresh_at) } } : undefined;
+  }
+
+  private saveBudget(client: string, b: ClientBudget): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO clients (key, reports, reports_at, fresh, fresh_at) VALUES (?, ?, ?, ?, ?)",
+      client,
+      b.reports.tokens,
+      b.reports.at,
+      b.fresh.tokens,
+      b.fresh.at,
+    );
+  }
+
+  /**
+   * Records one validated report (index.ts parsed it) sent from `client` (clientKey of the
+   * sender's address), charged to that client's budget first.
+   */
+  async report(report: Report, now: number, client: string): Promise<ReportOutcome> {
     this.expire(now);
     const stream = this.sql.exec("SELECT name FROM streams WHERE name = ?", report.stream).toArray()[0];
+    const known =
+      stream !== undefined && this.sql.exec("SELECT 1 FROM viewers WHERE stream = ? AND viewer = ?", report.stream, report.viewer).toArray().length > 0;
+    const spent = spend(this.budgetOf(client), now, !known);
+    this.saveBudget(client, spent.budget);
+    if (!spent.ok) return { ok: false, status: 429, error: spent.error };
     if (!stream) {
       const count = num(this.sql.exec("SELECT COUNT(*) AS n FROM streams").one().n);
       if (count >= MAX_STREAMS_PER_SHARD && !this.evictIdleStream()) {
@@ -149,6 +179,12 @@ export class StatsHub extends DurableObject<Env> {
           this.sql.exec("DELETE FROM viewers WHERE stream = ? AND viewer = ?", v.stream, v.viewer);
         }
       });
+    }
+    // Budgets untouched for a minute or more may have refilled; those that have are dropped,
+    // so the table holds only addresses that reported lately.
+    for (const r of this.sql.exec("SELECT * FROM clients WHERE reports_at < ? AND fresh_at < ?", now - 60_000, now - 60_000).toArray()) {
+      const b: ClientBudget = { reports: { tokens: num(r.reports), at: num(r.reports_at) }, fresh: { tokens: num(r.fresh), at: num(r.fresh_at) } };
+      if (isIdle(b, now)) this.sql.exec("DELETE FROM clients WHERE key = ?", String(r.key));
     }
     this.sql.exec(
       `DELETE FROM streams WHERE last_seen < ? AND NOT EXISTS

@@ -8,6 +8,7 @@ import { readBounded } from "../../shared/body";
 import { requestClock } from "../test-clock";
 import { CHANNEL_RULE, isChannelName } from "../../shared/names";
 import { MAX_REPORT_BYTES, STATS_SHARDS } from "./limits";
+import { clientKey } from "./client-budget";
 import { parseReport, type StatsReply, type StreamStats } from "../../shared/stats-report";
 
 export { StatsHub } from "./durable-object";
@@ -42,7 +43,10 @@ async function handleReport(request: Request, env: Env): Promise<Response> {
   }
   const parsed = parseReport(raw);
   if (!parsed.ok) return jsonError(400, parsed.reason);
-  const outcome = await shard(env, shardOf(parsed.value.stream, STATS_SHARDS)).report(parsed.value, requestClock(request, env).now());
+  // CF-Connecting-IP is set by Cloudflare's edge (a client cannot forge it there); locally
+  // wrangler dev sets it to the peer address.
+  const client = clientKey(request.headers.get("cf-connecting-ip"));
+  const outcome = await shard(env, shardOf(parsed.value.stream, STATS_SHARDS)).report(parsed.value, requestClock(request, env).now(), client);
   if (!outcome.ok) return jsonError(outcome.status, outcome.error);
   return json({ ok: true, next: outcome.next });
 }

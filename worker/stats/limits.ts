@@ -37,3 +37,22 @@ export const FIRST_REPORT_WINDOW_S = 60;
 
 /** Segment errors per type per second are capped like bytes (a segment is ≥ ~0.5 s of media). */
 export const MAX_ERRORS_PER_SECOND = 50;
+
+/**
+ * Reports per client address per stats shard: a token bucket of REPORT_BURST_PER_CLIENT
+ * refilled at REPORTS_PER_CLIENT_S. One viewer reports once per REPORT_INTERVAL_MS (5 s), so
+ * 10/s carries ~50 viewers behind one address (an office or campus NAT watching one event).
+ * A NAT larger than that loses some reports (its viewers back off and retry); their playback
+ * is unaffected.
+ */
+export const REPORTS_PER_CLIENT_S = 10;
+export const REPORT_BURST_PER_CLIENT = 100;
+
+/**
+ * New rows (a viewer id or stream name this shard does not hold) per client address: 60 at
+ * once covers a room of viewers opening the page together, then one per second. Viewer rows
+ * live VIEWER_TTL_MS (30 s), so one address holds at most ~90 live rows per shard: it can fill
+ * neither a stream (MAX_VIEWERS_PER_STREAM) nor a shard (MAX_STREAMS_PER_SHARD).
+ */
+export const FRESH_PER_CLIENT_S = 1;
+export const FRESH_BURST_PER_CLIENT = 60;

@@ -4,7 +4,14 @@ import { abortAllDurableObjects } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { VIEWER_TTL_MS } from "../../../shared/limits";
-import { MAX_REPORT_BYTES, MAX_STREAMS_PER_SHARD, MAX_VIEWERS_PER_STREAM, STATS_SHARDS, STREAM_TTL_MS } from "../../../worker/stats/limits";
+import {
+  FRESH_BURST_PER_CLIENT,
+  MAX_REPORT_BYTES,
+  MAX_STREAMS_PER_SHARD,
+  MAX_VIEWERS_PER_STREAM,
+  STATS_SHARDS,
+  STREAM_TTL_MS,
+} from "../../../worker/stats/limits";
 import { shardName, shardOf } from "../../../worker/stats/aggregate";
 import { parseReport, type Report } from "../../../shared/stats-report";
 import type { Env } from "../../../worker/env";
@@ -17,9 +24,10 @@ let seq = 0;
 /** A fresh stream name per test, so tests never see each other's rows. */
 const uniq = (p: string) => `${p}-${Date.now().toString(36)}-${seq++}`;
 
-function post(body: unknown, opts: { now?: number; type?: string; raw?: string } = {}) {
+function post(body: unknown, opts: { now?: number; type?: string; raw?: string; ip?: string } = {}) {
   const headers: Record<string, string> = { "content-type": opts.type ?? "text/plain" };
   if (opts.now !== undefined) headers["x-edgeswarm-test-now"] = String(opts.now);
+  if (opts.ip !== undefined) headers["cf-connecting-ip"] = opts.ip;
   return exports.default.fetch(`${BASE}/api/report`, { method: "POST", headers, body: opts.raw ?? JSON.stringify(body) });
 }
 
@@ -149,17 +157,24 @@ const parsed = (stream: string, viewer: string, over: Record<string, unknown> = 
   return r.value;
 };
 
+/** A distinct documentation address per simulated viewer, so per-address budgets do not apply. */
+const addr = (i: number) => `198.18.${i >> 8}.${i & 255}`;
+
 describe("bounds", () => {
   it("refuses a new viewer beyond MAX_VIEWERS_PER_STREAM with 429, while known viewers still report", async () => {
     const s = uniq("crowd");
     const hub = shardFor(s);
     const t = 10_000_000;
     for (let i = 0; i < MAX_VIEWERS_PER_STREAM; i++) {
-      const out = await hub.report(parsed(s, `viewer-${String(i).padStart(6, "0")}`), t);
+      const out = await hub.report(parsed(s, `viewer-${String(i).padStart(6, "0")}`), t, addr(i));
       if (!out.ok) throw new Error(`viewer ${i} refused: ${out.error}`);
     }
-    expect(await hub.report(parsed(s, "viewer-late-one"), t)).toEqual({ ok: false, status: 429, error: "too many viewers reporting for this stream" });
-    expect((await hub.report(parsed(s, "viewer-000000", { http: 2000 }), t + 1000)).ok).toBe(true);
+    expect(await hub.report(parsed(s, "viewer-late-one"), t, "192.0.2.1")).toEqual({
+      ok: false,
+      status: 429,
+      error: "too many viewers reporting for this stream",
+    });
+    expect((await hub.report(parsed(s, "viewer-000000", { http: 2000 }), t + 1000, addr(0))).ok).toBe(true);
     expect((await stats(s, t + 1000)).streams[0]).toMatchObject({ viewers: MAX_VIEWERS_PER_STREAM });
   }, 180_000);
 
@@ -173,12 +188,16 @@ describe("bounds", () => {
     }
     const last = names.pop()!;
     const hub = shardFor(last);
-    for (const n of names) expect((await hub.report(parsed(n, "viewer-0001"), t)).ok).toBe(true);
-    expect(await hub.report(parsed(last, "viewer-0001"), t)).toEqual({ ok: false, status: 503, error: "too many streams are being tracked; try later" });
+    for (const [i, n] of names.entries()) expect((await hub.report(parsed(n, "viewer-0001"), t, addr(i))).ok).toBe(true);
+    expect(await hub.report(parsed(last, "viewer-0001"), t, "192.0.2.1")).toEqual({
+      ok: false,
+      status: 503,
+      error: "too many streams are being tracked; try later",
+    });
     // The refusal over HTTP is the same 503 { error }.
     await expectError(await post(report(last, "viewer-0001"), { now: t }), 503, /too many streams/);
     // Once those viewers go silent their streams are idle, and the oldest one makes room.
-    expect((await hub.report(parsed(last, "viewer-0001"), t + VIEWER_TTL_MS + 1)).ok).toBe(true);
+    expect((await hub.report(parsed(last, "viewer-0001"), t + VIEWER_TTL_MS + 1, "192.0.2.1")).ok).toBe(true);
     const inShard = await hub.stats(t + VIEWER_TTL_MS + 2);
     expect(inShard.length).toBe(MAX_STREAMS_PER_SHARD);
     expect(inShard.map((x: { stream: string }) => x.stream)).toContain(last);
@@ -198,5 +217,53 @@ describe("bounds", () => {
     await post(report(s, "viewer-0001"), { now: t });
     await abortAllDurableObjects();
     expect((await stats(s, t + 1)).streams[0]).toMatchObject({ viewers: 1, p2pBytes: 3000 });
+  });
+});
+
+describe("per-address budgets (M1: fake viewers and stream names from one address)", () => {
+  it("refuses one address's flood of new viewer ids with 429, while another address's viewer is counted", async () => {
+    const s = uniq("flood-ids");
+    const t = Date.now() + 10 * STREAM_TTL_MS;
+    const flooder = "203.0.113.66";
+    let accepted = 0;
+    let refused: Response | null = null;
+    for (let i = 0; i < FRESH_BURST_PER_CLIENT + 20; i++) {
+      const r = await post(report(s, `fake-${String(i).padStart(4, "0")}`), { now: t, ip: flooder });
+      if (r.status === 200) accepted++;
+      else if (!refused) refused = r;
+      else await r.arrayBuffer();
+      if (r.status === 200) await r.arrayBuffer();
+    }
+    expect(accepted).toBe(FRESH_BURST_PER_CLIENT);
+    await expectError(refused!, 429, /too many new viewers or streams from this address/);
+    const honest = await post(report(s, "honest-viewer-1", { http: 4000, p2p: 6000 }), { now: t, ip: "198.51.100.20" });
+    expect(honest.status).toBe(200);
+    await honest.arrayBuffer();
+    expect((await stats(s, t)).streams[0]).toMatchObject({ viewers: FRESH_BURST_PER_CLIENT + 1 });
+  });
+
+  it("refuses one address's flood of new stream names with 429, and a new stream from elsewhere is still tracked", async () => {
+    const t = Date.now() + 12 * STREAM_TTL_MS;
+    // Budgets are kept per stats shard (STATS_SHARDS of them), so the flood's names all land in one.
+    const names: string[] = [];
+    for (let i = 0; names.length < FRESH_BURST_PER_CLIENT + 10; i++) {
+      const n = uniq(`flood-name-${i}`);
+      if (shardOf(n, STATS_SHARDS) === 0) names.push(n);
+    }
+    const statuses: number[] = [];
+    for (const [i, n] of names.entries()) {
+      // Rotating the address inside one /64 does not buy a fresh budget.
+      const r = await post(report(n, "viewer-0001"), { now: t, ip: `2001:db8:66:1::${(i + 1).toString(16)}` });
+      statuses.push(r.status);
+      await r.arrayBuffer();
+    }
+    expect(statuses.filter((x) => x === 200).length).toBe(FRESH_BURST_PER_CLIENT);
+    expect(statuses.slice(FRESH_BURST_PER_CLIENT).every((x) => x === 429)).toBe(true);
+    let mine = uniq("honest-stream");
+    while (shardOf(mine, STATS_SHARDS) !== 0) mine = uniq("honest-stream");
+    const r = await post(report(mine, "viewer-0001"), { now: t, ip: "198.51.100.21" });
+    expect(r.status).toBe(200);
+    await r.arrayBuffer();
+    expect((await stats(mine, t)).streams[0]).toMatchObject({ viewers: 1 });
   });
 });
