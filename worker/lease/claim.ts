@@ -8,14 +8,28 @@
 // ignores the parameter (and stop claiming there). Requests without the parameter
 // (a playhead that needs the bytes now) are never refused. The wire format (parameter,
 // header, answers) is shared/claim.ts; this module is the only one that writes the header.
+//
+// A lease is recorded only once the origin has served the segment (200 or 206): a claim
+// for a segment that does not exist (yet) gets the origin's 404, unmarked, and leaves no
+// lease behind, so invented keys can neither win "granted" nor push real leases out of
+// the book. Each viewer (viewer.ts) holds at most MAX_LEASES_PER_VIEWER leases at once.
 import { CLAIM_HEADER, CLAIM_PARAM, type ClaimAnswer } from "../../shared/claim";
 import type { Env } from "../env";
 import { jsonError } from "../http";
 import { CHANNEL_RULE, isChannelName } from "../../shared/names";
 import { shardName, trackerSharding } from "../tracker/routing";
 import { MAX_LEASE_KEY_CHARS } from "./limits";
+import { viewerKey } from "./viewer";
+import type { SegmentLeases } from "./durable-object";
 
-export type ClaimDecision = { ok: true; request: Request; granted?: true } | { ok: false; response: Response };
+/** A claim still to be recorded once the origin has answered. */
+interface PendingLease {
+  key: string;
+  viewer: string;
+  leases: DurableObjectStub<SegmentLeases>;
+}
+
+export type ClaimDecision = { ok: true; request: Request; lease?: PendingLease } | { ok: false; response: Response };
 
 /**
  * Serves a media request through the lease: `serve` runs for every request that is not a
@@ -25,8 +39,15 @@ export async function serveClaimed(request: Request, env: Env, serve: (request: 
   const claim = await applyClaim(request, env);
   if (!claim.ok) return claim.response;
   const response = await serve(claim.request);
-  if (!claim.granted) return response;
-  return withAnswer(response, "granted");
+  const lease = claim.lease;
+  if (!lease) return response;
+  // Only a segment the origin has is leased; a 404 (or 304, 416, 5xx) goes back as it is.
+  if (response.status !== 200 && response.status !== 206) return response;
+  const result = await lease.leases.claim(lease.key, lease.viewer);
+  if (result.granted) return withAnswer(response, "granted");
+  // Another viewer won between our check and now (or this one reached its bound).
+  await response.body?.cancel();
+  return denied();
 }
 
 function withAnswer(response: Response, answer: ClaimAnswer): Response {
@@ -34,6 +55,10 @@ function withAnswer(response: Response, answer: ClaimAnswer): Response {
   marked.headers.set(CLAIM_HEADER, answer);
   return marked;
 }
+
+// A refusal is a normal answer, not an error: 204 with a header rather than a 4xx, because
+// browsers log every 4xx fetch as a console error on the embedding page.
+const denied = () => withAnswer(new Response(null, { status: 204, headers: { "cache-control": "no-store" } }), "denied");
 
 /** Only media segments are leased; playlists, keys and init segments are always served. */
 const SEGMENT_RE = /\.(ts|m4s|aac|mp4|m4a|m4v)$/i;
@@ -53,10 +78,9 @@ export async function applyClaim(request: Request, env: Env): Promise<ClaimDecis
   const key = url.pathname;
   if (key.length > MAX_LEASE_KEY_CHARS) return { ok: false, response: jsonError(414, "segment path too long to claim") };
   // Same shard as the tracker: a lease only means something to peers who can meet.
-  const shard = shardName(channel, trackerSharding(env), request.cf);
-  const result = await env.LEASES.getByName(shard).claim(key);
-  if (result.granted) return { ok: true, request: stripped, granted: true };
-  // A refusal is a normal answer, not an error: 204 with a header rather than a 4xx, because
-  // browsers log every 4xx fetch as a console error on the embedding page.
-  return { ok: false, response: withAnswer(new Response(null, { status: 204, headers: { "cache-control": "no-store" } }), "denied") };
+  const leases = env.LEASES.getByName(shardName(channel, trackerSharding(env), request.cf));
+  const viewer = viewerKey(request.headers.get("cf-connecting-ip"));
+  // Asked before the origin is touched, so a refused claim costs no origin read.
+  if (!(await leases.check(key, viewer)).granted) return { ok: false, response: denied() };
+  return { ok: true, request: stripped, lease: { key, viewer, leases } };
 }

@@ -11,8 +11,13 @@ import { LeaseBook, type ClaimResult } from "./lease-book";
 export class SegmentLeases extends DurableObject<Env> {
   private readonly book = new LeaseBook();
 
-  /** RPC: claim segment `key` for the caller. */
-  claim(key: string): ClaimResult {
-    return this.book.claim(key, Date.now());
+  /** RPC: would a claim of segment `key` by `viewer` be granted now? Records nothing. */
+  check(key: string, viewer: string): ClaimResult {
+    return this.book.check(key, Date.now(), viewer);
+  }
+
+  /** RPC: claim segment `key` for `viewer` (call only once the origin has served it). */
+  claim(key: string, viewer: string): ClaimResult {
+    return this.book.claim(key, Date.now(), viewer);
   }
 }

@@ -1,8 +1,13 @@
 // The edge lease through the real Worker: the first `?es_claim=<channel>` request for a
 // segment is served, later ones in the same swarm get a body-less 204, and requests
-// that need the bytes now (no parameter) are always served.
+// that need the bytes now (no parameter) are always served. Only segments the origin
+// has are leased, and one viewer (address) holds a bounded number of leases.
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { get, ingest, mediaPlaylist, segmentBytes, sha256 } from "../origin/helpers";
+import { SegmentLeases } from "../../../worker/lease/durable-object";
+import { shardName } from "../../../worker/tracker/routing";
+import { MAX_LEASES_PER_VIEWER } from "../../../worker/lease/limits";
+import { get, ingest, mediaPlaylist, segmentBytes, sha256, testEnv } from "../origin/helpers";
 
 async function publish(stream: string): Promise<Uint8Array<ArrayBuffer>> {
   const bytes = segmentBytes(stream, 4000);
@@ -73,5 +78,64 @@ describe("segment claims", () => {
     const r = await get("/streams/lease-e/low/s0.ts?es_claim=" + encodeURIComponent("../x"));
     expect(r.status).toBe(400);
     expect(((await r.json()) as { error: string }).error).toMatch(/es_claim/);
+  });
+
+  it("answers a claim for a segment the origin does not have with its 404, unmarked, and records no lease", async () => {
+    const bytes = await publish("lease-g");
+    for (let i = 0; i < 2; i++) {
+      const missing = await get("/streams/lease-g/low/s9.ts?es_claim=lease-g");
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get("x-edgeswarm-claim")).toBeNull();
+      expect(((await missing.json()) as { error: string }).error).toBeTruthy();
+    }
+    // Once the segment exists, the first claim for it wins: the 404s held nothing.
+    expect((await ingest("vod/lease-g2/low/s9.ts", bytes)).status).toBe(201);
+    const later = await get("/streams/lease-g2/low/s9.ts?es_claim=lease-g");
+    expect(later.status).toBe(200);
+    expect(later.headers.get("x-edgeswarm-claim")).toBe("granted");
+    await later.arrayBuffer();
+  });
+
+  it("does not let claims for invented segment names evict a real lease", async () => {
+    await publish("lease-h");
+    const won = await get("/streams/lease-h/low/s0.ts?es_claim=lease-h");
+    expect(won.headers.get("x-edgeswarm-claim")).toBe("granted");
+    await won.arrayBuffer();
+    // Before, each invented key took a place in the book (4,096, oldest out first); now
+    // each is a 404 and holds nothing.
+    for (let i = 0; i < MAX_LEASES_PER_VIEWER + 8; i++) {
+      const r = await get(`/streams/lease-h/low/fake-${i}.ts?es_claim=lease-h`, { headers: { "cf-connecting-ip": `198.51.100.${i % 250}` } });
+      expect(r.status).toBe(404);
+      await r.arrayBuffer();
+    }
+    const size = await runInDurableObject(testEnv.LEASES.getByName(shardName("lease-h", "channel", undefined)), (o) =>
+      o instanceof SegmentLeases ? o["book"].size : -1,
+    );
+    expect(size).toBe(1);
+    const again = await get("/streams/lease-h/low/s0.ts?es_claim=lease-h");
+    expect(again.status).toBe(204);
+    expect(again.headers.get("x-edgeswarm-claim")).toBe("denied");
+  });
+
+  it(`denies one address its claims past MAX_LEASES_PER_VIEWER (${MAX_LEASES_PER_VIEWER}) while another address still wins`, async () => {
+    const stream = "lease-i";
+    const names = Array.from({ length: MAX_LEASES_PER_VIEWER + 2 }, (_, i) => `s${i}.ts`);
+    for (const n of names) expect((await ingest(`vod/${stream}/low/${n}`, segmentBytes(n, 64))).status).toBe(201);
+    const greedy = { headers: { "cf-connecting-ip": "203.0.113.9" } };
+    for (let i = 0; i < MAX_LEASES_PER_VIEWER; i++) {
+      const r = await get(`/streams/${stream}/low/${names[i]}?es_claim=${stream}`, greedy);
+      expect(r.headers.get("x-edgeswarm-claim")).toBe("granted");
+      await r.arrayBuffer();
+    }
+    const over = await get(`/streams/${stream}/low/${names[MAX_LEASES_PER_VIEWER]}?es_claim=${stream}`, greedy);
+    expect(over.status).toBe(204);
+    expect(over.headers.get("x-edgeswarm-claim")).toBe("denied");
+    // The same address still gets the bytes without a claim, and another address wins the claim.
+    const urgent = await get(`/streams/${stream}/low/${names[MAX_LEASES_PER_VIEWER]}`, greedy);
+    expect(urgent.status).toBe(200);
+    await urgent.arrayBuffer();
+    const other = await get(`/streams/${stream}/low/${names[MAX_LEASES_PER_VIEWER]}?es_claim=${stream}`, { headers: { "cf-connecting-ip": "2001:db8::5" } });
+    expect(other.headers.get("x-edgeswarm-claim")).toBe("granted");
+    await other.arrayBuffer();
   });
 });
