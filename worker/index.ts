@@ -7,6 +7,7 @@ import { handleOriginRequest } from "./origin/index";
 import { serveClaimed } from "./lease/index";
 import { handleStatsRequest } from "./stats/index";
 import { ADMIN_PATHS, adminRefusal } from "./access/admin";
+import { embedRefusal } from "./access/embed";
 
 export { TrackerShard } from "./tracker/index";
 export { StatsHub } from "./stats/index";
@@ -16,6 +17,8 @@ export { ChannelDirectory, ShardRegistry } from "./tracker/index";
 async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);
   const path = url.pathname;
+  const notEmbedded = embedRefusal(request, env, url);
+  if (notEmbedded) return notEmbedded;
   if (ADMIN_PATHS.has(path)) {
     const refused = await adminRefusal(request, env);
     if (refused) return refused;
