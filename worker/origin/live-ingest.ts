@@ -8,10 +8,14 @@
 //     index; the segment's own PUT, once stored, merges it again (afterLiveSegment);
 //   - after writing, the writer re-checks what it waited for and what it rendered,
 //     so the last event always leaves index, playlist text and storage in agreement.
+// Only allowlisted tags get in or out (live-tags.ts): an incoming playlist is filtered
+// before it is merged, and the served text again when rendered (an index written before
+// the allowlist may still hold other tags).
 import type { Env } from "../env";
 import { json, jsonError } from "../http";
 import { DEFAULT_DVR_SECONDS, MAX_DVR_SECONDS, MIN_DVR_SECONDS } from "./limits";
 import { indexToPlaylist, mergeLive, newerPlaylist, newSegments, parseIndex, type LiveIndex, type MergeResult } from "./live-index";
+import { liveTagsOnly } from "./live-tags";
 import { resolveRelative, segmentPaths, type FilePath } from "./names";
 import { renderMedia, type MediaPlaylist } from "./playlist";
 import { indexKey, objectKey } from "./storage";
@@ -30,7 +34,7 @@ async function readIndex(env: Env, key: string): Promise<{ index: LiveIndex | nu
 }
 
 async function renderAndStore(env: Env, stream: string, playlistPath: string, index: LiveIndex): Promise<void> {
-  const text = renderMedia(indexToPlaylist(index), { hashOf: (s) => index.segments.find((e) => e.uri === s.uri)?.sha256 });
+  const text = renderMedia(liveTagsOnly(indexToPlaylist(index), playlistPath), { hashOf: (s) => index.segments.find((e) => e.uri === s.uri)?.sha256 });
   await env.MEDIA.put(objectKey("live", stream, playlistPath), text, { httpMetadata: { contentType: "application/vnd.apple.mpegurl" } });
 }
 
@@ -89,10 +93,10 @@ export function dvrSeconds(env: Env): number {
   return Math.min(MAX_DVR_SECONDS, Math.max(MIN_DVR_SECONDS, v));
 }
 
-export async function putLiveMedia(env: Env, stream: string, fp: FilePath, p: MediaPlaylist): Promise<Response> {
-  const sp = segmentPaths(fp, p);
+export async function putLiveMedia(env: Env, stream: string, fp: FilePath, incoming: MediaPlaylist): Promise<Response> {
+  const sp = segmentPaths(fp, incoming);
   if (!sp.ok) return jsonError(400, sp.reason);
-  const merged = await reconcile(env, stream, fp, p);
+  const merged = await reconcile(env, stream, fp, liveTagsOnly(incoming, fp.path));
   if (!merged) return jsonError(409, "live playlist is being updated concurrently; retry");
   return json({ stored: fp.path, added: merged.added, removed: merged.removed, waiting: merged.waiting }, { status: 200 });
 }
