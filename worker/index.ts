@@ -8,6 +8,8 @@ import { serveClaimed } from "./lease/index";
 import { handleStatsRequest } from "./stats/index";
 import { ADMIN_PATHS, adminRefusal } from "./access/admin";
 import { embedRefusal } from "./access/embed";
+import { viewerAccess } from "./access/viewer";
+import { TOKEN_PARAM } from "../shared/viewer-token";
 
 export { TrackerShard } from "./tracker/index";
 export { StatsHub } from "./stats/index";
@@ -23,10 +25,17 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
     const refused = await adminRefusal(request, env);
     if (refused) return refused;
   }
+  const viewer = await viewerAccess(request, env, url);
+  if (!viewer.ok) return viewer.response;
+  // The token has done its work: nothing downstream sees it (cache keys, upstream fetches, logs).
+  if (url.searchParams.has(TOKEN_PARAM)) {
+    url.searchParams.delete(TOKEN_PARAM);
+    request = new Request(url, request);
+  }
   if (path === "/announce" || path.startsWith("/announce/")) return handleTrackerRequest(request, env);
   if (path === "/api/tracker/stats") return handleTrackerStats(request, env);
   if (path === "/api/tracker/test-outage") return handleTrackerTestOutage(request, env);
-  if (path.startsWith("/api/")) return handleStatsRequest(request, env, ctx);
+  if (path.startsWith("/api/")) return handleStatsRequest(request, env, viewer.claims);
   if (/^\/(streams|live|upstream)\//.test(path)) {
     return serveClaimed(request, env, (req) => handleOriginRequest(req, env, ctx));
   }

@@ -9,6 +9,8 @@ import { requestClock } from "../test-clock";
 import { CHANNEL_RULE, isChannelName } from "../../shared/names";
 import { MAX_REPORT_BYTES, STATS_SHARDS } from "./limits";
 import { clientKey } from "./client-budget";
+import { reportAllowed } from "../access/viewer";
+import type { ViewerClaims } from "../../shared/viewer-token";
 import { parseReport, type StatsReply, type StreamStats } from "../../shared/stats-report";
 
 export { StatsHub } from "./durable-object";
@@ -28,7 +30,8 @@ async function readCapped(request: Request, limit: number): Promise<string | nul
   return body.ok ? new TextDecoder("utf-8", { fatal: false, ignoreBOM: false }).decode(body.value) : null;
 }
 
-async function handleReport(request: Request, env: Env): Promise<Response> {
+/** `claims`: the viewer token the Worker checked (worker/access/viewer.ts), or null when none is required. */
+async function handleReport(request: Request, env: Env, claims: ViewerClaims | null): Promise<Response> {
   const type = request.headers.get("content-type") ?? "";
   // text/plain is accepted because navigator.sendBeacon on unload cannot send application/json
   // without a CORS preflight.
@@ -43,6 +46,7 @@ async function handleReport(request: Request, env: Env): Promise<Response> {
   }
   const parsed = parseReport(raw);
   if (!parsed.ok) return jsonError(400, parsed.reason);
+  if (!reportAllowed(claims, parsed.value.stream)) return jsonError(403, "viewer token is for another stream");
   // CF-Connecting-IP is set by Cloudflare's edge (a client cannot forge it there); locally
   // wrangler dev sets it to the peer address.
   const client = clientKey(request.headers.get("cf-connecting-ip"));
@@ -68,11 +72,11 @@ async function handleStats(request: Request, env: Env): Promise<Response> {
 }
 
 /** Every /api/* route other than /api/tracker/stats lands here (see worker/index.ts). */
-export async function handleStatsRequest(request: Request, env: Env, _ctx: ExecutionContext): Promise<Response> {
+export async function handleStatsRequest(request: Request, env: Env, claims: ViewerClaims | null): Promise<Response> {
   const path = new URL(request.url).pathname;
   if (path === "/api/report") {
     if (request.method !== "POST") return jsonError(405, "use POST", { allow: "POST" });
-    return handleReport(request, env);
+    return handleReport(request, env, claims);
   }
   if (path === "/api/stats") {
     if (request.method !== "GET" && request.method !== "HEAD") return jsonError(405, "use GET", { allow: "GET" });
