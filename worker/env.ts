@@ -5,6 +5,16 @@
 // Vars, secrets and the assets binding stay optional here, as they were when this file was
 // written by hand: a deployment may leave any of them unset (ingest is refused without
 // INGEST_TOKEN, upstream mode is off without UPSTREAM_ORIGIN), so the code must not assume them.
-type OptionalKeys = "ASSETS" | "CORS_ORIGINS" | "ALLOWED_ORIGINS" | "UPSTREAM_ORIGIN" | "DVR_WINDOW_SECONDS" | "TRACKER_SHARDING" | "INGEST_TOKEN" | "ADMIN_TOKEN" | "VIEWER_TOKEN_SECRET" | "EDGESWARM_TEST_HOOKS";
+type OptionalKeys =
+  | "ASSETS"
+  | "CORS_ORIGINS"
+  | "ALLOWED_ORIGINS"
+  | "UPSTREAM_ORIGIN"
+  | "DVR_WINDOW_SECONDS"
+  | "TRACKER_SHARDING"
+  | "INGEST_TOKEN"
+  | "ADMIN_TOKEN"
+  | "VIEWER_TOKEN_SECRET"
+  | "EDGESWARM_TEST_HOOKS";
 
 export type Env = Omit<Cloudflare.Env, OptionalKeys> & Partial<Pick<Cloudflare.Env, OptionalKeys>>;
