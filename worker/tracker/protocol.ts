@@ -42,6 +42,9 @@ export interface AnnounceIn {
   /** true when `left` is 0 (a seeder); absent `left` means incomplete, like bittorrent-tracker (NaN → Infinity). */
   complete: boolean;
   offers: Offer[];
+  /** Malformed offers left out of `offers` (bad shape, offer_id or SDP, or a repeated
+   * offer_id); present only when some were. The rest of the announce stands. */
+  droppedOffers?: number;
 }
 export interface AnswerIn {
   action: "answer";
@@ -253,20 +256,32 @@ function parseAnnounce(d: Json): ParseResult {
   }
 
   const offers: Offer[] = [];
+  let dropped = 0;
   if (d.offers !== undefined && d.offers !== null) {
     if (!Array.isArray(d.offers)) return f("invalid offers");
     if (d.offers.length > MAX_OFFERS_PER_ANNOUNCE) return f("too many offers");
     const seen = new Set<string>();
+    // One bad offer costs only itself: bittorrent-tracker's server relays whatever it is
+    // given, and its own client tests announce placeholder offers, so refusing the whole
+    // announce would leave a peer out of its swarm for one malformed entry.
     for (const o of d.offers) {
-      if (!isObject(o)) return f("invalid offers");
-      if (!isBinaryString(o.offer_id, OFFER_ID_CHARS) || seen.has(o.offer_id)) return f("invalid offer_id");
-      seen.add(o.offer_id);
-      const offer = parseSdp(o.offer, "offer");
-      if (!offer) return f("invalid offer");
-      offers.push({ offer, offerId: o.offer_id });
+      const offer = parseOffer(o, seen);
+      if (offer) offers.push(offer);
+      else dropped++;
     }
   }
-  return { ok: true, msg: { action: "announce", infoHash, peerId, event, numwant, complete: left === 0, offers } };
+  const msg: AnnounceIn = { action: "announce", infoHash, peerId, event, numwant, complete: left === 0, offers };
+  if (dropped > 0) msg.droppedOffers = dropped;
+  return { ok: true, msg };
+}
+
+/** One entry of `offers`, or null when malformed or its offer_id repeats one in `seen` (which it joins). */
+function parseOffer(o: unknown, seen: Set<string>): Offer | null {
+  if (!isObject(o) || !isBinaryString(o.offer_id, OFFER_ID_CHARS) || seen.has(o.offer_id)) return null;
+  const offer = parseSdp(o.offer, "offer");
+  if (!offer) return null;
+  seen.add(o.offer_id);
+  return { offer, offerId: o.offer_id };
 }
 
 function parseScrape(d: Json): ParseResult {

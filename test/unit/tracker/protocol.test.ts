@@ -110,27 +110,11 @@ const badFrames: [string, string | ArrayBuffer, string, Record<string, string>?]
   ["uploaded string", JSON.stringify({ ...base, uploaded: "lots" }), "invalid uploaded"],
   ["downloaded negative", JSON.stringify({ ...base, downloaded: -1 }), "invalid downloaded"],
   ["offers not an array", JSON.stringify({ ...base, offers: {} }), "invalid offers"],
-  ["offers with a null entry", JSON.stringify({ ...base, offers: [null] }), "invalid offers"],
   [
     "too many offers",
     JSON.stringify({ ...base, offers: Array.from({ length: MAX_OFFERS_PER_ANNOUNCE + 1 }, (_, i) => ({ offer, offer_id: String(i).padEnd(20, "o") })) }),
     "too many offers",
   ],
-  ["offer_id too short", JSON.stringify({ ...base, offers: [{ offer, offer_id: "short" }] }), "invalid offer_id"],
-  [
-    "duplicate offer_id",
-    JSON.stringify({
-      ...base,
-      offers: [
-        { offer, offer_id: O },
-        { offer, offer_id: O },
-      ],
-    }),
-    "invalid offer_id",
-  ],
-  ["offer missing sdp", JSON.stringify({ ...base, offers: [{ offer: { type: "offer" }, offer_id: O }] }), "invalid offer"],
-  ["offer of type answer", JSON.stringify({ ...base, offers: [{ offer: answer, offer_id: O }] }), "invalid offer"],
-  ["offer sdp too long", JSON.stringify({ ...base, offers: [{ offer: { type: "offer", sdp: long }, offer_id: O }] }), "invalid offer"],
   ["answer without to_peer_id", JSON.stringify({ ...base, answer, offer_id: O }), "invalid to_peer_id"],
   ["answer without offer_id", JSON.stringify({ ...base, answer, to_peer_id: Q }), "invalid offer_id"],
   ["answer not an object", JSON.stringify({ ...base, answer: "sdp", to_peer_id: Q, offer_id: O }), "invalid answer"],
@@ -156,6 +140,40 @@ describe("parse: bad frames and the exact failure reason each gets", () => {
     const wire = JSON.parse(serialize({ type: "failure", reason: r.reason, action: r.action, infoHash: r.infoHash }));
     expect(wire["failure reason"]).toBe(reason);
     if (extra) expect(wire).toMatchObject(extra);
+  });
+});
+
+// Issue 14 (interop): these were refused whole; bittorrent-tracker's server ignores a bad
+// offer, so now only the offer is dropped and the rest of the announce stands.
+const O2 = Q;
+const malformedOffers: [string, unknown][] = [
+  ["a null entry", null],
+  ["an offer_id too short", { offer, offer_id: "short" }],
+  ["a repeated offer_id", { offer, offer_id: O }],
+  ["an offer missing its sdp", { offer: { type: "offer" }, offer_id: O2 }],
+  ["an offer of type answer", { offer: answer, offer_id: O2 }],
+  ["an offer whose sdp is too long", { offer: { type: "offer", sdp: long }, offer_id: O2 }],
+  ["bittorrent-tracker's test placeholder", { offer: "fake_offer", offer_id: "fake_offer_id" }],
+];
+
+describe("parse: a malformed offer is dropped, the rest of the announce is kept", () => {
+  it.each(malformedOffers)("%s", (_name, bad) => {
+    const r = parse(JSON.stringify({ ...base, numwant: 5, offers: [{ offer, offer_id: O }, bad] }));
+    expect(r.ok).toBe(true);
+    if (!r.ok || r.msg.action !== "announce") return;
+    expect(r.msg.offers).toEqual([{ offer, offerId: O }]);
+    expect(r.msg.droppedOffers).toBe(1);
+    expect(r.msg).toMatchObject({ infoHash: H, peerId: P, numwant: 5 });
+  });
+
+  it("keeps an announce whose every offer is malformed, with no offers", () => {
+    const r = parse(JSON.stringify({ ...base, offers: [{ offer: "fake_offer", offer_id: "fake_offer_id" }] }));
+    expect(r.ok && r.msg.action === "announce" && [r.msg.offers, r.msg.droppedOffers]).toEqual([[], 1]);
+  });
+
+  it("marks nothing dropped when every offer is well formed", () => {
+    const r = parse(JSON.stringify({ ...base, offers: [{ offer, offer_id: O }] }));
+    expect(r.ok && r.msg.action === "announce" && "droppedOffers" in r.msg).toBe(false);
   });
 });
 
