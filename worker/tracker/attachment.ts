@@ -5,11 +5,14 @@ import { COUNTER_NAMES, emptyCounters, type Counters, type MembershipRecord, typ
 
 /** What a socket's attachment holds. Versioned so a format change can be detected on wake.
  * `closed` marks a socket the tracker has closed (abuse, outage): frames it still
- * sends before the close handshake ends must not resurrect it after a wake. */
+ * sends before the close handshake ends must not resurrect it after a wake.
+ * `i`: since when it held no swarm (SOCKET_IDLE_MS), written while `m` is empty; optional,
+ * so attachments written before it existed still read (their idle time starts at the wake). */
 export interface Attachment {
   v: 1;
   id: SocketId;
   m: MembershipRecord[];
+  i?: number;
   closed?: true;
 }
 
@@ -25,7 +28,10 @@ export function readAttachment(raw: unknown): Attachment | null {
       m.push([h, p, c, t]);
     }
   }
-  return a.closed === true ? { v: 1, id: a.id, m: [], closed: true } : { v: 1, id: a.id, m };
+  if (a.closed === true) return { v: 1, id: a.id, m: [], closed: true };
+  const att: Attachment = { v: 1, id: a.id, m };
+  if (typeof a.i === "number" && Number.isFinite(a.i)) att.i = a.i;
+  return att;
 }
 
 export function readCounters(raw: unknown): Counters {

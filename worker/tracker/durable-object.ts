@@ -9,12 +9,13 @@ import { OffsetClock } from "../../shared/clock";
 import type { Env } from "../env";
 import { jsonError } from "../http";
 import { parse, serialize } from "./protocol";
-import { admit, handle, refuse } from "./swarm";
+import { admit, closeIdle, handle, refuse } from "./swarm";
 import {
   addSocket,
   createState,
   membershipRecords,
   nextExpiry,
+  nextIdleClose,
   peerCount,
   removeSocket,
   restoreSocket,
@@ -25,7 +26,16 @@ import {
   type TrackerState,
 } from "./state";
 import { directory } from "./directory";
-import { DIRECTORY_REPORT_MS, JOIN_REPORT_BATCH, MAX_SOCKETS_PER_SHARD, MIN_JOIN_PERIOD_MS, STATS_FLUSH_MS } from "./limits";
+import {
+  DIRECTORY_REPORT_MS,
+  JOIN_REPORT_BATCH,
+  MAX_SOCKETS_PER_IP,
+  MAX_SOCKETS_PER_SHARD,
+  MIN_JOIN_PERIOD_MS,
+  SOCKET_IDLE_MS,
+  STATS_FLUSH_MS,
+} from "./limits";
+import { addressTag } from "./admission";
 import { RegistryListing } from "./registry";
 import { CHANNEL_HEADER, FULL_HEADER, parseShardName, SHARD_HEADER } from "./routing";
 import { readAttachment, readCounters, type Attachment } from "./attachment";
@@ -98,7 +108,7 @@ export class TrackerShard extends DurableObject<Env> {
     this.wsById.set(att.id, ws);
     this.idByWs.set(ws, att.id);
     if (att.id >= this.nextId) this.nextId = att.id + 1;
-    if (!this.state.sockets.has(att.id)) restoreSocket(this.state, att.id, att.m);
+    if (!this.state.sockets.has(att.id)) restoreSocket(this.state, att.id, att.m, att.i);
     return att.id;
   }
 
@@ -110,6 +120,9 @@ export class TrackerShard extends DurableObject<Env> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return jsonError(426, "expected a WebSocket upgrade");
     if (this.outage !== "ok") return jsonError(503, "tracker unavailable");
     if (this.ctx.getWebSockets().length >= MAX_SOCKETS_PER_SHARD) return jsonError(503, "tracker shard full", { [FULL_HEADER]: "1" });
+    // Sockets are tagged with their address, so the count is the platform's and survives hibernation.
+    const tag = addressTag(request.headers.get("cf-connecting-ip"));
+    if (tag && this.ctx.getWebSockets(tag).length >= MAX_SOCKETS_PER_IP) return jsonError(429, "too many tracker connections from this address");
     // A flash crowd: tell the directory now, so it opens buckets before this shard fills.
     if (this.joins++ === 0) this.joinsSince = this.now();
     if (this.joins >= JOIN_REPORT_BATCH) this.ctx.waitUntil(this.reportSize(this.now(), true));
@@ -119,12 +132,15 @@ export class TrackerShard extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     const id = this.nextId++;
-    this.ctx.acceptWebSocket(server);
-    const att: Attachment = { v: 1, id, m: [] };
+    const now = this.now();
+    this.ctx.acceptWebSocket(server, tag ? [tag] : []);
+    const att: Attachment = { v: 1, id, m: [], i: now };
     server.serializeAttachment(att);
     this.wsById.set(id, server);
     this.idByWs.set(server, id);
-    addSocket(this.state, id);
+    addSocket(this.state, id, now);
+    // A socket that never announces is closed by the alarm (SOCKET_IDLE_MS).
+    this.scheduleAlarm(now, false, now + SOCKET_IDLE_MS);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -187,6 +203,7 @@ export class TrackerShard extends DurableObject<Env> {
     const s = this.state.sockets.get(id);
     if (!ws || !s) return;
     const att: Attachment = { v: 1, id, m: membershipRecords(s) };
+    if (s.idleSince !== null) att.i = s.idleSince;
     try {
       ws.serializeAttachment(att);
     } catch (err) {
@@ -245,8 +262,8 @@ export class TrackerShard extends DurableObject<Env> {
    * this is O(1): a refreshed or new peer expires after any alarm already set, so
    * only the alarm handler computes the exact next expiry (O(peers), once per alarm).
    */
-  private scheduleAlarm(now: number, exact = false): void {
-    let want: number | null = exact ? nextExpiry(this.state) : null;
+  private scheduleAlarm(now: number, exact = false, atMost: number | null = null): void {
+    let want: number | null = exact ? minOf(nextExpiry(this.state), nextIdleClose(this.state)) : atMost;
     if (this.countersDirty) want = Math.min(want ?? Infinity, now + STATS_FLUSH_MS);
     if (want === null) return;
     if (this.alarmAt !== null && this.alarmAt <= want) return;
@@ -258,6 +275,11 @@ export class TrackerShard extends DurableObject<Env> {
     this.alarmAt = null;
     const now = this.now();
     for (const id of sweep(this.state, now)) this.persist(id);
+    const idle = closeIdle(this.state, now);
+    if (idle.length > 0) {
+      this.apply(idle);
+      this.countersDirty = true;
+    }
     await this.flush();
     await this.reportSize(now);
     if (this.ctx.getWebSockets().length === 0 && peerCount(this.state) === 0) {
@@ -325,4 +347,9 @@ export class TrackerShard extends DurableObject<Env> {
     if (this.env.EDGESWARM_TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
     return this.clock.advance(ms);
   }
+}
+
+function minOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.min(a, b);
 }

@@ -45,6 +45,33 @@ export const MAX_PEERS_PER_SWARM = 5000;
 export const MAX_SWARMS_PER_SOCKET = 16;
 
 /**
+ * peer_ids one socket may hold in one swarm. bittorrent-tracker's client pools one
+ * WebSocket per announce URL for the whole page, so two players of one stream on one page
+ * are two peers of the same swarm on one socket; 2 keeps that working. More is never a
+ * real page: one socket that is 16 peers of one swarm let 63 sockets fill a 1,000-peer
+ * swarm (issue 14, H1).
+ */
+export const MAX_PEERS_PER_SOCKET_PER_SWARM = 2;
+
+/**
+ * Sockets one client address (CF-Connecting-IP; an IPv6 /64) may hold open on one shard;
+ * past it the upgrade gets 429. A household or office behind one NAT is a handful of
+ * viewers of one channel, each page one socket; 20 leaves room for a small office or a
+ * school class on one address while one IP can no longer open 1,000 sockets (issue 14, M2)
+ * or, with MAX_PEERS_PER_SOCKET_PER_SWARM, be more than 40 peers of a swarm.
+ */
+export const MAX_SOCKETS_PER_IP = 20;
+
+/**
+ * A socket that holds no swarm for this long (it never announced, or it left or lost every
+ * swarm) is closed by the alarm. A real client announces right after its socket opens and
+ * re-announces every ANNOUNCE_INTERVAL_S; an idle socket only holds one of the shard's
+ * MAX_SOCKETS_PER_SHARD slots. bittorrent-tracker's client reconnects by itself when it
+ * needs the tracker again.
+ */
+export const SOCKET_IDLE_MS = 30_000;
+
+/**
  * Announce interval (seconds) told to clients. Every announce carries 5 fresh offers, so the
  * interval is how often a viewer's mesh is topped up after churn. bittorrent-tracker's ws
  * default of 120 s suits long-lived torrents; a live viewer whose peers thin out plays from
@@ -62,6 +89,25 @@ export const ANNOUNCE_INTERVAL_S = 60;
  * ghosts for 20 minutes.
  */
 export const PEER_LIFETIME_MS = 150_000;
+
+/**
+ * A full swarm first evicts a peer silent for this long before refusing a newcomer. A live
+ * client re-announces every ANNOUNCE_INTERVAL_S (and answers refresh it too); 1.5 intervals
+ * tolerates timer jitter in a background tab, while such a peer is already past the point
+ * where it should have announced, long before PEER_LIFETIME_MS would drop it.
+ */
+export const EVICT_SILENT_MS = 1.5 * ANNOUNCE_INTERVAL_S * 1000;
+
+/**
+ * ...or a peer that was relayed at least this many offers and answered none, the first of
+ * them at least EVICT_UNANSWERED_MS ago. bittorrent-tracker's client answers every offer it
+ * receives (a non-trickle answer takes at most simple-peer's 5 s ICE gathering), so a peer
+ * that answers nothing only absorbs honest peers' offers: that is how the H1 fakes took
+ * every offer of an honest newcomer. Counted in memory only: after a wake a peer starts
+ * from zero again, which only makes eviction more cautious.
+ */
+export const EVICT_UNANSWERED_OFFERS = 3;
+export const EVICT_UNANSWERED_MS = 15_000;
 
 /**
  * A re-announce rewrites the socket attachment (where lastSeen survives a wake)

@@ -1,7 +1,19 @@
 // Tracker state of one shard and its bookkeeping: sockets, swarms, memberships,
 // counters, expiry sweep. Pure data and functions (time passed in), no protocol
 // handling and no I/O; swarm.ts applies frames to this state.
-import { MAX_PEERS_PER_SWARM, MAX_SWARMS_PER_SOCKET, MSG_BURST, OFFER_BURST, OFFER_LIFETIME_MS, PEER_LIFETIME_MS } from "./limits";
+import {
+  EVICT_SILENT_MS,
+  EVICT_UNANSWERED_MS,
+  EVICT_UNANSWERED_OFFERS,
+  MAX_PEERS_PER_SOCKET_PER_SWARM,
+  MAX_PEERS_PER_SWARM,
+  MAX_SWARMS_PER_SOCKET,
+  MSG_BURST,
+  OFFER_BURST,
+  OFFER_LIFETIME_MS,
+  PEER_LIFETIME_MS,
+  SOCKET_IDLE_MS,
+} from "./limits";
 import { emptyPlan, type FetcherPlan, type StreamProfile } from "./fetchers";
 import type { OutMessage, ReportIn } from "./protocol";
 
@@ -23,6 +35,11 @@ export interface Member {
   report?: MemberReport;
   /** The classes last sent to it in an es_role frame, as "1,5"; undefined: none sent yet. */
   roleSent?: string;
+  /** Offers relayed to it and answers it sent, since it joined or the last wake (in memory only;
+   * see EVICT_UNANSWERED_OFFERS), and when the first of those offers was relayed. */
+  offersIn: number;
+  answers: number;
+  firstOfferAt: number;
 }
 
 /** A member's latest es_report figures, and when they came. */
@@ -56,6 +73,8 @@ export interface SocketState {
   lostOffersUntil: number;
   msgBudget: Bucket;
   offerBudget: Bucket;
+  /** Since when it holds no swarm (opened, or left its last one); null while it holds one. See SOCKET_IDLE_MS. */
+  idleSince: number | null;
 }
 
 /** Token bucket; starts full (after a wake too: a fresh allowance is harmless). */
@@ -87,6 +106,9 @@ export const COUNTER_NAMES = [
   "offerRateLimited",
   "floodClosed",
   "report",
+  "offerMalformed",
+  "evicted",
+  "idleClosed",
 ] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 export type Counters = Record<CounterName, number>;
@@ -108,6 +130,9 @@ export function emptyCounters(): Counters {
     offerRateLimited: 0,
     floodClosed: 0,
     report: 0,
+    offerMalformed: 0,
+    evicted: 0,
+    idleClosed: 0,
   };
 }
 
@@ -125,7 +150,8 @@ export interface TrackerState {
 
 export type Effect =
   | { kind: "send"; to: SocketId; msg: OutMessage }
-  | { kind: "close"; to: SocketId; code: 1008; reason: string }
+  /** 1008: abuse or flood; 1000: an idle socket closed by the alarm (SOCKET_IDLE_MS). */
+  | { kind: "close"; to: SocketId; code: 1000 | 1008; reason: string }
   /** The socket's memberships changed: re-serialize its attachment. */
   | { kind: "persist"; to: SocketId };
 
@@ -136,7 +162,8 @@ export function createState(now: number, rateLimits = true): TrackerState {
   return { swarms: new Map(), sockets: new Map(), wokeAt: now, counters: emptyCounters(), rateLimits, bucket: 0 };
 }
 
-export function addSocket(state: TrackerState, id: SocketId): SocketState {
+/** Registers a socket; `now` starts its idle time (default: the last wake). */
+export function addSocket(state: TrackerState, id: SocketId, now = state.wokeAt): SocketState {
   let s = state.sockets.get(id);
   if (!s) {
     s = {
@@ -146,6 +173,7 @@ export function addSocket(state: TrackerState, id: SocketId): SocketState {
       lostOffersUntil: -Infinity,
       msgBudget: { tokens: MSG_BURST, at: -Infinity },
       offerBudget: { tokens: OFFER_BURST, at: -Infinity },
+      idleSince: now,
     };
     state.sockets.set(id, s);
   }
@@ -153,15 +181,24 @@ export function addSocket(state: TrackerState, id: SocketId): SocketState {
 }
 
 /** Re-creates a socket and its memberships from its attachment after a wake. Records
- * that conflict (peer_id already owned by another socket) or exceed limits are dropped. */
-export function restoreSocket(state: TrackerState, id: SocketId, records: MembershipRecord[]): void {
-  const s = addSocket(state, id);
+ * that conflict (peer_id already owned by another socket) or exceed limits are dropped.
+ * `idleSince` is the stored start of its idle time, if it held no swarm when persisted. */
+export function restoreSocket(state: TrackerState, id: SocketId, records: MembershipRecord[], idleSince?: number): void {
+  const s = addSocket(state, id, idleSince);
   for (const [infoHash, peerId, complete, lastSeen] of records) {
     if (s.memberships.length >= MAX_SWARMS_PER_SOCKET) break;
     const swarm = getSwarm(state, infoHash);
     if (swarm.byPeer.has(peerId) || swarm.members.length >= MAX_PEERS_PER_SWARM) continue;
+    if (peersIn(s, infoHash) >= MAX_PEERS_PER_SOCKET_PER_SWARM) continue;
     join(swarm, s, infoHash, peerId, complete, lastSeen);
   }
+}
+
+/** How many of the socket's peer_ids are in swarm `infoHash` (MAX_PEERS_PER_SOCKET_PER_SWARM). */
+export function peersIn(s: SocketState, infoHash: string): number {
+  let n = 0;
+  for (const m of s.memberships) if (m.infoHash === infoHash) n++;
+  return n;
 }
 
 /** The records to write into the socket's attachment; marks them as written. */
@@ -176,7 +213,7 @@ export function membershipRecords(s: SocketState): MembershipRecord[] {
 export function removeSocket(state: TrackerState, id: SocketId): void {
   const s = state.sockets.get(id);
   if (!s) return;
-  for (const m of s.memberships.slice()) leave(state, s, m);
+  for (const m of s.memberships.slice()) leave(state, s, m, 0);
   state.sockets.delete(id);
 }
 
@@ -190,15 +227,29 @@ export function getSwarm(state: TrackerState, infoHash: string): Swarm {
 }
 
 export function join(swarm: Swarm, s: SocketState, infoHash: string, peerId: string, complete: boolean, now: number): Member {
-  const m: Member = { sock: s.id, infoHash, peerId, complete, lastSeen: now, persistedSeen: now, idx: swarm.members.length, joinedAt: now };
+  const m: Member = {
+    sock: s.id,
+    infoHash,
+    peerId,
+    complete,
+    lastSeen: now,
+    persistedSeen: now,
+    idx: swarm.members.length,
+    joinedAt: now,
+    offersIn: 0,
+    answers: 0,
+    firstOfferAt: 0,
+  };
   swarm.members.push(m);
+  s.idleSince = null;
   swarm.byPeer.set(peerId, m);
   if (complete) swarm.complete++;
   s.memberships.push(m);
   return m;
 }
 
-export function leave(state: TrackerState, s: SocketState | undefined, m: Member): void {
+/** Takes `m` out of its swarm and its socket; a socket left with no swarm is idle from `now`. */
+export function leave(state: TrackerState, s: SocketState | undefined, m: Member, now: number): void {
   const swarm = state.swarms.get(m.infoHash);
   if (swarm && swarm.byPeer.get(m.peerId) === m) {
     const last = swarm.members.pop();
@@ -213,6 +264,7 @@ export function leave(state: TrackerState, s: SocketState | undefined, m: Member
   if (s) {
     const i = s.memberships.indexOf(m);
     if (i >= 0) s.memberships.splice(i, 1);
+    if (s.memberships.length === 0) s.idleSince ??= now;
   }
 }
 
@@ -232,7 +284,7 @@ export function sweep(state: TrackerState, now: number): SocketId[] {
     let changed = false;
     for (const m of s.memberships.slice()) {
       if (!isLive(m, now)) {
-        leave(state, s, m);
+        leave(state, s, m, now);
         state.counters.expired++;
         changed = true;
       }
@@ -256,4 +308,37 @@ export function peerCount(state: TrackerState): number {
   let n = 0;
   for (const sw of state.swarms.values()) n += sw.members.length;
   return n;
+}
+
+/**
+ * The member a full swarm gives up for a newcomer, or null when every member is worth its
+ * slot: the longest silent past EVICT_SILENT_MS, else one relayed EVICT_UNANSWERED_OFFERS
+ * or more without answering any (the first EVICT_UNANSWERED_MS ago). O(members), paid only
+ * when a swarm is full.
+ */
+export function evictable(swarm: Swarm, now: number): Member | null {
+  let silent: Member | null = null;
+  let mute: Member | null = null;
+  for (const m of swarm.members) {
+    if (now - m.lastSeen >= EVICT_SILENT_MS) {
+      if (!silent || m.lastSeen < silent.lastSeen) silent = m;
+    } else if (!mute && m.answers === 0 && m.offersIn >= EVICT_UNANSWERED_OFFERS && now - m.firstOfferAt >= EVICT_UNANSWERED_MS) {
+      mute = m;
+    }
+  }
+  return silent ?? mute;
+}
+
+/** When the first idle socket passes SOCKET_IDLE_MS (for the alarm), or null when none is idle. */
+export function nextIdleClose(state: TrackerState): number | null {
+  let min = Infinity;
+  for (const s of state.sockets.values()) if (s.idleSince !== null) min = Math.min(min, s.idleSince + SOCKET_IDLE_MS);
+  return min === Infinity ? null : min;
+}
+
+/** Sockets idle for SOCKET_IDLE_MS or longer at `now`. */
+export function idleSockets(state: TrackerState, now: number): SocketId[] {
+  const out: SocketId[] = [];
+  for (const s of state.sockets.values()) if (s.idleSince !== null && now - s.idleSince >= SOCKET_IDLE_MS) out.push(s.id);
+  return out;
 }

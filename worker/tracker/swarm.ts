@@ -5,6 +5,7 @@
 import type { AnnounceIn, AnswerIn, InMessage, OutMessage, ReportIn, ScrapeIn } from "./protocol";
 import { applyReport } from "./roles";
 import {
+  MAX_PEERS_PER_SOCKET_PER_SWARM,
   MAX_PEERS_PER_SWARM,
   MAX_PENDING_OFFERS_PER_SOCKET,
   MAX_SWARMS_PER_SOCKET,
@@ -19,11 +20,15 @@ import {
 import {
   addSocket,
   counts,
+  evictable,
   getSwarm,
+  idleSockets,
   isLive,
   join,
   leave,
+  peersIn,
   refill,
+  removeSocket,
   type Effect,
   type Member,
   type PendingOffer,
@@ -102,7 +107,7 @@ function announce(state: TrackerState, s: SocketState, msg: AnnounceIn, now: num
     // Another socket holds this peer_id. If it went silent past the peer lifetime it
     // is not live any more (e.g. a reconnect racing the old socket's close): take over.
     if (isLive(me, now)) return abuse(state, s, "peer_id already in use by another connection", infoHash);
-    leave(state, state.sockets.get(me.sock), me);
+    leave(state, state.sockets.get(me.sock), me, now);
     out.push({ kind: "persist", to: me.sock });
     me = undefined;
     swarm = state.swarms.get(infoHash);
@@ -111,7 +116,7 @@ function announce(state: TrackerState, s: SocketState, msg: AnnounceIn, now: num
   if (msg.event === "stopped") {
     state.counters.stopped++;
     if (me) {
-      leave(state, s, me);
+      leave(state, s, me, now);
       out.push({ kind: "persist", to: s.id });
     }
     out.push({ kind: "send", to: s.id, msg: { type: "announce-reply", infoHash, ...counts(state.swarms.get(infoHash)) } });
@@ -122,9 +127,19 @@ function announce(state: TrackerState, s: SocketState, msg: AnnounceIn, now: num
     if (s.memberships.length >= MAX_SWARMS_PER_SOCKET) {
       return [...out, ...refuse(state, s.id, "too many swarms on one connection", "announce", infoHash)];
     }
+    if (peersIn(s, infoHash) >= MAX_PEERS_PER_SOCKET_PER_SWARM) {
+      return [...out, ...refuse(state, s.id, "too many peers of one swarm on one connection", "announce", infoHash)];
+    }
     swarm = getSwarm(state, infoHash);
     if (swarm.members.length >= MAX_PEERS_PER_SWARM) {
-      return [...out, ...refuse(state, s.id, "swarm is full", "announce", infoHash)];
+      // Make room from a peer that stopped announcing or never answers before refusing
+      // anyone: a viewer that announces and answers keeps its slot against any flood.
+      const victim = evictable(swarm, now);
+      if (!victim) return [...out, ...refuse(state, s.id, "swarm is full", "announce", infoHash)];
+      leave(state, state.sockets.get(victim.sock), victim, now);
+      state.counters.evicted++;
+      out.push({ kind: "persist", to: victim.sock });
+      swarm = getSwarm(state, infoHash);
     }
     me = join(swarm, s, infoHash, peerId, msg.complete || msg.event === "completed", now);
     if (msg.event === "started") state.counters.started++;
@@ -143,6 +158,10 @@ function announce(state: TrackerState, s: SocketState, msg: AnnounceIn, now: num
     }
   }
   const sw = swarm ?? getSwarm(state, infoHash);
+  // Malformed offers were dropped by the parser, as bittorrent-tracker's server ignores
+  // them; the rest of the announce is served and the client is not warned (its own tests
+  // treat any warning as a failure).
+  if (msg.droppedOffers) state.counters.offerMalformed += msg.droppedOffers;
   const reply: OutMessage = { type: "announce-reply", infoHash, ...counts(sw) };
   out.push({ kind: "send", to: s.id, msg: reply });
 
@@ -159,7 +178,7 @@ function announce(state: TrackerState, s: SocketState, msg: AnnounceIn, now: num
     }
   }
   if (want > 0) {
-    const targets = pickTargets(sw, s.id, want, now, rng);
+    const targets = pickTargets(sw, peerId, want, now, rng);
     s.offerBudget.tokens -= targets.length;
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i]!;
@@ -167,6 +186,7 @@ function announce(state: TrackerState, s: SocketState, msg: AnnounceIn, now: num
       const ts = state.sockets.get(t.sock);
       if (!ts) continue;
       rememberOffer(ts, o.offerId, { infoHash, fromPeerId: peerId, toPeerId: t.peerId, expires: now + OFFER_LIFETIME_MS }, now);
+      if (t.offersIn++ === 0) t.firstOfferAt = now;
       out.push({ kind: "send", to: t.sock, msg: { type: "offer", infoHash, peerId, offerId: o.offerId, offer: o.offer } });
     }
     state.counters.offerRelayed += targets.length;
@@ -187,12 +207,14 @@ function rememberOffer(ts: SocketState, offerId: string, rec: PendingOffer, now:
 }
 
 /**
- * Up to `want` distinct random live members, none on socket `self`. Rejection sampling
- * keeps this O(want) for big swarms; small swarms are shuffled whole.
+ * Up to `want` distinct random live members other than peer `self`. A peer of the same
+ * socket is a fair target: two players of one stream on one page share the socket, and
+ * bittorrent-tracker's server relays between them too. Rejection sampling keeps this
+ * O(want) for big swarms; small swarms are shuffled whole.
  */
-export function pickTargets(swarm: Swarm, self: SocketId, want: number, now: number, rng: () => number): Member[] {
+export function pickTargets(swarm: Swarm, self: string, want: number, now: number, rng: () => number): Member[] {
   const n = swarm.members.length;
-  const ok = (m: Member) => m.sock !== self && isLive(m, now);
+  const ok = (m: Member) => m.peerId !== self && isLive(m, now);
   if (n <= want * 4 + MAX_SWARMS_PER_SOCKET) {
     const pool = swarm.members.filter(ok);
     for (let i = pool.length - 1; i > 0; i--) {
@@ -226,6 +248,9 @@ function answer(state: TrackerState, s: SocketState, msg: AnswerIn, now: number)
     if (rec.infoHash !== infoHash || rec.fromPeerId !== toPeerId || rec.toPeerId !== peerId) {
       return abuse(state, s, "answer does not match the offer relayed", infoHash);
     }
+    // A genuine answer, even a late one or one whose offerer left: this peer is not mute
+    // (EVICT_UNANSWERED_OFFERS). An answer the tracker cannot match proves nothing.
+    if (mine) mine.answers++;
     s.pending.delete(offerId);
     if (rec.expires <= now) {
       // Genuine but late: the offerer has given up on it. Not abuse.
@@ -268,4 +293,19 @@ function scrape(state: TrackerState, s: SocketState, msg: ScrapeIn): Effect[] {
     return { infoHash, complete: c.complete, incomplete: c.incomplete, downloaded: c.complete };
   });
   return [{ kind: "send", to: s.id, msg: { type: "scrape-reply", files } }];
+}
+
+/**
+ * Call from the alarm: closes every socket that has held no swarm for SOCKET_IDLE_MS
+ * (1000: nothing abusive, it just never announced or stopped). Its slot in the shard and in
+ * its address's MAX_SOCKETS_PER_IP goes to someone who will use it.
+ */
+export function closeIdle(state: TrackerState, now: number): Effect[] {
+  const out: Effect[] = [];
+  for (const id of idleSockets(state, now)) {
+    removeSocket(state, id);
+    state.counters.idleClosed++;
+    out.push({ kind: "close", to: id, code: 1000, reason: "idle: no announce" });
+  }
+  return out;
 }

@@ -24,6 +24,10 @@ describe("readAttachment", () => {
     });
     expect(att?.m).toEqual([[H, P, false, 1]]);
   });
+  it("reads back when an idle socket became idle, and drops a malformed value", () => {
+    expect(readAttachment({ v: 1, id: 2, m: [], i: 1234 })).toEqual({ v: 1, id: 2, m: [], i: 1234 });
+    for (const i of ["1", NaN, Infinity, null]) expect(readAttachment({ v: 1, id: 2, m: [], i })).toEqual({ v: 1, id: 2, m: [] });
+  });
   it("keeps the closed mark and no memberships for a socket the tracker closed", () => {
     expect(readAttachment({ v: 1, id: 3, m: [[H, P, false, 1]], closed: true })).toEqual({ v: 1, id: 3, m: [], closed: true });
   });

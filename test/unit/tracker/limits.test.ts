@@ -4,8 +4,8 @@
 // the attachment budget in the workerd tests.)
 import { describe, expect, it } from "vitest";
 import { parse } from "../../../worker/tracker/protocol";
-import { admit, handle } from "../../../worker/tracker/swarm";
-import { addSocket, createState, peerCount, removeSocket, type Effect, type TrackerState } from "../../../worker/tracker/state";
+import { admit, closeIdle, handle } from "../../../worker/tracker/swarm";
+import { addSocket, createState, nextIdleClose, peerCount, removeSocket, type Effect, type TrackerState } from "../../../worker/tracker/state";
 import { channelFromPath } from "../../../worker/tracker/routing";
 import * as L from "../../../worker/tracker/limits";
 
@@ -151,5 +151,130 @@ describe("attachment writes", () => {
     expect(persists(update(st, T0 + L.PERSIST_SEEN_MS + 1, true))).toBe(1); // became complete
     // After a wake the stale copy still leaves two announce intervals of lifetime.
     expect(L.PEER_LIFETIME_MS - L.PERSIST_SEEN_MS).toBeGreaterThanOrEqual(2 * L.ANNOUNCE_INTERVAL_S * 1000);
+  });
+});
+
+// Issue 14 (H1, M2): one client must not be able to take over a swarm or a shard.
+describe("admission", () => {
+  const sdp = { type: "offer" as const, sdp: "s" };
+  const at = (st: TrackerState, sock: number, peer: string, now: number, offers: { offer: typeof sdp; offerId: string }[] = [], hash = id("h")) => {
+    addSocket(st, sock, now);
+    return handle(st, sock, { action: "announce", infoHash: hash, peerId: peer, event: "started", numwant: 82, complete: false, offers }, now, Math.random);
+  };
+  const offerTo = (e: Effect[]) => e.flatMap((x) => (x.kind === "send" && x.msg.type === "offer" ? [x.to] : []));
+  const fill = (st: TrackerState, from: number, now: number) => {
+    for (let i = from; peerCount(st) < L.MAX_PEERS_PER_SWARM; i++) at(st, 1000 + i, id(`f${i}`), now);
+  };
+
+  it("MAX_PEERS_PER_SOCKET_PER_SWARM: two peers of one socket pair with each other, a third gets a failure, socket kept", () => {
+    const st = st0();
+    expect(failureOf(at(st, 1, id("p0"), T0))).toEqual([]);
+    const e = at(st, 1, id("p1"), T0, [{ offer: sdp, offerId: id("o1") }]);
+    // p1's offer goes to p0 on the same socket, and p0's answer comes back to it.
+    expect(offerTo(e)).toEqual([1]);
+    const back = handle(
+      st,
+      1,
+      { action: "answer", infoHash: id("h"), peerId: id("p0"), toPeerId: id("p1"), offerId: id("o1"), answer: { type: "answer", sdp: "a" } },
+      T0,
+      Math.random,
+    );
+    expect(back).toEqual([
+      { kind: "send", to: 1, msg: { type: "answer", infoHash: id("h"), peerId: id("p0"), offerId: id("o1"), answer: { type: "answer", sdp: "a" } } },
+    ]);
+    expect(L.MAX_PEERS_PER_SOCKET_PER_SWARM).toBe(2);
+    const third = at(st, 1, id("p2"), T0);
+    expect(failureOf(third)).toEqual(["too many peers of one swarm on one connection"]);
+    expect(third.some((x) => x.kind === "close")).toBe(false);
+    expect(failureOf(at(st, 1, id("p2"), T0, [], id("other")))).toEqual([]); // another swarm is fine
+    expect(st.swarms.get(id("h"))!.members).toHaveLength(2);
+  });
+
+  it("EVICT_SILENT_MS: a full swarm gives a newcomer the slot of a peer silent that long, and only such a slot", () => {
+    const st = st0();
+    at(st, 1, id("quiet"), T0);
+    fill(st, 0, T0);
+    const later = T0 + L.EVICT_SILENT_MS;
+    // Everyone but the quiet one re-announced just before.
+    for (const m of st.swarms.get(id("h"))!.members.slice()) {
+      if (m.sock !== 1)
+        handle(
+          st,
+          m.sock,
+          { action: "announce", infoHash: id("h"), peerId: m.peerId, event: "update", numwant: 0, complete: false, offers: [] },
+          later - 1,
+          Math.random,
+        );
+    }
+    const e = at(st, 2, id("newcomer"), later);
+    expect(failureOf(e)).toEqual([]);
+    expect(e).toContainEqual({ kind: "persist", to: 1 }); // the evicted peer's socket forgets it
+    const swarm = st.swarms.get(id("h"))!;
+    expect(swarm.byPeer.has(id("quiet"))).toBe(false);
+    expect(swarm.byPeer.has(id("newcomer"))).toBe(true);
+    expect(swarm.members).toHaveLength(L.MAX_PEERS_PER_SWARM);
+    expect(st.counters.evicted).toBe(1);
+    // Nobody else is silent: the next newcomer is refused, and nobody honest lost a slot.
+    expect(failureOf(at(st, 3, id("late"), later))).toEqual(["swarm is full"]);
+    expect(st.counters.evicted).toBe(1);
+    expect(L.EVICT_SILENT_MS).toBeGreaterThan(L.ANNOUNCE_INTERVAL_S * 1000);
+    expect(L.EVICT_SILENT_MS).toBeLessThan(L.PEER_LIFETIME_MS);
+  });
+
+  it("EVICT_UNANSWERED_OFFERS / EVICT_UNANSWERED_MS: a full swarm evicts a peer that never answers its offers, never one that answers", () => {
+    const build = (answerOne: boolean) => {
+      const st = st0();
+      at(st, 1, id("mute"), T0);
+      at(st, 2, id("offerer"), T0);
+      for (let k = 0; k < L.EVICT_UNANSWERED_OFFERS; k++) {
+        expect(offerTo(at(st, 2, id("offerer"), T0, [{ offer: sdp, offerId: id(`o${k}`) }]))).toEqual([1]);
+      }
+      if (answerOne) {
+        const ans = {
+          action: "answer" as const,
+          infoHash: id("h"),
+          peerId: id("mute"),
+          toPeerId: id("offerer"),
+          offerId: id("o0"),
+          answer: { type: "answer" as const, sdp: "a" },
+        };
+        expect(handle(st, 1, ans, T0 + 1000, Math.random)[0]).toMatchObject({ kind: "send", to: 2 });
+      }
+      fill(st, 0, T0);
+      return st;
+    };
+    const st = build(false);
+    expect(failureOf(at(st, 3, id("too-soon"), T0 + L.EVICT_UNANSWERED_MS - 1))).toEqual(["swarm is full"]);
+    expect(failureOf(at(st, 3, id("newcomer"), T0 + L.EVICT_UNANSWERED_MS))).toEqual([]);
+    expect(st.swarms.get(id("h"))!.byPeer.has(id("mute"))).toBe(false);
+    expect(st.swarms.get(id("h"))!.byPeer.has(id("offerer"))).toBe(true);
+
+    const kept = build(true);
+    expect(failureOf(at(kept, 3, id("newcomer"), T0 + L.EVICT_UNANSWERED_MS))).toEqual(["swarm is full"]);
+    expect(kept.swarms.get(id("h"))!.byPeer.has(id("mute"))).toBe(true);
+    expect(kept.counters.evicted).toBe(0);
+  });
+
+  it("SOCKET_IDLE_MS: a socket that never announces is closed (1000) after that long, one that announced is not", () => {
+    const st = st0();
+    addSocket(st, 1, T0);
+    at(st, 2, id("viewer"), T0);
+    expect(nextIdleClose(st)).toBe(T0 + L.SOCKET_IDLE_MS);
+    expect(closeIdle(st, T0 + L.SOCKET_IDLE_MS - 1)).toEqual([]);
+    expect(closeIdle(st, T0 + L.SOCKET_IDLE_MS)).toEqual([{ kind: "close", to: 1, code: 1000, reason: "idle: no announce" }]);
+    expect(st.sockets.has(1)).toBe(false);
+    expect(st.counters.idleClosed).toBe(1);
+    expect(nextIdleClose(st)).toBeNull();
+    // A socket whose last swarm is gone (stopped) is idle from then on.
+    const t1 = T0 + 5000;
+    handle(st, 2, { action: "announce", infoHash: id("h"), peerId: id("viewer"), event: "stopped", numwant: 0, complete: false, offers: [] }, t1, Math.random);
+    expect(nextIdleClose(st)).toBe(t1 + L.SOCKET_IDLE_MS);
+    expect(closeIdle(st, t1 + L.SOCKET_IDLE_MS).map((x) => x.to)).toEqual([2]);
+    expect(L.SOCKET_IDLE_MS).toBeLessThan(L.ANNOUNCE_INTERVAL_S * 1000);
+  });
+
+  it("MAX_SOCKETS_PER_IP: a household fits, a flood from one address does not (enforced per upgrade, see the workerd test)", () => {
+    expect(L.MAX_SOCKETS_PER_IP).toBeGreaterThanOrEqual(10);
+    expect(L.MAX_SOCKETS_PER_IP * L.MAX_PEERS_PER_SOCKET_PER_SWARM).toBeLessThan(L.MAX_PEERS_PER_SWARM / 100);
   });
 });

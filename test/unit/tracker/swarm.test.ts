@@ -90,7 +90,7 @@ describe("announce", () => {
     const hits = new Map<number, number>();
     for (let k = 0; k < 400; k++) {
       const sw = st.swarms.get(H)!;
-      const picked = pickTargets(sw, 1, 5, T0, r);
+      const picked = pickTargets(sw, id("p1"), 5, T0, r);
       expect(new Set(picked.map((m) => m.sock)).size).toBe(5);
       for (const m of picked) hits.set(m.sock, (hits.get(m.sock) ?? 0) + 1);
     }
@@ -297,6 +297,19 @@ describe("restore after a wake", () => {
     expect(woke.swarms.get(H2)!.complete).toBe(1);
     const e = handle(woke, 2, ann(id("b"), { offers: offersN(1) }), T0 + 10, rng);
     expect(sends(e, 1)).toHaveLength(1);
+  });
+
+  it("restores at most MAX_PEERS_PER_SOCKET_PER_SWARM peers of one swarm per socket, and the idle time of an empty one", () => {
+    const st = fresh();
+    restoreSocket(st, 1, [
+      [H, id("a"), false, T0],
+      [H, id("b"), false, T0],
+      [H, id("c"), false, T0],
+    ]);
+    expect(st.sockets.get(1)!.memberships.map((m) => m.peerId)).toEqual([id("a"), id("b")]);
+    expect(st.sockets.get(1)!.idleSince).toBeNull();
+    restoreSocket(st, 2, [], T0 - 7);
+    expect(st.sockets.get(2)!.idleSince).toBe(T0 - 7);
   });
 
   it("drops a restored record whose peer_id another socket already holds", () => {

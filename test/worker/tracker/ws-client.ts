@@ -34,8 +34,9 @@ export interface TestSocket {
   close(): void;
 }
 
-export async function connect(path = "/announce/test"): Promise<TestSocket> {
-  const res = await exports.default.fetch(`https://tracker.test${path}`, { headers: { upgrade: "websocket" } });
+/** Opens a tracker socket; `headers` are sent with the upgrade (e.g. CF-Connecting-IP, as Cloudflare's edge sets it). */
+export async function connect(path = "/announce/test", headers: Record<string, string> = {}): Promise<TestSocket> {
+  const res = await exports.default.fetch(`https://tracker.test${path}`, { headers: { ...headers, upgrade: "websocket" } });
   if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade failed: ${res.status} ${await res.text()}`);
   const ws = res.webSocket;
   ws.accept();
