@@ -4,6 +4,8 @@
 import type { UploadSetting } from "./upload-policy";
 import { MAX_SWARM_ID } from "./limits";
 import { CHANNEL_RE, CHANNEL_RULE, MAX_CHANNEL_CHARS } from "../shared/names";
+import { MAX_TOKEN_CHARS } from "../shared/viewer-token";
+import { isTokenShaped, withToken } from "./viewer-token";
 
 export interface AttachOptions {
   /** WebSocket tracker URL (ws:/wss:). Default: wss://<script origin>/announce/<channel>. */
@@ -28,6 +30,8 @@ export interface AttachOptions {
   coreConfig?: Record<string, unknown>;
   /** Origin of the EdgeSwarm Worker; default: where the script was loaded from. */
   workerOrigin?: string;
+  /** Viewer token (a JWT from the site's backend) sent as `?token=` on every request to the Worker. */
+  token?: string;
   /** Test builds only: corrupt every segment this viewer uploads (compiled out of edgeswarm.js). */
   testCorruptUploads?: boolean;
 }
@@ -37,13 +41,18 @@ export interface ResolvedOptions {
   /** Base URL of the client's optional modules (extras.ts): the script's own URL, or the
    * Worker's /edgeswarm.js when the page named the Worker or the script's URL is unknown. */
   assets: string;
+  /** With the token already on it when it is the Worker's. */
   tracker: string;
   swarmId: string;
   channel: string;
   p2p: boolean;
   upload: UploadSetting;
   debug: boolean;
+  /** With the token already on it when it is the Worker's. */
   reportUrl: string | null;
+  /** Origin of the Worker: the only one that gets the viewer token. */
+  workerOrigin: string;
+  token: string | null;
   rtcConfig: RTCConfiguration;
   hlsConfig: Record<string, unknown>;
   coreConfig: Record<string, unknown>;
@@ -85,6 +94,7 @@ export function optionsFromDataset(...sets: Array<Record<string, string | undefi
   if (merged.tracker !== undefined) options.tracker = merged.tracker;
   if (merged.swarmId !== undefined) options.swarmId = merged.swarmId;
   if (merged.channel !== undefined) options.channel = merged.channel;
+  if (merged.token !== undefined) options.token = merged.token;
   bool("p2p", "data-p2p", (b) => (options.p2p = b));
   bool("debug", "data-debug", (b) => (options.debug = b));
   if (merged.upload !== undefined) {
@@ -166,6 +176,11 @@ export function resolveOptions(src: string, opts: AttachOptions, scriptUrl: stri
     // An explicit swarm id names the stream; viewers with the same id must share a channel.
     channel = CHANNEL_RE.test(swarmId) ? swarmId : `h${shortHash(swarmId)}`;
   }
+  let token: string | null = null;
+  if (opts.token !== undefined) {
+    if (isTokenShaped(opts.token)) token = opts.token;
+    else problems.push({ option: "token", reason: `up to ${MAX_TOKEN_CHARS} characters of A-Z a-z 0-9 . _ -` });
+  }
   const wsOrigin = origin.replace(/^http/, "ws");
   /** An absolute URL with one of `protocols`, or undefined with the problem recorded. */
   const urlOption = (option: string, value: string, protocols: string[], reason: string, unparsable = reason): string | undefined => {
@@ -185,6 +200,9 @@ export function resolveOptions(src: string, opts: AttachOptions, scriptUrl: stri
   let reportUrl: string | null = `${origin}/api/report`;
   if (opts.report === false) reportUrl = null;
   else if (typeof opts.report === "string") reportUrl = urlOption("report", opts.report, ["http:", "https:"], "must be an http(s) URL or on/off") ?? reportUrl;
+  // A page's own tracker or report endpoint on another origin never sees the token.
+  tracker = withToken(tracker, token, origin);
+  if (reportUrl) reportUrl = withToken(reportUrl, token, origin);
   const upload = opts.upload === "on" || opts.upload === "off" || opts.upload === "auto" ? opts.upload : "auto";
   if (opts.upload !== undefined && upload !== opts.upload) problems.push({ option: "upload", reason: "auto, on or off" });
   const rtcConfig = opts.rtcConfig && typeof opts.rtcConfig === "object" ? opts.rtcConfig : { iceServers: [] };
@@ -199,6 +217,8 @@ export function resolveOptions(src: string, opts: AttachOptions, scriptUrl: stri
       upload,
       debug: opts.debug === true,
       reportUrl,
+      workerOrigin: origin,
+      token,
       rtcConfig,
       hlsConfig: opts.hlsConfig ?? {},
       coreConfig: opts.coreConfig ?? {},

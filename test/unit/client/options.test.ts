@@ -2,6 +2,7 @@
 // the stream URL, and every bad value is reported and replaced by its default.
 import { describe, expect, it } from "vitest";
 import { defaultChannel, defaultSwarmId, optionsFromDataset, resolveOptions, shortHash } from "../../../client/options";
+import { MAX_TOKEN_CHARS } from "../../../shared/viewer-token";
 
 const SCRIPT = "https://cdn-worker.example/edgeswarm.js";
 
@@ -136,5 +137,62 @@ describe("windowsFor", () => {
   it("falls back to 2 s segments for a nonsense target duration", () => {
     expect(windowsFor(Number.NaN)).toEqual(windowsFor(2));
     expect(windowsFor(-1)).toEqual(windowsFor(2));
+  });
+});
+
+describe("viewer token", () => {
+  const SRC = "https://cdn-worker.example/live/loop/master.m3u8";
+  const T = "eyJhbGciOiJIUzI1NiJ9.eyJzdHJlYW0iOiJsb29wIn0.c2ln-_";
+
+  it("is read from data-token (the video's wins over the script tag's)", () => {
+    expect(optionsFromDataset({ token: "a.b.c" }).options.token).toBe("a.b.c");
+    expect(optionsFromDataset({ token: "script.t.t" }, { token: "video.t.t" }).options.token).toBe("video.t.t");
+  });
+
+  it("accepts a JWT and puts it on the Worker's tracker and report URLs", () => {
+    const { resolved, problems } = resolveOptions(SRC, { token: T }, SCRIPT);
+    expect(problems).toEqual([]);
+    expect(resolved.token).toBe(T);
+    expect(resolved.workerOrigin).toBe("https://cdn-worker.example");
+    expect(resolved.tracker).toBe(`wss://cdn-worker.example/announce/loop?token=${T}`);
+    expect(resolved.reportUrl).toBe(`https://cdn-worker.example/api/report?token=${T}`);
+    // Swarm identity ignores it: viewers with different tokens share a swarm.
+    expect(resolved.swarmId).toBe(SRC);
+  });
+
+  it("puts it on a tracker or report URL the page names on the Worker, never on another origin", () => {
+    const own = resolveOptions(
+      SRC,
+      { token: T, tracker: "wss://cdn-worker.example/announce/other?x=1", report: "https://cdn-worker.example/api/report" },
+      SCRIPT,
+    ).resolved;
+    expect(own.tracker).toBe(`wss://cdn-worker.example/announce/other?x=1&token=${T}`);
+    expect(own.reportUrl).toBe(`https://cdn-worker.example/api/report?token=${T}`);
+    const foreign = resolveOptions(SRC, { token: T, tracker: "wss://tracker.example/announce", report: "https://stats.example/collect" }, SCRIPT).resolved;
+    expect(foreign.tracker).toBe("wss://tracker.example/announce");
+    expect(foreign.reportUrl).toBe("https://stats.example/collect");
+  });
+
+  it("follows workerOrigin: the Worker the page names gets it, the script's host does not", () => {
+    const r = resolveOptions(SRC, { token: T, workerOrigin: "https://w2.example" }, SCRIPT).resolved;
+    expect(r.tracker).toBe(`wss://w2.example/announce/loop?token=${T}`);
+    expect(r.reportUrl).toBe(`https://w2.example/api/report?token=${T}`);
+  });
+
+  it("reports a token with other characters or over MAX_TOKEN_CHARS, and plays without one", () => {
+    for (const token of ["a b", "a&b=c", "x".repeat(MAX_TOKEN_CHARS + 1), ""]) {
+      const { resolved, problems } = resolveOptions(SRC, { token }, SCRIPT);
+      expect(problems.map((p) => p.option)).toEqual(["token"]);
+      expect(resolved.token).toBeNull();
+      expect(resolved.tracker).toBe("wss://cdn-worker.example/announce/loop");
+      expect(resolved.reportUrl).toBe("https://cdn-worker.example/api/report");
+    }
+    expect(resolveOptions(SRC, { token: "x".repeat(MAX_TOKEN_CHARS) }, SCRIPT).problems).toEqual([]);
+  });
+
+  it("is null without one: no URL changes", () => {
+    const { resolved } = resolveOptions(SRC, {}, SCRIPT);
+    expect(resolved.token).toBeNull();
+    expect(resolved.tracker).toBe("wss://cdn-worker.example/announce/loop");
   });
 });
