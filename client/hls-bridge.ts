@@ -2,7 +2,8 @@
 //  - a view of the Hls instance for the P2P engine in which media playlists list only the
 //    segments whose SHA-256 the Worker published, so the core never schedules, requests or
 //    announces a segment it could not verify (those load through hls.js's own loader);
-//  - an hls.js loader class that counts fragment bytes fetched outside the core (HTTP).
+//  - an hls.js loader class that counts fragment bytes fetched outside the core (HTTP);
+//  - an hls.js loader class that sends the viewer token (playlists, keys, fragments).
 // No scheduling decisions and no counters of its own.
 import type Hls from "hls.js";
 import type { HashBook, FragmentLike } from "./integrity";
@@ -108,6 +109,42 @@ export function countingLoader<T extends LoaderCtor>(Base: T, onBytes: (n: numbe
         onBytes(this.stats?.loaded ?? 0);
       }
       super.abort();
+    }
+  };
+}
+
+type Context = { url: string };
+type Response = { url?: string };
+
+/**
+ * hls.js's default loader, requesting every URL as `authed` makes it (the viewer token on the
+ * Worker's URLs). It is the one hook for all hls.js requests: master and variant playlists
+ * (a variant's relative URI loses the master's query, so each request needs it again),
+ * keys, and the fragments hls.js fetches itself; p2p-media-loader's playlist and fragment
+ * loaders fall back to this class too. hls.js resolves a playlist's URIs against its
+ * response URL and the P2P engine finds its streams by that URL, so a response from the
+ * URL we sent is handed back under the URL hls.js asked for: the token stays out of level,
+ * fragment and stream ids (a redirect still shows, as without a token).
+ */
+export function tokenLoader<T extends LoaderCtor>(Base: T, authed: (url: string) => string): T {
+  return class TokenLoader extends Base {
+    override load(context: unknown, config: unknown, callbacks: Record<string, unknown>): void {
+      const asked = context as Context;
+      const sent = authed(asked.url);
+      if (sent === asked.url) return super.load(context, config, callbacks);
+      // A copy, so hls.js's own context (which it keeps and extends) never holds the token.
+      const copy: Context = { ...asked, url: sent };
+      const wrapped: Record<string, unknown> = { ...callbacks };
+      for (const [name, fn] of Object.entries(callbacks)) {
+        if (typeof fn !== "function") continue;
+        wrapped[name] = (...args: unknown[]) => {
+          const back = args.map((a) => (a === copy ? asked : a));
+          // onSuccess(response, stats, context, details): the response URL, see above.
+          if (name === "onSuccess" && (back[0] as Response | null)?.url === sent) back[0] = { ...(back[0] as object), url: asked.url };
+          return (fn as (...a: unknown[]) => unknown)(...back);
+        };
+      }
+      super.load(copy, config, wrapped);
     }
   };
 }

@@ -13,7 +13,8 @@ export function formatStats(s: Stats, tracker: string): string {
       .map(([k, n]) => `${k} ${n}`)
       .join(", ") || "none";
   return [
-    `EdgeSwarm · ${s.mode} · tracker ${tracker}`,
+    // Without the query: the viewer token must not end up in a screenshot.
+    `EdgeSwarm · ${s.mode} · tracker ${tracker.split("?")[0]}`,
     `http ${mb(s.httpBytes)} · p2p ${mb(s.p2pBytes)} · offload ${(s.offload * 100).toFixed(1)}%`,
     `up ${mb(s.uploadedBytes)}${s.uploading ? "" : " (upload off)"} · peers ${s.peers}`,
     `rejected ${mb(s.p2pRejectedBytes)} · errors: ${errs}`,

@@ -9,13 +9,14 @@ import { HlsJsP2PEngine } from "p2p-media-loader-hlsjs";
 import type { CoreConfig, CoreEventMap } from "p2p-media-loader-core";
 import { CORE_TUNING, HLS_TUNING } from "./engine-config";
 import { Emitter } from "./events";
-import { countingLoader } from "./hls-bridge";
+import { countingLoader, tokenLoader } from "./hls-bridge";
 import { HLS_RECOVERIES } from "./limits";
 import { resolveOptions, type AttachOptions, type ResolvedOptions } from "./options";
 import * as S from "./stats";
 import { installUploadCorruption } from "./test-hooks";
 import type { TrackerState } from "./tracker-watch";
 import { readConnection, shouldUpload } from "./upload-policy";
+import { segmentRequest, withToken } from "./viewer-token";
 import type { CoreHooks, Dispose, P2PContext, PlayerContext } from "./plugins/context";
 import { installEdgeSeeding } from "./plugins/edge-seeding";
 import { installIntegrity } from "./plugins/integrity";
@@ -82,6 +83,7 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
     destroyed: () => destroyed,
     fail: (e) => queueMicrotask(() => events.emit("error", e)),
     http: (n) => S.addHttp(counters, n),
+    authed: (url) => withToken(url, opts.token, opts.workerOrigin),
   };
   for (const p of problems) base.fail({ type: "option", details: `${p.option}: ${p.reason}`, fatal: false });
 
@@ -90,13 +92,16 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
     // No MSE (e.g. iPhone Safari): the browser plays HLS itself; no peers, no counters.
     if (video.canPlayType("application/vnd.apple.mpegurl")) {
       mode = "native";
-      video.src = opts.src;
+      // Only the master playlist: the browser loads variants and segments itself, tokenless.
+      video.src = base.authed(opts.src);
     } else {
       base.fail({ type: "unsupported", details: "this browser has neither Media Source Extensions nor native HLS", fatal: true });
     }
   } else {
-    // Fragments hls.js fetches itself (segments without a hash) are HTTP bytes too.
-    const Loader = countingLoader(Hls.DefaultConfig.loader as never, base.http) as unknown as typeof Hls.DefaultConfig.loader;
+    // Fragments hls.js fetches itself (segments without a hash) are HTTP bytes too. Every
+    // request hls.js makes (playlists, keys, those fragments) gets the viewer token here.
+    const Plain = Hls.DefaultConfig.loader as never;
+    const Loader = countingLoader(opts.token ? tokenLoader(Plain, base.authed) : Plain, base.http) as unknown as typeof Hls.DefaultConfig.loader;
     const hlsConfig: Record<string, unknown> = { ...HLS_TUNING, ...opts.hlsConfig, loader: Loader };
     if (opts.p2p) {
       mode = "p2p";
@@ -113,7 +118,10 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
             if (handover) return handover;
             hooks.httpStart?.(url);
             const page = opts.coreConfig.httpRequestSetup as CoreConfig["httpRequestSetup"];
-            return page ? page(url, byteRange, signal, requestByteRange) : undefined;
+            // The core keys segments by their playlist URL; only the request carries the token.
+            const sent = base.authed(url);
+            if (page) return page(sent, byteRange, signal, requestByteRange);
+            return sent === url ? undefined : segmentRequest(sent, requestByteRange, signal);
           },
           announceTrackers: [opts.tracker],
           rtcConfig: opts.rtcConfig,

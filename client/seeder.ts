@@ -124,6 +124,11 @@ export interface SeederHooks {
    * pages without crypto.subtle load, so every won segment would fail its check.
    */
   hash?: (data: Uint8Array) => Promise<string>;
+  /**
+   * The URL as it is requested (PlayerContext.authed: the viewer token on the Worker's URLs).
+   * Handed in, like `hash`; segments stay keyed by their playlist URL.
+   */
+  authed?: (url: string) => string;
 }
 
 export class EdgeSeeder {
@@ -242,7 +247,8 @@ export class EdgeSeeder {
     const abort = new AbortController();
     this.aborts.add(abort);
     try {
-      const res = await this.fetchFn(this.role ? s.url : claimUrl(s.url, this.channel), { signal: abort.signal });
+      const url = this.role ? s.url : claimUrl(s.url, this.channel);
+      const res = await this.fetchFn(this.hooks.authed?.(url) ?? url, { signal: abort.signal });
       const answer = readClaimAnswer(res.headers);
       if (answer === "denied") {
         this.counters.denied++;

@@ -49,6 +49,7 @@ export function installSeeding(
     },
     gate: () => claims.allowed(nowS()),
     hash,
+    authed: ctx.authed,
   });
   /** URLs of handed-over segments: their `segment` event went out when the seeder stored them. */
   const handed = new Set<string>();

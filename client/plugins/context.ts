@@ -28,6 +28,8 @@ export interface PlayerContext {
   fail(e: EdgeSwarmError): void;
   /** The one place HTTP bytes are counted: every byte the origin sent, whoever fetched it. */
   http(bytes: number): void;
+  /** `url` as it is requested: with the viewer token when it is the Worker's (viewer-token.ts). */
+  authed(url: string): string;
 }
 
 /** The core callbacks the engine is built with, forwarding here; set by plug-ins at install. */

@@ -90,3 +90,64 @@ describe("countingLoader", () => {
     expect(seen).toEqual([]);
   });
 });
+
+import { tokenLoader } from "../../../client/hls-bridge";
+import { withToken } from "../../../client/viewer-token";
+
+describe("tokenLoader", () => {
+  const authed = (u: string) => withToken(u, "t.o.k", "https://w.example");
+  /** A loader that records the context it was asked to load. */
+  class Recording extends FakeLoader {
+    asked: { url: string } | undefined;
+    override load(context: unknown, config: unknown, callbacks: Record<string, unknown>) {
+      this.asked = context as { url: string };
+      super.load(context, config, callbacks);
+    }
+  }
+
+  it("requests a variant playlist (relative URI, no query of its own) with the token", () => {
+    const l = new (tokenLoader(Recording, authed))({});
+    l.load({ type: "level", url: "https://w.example/live/loop/hi/index.m3u8" }, {}, {});
+    expect(l.asked?.url).toBe("https://w.example/live/loop/hi/index.m3u8?token=t.o.k");
+  });
+
+  it("hands hls.js back its own context and its own URL as the response URL (the engine's stream ids)", () => {
+    const l = new (tokenLoader(Recording, authed))({});
+    const context = { type: "manifest", url: "https://w.example/live/loop/master.m3u8" };
+    const got: unknown[][] = [];
+    l.load(context, {}, { onSuccess: (...a: unknown[]) => got.push(a), onError: (...a: unknown[]) => got.push(a) });
+    l.callbacks.onSuccess!({ url: "https://w.example/live/loop/master.m3u8?token=t.o.k", data: "#EXTM3U" }, l.stats, l.asked, null);
+    l.callbacks.onError!({ code: 401 }, l.asked, null, l.stats);
+    expect(got[0]![0]).toEqual({ url: "https://w.example/live/loop/master.m3u8", data: "#EXTM3U" });
+    expect(got[0]![2]).toBe(context);
+    expect(got[1]![1]).toBe(context);
+    expect(context.url).toBe("https://w.example/live/loop/master.m3u8"); // never holds the token
+  });
+
+  it("keeps a redirected response URL as it came", () => {
+    const l = new (tokenLoader(Recording, authed))({});
+    const got: unknown[] = [];
+    l.load({ url: "https://w.example/a.m3u8" }, {}, { onSuccess: (r: unknown) => got.push(r) });
+    l.callbacks.onSuccess!({ url: "https://w2.example/a.m3u8" }, l.stats, l.asked, null);
+    expect(got).toEqual([{ url: "https://w2.example/a.m3u8" }]);
+  });
+
+  it("passes requests to other origins through untouched, same context and callbacks", () => {
+    const l = new (tokenLoader(Recording, authed))({});
+    const context = { frag: {}, url: "https://cdn.example/seg/1.ts" };
+    const callbacks = { onSuccess: () => {} };
+    l.load(context, {}, callbacks);
+    expect(l.asked).toBe(context);
+    expect(l.callbacks).toBe(callbacks);
+  });
+
+  it("composes with countingLoader: fragments hls.js fetches itself are counted and carry the token", () => {
+    const seen: number[] = [];
+    const l = new (countingLoader(tokenLoader(Recording, authed), (n) => seen.push(n)))({});
+    l.load({ frag: {}, url: "https://w.example/live/loop/hi/3.ts" }, {}, { onSuccess: () => {} });
+    expect(l.asked?.url).toBe("https://w.example/live/loop/hi/3.ts?token=t.o.k");
+    l.stats.loaded = 321;
+    l.callbacks.onSuccess!({ url: "https://w.example/live/loop/hi/3.ts?token=t.o.k" }, l.stats, l.asked, null);
+    expect(seen).toEqual([321]);
+  });
+});

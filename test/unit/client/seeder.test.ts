@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { claimUrl } from "../../../shared/claim";
 import { EdgeSeeder, awaitHandover, bytesRequest, pickClaims, type SeedPlaylist, type SeedSegment } from "../../../client/seeder";
 import { SegmentStore } from "../../../client/segment-store";
+import { withToken } from "../../../client/viewer-token";
 
 const hex = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 /**
@@ -187,6 +188,27 @@ describe("EdgeSeeder against an HTTP server", () => {
     expect(data?.byteLength).toBe(good.byteLength);
     expect(store.hasSegment("sw", "v2-sw-main-a", 11)).toBe(true); // peers get it too
     expect(seen.filter((u) => u.startsWith("/slow/11.ts")).length).toBe(1);
+  });
+
+  it("sends its claims with the viewer token (authed), and keeps won segments under their playlist URL", async () => {
+    const store = new SegmentStore();
+    store.onSegmentRequested("sw", "v2-sw-main-a");
+    const authed = (u: string) => withToken(u, "t.o.k", base);
+    const seeder = new EdgeSeeder(() => store, "chan", { fetch, authed });
+    const url = `${base}/tok/12.ts`;
+    seeder.onPlaylist(
+      {
+        swarmId: "sw",
+        streamId: "v2-sw-main-a",
+        streamType: "main",
+        live: true,
+        segments: [{ url, externalId: 12, start: 24, end: 26, sha256: hex(good) }],
+        minLead: 3,
+      },
+      10,
+    );
+    expect((await seeder.handover(url))?.byteLength).toBe(good.byteLength);
+    expect(seen.filter((u) => u.startsWith("/tok/"))).toEqual(["/tok/12.ts?es_claim=chan&token=t.o.k"]);
   });
 
   it("has nothing to hand over for a segment it lost, failed to verify, or never claimed", async () => {

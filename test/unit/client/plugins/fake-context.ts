@@ -7,6 +7,7 @@ import { resolveOptions, type AttachOptions } from "../../../../client/options";
 import type { EdgeSwarmEvents } from "../../../../client/player";
 import type { P2PContext } from "../../../../client/plugins/context";
 import * as S from "../../../../client/stats";
+import { withToken } from "../../../../client/viewer-token";
 
 type Fn = (...a: never[]) => unknown;
 
@@ -96,6 +97,7 @@ export function fakeContext(options: AttachOptions = {}, extra: { uploading?: bo
       http.push(n);
       S.addHttp(counters, n);
     },
+    authed: (u) => withToken(u, resolved.token, resolved.workerOrigin),
     hls: hls as unknown as P2PContext["hls"],
     engine: engine as unknown as P2PContext["engine"],
     hooks: {},
