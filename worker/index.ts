@@ -1,7 +1,7 @@
 // Worker entry: routes each request to its room (tracker, origin, lease, stats) and
-// exports the Durable Object classes. No logic of its own beyond routing and CORS.
+// exports the Durable Object classes. No logic of its own beyond routing, CORS and security headers (http.ts).
 import type { Env } from "./env";
-import { jsonError, preflight, withCors } from "./http";
+import { jsonError, preflight, withCors, withSecurityHeaders } from "./http";
 import { handleTrackerRequest, handleTrackerStats, handleTrackerTestOutage } from "./tracker/index";
 import { handleOriginRequest } from "./origin/index";
 import { serveClaimed } from "./lease/index";
@@ -46,7 +46,7 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-    if (request.method === "OPTIONS") return preflight(request, env.CORS_ORIGINS);
+    if (request.method === "OPTIONS") return withSecurityHeaders(preflight(request, env.CORS_ORIGINS), request, env.ALLOWED_ORIGINS);
     let response: Response;
     try {
       response = await route(request, env, ctx);
@@ -55,6 +55,6 @@ export default {
       console.error("unhandled", err);
       response = jsonError(500, "internal error");
     }
-    return withCors(response, request, env.CORS_ORIGINS);
+    return withSecurityHeaders(withCors(response, request, env.CORS_ORIGINS), request, env.ALLOWED_ORIGINS);
   },
 } satisfies ExportedHandler<Env>;
