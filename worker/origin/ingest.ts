@@ -12,6 +12,7 @@ import { extractCredentials, tokenValid } from "./auth";
 import { LOOP_STREAM, SAMPLE_STREAM } from "./builtin";
 import { MAX_PLAYLIST_BYTES, MAX_SEGMENT_BYTES } from "./limits";
 import { afterLiveSegment, putLiveMedia } from "./live-ingest";
+import { liveMasterTagsOnly } from "./live-tags";
 import { parseFilePath, parseStreamName, resolveRelative, segmentPaths, type FilePath } from "./names";
 import { masterUris, parsePlaylist, renderMaster, renderMedia, type MasterPlaylist, type MediaPlaylist } from "./playlist";
 import { readBounded } from "../../shared/body";
@@ -82,7 +83,10 @@ async function store(env: Env, area: Area, stream: string, fp: FilePath, bytes: 
   }
   const parsed = parsePlaylist(text);
   if (!parsed.ok) return jsonError(400, parsed.reason);
-  if (parsed.playlist.kind === "master") return putMaster(env, area, stream, fp, parsed.playlist);
+  if (parsed.playlist.kind === "master") {
+    // Live playlists keep only allowlisted tags (live-tags.ts); a VOD master is published once, as sent.
+    return putMaster(env, area, stream, fp, area === "live" ? liveMasterTagsOnly(parsed.playlist) : parsed.playlist);
+  }
   if (area === "vod") return putVodMedia(env, stream, fp, parsed.playlist);
   return putLiveMedia(env, stream, fp, parsed.playlist);
 }

@@ -12,10 +12,14 @@
 //     EXT-X-INDEPENDENT-SEGMENTS, EXT-X-PROGRAM-DATE-TIME, and EXT-X-MAP whose URI is a
 //     relative name inside the stream (names.ts resolveRelative; no other attribute, as
 //     byte ranges are not supported at ingest).
+// A live master playlist keeps EXTM3U, EXT-X-VERSION, EXT-X-INDEPENDENT-SEGMENTS and the
+// variant tags (EXT-X-STREAM-INF, EXT-X-I-FRAME-STREAM-INF, EXT-X-MEDIA; every URI in them is
+// checked to be relative by ingest.ts); EXT-X-SESSION-DATA, EXT-X-SESSION-KEY,
+// EXT-X-CONTENT-STEERING, EXT-X-START and unknown tags are dropped.
 // Pure: strings in, strings out. It does not decide the window (live-index.ts) or store.
 import { readHashTagLine } from "../../shared/hash-tag";
 import { resolveRelative } from "./names";
-import type { MediaPlaylist } from "./playlist";
+import type { MasterPlaylist, MediaPlaylist } from "./playlist";
 
 /** Tags whose value the parser turns into fields and the renderer writes back itself. */
 const DERIVED: readonly RegExp[] = [
@@ -83,4 +87,20 @@ export function liveTagsOnly(p: MediaPlaylist, playlistPath: string): MediaPlayl
     // Tags after the last segment belong to one that has not come yet; its playlist brings them.
     trailer: [],
   };
+}
+
+const MASTER_KEPT = /^#(EXTM3U|EXT-X-INDEPENDENT-SEGMENTS|EXT-X-VERSION:\d{1,2}|EXT-X-(STREAM-INF|I-FRAME-STREAM-INF|MEDIA):.*)$/;
+
+/** A live master playlist with only the allowed tags (variant URI lines are all kept). */
+export function liveMasterTagsOnly(p: MasterPlaylist): MasterPlaylist {
+  const variants = new Set(p.variantLines);
+  const attrs = new Set(p.attrLines);
+  const out: MasterPlaylist = { kind: "master", lines: [], variantLines: [], attrLines: [] };
+  p.lines.forEach((line, i) => {
+    if (variants.has(i)) out.variantLines.push(out.lines.length);
+    else if (!MASTER_KEPT.test(line)) return;
+    else if (attrs.has(i)) out.attrLines.push(out.lines.length);
+    out.lines.push(line);
+  });
+  return out;
 }

@@ -2,8 +2,8 @@
 // values), everything else is dropped, and the served text passes liveLineAllowed.
 import { describe, expect, it } from "vitest";
 import { hashTagLine } from "../../../shared/hash-tag";
-import { keptLiveTag, liveLineAllowed, liveTagsOnly } from "../../../worker/origin/live-tags";
-import { parsePlaylist, renderMedia, type MediaPlaylist } from "../../../worker/origin/playlist";
+import { keptLiveTag, liveLineAllowed, liveMasterTagsOnly, liveTagsOnly } from "../../../worker/origin/live-tags";
+import { masterUris, parsePlaylist, renderMaster, renderMedia, type MasterPlaylist, type MediaPlaylist } from "../../../worker/origin/playlist";
 
 const media = (lines: string[]): MediaPlaylist => {
   const r = parsePlaylist(lines.join("\n") + "\n");
@@ -120,5 +120,39 @@ describe("liveLineAllowed", () => {
     expect(liveLineAllowed("#EXT-X-EDGESWARM-SHA256:nothex", "index.m3u8")).toBe(false);
     expect(liveLineAllowed('#EXT-X-KEY:METHOD=AES-128,URI="k"', "index.m3u8")).toBe(false);
     expect(liveLineAllowed("s0.ts", "index.m3u8")).toBe(true);
+  });
+});
+
+describe("liveMasterTagsOnly", () => {
+  const master = (lines: string[]): MasterPlaylist => {
+    const r = parsePlaylist(lines.join("\n") + "\n");
+    if (!r.ok || r.playlist.kind !== "master") throw new Error(r.ok ? "not master" : r.reason);
+    return r.playlist;
+  };
+
+  it("drops EXT-X-SESSION-*, CONTENT-STEERING, START and unknown tags, keeping variants, renditions and their URIs", () => {
+    const p = liveMasterTagsOnly(
+      master([
+        "#EXTM3U",
+        "#EXT-X-VERSION:6",
+        "#EXT-X-INDEPENDENT-SEGMENTS",
+        '#EXT-X-SESSION-KEY:METHOD=AES-128,URI="https://evil.example/k"',
+        '#EXT-X-SESSION-DATA:DATA-ID="com.example",VALUE="x"',
+        '#EXT-X-CONTENT-STEERING:SERVER-URI="https://evil.example/steer"',
+        "#EXT-X-START:TIME-OFFSET=-3",
+        "#X-VENDOR:1",
+        '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="en",URI="audio/index.m3u8"',
+        '#EXT-X-STREAM-INF:BANDWIDTH=800000,AUDIO="a"',
+        "low/index.m3u8",
+        '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=90000,URI="low/iframes.m3u8"',
+        "#EXT-X-STREAM-INF:BANDWIDTH=2000000",
+        "high/index.m3u8",
+      ]),
+    );
+    const text = renderMaster(p);
+    expect(text).not.toMatch(/SESSION|STEERING|EXT-X-START|X-VENDOR|evil/);
+    expect(masterUris(p).sort()).toEqual(["audio/index.m3u8", "high/index.m3u8", "low/iframes.m3u8", "low/index.m3u8"]);
+    expect(p.lines.slice(0, 3)).toEqual(["#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-INDEPENDENT-SEGMENTS"]);
+    expect(p.variantLines.map((i) => p.lines[i - 1]!.startsWith("#EXT-X-STREAM-INF:"))).toEqual([true, true]);
   });
 });

@@ -58,4 +58,19 @@ describe("live playlist tag allowlist", () => {
     expect(taggedSegments(text).map((s) => s.uri)).toEqual(["s0.ts", "s1.ts", "s2.ts", "s3.ts"]);
     for (const l of text.trim().split("\n")) expect(liveLineAllowed(l, "index.m3u8"), l).toBe(true);
   });
+
+  it("serves an ingested live master without EXT-X-SESSION-* or unknown tags, its variants intact", async () => {
+    const master = [
+      "#EXTM3U",
+      '#EXT-X-SESSION-KEY:METHOD=AES-128,URI="https://evil.example/k"',
+      '#EXT-X-SESSION-DATA:DATA-ID="com.evil",VALUE="1"',
+      "#X-UNKNOWN:1",
+      "#EXT-X-STREAM-INF:BANDWIDTH=800000",
+      "low/index.m3u8",
+    ].join("\n");
+    expect((await ingest("live/live-tags-m/master.m3u8", master)).status).toBe(201);
+    const text = await textOf(await get("/live/live-tags-m/master.m3u8"));
+    expect(text).not.toMatch(/SESSION|X-UNKNOWN|evil/);
+    expect(text).toContain("#EXT-X-STREAM-INF:BANDWIDTH=800000\nlow/index.m3u8\n");
+  });
 });
