@@ -63,12 +63,50 @@ export const UPSTREAM_TIMEOUT_MS = 10_000;
 
 /**
  * Unknown-hash upstream segments fetched and hashed while serving one playlist,
- * and how many at once. Bounded so one playlist request costs at most this many
- * subrequests (Workers allow 50 on the free plan) and a live window gets tagged
- * within one or two refreshes.
+ * and how many at once. One playlist request costs at most this + 1 origin fetches
+ * (issue 14 M4 measured 13 with 12). 6 covers a typical live window (ffmpeg's
+ * hls_list_size 5–6) in one refresh and the first 6 segments of a VOD; later VOD
+ * segments get tagged as viewers fetch them. Each prefetch holds 2 connections while it
+ * streams (the upstream fetch and the cache write); 2 at a time stays under the Workers
+ * cap of 6 open connections per request, with room for the playlist's own cache write.
  */
-export const UPSTREAM_PREFETCH_PER_PLAYLIST = 12;
-export const UPSTREAM_PREFETCH_CONCURRENCY = 4;
+export const UPSTREAM_PREFETCH_PER_PLAYLIST = 6;
+export const UPSTREAM_PREFETCH_CONCURRENCY = 2;
+
+/**
+ * Upstream fetches in flight per isolate (a segment counts until its body has streamed
+ * through). Each holds a connection and whatever its slower tee branch has not read yet;
+ * with no cap, issue 14 M3's burst of misses for a 20 MiB object reached 20,000 fds and
+ * ran out of memory. 16 serves 16 distinct cache misses at once, which the edge cache
+ * makes rare per isolate.
+ */
+export const UPSTREAM_MAX_CONCURRENT = 16;
+/**
+ * Prefetch (playlist hash tags) only starts a fetch while fewer than this many are in
+ * flight, so viewers' own misses always have the other half of UPSTREAM_MAX_CONCURRENT.
+ */
+export const UPSTREAM_PREFETCH_SLOTS = 8;
+/** How long a viewer's miss waits for a free fetch slot before 503: about one segment fetch. */
+export const UPSTREAM_SLOT_WAIT_MS = 1_000;
+/** Poll interval while waiting for a slot (a timer, not a cross-request promise: workerd forbids those). */
+export const UPSTREAM_SLOT_POLL_MS = 25;
+/** Retry-After (seconds) on the 503 when no slot came free. */
+export const UPSTREAM_RETRY_AFTER_S = 1;
+/**
+ * A slot older than this is forgotten: its fetch was aborted at UPSTREAM_TIMEOUT_MS, and
+ * a request context torn down before its `finally` ran must not hold a slot forever.
+ */
+export const UPSTREAM_SLOT_MAX_MS = UPSTREAM_TIMEOUT_MS + 5_000;
+
+/**
+ * Seconds an upstream failure (404, 5xx, unreachable, too large) is remembered, in the
+ * isolate and in the edge cache, so a flood of requests for a missing object is one
+ * origin fetch per this many seconds. Short, because a live origin's 404 for a segment
+ * it is about to publish must not outlive a segment duration by much.
+ */
+export const UPSTREAM_FAILURE_TTL = 3;
+/** Failures remembered per isolate (≈200 B each); older ones are still in the edge cache. */
+export const UPSTREAM_FAILURE_MEMO_ENTRIES = 1_000;
 
 /** Edge cache lifetimes for upstream content (seconds): segments never change, playlists do. */
 export const UPSTREAM_SEGMENT_TTL = 86_400;

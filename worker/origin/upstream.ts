@@ -1,38 +1,88 @@
 // Upstream mode: /upstream/<path> fronts an existing HLS origin (UPSTREAM_ORIGIN) with
-// the edge cache. Segments are fetched once, hashed once, and cached with their hash
-// (x-edgeswarm-sha256 in the cached response); playlists are cached ~1 s and rewritten
-// on every serve so they carry hash tags for every segment whose hash is known.
-// While serving a playlist, up to UPSTREAM_PREFETCH_PER_PLAYLIST unknown segments are
-// fetched and hashed (4 at a time): the newest for live playlists, the first for VOD,
-// so live upstream streams get tags for the segments players are about to fetch.
+// the edge cache. Only HLS playlists and media are proxied (upstreamKind), always
+// without the query (upstreamTarget). A segment miss streams through: the upstream body
+// is counted against MAX_SEGMENT_BYTES, then teed to the viewer, into the edge cache and
+// through a SHA-256 DigestStream, so no whole-segment buffer is held; the hash is stored
+// next to the body (a "meta" entry) once the last byte has passed. Playlists (≤ 1 MiB)
+// are read whole, cached ~1 s and rewritten on every serve with hash tags for every
+// segment whose hash is known; up to UPSTREAM_PREFETCH_PER_PLAYLIST unknown ones are
+// fetched and hashed per playlist request (the newest for live, the first for VOD).
+// Failures are remembered for UPSTREAM_FAILURE_TTL s and fetches per isolate are capped.
 import type { Env } from "../env";
 import { jsonError } from "../http";
 import {
   CACHE_SEGMENT,
   MAX_PLAYLIST_BYTES,
   MAX_SEGMENT_BYTES,
+  UPSTREAM_FAILURE_MEMO_ENTRIES,
+  UPSTREAM_FAILURE_TTL,
   UPSTREAM_HASH_LOOKUPS_PER_PLAYLIST,
   UPSTREAM_HASH_MEMO_ENTRIES,
+  UPSTREAM_MAX_CONCURRENT,
   UPSTREAM_PLAYLIST_TTL,
   UPSTREAM_PREFETCH_CONCURRENCY,
   UPSTREAM_PREFETCH_PER_PLAYLIST,
+  UPSTREAM_PREFETCH_SLOTS,
+  UPSTREAM_RETRY_AFTER_S,
   UPSTREAM_SEGMENT_TTL,
+  UPSTREAM_SLOT_MAX_MS,
+  UPSTREAM_SLOT_POLL_MS,
+  UPSTREAM_SLOT_WAIT_MS,
   UPSTREAM_TIMEOUT_MS,
 } from "./limits";
-import { contentTypeFor } from "./names";
 import { parsePlaylist, renderMaster, renderMedia } from "./playlist";
 import { readBounded } from "../../shared/body";
-import { HASH_HEADER } from "../../shared/hash-tag";
-import { sha256Hex } from "../../shared/sha256";
-import { bytesResource, respond } from "./serve";
-import { mapUpstreamUri, parseUpstreamBase, upstreamTarget } from "./upstream-rewrite";
+import { sha256Hex, toHex } from "../../shared/sha256";
+import { respond, type Resource } from "./serve";
+import { mapUpstreamUri, parseUpstreamBase, upstreamKind, upstreamTarget } from "./upstream-rewrite";
 
-// Hashes seen by this isolate (URL → sha256). Only a memo: the edge cache is the record.
-const memo = new Map<string, string>();
-function remember(url: string, sha: string) {
-  if (memo.size >= UPSTREAM_HASH_MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
-  memo.set(url, sha);
+/** What is known about one upstream URL: its stored bytes' hash, or a recent failure. */
+type Meta = { ok: true; sha256: string; size: number; fill: string } | { ok: false; status: number; error: string; until: number };
+
+// This isolate's memo of what the edge cache's meta entries say (hashes, and failures until
+// they expire). Only a memo: the meta entries are the record. Each map is bounded, oldest out.
+const hashes = new Map<string, Meta & { ok: true }>();
+const failures = new Map<string, Meta & { ok: false }>();
+function bounded<V>(m: Map<string, V>, key: string, v: V, max: number) {
+  m.delete(key);
+  if (m.size >= max) m.delete(m.keys().next().value!);
+  m.set(key, v);
 }
+function remember(url: string, m: Meta) {
+  if (m.ok) {
+    failures.delete(url);
+    bounded(hashes, url, m, UPSTREAM_HASH_MEMO_ENTRIES);
+  } else {
+    hashes.delete(url);
+    bounded(failures, url, m, UPSTREAM_FAILURE_MEMO_ENTRIES);
+  }
+}
+function recalled(url: string): Meta | undefined {
+  const f = failures.get(url);
+  if (f && f.until > Date.now()) return f;
+  if (f) failures.delete(url);
+  return hashes.get(url);
+}
+
+// Upstream fetches in flight in this isolate, each by its start time. A timer poll waits
+// for a free one: a promise resolved from another request's context is not allowed.
+const inflight = new Set<{ at: number }>();
+function tryAcquire(ceiling: number): { at: number } | null {
+  const now = Date.now();
+  for (const s of inflight) if (now - s.at > UPSTREAM_SLOT_MAX_MS) inflight.delete(s);
+  if (inflight.size >= ceiling) return null;
+  const slot = { at: now };
+  inflight.add(slot);
+  return slot;
+}
+async function acquire(): Promise<{ at: number } | null> {
+  for (let waited = 0; ; waited += UPSTREAM_SLOT_POLL_MS) {
+    const s = tryAcquire(UPSTREAM_MAX_CONCURRENT);
+    if (s || waited >= UPSTREAM_SLOT_WAIT_MS) return s;
+    await new Promise((r) => setTimeout(r, UPSTREAM_SLOT_POLL_MS));
+  }
+}
+const busy = () => jsonError(503, "too many upstream fetches in progress; retry shortly", { "retry-after": String(UPSTREAM_RETRY_AFTER_S) });
 
 /** Per-request context: waitUntil, and the Worker's own origin for cache keys. */
 interface Ctx {
@@ -41,101 +91,225 @@ interface Ctx {
 }
 
 /**
- * Cache key for an upstream URL. It lives under the Worker's own host (the Cache API
- * stores per zone) on a path no route serves, so it cannot collide with real URLs.
+ * Cache keys for an upstream URL (query already dropped): the body, and its meta (hash,
+ * size and fill id, or a failure). They live under the Worker's own host (the Cache API
+ * stores per zone) on paths no route serves, so they cannot collide with real URLs.
  */
-const cacheKey = (u: Ctx, target: URL) => new Request(`${u.keyBase}/__edgeswarm-upstream-cache/${encodeURIComponent(target.href)}`);
+const bodyKey = (u: Ctx, t: URL) => new Request(`${u.keyBase}/__edgeswarm-upstream-cache/${encodeURIComponent(t.href)}`);
+const metaKey = (u: Ctx, t: URL) => new Request(`${u.keyBase}/__edgeswarm-upstream-meta/${encodeURIComponent(t.href)}`);
+/** Pairs a cached body with its meta: a body stored by an aborted fill (the cache may keep a truncated one) has no meta that names it. */
+const FILL_HEADER = "x-edgeswarm-fill";
+const cache = (): Cache => caches.default;
 
-async function cache(): Promise<Cache> {
-  return caches.default;
+async function lookupMeta(u: Ctx, t: URL): Promise<Meta | undefined> {
+  const hit = await cache().match(metaKey(u, t));
+  if (!hit) return undefined;
+  const m = (await hit.json().catch(() => null)) as Partial<Record<string, unknown>> | null;
+  let meta: Meta | undefined;
+  if (m?.ok === true && typeof m.sha256 === "string" && /^[0-9a-f]{64}$/.test(m.sha256) && Number.isSafeInteger(m.size) && typeof m.fill === "string") {
+    meta = { ok: true, sha256: m.sha256, size: m.size as number, fill: m.fill };
+  } else if (m?.ok === false && typeof m.status === "number" && typeof m.error === "string" && typeof m.until === "number" && m.until > Date.now()) {
+    meta = { ok: false, status: m.status, error: m.error, until: m.until };
+  }
+  if (meta) remember(t.href, meta);
+  return meta;
+}
+const knownMeta = async (u: Ctx, t: URL) => recalled(t.href) ?? (await lookupMeta(u, t));
+
+function storeMeta(u: Ctx, t: URL, m: Meta): Promise<void> {
+  remember(t.href, m);
+  const ttl = m.ok ? UPSTREAM_SEGMENT_TTL : UPSTREAM_FAILURE_TTL;
+  return cache().put(metaKey(u, t), Response.json(m, { headers: { "cache-control": `public, max-age=${ttl}` } }));
+}
+const failure = (status: number, error: string): Meta => ({ ok: false, status, error, until: Date.now() + UPSTREAM_FAILURE_TTL * 1000 });
+/** Answers a failure and remembers it briefly (404, and 502 for any other upstream trouble). */
+function fail(u: Ctx, t: URL, status: number, error: string): Response {
+  u.ctx.waitUntil(storeMeta(u, t, failure(status, error)).catch(() => {}));
+  return jsonError(status, error);
 }
 
-async function fetchUpstream(
-  target: URL,
-  limit: number,
-): Promise<{ ok: true; bytes: ArrayBuffer; type: string | null } | { ok: false; status: number; error: string }> {
+type Opened = { ok: true; body: ReadableStream<Uint8Array>; length: number | null } | { ok: false; status: number; error: string };
+/** Fetches from upstream and checks status and declared length; the body is not read. */
+async function openUpstream(target: URL, limit: number): Promise<Opened> {
   let r: Response;
   try {
     r = await fetch(target.href, { signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS), redirect: "manual" });
   } catch {
     return { ok: false, status: 502, error: "upstream unreachable" };
   }
-  if (r.status === 404) {
-    await r.body?.cancel();
-    return { ok: false, status: 404, error: "not found upstream" };
-  }
-  if (r.status !== 200) {
-    await r.body?.cancel();
-    return { ok: false, status: 502, error: `upstream answered ${r.status}` };
-  }
-  const cl = Number(r.headers.get("content-length") ?? "0");
-  if (cl > limit) {
-    await r.body?.cancel();
-    return { ok: false, status: 502, error: "upstream object too large" };
-  }
-  const body = await readBounded(r.body, limit);
-  if (!body.ok) return { ok: false, status: 502, error: "upstream object too large" };
-  return { ok: true, bytes: body.value.buffer, type: r.headers.get("content-type") };
+  const refuse = async (status: number, error: string): Promise<Opened> => {
+    await r.body?.cancel().catch(() => {});
+    return { ok: false, status, error };
+  };
+  if (r.status === 404) return refuse(404, "not found upstream");
+  if (r.status !== 200) return refuse(502, `upstream answered ${r.status}`);
+  const cl = r.headers.get("content-length");
+  const declared = cl !== null && /^\d+$/.test(cl) ? Number(cl) : null;
+  if (declared !== null && declared > limit) return refuse(502, "upstream object too large");
+  // A declared length is passed on only for an identity body: fetch decodes gzip/br, so
+  // an encoded response's length is not the length of the bytes that come out.
+  const length = r.headers.has("content-encoding") ? null : declared;
+  return { ok: true, body: r.body ?? new ReadableStream({ start: (c) => c.close() }), length };
 }
 
-interface Cached {
-  bytes: ArrayBuffer;
-  sha256: string;
-  type: string;
-}
-
-async function cachedSegment(u: Ctx, target: URL): Promise<Cached | null> {
-  const hit = await (await cache()).match(cacheKey(u, target));
-  if (!hit) return null;
-  const sha = hit.headers.get(HASH_HEADER);
-  const bytes = await hit.arrayBuffer();
-  if (!sha) return null;
-  remember(target.href, sha);
-  return { bytes, sha256: sha, type: hit.headers.get("content-type") ?? contentTypeFor(target.pathname) };
-}
-
-/** Fetches, hashes and caches one segment; the hash is computed here and only here. */
-async function loadSegment(u: Ctx, target: URL): Promise<Cached | { status: number; error: string }> {
-  const hit = await cachedSegment(u, target);
-  if (hit) return hit;
-  const r = await fetchUpstream(target, MAX_SEGMENT_BYTES);
-  if (!r.ok) return { status: r.status, error: r.error };
-  const sha = await sha256Hex(new Uint8Array(r.bytes));
-  const type = contentTypeFor(target.pathname);
-  remember(target.href, sha);
-  const stored = new Response(r.bytes.slice(0), {
-    headers: { "content-type": type, "cache-control": `public, max-age=${UPSTREAM_SEGMENT_TTL}`, [HASH_HEADER]: sha },
+/** Passes bytes through until more than `limit` came, then errors (both tee branches see it). */
+function byteLimit(limit: number, seen: { bytes: number; over: boolean }): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream({
+    transform(chunk, c) {
+      seen.bytes += chunk.byteLength;
+      if (seen.bytes > limit) {
+        seen.over = true;
+        c.error(new Error("upstream object too large"));
+      } else c.enqueue(chunk);
+    },
   });
-  u.ctx.waitUntil((await cache()).put(cacheKey(u, target), stored));
-  return { bytes: r.bytes, sha256: sha, type };
 }
 
-async function knownHash(u: Ctx, target: URL, budget: { lookups: number }): Promise<string | undefined> {
-  const m = memo.get(target.href);
-  if (m) return m;
-  if (budget.lookups <= 0) return undefined;
+/**
+ * Streams one opened segment into the edge cache and through a SHA-256 at once, and, if
+ * asked, to the viewer: the body is counted against MAX_SEGMENT_BYTES first, so every
+ * branch stops at the limit. `done` resolves with the stored meta, or null (over the
+ * limit, upstream error mid-body, cache refused), and releases `slot` either way. Nothing
+ * here holds the whole segment: tee keeps only what its slower branch has not read yet.
+ */
+function fill(u: Ctx, t: URL, raw: ReadableStream<Uint8Array>, slot: { at: number }, viewer: boolean) {
+  const seen = { bytes: 0, over: false };
+  const limited = raw.pipeThrough(byteLimit(MAX_SEGMENT_BYTES, seen));
+  const [toViewer, toStore] = viewer ? limited.tee() : [null, limited];
+  const [toCache, toHash] = toStore.tee();
+  const fillId = crypto.randomUUID();
+  const digest = new crypto.DigestStream("SHA-256");
+  digest.digest.catch(() => {}); // rejects when the body errors; awaited only on success
+  const headers = { "content-type": upstreamKind(t.pathname)!.type, "cache-control": `public, max-age=${UPSTREAM_SEGMENT_TTL}`, [FILL_HEADER]: fillId };
+  const done = (async (): Promise<Meta | null> => {
+    try {
+      const [, d] = await Promise.all([cache().put(bodyKey(u, t), new Response(toCache, { headers })), toHash.pipeTo(digest).then(() => digest.digest)]);
+      const meta: Meta = { ok: true, sha256: toHex(new Uint8Array(d)), size: seen.bytes, fill: fillId };
+      await storeMeta(u, t, meta);
+      return meta;
+    } catch {
+      // The cache may keep a truncated body, but no meta names its fill id: never served.
+      if (seen.over) await storeMeta(u, t, failure(502, "upstream object too large")).catch(() => {});
+      return null;
+    } finally {
+      inflight.delete(slot);
+    }
+  })();
+  return { toViewer, done };
+}
+
+/** A cached body whose meta names it, as a Resource that streams (and slices) without buffering. */
+async function cachedSegment(u: Ctx, t: URL, meta: Meta & { ok: true }): Promise<{ res: Resource; body: ReadableStream | null } | null> {
+  const hit = await cache().match(bodyKey(u, t));
+  if (!hit || hit.headers.get(FILL_HEADER) !== meta.fill || !hit.body) {
+    await hit?.body?.cancel();
+    return null;
+  }
+  const body = hit.body;
+  const res: Resource = {
+    size: meta.size,
+    type: hit.headers.get("content-type") ?? upstreamKind(t.pathname)!.type,
+    etag: `"${meta.sha256}"`,
+    cacheControl: CACHE_SEGMENT,
+    sha256: meta.sha256,
+    read: async (r) => (r ? slice(body, r.offset, r.offset + r.length) : body),
+  };
+  return { res, body };
+}
+
+function slice(body: ReadableStream<Uint8Array>, start: number, end: number): ReadableStream<Uint8Array> {
+  let at = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, c) {
+        const from = Math.max(start - at, 0);
+        const to = Math.min(end - at, chunk.byteLength);
+        if (to > from) c.enqueue(chunk.subarray(from, to));
+        at += chunk.byteLength;
+        if (at >= end) c.terminate();
+      },
+    }),
+  );
+}
+
+async function serveSegment(request: Request, u: Ctx, t: URL): Promise<Response> {
+  const meta = await knownMeta(u, t);
+  if (meta && !meta.ok) return jsonError(meta.status, meta.error);
+  if (meta) {
+    const hit = await cachedSegment(u, t, meta);
+    if (hit) {
+      let read = false;
+      const res = await respond(request, { ...hit.res, read: (r) => ((read = true), hit.res.read(r)) });
+      if (!read) await hit.body?.cancel();
+      return res;
+    }
+  }
+  const slot = await acquire();
+  if (!slot) return busy();
+  const r = await openUpstream(t, MAX_SEGMENT_BYTES);
+  if (!r.ok) {
+    inflight.delete(slot);
+    return fail(u, t, r.status, r.error);
+  }
+  const { toViewer, done } = fill(u, t, r.body, slot, request.method !== "HEAD");
+  u.ctx.waitUntil(done);
+  // No hash header and no ETag on a miss: the hash is known only after the last byte has
+  // passed, and headers leave before the first (workerd has no trailers). Clients take
+  // hashes from the playlist's hash tags (client/integrity.ts reads HASH_TAG; nothing in
+  // client/ reads HASH_HEADER), and every later request is a hit that carries both. A
+  // Range is answered with the whole body (200), which RFC 9110 §14.2 allows.
+  const headers = new Headers({ "content-type": upstreamKind(t.pathname)!.type, "cache-control": CACHE_SEGMENT });
+  if (r.length !== null) headers.set("content-length", String(r.length));
+  return new Response(toViewer, { status: 200, headers });
+}
+
+/** A segment's hash for a playlist tag: memo, then its meta entry (within the budget). */
+async function knownHash(u: Ctx, t: URL, budget: { lookups: number }): Promise<Meta | undefined> {
+  const m = recalled(t.href);
+  if (m || budget.lookups <= 0) return m;
   budget.lookups--;
-  const hit = await (await cache()).match(cacheKey(u, target));
-  const sha = hit?.headers.get(HASH_HEADER) ?? undefined;
-  await hit?.body?.cancel();
-  if (sha) remember(target.href, sha);
-  return sha;
+  return lookupMeta(u, t);
 }
 
-async function playlistText(u: Ctx, target: URL): Promise<{ ok: true; text: string } | { ok: false; status: number; error: string }> {
-  const c = await cache();
-  const hit = await c.match(cacheKey(u, target));
+/** Prefetch: fetches and hashes one segment if a prefetch slot is free; never waits. */
+async function prefetch(u: Ctx, t: URL): Promise<string | undefined> {
+  const slot = tryAcquire(UPSTREAM_PREFETCH_SLOTS);
+  if (!slot) return undefined;
+  const r = await openUpstream(t, MAX_SEGMENT_BYTES);
+  if (!r.ok) {
+    inflight.delete(slot);
+    fail(u, t, r.status, r.error);
+    return undefined;
+  }
+  const m = await fill(u, t, r.body, slot, false).done;
+  return m?.ok ? m.sha256 : undefined;
+}
+
+async function playlistText(u: Ctx, t: URL): Promise<{ ok: true; text: string } | { ok: false; res: Response }> {
+  const hit = await cache().match(bodyKey(u, t));
   if (hit) return { ok: true, text: await hit.text() };
-  const r = await fetchUpstream(target, MAX_PLAYLIST_BYTES);
-  if (!r.ok) return r;
-  const text = new TextDecoder().decode(r.bytes);
-  u.ctx.waitUntil(c.put(cacheKey(u, target), new Response(text, { headers: { "cache-control": `public, max-age=${UPSTREAM_PLAYLIST_TTL}` } })));
-  return { ok: true, text };
+  const known = recalled(t.href) ?? (await lookupMeta(u, t));
+  if (known && !known.ok) return { ok: false, res: jsonError(known.status, known.error) };
+  const slot = await acquire();
+  if (!slot) return { ok: false, res: busy() };
+  try {
+    const r = await openUpstream(t, MAX_PLAYLIST_BYTES);
+    if (!r.ok) return { ok: false, res: fail(u, t, r.status, r.error) };
+    const body = await readBounded(r.body, MAX_PLAYLIST_BYTES);
+    if (!body.ok) return { ok: false, res: fail(u, t, 502, "upstream object too large") };
+    const text = new TextDecoder().decode(body.value);
+    u.ctx.waitUntil(cache().put(bodyKey(u, t), new Response(text, { headers: { "cache-control": `public, max-age=${UPSTREAM_PLAYLIST_TTL}` } })));
+    return { ok: true, text };
+  } catch {
+    return { ok: false, res: fail(u, t, 502, "upstream unreachable") };
+  } finally {
+    inflight.delete(slot);
+  }
 }
 
 async function servePlaylist(request: Request, u: Ctx, base: URL, target: URL): Promise<Response> {
   const t = await playlistText(u, target);
-  if (!t.ok) return jsonError(t.status, t.error);
+  if (!t.ok) return t.res;
   const parsed = parsePlaylist(t.text);
   if (!parsed.ok) return jsonError(502, `upstream playlist invalid: ${parsed.reason}`);
   const p = parsed.playlist;
@@ -150,35 +324,38 @@ async function servePlaylist(request: Request, u: Ctx, base: URL, target: URL): 
     const order = targets.map((_, i) => i);
     if (!p.endList) order.reverse();
     const hashes = new Map<number, string>();
+    const failed = new Set<number>();
     for (const i of order) {
       const tg = targets[i];
       if (!tg) continue;
-      const h = await knownHash(u, tg, budget);
-      if (h) hashes.set(i, h);
+      const m = await knownHash(u, tg, budget);
+      if (m?.ok) hashes.set(i, m.sha256);
+      else if (m) failed.add(i);
     }
-    const todo = order.filter((i) => targets[i] && !hashes.has(i)).slice(0, UPSTREAM_PREFETCH_PER_PLAYLIST);
+    // At most UPSTREAM_PREFETCH_PER_PLAYLIST origin fetches, whatever the playlist lists.
+    const todo = order.filter((i) => targets[i] && !hashes.has(i) && !failed.has(i)).slice(0, UPSTREAM_PREFETCH_PER_PLAYLIST);
     let next = 0;
     await Promise.all(
       Array.from({ length: Math.min(UPSTREAM_PREFETCH_CONCURRENCY, todo.length) }, async () => {
         while (next < todo.length) {
           const i = todo[next++]!;
-          const r = await loadSegment(u, targets[i]!);
-          if ("sha256" in r) hashes.set(i, r.sha256);
+          const h = await prefetch(u, targets[i]!);
+          if (h) hashes.set(i, h);
         }
       }),
     );
     const index = new Map(p.segments.map((s, i) => [s, i]));
     body = renderMedia(p, { hashOf: (s) => hashes.get(index.get(s)!), mapUri: map });
   }
-  const bytes = new TextEncoder().encode(body).buffer as ArrayBuffer;
-  return respond(
-    request,
-    bytesResource(bytes, {
-      type: "application/vnd.apple.mpegurl",
-      etag: `"${(await sha256Hex(new Uint8Array(bytes))).slice(0, 32)}"`,
-      cacheControl: `public, max-age=${UPSTREAM_PLAYLIST_TTL}`,
-    }),
-  );
+  const bytes = new TextEncoder().encode(body) as Uint8Array<ArrayBuffer>;
+  const etag = `"${(await sha256Hex(bytes)).slice(0, 32)}"`;
+  return respond(request, {
+    size: bytes.byteLength,
+    type: "application/vnd.apple.mpegurl",
+    etag,
+    cacheControl: `public, max-age=${UPSTREAM_PLAYLIST_TTL}`,
+    read: async (r) => (r ? bytes.slice(r.offset, r.offset + r.length) : bytes),
+  });
 }
 
 export async function handleUpstream(request: Request, env: Env, ctx: ExecutionContext, rest: string): Promise<Response> {
@@ -187,9 +364,8 @@ export async function handleUpstream(request: Request, env: Env, ctx: ExecutionC
   if (request.method !== "GET" && request.method !== "HEAD") return jsonError(405, "method not allowed", { allow: "GET, HEAD" });
   const target = upstreamTarget(base, rest);
   if (!target) return jsonError(400, "bad upstream path");
+  const kind = upstreamKind(target.pathname);
+  if (!kind) return jsonError(404, "not an HLS playlist or media file (upstream mode proxies only those)");
   const u: Ctx = { ctx, keyBase: new URL(request.url).origin };
-  if (/\.m3u8$/i.test(target.pathname)) return servePlaylist(request, u, base, target);
-  const seg = await loadSegment(u, target);
-  if (!("sha256" in seg)) return jsonError(seg.status, seg.error);
-  return respond(request, bytesResource(seg.bytes, { type: seg.type, etag: `"${seg.sha256}"`, cacheControl: CACHE_SEGMENT, sha256: seg.sha256 }));
+  return kind.kind === "playlist" ? servePlaylist(request, u, base, target) : serveSegment(request, u, target);
 }
