@@ -10,6 +10,7 @@ import { createServer, type Server } from "node:http";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevWorker, type DevWorker } from "../../harness/dev-worker.ts";
+import { UPSTREAM_PREFETCH_PER_PLAYLIST } from "../../worker/origin/limits";
 
 const SAMPLE = resolve(import.meta.dirname, "../../dist/public/streams/sample");
 const hits = new Map<string, number>();
@@ -83,8 +84,12 @@ describe("upstream mode", () => {
   it("tags media playlists with the hashes of the bytes it serves, fetching each segment from upstream once", async () => {
     const first = tagged(await (await fetch(`${worker.url}/upstream/vod/144p/index.m3u8`)).text());
     expect(first.length).toBe(15);
-    expect(first.filter((s) => s.sha256).length).toBeGreaterThanOrEqual(12); // prefetch budget
-    const second = tagged(await (await fetch(`${worker.url}/upstream/vod/144p/index.m3u8`)).text());
+    expect(first.filter((s) => s.sha256).length).toBeGreaterThanOrEqual(UPSTREAM_PREFETCH_PER_PLAYLIST); // prefetch budget
+    // Each request prefetches at most the budget more: 15 segments are all tagged by the third.
+    let second = first;
+    for (let k = 0; k < 2 && !second.every((s) => s.sha256); k++) {
+      second = tagged(await (await fetch(`${worker.url}/upstream/vod/144p/index.m3u8`)).text());
+    }
     expect(second.every((s) => s.sha256)).toBe(true);
     for (const s of second.slice(0, 4)) {
       expect(s.uri).toMatch(/^\/upstream\/vod\/144p\/seg-\d{5}\.ts$/);
@@ -98,6 +103,29 @@ describe("upstream mode", () => {
       }
       expect(hits.get(s.uri.replace("/upstream/", "/hls/"))).toBe(1);
     }
+  });
+
+  it("streams a miss without the hash header, ignores the query, and serves the hit with it", async () => {
+    const want = sha(readFileSync(join(SAMPLE, "240p/seg-00002.ts")));
+    const miss = await fetch(`${worker.url}/upstream/vod/240p/seg-00002.ts?bust=1`);
+    expect(miss.status).toBe(200);
+    expect(miss.headers.get("x-edgeswarm-sha256")).toBeNull();
+    expect(sha(new Uint8Array(await miss.arrayBuffer()))).toBe(want);
+    let hit = miss;
+    for (let k = 0; k < 20 && !hit.headers.get("x-edgeswarm-sha256"); k++) {
+      await new Promise((r) => setTimeout(r, 50)); // the hash lands when the cache write has finished
+      hit = await fetch(`${worker.url}/upstream/vod/240p/seg-00002.ts?bust=${k + 2}`);
+      expect(sha(new Uint8Array(await hit.arrayBuffer()))).toBe(want);
+    }
+    expect(hit.headers.get("x-edgeswarm-sha256")).toBe(want);
+    expect(hits.get("/hls/vod/240p/seg-00002.ts")).toBe(1);
+  });
+
+  it("proxies only HLS paths: others get 404 JSON and never reach the upstream", async () => {
+    const r = await fetch(`${worker.url}/upstream/vod/secret.json`);
+    expect(r.status).toBe(404);
+    expect(await r.json()).toEqual({ error: "not an HLS playlist or media file (upstream mode proxies only those)" });
+    expect(hits.get("/hls/vod/secret.json")).toBeUndefined();
   });
 
   it("serves Range requests on upstream segments from the cached bytes", async () => {
@@ -134,5 +162,8 @@ describe("upstream mode", () => {
     const bad = await fetch(`${worker.url}/upstream/broken.ts`);
     expect(bad.status).toBe(502);
     expect(await bad.json()).toEqual({ error: "upstream answered 500" });
+    // Remembered for a few seconds: a burst of repeats is not a burst of origin fetches.
+    for (let k = 0; k < 5; k++) expect((await fetch(`${worker.url}/upstream/broken.ts?n=${k}`)).status).toBe(502);
+    expect(hits.get("/hls/broken.ts")).toBeLessThanOrEqual(2);
   });
 });
