@@ -1,6 +1,7 @@
 // Tracker state of one shard and its bookkeeping: sockets, swarms, memberships,
 // counters, expiry sweep. Pure data and functions (time passed in), no protocol
 // handling and no I/O; swarm.ts applies frames to this state.
+import type { Bucket } from "../token-bucket";
 import {
   EVICT_SILENT_MS,
   EVICT_UNANSWERED_MS,
@@ -71,23 +72,11 @@ export interface SocketState {
   pending: Map<string, PendingOffer>;
   /** Until when unknown offer_ids may be genuine because a record was evicted for space. */
   lostOffersUntil: number;
+  /** Token buckets (worker/token-bucket.ts); they start full, after a wake too (a fresh allowance is harmless). */
   msgBudget: Bucket;
   offerBudget: Bucket;
   /** Since when it holds no swarm (opened, or left its last one); null while it holds one. See SOCKET_IDLE_MS. */
   idleSince: number | null;
-}
-
-/** Token bucket; starts full (after a wake too: a fresh allowance is harmless). */
-export interface Bucket {
-  tokens: number;
-  at: number;
-}
-
-export function refill(b: Bucket, now: number, burst: number, perS: number): void {
-  if (now > b.at) {
-    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perS);
-    b.at = now;
-  }
 }
 
 export const COUNTER_NAMES = [

@@ -2,6 +2,7 @@
 // identity, who is flooding. Pure: time and randomness are arguments, effects are
 // returned (send / close / persist), nothing here touches a socket or storage. The
 // state and its bookkeeping live in state.ts; the Durable Object executes effects.
+import { refill } from "../token-bucket";
 import type { AnnounceIn, AnswerIn, InMessage, OutMessage, ReportIn, ScrapeIn } from "./protocol";
 import { applyReport } from "./roles";
 import {
@@ -27,7 +28,6 @@ import {
   join,
   leave,
   peersIn,
-  refill,
   removeSocket,
   type Effect,
   type Member,
