@@ -19,7 +19,7 @@ import { jsonError } from "../http";
 import { CHANNEL_RULE, isChannelName } from "../../shared/names";
 import { shardName, trackerSharding } from "../tracker/routing";
 import { MAX_LEASE_KEY_CHARS } from "./limits";
-import { viewerKey } from "./viewer";
+import { addressKey } from "../access/address";
 import type { SegmentLeases } from "./durable-object";
 
 /** A claim still to be recorded once the origin has answered. */
@@ -79,7 +79,7 @@ export async function applyClaim(request: Request, env: Env): Promise<ClaimDecis
   if (key.length > MAX_LEASE_KEY_CHARS) return { ok: false, response: jsonError(414, "segment path too long to claim") };
   // Same shard as the tracker: a lease only means something to peers who can meet.
   const leases = env.LEASES.getByName(shardName(channel, trackerSharding(env), request.cf));
-  const viewer = viewerKey(request.headers.get("cf-connecting-ip"));
+  const viewer = addressKey(request.headers.get("cf-connecting-ip"));
   // Asked before the origin is touched, so a refused claim costs no origin read.
   if (!(await leases.check(key, viewer)).granted) return { ok: false, response: denied() };
   return { ok: true, request: stripped, lease: { key, viewer, leases } };

@@ -2,7 +2,8 @@
 // *new* rows (a viewer id or a stream name the shard has not seen). Without it each new
 // viewer id got a fresh allowance, so one address could fill a stream's viewer table (honest
 // viewers got 429) or a shard's stream table (new streams got 503). Pure: the StatsHub keeps
-// the budgets in its SQLite and passes the clock in.
+// the budgets in its SQLite and passes the clock in. A client is one address
+// (access/address.ts addressKey).
 import { refill, take, type Bucket } from "../token-bucket";
 import { FRESH_BURST_PER_CLIENT, FRESH_PER_CLIENT_S, REPORT_BURST_PER_CLIENT, REPORTS_PER_CLIENT_S } from "./limits";
 
@@ -12,27 +13,6 @@ export interface ClientBudget {
 }
 
 export type Spent = { ok: true; budget: ClientBudget } | { ok: false; budget: ClientBudget; error: string };
-
-/**
- * The key a client's budget is kept under: an IPv4 address as it is, an IPv6 address by its
- * /64 (one subscriber usually holds a whole /64, so per-address budgets would be free to
- * multiply). Unknown addresses share one budget.
- */
-export function clientKey(ip: string | null): string {
-  if (!ip) return "unknown";
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return ip;
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  if (mapped) return mapped[1]!;
-  if (!/^[0-9a-f:]{2,39}$/i.test(ip) || !ip.includes(":")) return "unknown";
-  const [head = "", tail = ""] = ip.toLowerCase().split("::");
-  const left = head ? head.split(":") : [];
-  const right = tail ? tail.split(":") : [];
-  const groups = ip.includes("::") ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+/, "") || "0")
-    .join(":")}::/64`;
-}
 
 export function newBudget(now: number): ClientBudget {
   return { reports: { tokens: REPORT_BURST_PER_CLIENT, at: now }, fresh: { tokens: FRESH_BURST_PER_CLIENT, at: now } };

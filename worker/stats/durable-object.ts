@@ -86,7 +86,7 @@ export class StatsHub extends DurableObject<Env> {
   }
 
   /**
-   * Records one validated report (index.ts parsed it) sent from `client` (clientKey of the
+   * Records one validated report (index.ts parsed it) sent from `client` (access/address.ts addressKey of the
    * sender's address), charged to that client's budget first.
    */
   async report(report: Report, now: number, client: string): Promise<ReportOutcome> {

@@ -8,7 +8,7 @@ import { readBounded } from "../../shared/body";
 import { requestClock } from "../test-clock";
 import { CHANNEL_RULE, isChannelName } from "../../shared/names";
 import { MAX_REPORT_BYTES, STATS_SHARDS } from "./limits";
-import { clientKey } from "./client-budget";
+import { addressKey } from "../access/address";
 import { reportAllowed } from "../access/viewer";
 import type { ViewerClaims } from "../../shared/viewer-token";
 import { parseReport, type StatsReply, type StreamStats } from "../../shared/stats-report";
@@ -49,7 +49,7 @@ async function handleReport(request: Request, env: Env, claims: ViewerClaims | n
   if (!reportAllowed(claims, parsed.value.stream)) return jsonError(403, "viewer token is for another stream");
   // CF-Connecting-IP is set by Cloudflare's edge (a client cannot forge it there); locally
   // wrangler dev sets it to the peer address.
-  const client = clientKey(request.headers.get("cf-connecting-ip"));
+  const client = addressKey(request.headers.get("cf-connecting-ip"));
   const outcome = await shard(env, shardOf(parsed.value.stream, STATS_SHARDS)).report(parsed.value, requestClock(request, env).now(), client);
   if (!outcome.ok) return jsonError(outcome.status, outcome.error);
   return json({ ok: true, next: outcome.next });

@@ -1,8 +1,8 @@
-// The per-address report budget: keys, what a report and a new row cost, refill, and the
+// The per-address report budget: what a report and a new row cost, refill, and the
 // relations to the stream and shard bounds that its limits' comments claim.
 import { describe, expect, it } from "vitest";
 import { REPORT_INTERVAL_MS, VIEWER_TTL_MS } from "../../../shared/limits";
-import { clientKey, isIdle, spend, type ClientBudget } from "../../../worker/stats/client-budget";
+import { isIdle, spend, type ClientBudget } from "../../../worker/stats/client-budget";
 import * as L from "../../../worker/stats/limits";
 
 function drain(fresh: boolean, now: number, start?: ClientBudget): { accepted: number; budget: ClientBudget; error?: string } {
@@ -16,22 +16,6 @@ function drain(fresh: boolean, now: number, start?: ClientBudget): { accepted: n
   }
   return { accepted, budget: b! };
 }
-
-describe("clientKey", () => {
-  it("keeps an IPv4 address, unwraps an IPv4-mapped one, and groups IPv6 by /64", () => {
-    expect(clientKey("203.0.113.7")).toBe("203.0.113.7");
-    expect(clientKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
-    expect(clientKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd")).toBe("2001:db8:1:2::/64");
-    expect(clientKey("2001:0db8:0001:0002::1")).toBe("2001:db8:1:2::/64");
-    expect(clientKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
-    expect(clientKey("2001:db8:1:2:ffff::9")).toBe(clientKey("2001:db8:1:2::1"));
-    expect(clientKey("2001:db8:1:3::1")).not.toBe(clientKey("2001:db8:1:2::1"));
-  });
-
-  it("puts a missing or malformed address in one shared 'unknown' budget", () => {
-    for (const bad of [null, "", "not an ip", "1.2.3", "<script>", "g::1", "1".repeat(80)]) expect(clientKey(bad), String(bad)).toBe("unknown");
-  });
-});
 
 describe("spend", () => {
   it("lets a burst of new rows through, then refuses with 429-worthy error until time refills it", () => {

@@ -1,11 +1,12 @@
-// Who holds a lease, for the per-viewer bound (limits.ts MAX_LEASES_PER_VIEWER). A claim
-// carries no viewer identity (the client sends only `?es_claim=<channel>`), so the holder
-// is the client's address as Cloudflare reports it in CF-Connecting-IP, which a client
-// cannot set. An IPv6 client usually owns a whole /64 and can pick any address in it, so
-// IPv6 addresses count by their /64 prefix. Pure string logic.
+// One client address, as every per-address bound counts it: the lease holder
+// (lease/limits.ts MAX_LEASES_PER_VIEWER), tracker sockets per address
+// (tracker/limits.ts MAX_SOCKETS_PER_IP) and stats report budgets (stats/client-budget.ts).
+// The address is what Cloudflare reports in CF-Connecting-IP, which a client cannot set. An
+// IPv6 client usually owns a whole /64 and can pick any address in it, so IPv6 addresses
+// count by their /64 prefix. Pure string logic.
 
-/** The lease holder's key for a CF-Connecting-IP value ("unknown" when absent or malformed). */
-export function viewerKey(ip: string | null): string {
+/** The key of a CF-Connecting-IP value ("unknown" when absent or malformed). */
+export function addressKey(ip: string | null): string {
   if (ip === null) return "unknown";
   // An IPv4-mapped IPv6 address is that IPv4 client.
   const v = ip.trim().replace(/^::ffff:(?=\d+\.)/i, "");
