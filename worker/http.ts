@@ -75,18 +75,14 @@ export function embeddingOrigins(allowedOrigins: string | undefined): string[] {
   return [...parsed].filter((o) => /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(o));
 }
 
-/** Pages whose script sets `style` attributes (demo/src/dashboard.ts's offload bars). */
-const STYLE_ATTR_PAGES: ReadonlySet<string> = new Set(["/dashboard", "/dashboard.html", "/dashboard/"]);
-
 /**
  * The Content-Security-Policy of the Worker's HTML pages (demo/index.html, demo/dashboard.html,
  * as built into dist/public). What they need, and nothing more:
  *   - scripts: their own module (/demo.js, /dashboard.js), which imports /edgeswarm.mjs and
  *     its extras: 'self'. No inline script, no eval;
  *   - styles: /styles.css and /uplot.css: 'self'. uPlot and the overlay set element.style
- *     (CSSOM, which CSP does not govern). The dashboard alone sets style attributes
- *     (h("span", { style })), so it gets style-src-attr 'unsafe-inline': attributes only,
- *     never <style> or script. Until dashboard.ts sets element.style instead;
+ *     (CSSOM, which CSP does not govern); no page sets a style attribute, so no
+ *     'unsafe-inline' anywhere;
  *   - media-src blob: hls.js plays through MediaSource, whose URL is a blob:;
  *   - worker-src blob: hls.js runs its transmuxer in a Worker made from a blob: URL;
  *   - connect-src: playlists, segments, /api and the tracker WebSocket on this host (spelled
@@ -101,7 +97,6 @@ export function pageCsp(pageUrl: URL, allowedOrigins: string | undefined): strin
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    ...(STYLE_ATTR_PAGES.has(pageUrl.pathname) ? ["style-src-attr 'unsafe-inline'"] : []),
     "img-src 'self'",
     "media-src 'self' blob:",
     "worker-src 'self' blob:",

@@ -55,8 +55,14 @@ function splitBar(row: StreamRow): HTMLElement {
   const p2p = total > 0 ? (row.p2pBytes / total) * 100 : 0;
   const bar = h("span", { class: "split", role: "img", "aria-label": total > 0 ? `${Math.round(p2p)}% from peers` : "no bytes yet" });
   if (total > 0) {
-    bar.appendChild(h("span", { class: "p2p", style: `width:${p2p.toFixed(1)}%` }));
-    bar.appendChild(h("span", { class: "http", style: `width:${(100 - p2p).toFixed(1)}%` }));
+    // element.style (CSSOM), not a style attribute: the page's CSP allows no inline styles.
+    const part = (cls: string, pct: number) => {
+      const el = h("span", { class: cls });
+      el.style.width = `${pct.toFixed(1)}%`;
+      return el;
+    };
+    bar.appendChild(part("p2p", p2p));
+    bar.appendChild(part("http", 100 - p2p));
   }
   return bar;
 }
