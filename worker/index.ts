@@ -15,6 +15,7 @@ export { TrackerShard } from "./tracker/index";
 export { StatsHub } from "./stats/index";
 export { SegmentLeases } from "./lease/index";
 export { ChannelDirectory, ShardRegistry } from "./tracker/index";
+export { LiveStream } from "./origin/live-stream";
 
 async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);

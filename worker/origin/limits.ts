@@ -43,10 +43,24 @@ export const MAX_DVR_SECONDS = 6 * 3600;
 export const MAX_LIVE_INDEX_SEGMENTS = 12_000;
 
 /**
- * New segments looked up (R2 head) per live playlist PUT. ffmpeg adds 1 per PUT; a
- * fresh index can see hls_list_size of them. More than this waits for the next PUT.
+ * New segments looked up (R2 head) per live playlist PUT, and announced-but-not-indexed
+ * segments kept per live playlist (live-index.ts plan). ffmpeg adds 1 per PUT; a fresh
+ * index can see hls_list_size of them. More than this waits for the next PUT.
  */
 export const MAX_NEW_LIVE_SEGMENTS_PER_PUT = 32;
+
+/**
+ * How long an announced live segment that is not stored may hold back the ones after it:
+ * LIVE_SEGMENT_WAIT_TARGETS target durations, within [MIN, MAX]. ffmpeg PUTs a segment
+ * right before the playlist naming it, so a real one arrives well within one target
+ * duration; two leave room for a slow upload. Past that a player at the live edge (3 target
+ * durations behind, RFC 8216 §6.3.3) is about to stall, so the segment is skipped (with a
+ * discontinuity) rather than freezing the stream. The floor covers 1 s segments on a slow
+ * uplink; the ceiling bounds the freeze whatever TARGETDURATION an encoder declares.
+ */
+export const LIVE_SEGMENT_WAIT_TARGETS = 2;
+export const LIVE_SEGMENT_WAIT_MIN_MS = 2_000;
+export const LIVE_SEGMENT_WAIT_MAX_MS = 30_000;
 
 /** Segments in the built-in loop's live playlist: 6 × 2 s, a typical low-latency-ish window. */
 export const LOOP_WINDOW_SEGMENTS = 6;

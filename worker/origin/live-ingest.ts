@@ -1,89 +1,80 @@
 // Live media playlist ingest: merges each incoming playlist into the Worker-owned index
 // (live-index.ts), stores the rendered playlist, and deletes segments that left the DVR
 // window. ffmpeg's HTTP output does not wait for one PUT's answer before the next, so
-// PUTs of one stream overlap; this module converges anyway:
-//   - the index is written with an R2 etag condition; on conflict we re-read and re-merge
-//     (merging is idempotent, so a late older playlist changes nothing);
-//   - a playlist whose newest segments are not stored yet is kept as `pending` in the
-//     index; the segment's own PUT, once stored, merges it again (afterLiveSegment);
-//   - after writing, the writer re-checks what it waited for and what it rendered,
-//     so the last event always leaves index, playlist text and storage in agreement.
+// PUTs of one stream overlap and arrive in any order; this module converges anyway:
+//   - every update of a stream's indexes goes through that stream's LiveStream Durable
+//     Object (live-stream.ts), one at a time, so read → merge → write → render → delete
+//     is never interleaved with another update;
+//   - a playlist only announces segments (the index's plan); a segment PUT, once stored,
+//     merges again the playlists waiting for it (afterLiveSegment);
+//   - a segment that never comes is skipped after segmentWaitMs (the object's alarm fires
+//     then, even when no other PUT arrives, so a final ENDLIST is not held back).
 // Only allowlisted tags get in or out (live-tags.ts): an incoming playlist is filtered
 // before it is merged, and the served text again when rendered (an index written before
 // the allowlist may still hold other tags).
 import type { Env } from "../env";
 import { json, jsonError } from "../http";
 import { DEFAULT_DVR_SECONDS, MAX_DVR_SECONDS, MIN_DVR_SECONDS } from "./limits";
-import { indexToPlaylist, mergeLive, newerPlaylist, newSegments, parseIndex, type LiveIndex, type MergeResult } from "./live-index";
+import { indexToPlaylist, lookups, mergeLive, nextDeadline, parseIndex, type LiveIndex } from "./live-index";
 import { liveTagsOnly } from "./live-tags";
 import { resolveRelative, segmentPaths, type FilePath } from "./names";
 import { renderMedia, type MediaPlaylist } from "./playlist";
 import { indexKey, objectKey } from "./storage";
 
-/** Attempts per reconcile before giving up on a hot conflict (the next PUT retries anyway). */
-const MAX_ATTEMPTS = 6;
+/** What one update did, as the ingest answer reports it, plus what the object must remember. */
+export interface LiveUpdate {
+  added: string[];
+  removed: string[];
+  waiting: string[];
+  skipped: string[];
+  restarted: boolean;
+  /** Stream paths of the waiting segments (a PUT of one of them merges again). */
+  waitingPaths: string[];
+  /** When the first waiting segment is given up on (ms), or null when nothing waits. */
+  deadline: number | null;
+}
 
-async function readIndex(env: Env, key: string): Promise<{ index: LiveIndex | null; etag: string | null }> {
+async function readIndex(env: Env, key: string): Promise<LiveIndex | null> {
   const obj = await env.MEDIA.get(key);
-  if (!obj) return { index: null, etag: null };
+  if (!obj) return null;
   try {
-    return { index: parseIndex(await obj.json()), etag: obj.etag };
+    return parseIndex(await obj.json());
   } catch {
-    return { index: null, etag: obj.etag }; // unreadable: restart the window, keep the etag guard
+    return null; // unreadable: restart the window
   }
 }
 
-async function renderAndStore(env: Env, stream: string, playlistPath: string, index: LiveIndex): Promise<void> {
-  const text = renderMedia(liveTagsOnly(indexToPlaylist(index), playlistPath), { hashOf: (s) => index.segments.find((e) => e.uri === s.uri)?.sha256 });
-  await env.MEDIA.put(objectKey("live", stream, playlistPath), text, { httpMetadata: { contentType: "application/vnd.apple.mpegurl" } });
-}
+const pathOf = (playlistPath: string, uri: string) => {
+  const r = resolveRelative(playlistPath, uri);
+  return r.ok ? r.value.path : null;
+};
 
 /**
- * Merges `incoming` (or the index's pending playlist when null) until the index write
- * wins; returns the last merge, or null when there was nothing to merge.
+ * One update of the index of `playlistPath`: merge `incoming` (or, with null, re-check what
+ * waits), write the index, store the rendered playlist, then delete what left the window.
+ * Call it only from the stream's LiveStream object, which runs one at a time.
  */
-async function reconcile(env: Env, stream: string, fp: FilePath, incoming: MediaPlaylist | null): Promise<MergeResult | null> {
-  const ikey = indexKey(stream, fp.path);
-  let result: MergeResult | null = null;
-  let source = incoming;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const { index: prev, etag } = await readIndex(env, ikey);
-    // Keep whichever of (this PUT, the one waiting in the index) reaches further.
-    const pl = newerPlaylist(source, prev?.pending);
-    if (!pl) return result;
-    const sp = segmentPaths(fp, pl);
-    if (!sp.ok) return result;
-    const found = new Map<string, string>();
-    await Promise.all(
-      newSegments(prev, pl).segments.map(async (s) => {
-        const sha = (await env.MEDIA.head(objectKey("live", stream, sp.paths.get(s.uri)!)))?.customMetadata?.sha256;
-        if (sha) found.set(s.uri, sha);
-      }),
-    );
-    const merged = mergeLive(prev, pl, (uri) => found.get(uri), dvrSeconds(env));
-    const written = await env.MEDIA.put(ikey, JSON.stringify(merged.index), {
-      ...(etag ? { onlyIf: { etagMatches: etag } } : {}),
-      customMetadata: { waiting: merged.waiting.length ? sp.paths.get(merged.waiting[0]!)! : "" },
-    });
-    if (written === null) continue; // someone else wrote the index: merge again on top of theirs
-    await renderAndStore(env, stream, fp.path, merged.index);
-    // If another writer got in after us, our text may be older than theirs: render the latest.
-    const now = await env.MEDIA.head(ikey);
-    if (now && now.etag !== written.etag) {
-      const latest = await readIndex(env, ikey);
-      if (latest.index) await renderAndStore(env, stream, fp.path, latest.index);
-    }
-    // Only now, with no stored playlist naming them any more, delete what left the window.
-    const gone = merged.removed.map((uri) => resolveRelative(fp.path, uri)).flatMap((r) => (r.ok ? [objectKey("live", stream, r.value.path)] : []));
-    if (gone.length) await env.MEDIA.delete(gone);
-    result = merged;
-    // The segment we wait for may have been stored between our head and our write.
-    const next = merged.waiting[0];
-    if (!next) return result;
-    if (!(await env.MEDIA.head(objectKey("live", stream, sp.paths.get(next)!)))) return result;
-    source = null;
-  }
-  return result;
+export async function updateLiveIndex(env: Env, stream: string, playlistPath: string, incoming: MediaPlaylist | null, now: number): Promise<LiveUpdate> {
+  const ikey = indexKey(stream, playlistPath);
+  const prev = await readIndex(env, ikey);
+  const found = new Map<string, string>();
+  await Promise.all(
+    lookups(prev, incoming).map(async (uri) => {
+      const path = pathOf(playlistPath, uri);
+      const sha = path === null ? undefined : (await env.MEDIA.head(objectKey("live", stream, path)))?.customMetadata?.sha256;
+      if (sha) found.set(uri, sha);
+    }),
+  );
+  const merged = mergeLive(prev, incoming, (uri) => found.get(uri), dvrSeconds(env), now);
+  const index = merged.index;
+  await env.MEDIA.put(ikey, JSON.stringify(index));
+  const text = renderMedia(liveTagsOnly(indexToPlaylist(index), playlistPath), { hashOf: (s) => index.segments.find((e) => e.uri === s.uri)?.sha256 });
+  await env.MEDIA.put(objectKey("live", stream, playlistPath), text, { httpMetadata: { contentType: "application/vnd.apple.mpegurl" } });
+  // Only now, with no stored playlist naming them any more, delete what left the window.
+  const gone = merged.removed.flatMap((uri) => pathOf(playlistPath, uri) ?? []).map((p) => objectKey("live", stream, p));
+  if (gone.length) await env.MEDIA.delete(gone);
+  const { added, removed, waiting, skipped, restarted } = merged;
+  return { added, removed, waiting, skipped, restarted, waitingPaths: waiting.flatMap((u) => pathOf(playlistPath, u) ?? []), deadline: nextDeadline(index) };
 }
 
 /** The DVR window (DVR_WINDOW_SECONDS), clamped; a missing or bad value gets the default. */
@@ -96,19 +87,11 @@ export function dvrSeconds(env: Env): number {
 export async function putLiveMedia(env: Env, stream: string, fp: FilePath, incoming: MediaPlaylist): Promise<Response> {
   const sp = segmentPaths(fp, incoming);
   if (!sp.ok) return jsonError(400, sp.reason);
-  const merged = await reconcile(env, stream, fp, liveTagsOnly(incoming, fp.path));
-  if (!merged) return jsonError(409, "live playlist is being updated concurrently; retry");
-  return json({ stored: fp.path, added: merged.added, removed: merged.removed, waiting: merged.waiting }, { status: 200 });
+  const u = await env.LIVE.getByName(stream).playlist(stream, fp.path, liveTagsOnly(incoming, fp.path));
+  return json({ stored: fp.path, added: u.added, removed: u.removed, waiting: u.waiting, skipped: u.skipped, restarted: u.restarted }, { status: 200 });
 }
 
 /** After a live segment is stored: merge any playlist of this stream that waits for it. */
 export async function afterLiveSegment(env: Env, stream: string, segmentPath: string): Promise<void> {
-  const prefix = `live/${stream}/.index/`; // see storage.ts indexKey
-  const page = await env.MEDIA.list({ prefix, include: ["customMetadata"] });
-  for (const o of page.objects) {
-    if (o.customMetadata?.waiting !== segmentPath) continue;
-    const playlistPath = o.key.slice(prefix.length).replace(/\.json$/, "");
-    const fp: FilePath = { path: playlistPath, ext: "m3u8", type: "application/vnd.apple.mpegurl", kind: "playlist" };
-    await reconcile(env, stream, fp, null);
-  }
+  await env.LIVE.getByName(stream).segmentStored(stream, segmentPath);
 }

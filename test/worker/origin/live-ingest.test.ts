@@ -1,6 +1,7 @@
 // Live ingest as ffmpeg does it (segment PUT, then playlist PUT, repeatedly): the served
 // playlist slides over the DVR window (DVR_WINDOW_SECONDS = 120 from wrangler.toml),
 // segments that leave it are deleted from R2, and only stored segments are ever listed.
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { get, ingest, mediaPlaylist, segmentBytes, sha256, taggedSegments, textOf, testEnv } from "./helpers";
 
@@ -14,6 +15,9 @@ async function push(stream: string, i: number, list = 5, duration = 2) {
   return r.json() as Promise<{ added: string[]; removed: string[]; waiting: string[] }>;
 }
 
+/** Hammer runs: 30 in all, 6 per test (local R2 gets slower as one test's writes pile up). */
+const RUNS = 30;
+const RUNS_PER_TEST = 6;
 describe("live ingest", () => {
   it("serves a live playlist with hashes of the stored bytes and a 1 s cache lifetime", async () => {
     for (let i = 0; i < 3; i++) await push("live-a", i);
@@ -113,4 +117,83 @@ describe("live ingest", () => {
     expect(lines.slice(-4)).toEqual(["#EXT-X-DISCONTINUITY", "#EXTINF:2.0,", `#EXT-X-EDGESWARM-SHA256:${await sha256(segmentBytes("b100"))}`, "b100.ts"]);
     expect(text).toContain("#EXT-X-MEDIA-SEQUENCE:0\n");
   });
+
+  it("an encoder restart (sequence back to 0, new names) moves the playlist on at once, even while the old run waits for a segment that never comes", async () => {
+    // Old run at sequence 5000; a5001.ts never arrives, a5002.ts does.
+    await ingest("live/live-restart/a5000.ts", segmentBytes("a5000"));
+    await ingest("live/live-restart/a5002.ts", segmentBytes("a5002"));
+    const waiting = await ingest("live/live-restart/index.m3u8", mediaPlaylist(["a5000.ts", "a5001.ts", "a5002.ts"], { seq: 5000 }));
+    expect(await waiting.json()).toMatchObject({ added: ["a5000.ts"], waiting: ["a5001.ts", "a5002.ts"] });
+    // New encoder: its first segment, then its playlist.
+    await ingest("live/live-restart/b0.ts", segmentBytes("b0"));
+    const r = await ingest("live/live-restart/index.m3u8", mediaPlaylist(["b0.ts"], { seq: 0 }));
+    expect(await r.json()).toMatchObject({ restarted: true, skipped: ["a5001.ts"], added: ["a5002.ts", "b0.ts"], waiting: [] });
+    const text = await textOf(await get("/live/live-restart/index.m3u8"));
+    expect(taggedSegments(text).map((s) => s.uri)).toEqual(["a5000.ts", "a5002.ts", "b0.ts"]);
+    expect(text).toContain("#EXT-X-MEDIA-SEQUENCE:5000\n");
+    // Each join is marked: the hole before a5002 and the new run before b0.
+    expect(text.match(/#EXT-X-DISCONTINUITY\n/g)).toHaveLength(2);
+    // Nothing stored was lost: every listed segment is served with its hash.
+    for (const s of taggedSegments(text)) expect(await sha256(await (await get(`/live/live-restart/${s.uri}`)).arrayBuffer())).toBe(s.sha256);
+  });
+
+  it("gives up on a segment that never comes after 2 target durations (2 s floor), by the stream's alarm, and serves ENDLIST", async () => {
+    await ingest("live/live-lost/s0.ts", segmentBytes("s0"));
+    await ingest("live/live-lost/s2.ts", segmentBytes("s2"));
+    const r = await ingest("live/live-lost/index.m3u8", mediaPlaylist(["s0.ts", "s1.ts", "s2.ts"], { duration: 1, end: true }));
+    expect(await r.json()).toMatchObject({ added: ["s0.ts"], waiting: ["s1.ts", "s2.ts"] });
+    expect(await textOf(await get("/live/live-lost/index.m3u8"))).not.toContain("#EXT-X-ENDLIST");
+    // No other PUT comes: the alarm set for the deadline does it (run now if it has not fired yet).
+    await new Promise((res) => setTimeout(res, 2_100));
+    await runDurableObjectAlarm(testEnv.LIVE.getByName("live-lost"));
+    const text = await textOf(await get("/live/live-lost/index.m3u8"));
+    expect(taggedSegments(text).map((s) => s.uri)).toEqual(["s0.ts", "s2.ts"]);
+    expect(text).toContain("#EXT-X-DISCONTINUITY\n#EXTINF:1.0,");
+    expect(text).toContain("#EXT-X-ENDLIST");
+    // A late s1.ts is stored, but cannot reorder what was served.
+    expect((await ingest("live/live-lost/s1.ts", segmentBytes("s1"))).status).toBe(201);
+    expect(taggedSegments(await textOf(await get("/live/live-lost/index.m3u8"))).map((s) => s.uri)).toEqual(["s0.ts", "s2.ts"]);
+  });
+
+  for (let block = 0; block < RUNS / RUNS_PER_TEST; block++)
+    it(`converges on every run when 24 PUTs (12 segments, 12 playlists, the last with ENDLIST) all overlap in random order (runs ${block * RUNS_PER_TEST + 1}–${(block + 1) * RUNS_PER_TEST} of ${RUNS})`, async () => {
+      const n = 12;
+      const names = Array.from({ length: n }, (_, i) => `index${i}.ts`);
+      for (let run = block * RUNS_PER_TEST; run < (block + 1) * RUNS_PER_TEST; run++) {
+        // One stream, emptied between runs (DELETE), so each run starts from nothing on the same object.
+        const stream = "live-hammer";
+        const puts = [
+          ...names.map((u) => () => ingest(`live/${stream}/${u}`, segmentBytes(`${stream}-${u}`))),
+          // hls_list_size 12: reordering by up to the list size keeps every playlist anchored to the others.
+          ...names.map((_, i) => () => ingest(`live/${stream}/index.m3u8`, mediaPlaylist(names.slice(0, i + 1), { end: i === n - 1 }))),
+        ];
+        for (let i = puts.length - 1; i > 0; i--) {
+          const j = Math.floor(Math.random() * (i + 1));
+          [puts[i], puts[j]] = [puts[j]!, puts[i]!];
+        }
+        // Each answer is read to the end: unread bodies pile up in workerd and slow every later run.
+        const statuses = await Promise.all(
+          puts.map(async (put) => {
+            const r = await put();
+            await r.arrayBuffer();
+            return r.status;
+          }),
+        );
+        expect(
+          statuses.every((st) => st === 200 || st === 201),
+          `run ${run}: ${statuses}`,
+        ).toBe(true);
+        const text = await textOf(await get(`/live/${stream}/index.m3u8`));
+        const listed = taggedSegments(text);
+        expect(
+          listed.map((s) => s.uri),
+          `run ${run}`,
+        ).toEqual(names);
+        expect(text, `run ${run}`).toContain("#EXT-X-MEDIA-SEQUENCE:0\n");
+        expect(text, `run ${run}`).toContain("#EXT-X-ENDLIST");
+        expect(text, `run ${run}`).not.toContain("#EXT-X-DISCONTINUITY");
+        for (const s of listed) expect(s.sha256).toBe(await sha256(segmentBytes(`${stream}-${s.uri}`)));
+        expect((await ingest(`live/${stream}`, null, { method: "DELETE" })).status).toBe(200);
+      }
+    }, 60_000);
 });
