@@ -66,10 +66,44 @@ function hmacKey(secret: string, use: "sign" | "verify"): Promise<CryptoKey> {
 
 /** Mints a token (for `npm run token`, tests, and as the reference for a site's backend). */
 export async function mintViewerToken(secret: string, claims: ViewerClaims): Promise<string> {
+  return mintSignedToken(secret, claims);
+}
+
+/** Mints an HS256 JWT with any claims (viewer tokens above; ingest tokens, worker/origin/auth.ts). */
+export async function mintSignedToken(secret: string, claims: object): Promise<string> {
   const head = b64url(enc.encode(JSON.stringify({ alg: "HS256", typ: "JWT" })));
   const body = b64url(enc.encode(JSON.stringify(claims)));
   const sig = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret, "sign"), enc.encode(`${head}.${body}`)));
   return `${head}.${body}.${b64url(sig)}`;
+}
+
+export type SignedCheck = { ok: true; claims: Record<string, unknown> & { exp: number } } | { ok: false; status: 401; error: string };
+
+/**
+ * The checks every token of ours shares: shape, HS256 only, signature (constant-time, by
+ * crypto.subtle.verify), `exp` and `nbf` with TOKEN_LEEWAY_S. The caller checks its own claims.
+ * `label` names the token in errors ("viewer token", "ingest token").
+ */
+export async function verifySignedToken(secret: string, token: string | null, nowMs: number, label: string): Promise<SignedCheck> {
+  if (!token) return { ok: false, status: 401, error: `${label} required` };
+  if (token.length > MAX_TOKEN_CHARS) return { ok: false, status: 401, error: `${label} too long` };
+  const parts = token.split(".");
+  if (parts.length !== 3) return { ok: false, status: 401, error: `${label} malformed` };
+  const [h, b, s] = parts as [string, string, string];
+  const head = jsonOf(h);
+  if (!head || head.alg !== "HS256" || (head.typ !== undefined && head.typ !== "JWT"))
+    return { ok: false, status: 401, error: `${label} must be an HS256 JWT` };
+  const sig = fromB64url(s);
+  if (!sig || sig.length !== 32) return { ok: false, status: 401, error: `${label} malformed` };
+  const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret, "verify"), sig, enc.encode(`${h}.${b}`));
+  if (!valid) return { ok: false, status: 401, error: `${label} signature does not match` };
+  const c = jsonOf(b);
+  if (!c) return { ok: false, status: 401, error: `${label} malformed` };
+  const now = nowMs / 1000;
+  if (!isTime(c.exp)) return { ok: false, status: 401, error: `${label} has no exp` };
+  if (c.exp + TOKEN_LEEWAY_S <= now) return { ok: false, status: 401, error: `${label} expired` };
+  if (c.nbf !== undefined && (!isTime(c.nbf) || c.nbf - TOKEN_LEEWAY_S > now)) return { ok: false, status: 401, error: `${label} not valid yet` };
+  return { ok: true, claims: { ...c, exp: c.exp } };
 }
 
 const isTime = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0;
@@ -87,24 +121,9 @@ export async function checkViewerToken(
   /** Skip the stream check (the caller compares claims.stream once it knows the stream). */
   anyStream = false,
 ): Promise<TokenCheck> {
-  if (!token) return { ok: false, status: 401, error: "viewer token required" };
-  if (token.length > MAX_TOKEN_CHARS) return { ok: false, status: 401, error: "viewer token too long" };
-  const parts = token.split(".");
-  if (parts.length !== 3) return { ok: false, status: 401, error: "viewer token malformed" };
-  const [h, b, s] = parts as [string, string, string];
-  const head = jsonOf(h);
-  if (!head || head.alg !== "HS256" || (head.typ !== undefined && head.typ !== "JWT"))
-    return { ok: false, status: 401, error: "viewer token must be an HS256 JWT" };
-  const sig = fromB64url(s);
-  if (!sig || sig.length !== 32) return { ok: false, status: 401, error: "viewer token malformed" };
-  const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret, "verify"), sig, enc.encode(`${h}.${b}`));
-  if (!valid) return { ok: false, status: 401, error: "viewer token signature does not match" };
-  const c = jsonOf(b);
-  if (!c) return { ok: false, status: 401, error: "viewer token malformed" };
-  const now = nowMs / 1000;
-  if (!isTime(c.exp)) return { ok: false, status: 401, error: "viewer token has no exp" };
-  if (c.exp + TOKEN_LEEWAY_S <= now) return { ok: false, status: 401, error: "viewer token expired" };
-  if (c.nbf !== undefined && (!isTime(c.nbf) || c.nbf - TOKEN_LEEWAY_S > now)) return { ok: false, status: 401, error: "viewer token not valid yet" };
+  const v = await verifySignedToken(secret, token, nowMs, "viewer token");
+  if (!v.ok) return v;
+  const c = v.claims;
   if (typeof c.stream !== "string" || c.stream.length === 0) return { ok: false, status: 401, error: "viewer token has no stream" };
   if (c.origin !== undefined && typeof c.origin !== "string") return { ok: false, status: 401, error: "viewer token origin must be a string" };
   if (!anyStream && c.stream !== "*" && c.stream !== want.stream) return { ok: false, status: 403, error: "viewer token is for another stream" };

@@ -8,7 +8,7 @@
 // anything (storage.ts does).
 import type { Env } from "../env";
 import { json, jsonError } from "../http";
-import { extractCredentials, tokenValid } from "./auth";
+import { extractCredentials, ingestAccess } from "./auth";
 import { LOOP_STREAM, SAMPLE_STREAM } from "./builtin";
 import { MAX_PLAYLIST_BYTES, MAX_SEGMENT_BYTES } from "./limits";
 import { afterLiveSegment, putLiveMedia } from "./live-ingest";
@@ -35,17 +35,21 @@ export async function readLimited(request: Request, limit: number): Promise<Body
 
 export async function handleIngest(request: Request, env: Env, ctx: ExecutionContext, rawRest: string): Promise<Response> {
   const cred = extractCredentials(request, rawRest);
-  if (!(await tokenValid(env, cred.token))) {
+  const access = await ingestAccess(env, cred.token, Date.now());
+  if (!access.ok) {
     await request.body?.cancel();
-    return jsonError(401, env.INGEST_TOKEN ? "missing or wrong ingest token" : "ingest disabled: INGEST_TOKEN is not set", {
-      "www-authenticate": 'Bearer realm="ingest"',
-    });
+    return jsonError(401, access.error, { "www-authenticate": 'Bearer realm="ingest"' });
   }
   const m = /^(vod|live)\/([^/]*)(?:\/(.*))?$/.exec(cred.rest);
   if (!m) return jsonError(400, "ingest path must be /ingest/(vod|live)/<stream>/<file>");
   const area = m[1] as Area;
   const stream = parseStreamName(m[2]!);
   if (!stream.ok) return jsonError(400, stream.reason);
+  // A per-stream ingest token (auth.ts) opens its own stream only.
+  if (access.stream !== "*" && access.stream !== stream.value) {
+    await request.body?.cancel();
+    return jsonError(403, `this ingest token is for stream ${access.stream} only`);
+  }
   if ((area === "vod" && stream.value === SAMPLE_STREAM) || (area === "live" && stream.value === LOOP_STREAM)) {
     return jsonError(409, `stream name ${stream.value} is reserved for the built-in stream`);
   }

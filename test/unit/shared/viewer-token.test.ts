@@ -3,7 +3,7 @@
 // token minted the way the README shows for a site's backend (node:crypto) verifies.
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { MAX_TOKEN_CHARS, TOKEN_LEEWAY_S, checkViewerToken, mintViewerToken } from "../../../shared/viewer-token";
+import { MAX_TOKEN_CHARS, TOKEN_LEEWAY_S, checkViewerToken, mintSignedToken, mintViewerToken, verifySignedToken } from "../../../shared/viewer-token";
 
 const SECRET = "unit-test-secret";
 const NOW = 1_800_000_000_000;
@@ -93,5 +93,16 @@ describe("viewer tokens", () => {
       error: "viewer token is for another page origin",
     });
     expect((await checkViewerToken(SECRET, pinned, { ...want, origin: null }, NOW)).ok).toBe(false);
+  });
+});
+
+describe("verifySignedToken (shared by viewer and ingest tokens)", () => {
+  it("returns any claims of a good token and names the token in its errors", async () => {
+    const now = 1_800_000_000_000;
+    const t = await mintSignedToken("k", { ingest: "cam", exp: now / 1000 + 60 });
+    expect(await verifySignedToken("k", t, now, "ingest token")).toEqual({ ok: true, claims: { ingest: "cam", exp: now / 1000 + 60 } });
+    expect(await verifySignedToken("other", t, now, "ingest token")).toEqual({ ok: false, status: 401, error: "ingest token signature does not match" });
+    expect(await verifySignedToken("k", t, now + 200_000, "ingest token")).toEqual({ ok: false, status: 401, error: "ingest token expired" });
+    expect(await verifySignedToken("k", null, now, "ingest token")).toEqual({ ok: false, status: 401, error: "ingest token required" });
   });
 });

@@ -3,7 +3,8 @@
 // segments that leave it are deleted from R2, and only stored segments are ever listed.
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { get, ingest, mediaPlaylist, segmentBytes, sha256, taggedSegments, textOf, testEnv } from "./helpers";
+import { mintSignedToken } from "../../../shared/viewer-token";
+import { TOKEN, get, ingest, mediaPlaylist, segmentBytes, sha256, taggedSegments, textOf, testEnv } from "./helpers";
 
 /** ffmpeg-like push: segment i, then its sliding playlist of the last `list` segments. */
 async function push(stream: string, i: number, list = 5, duration = 2) {
@@ -101,6 +102,39 @@ describe("live ingest", () => {
     const bad = await get("/ingest/token/wrong-token/live/live-path/index1.ts", { method: "PUT", body: segmentBytes("p") });
     expect(bad.status).toBe(401);
     expect(await testEnv.MEDIA.head("live/live-path/index1.ts")).toBeNull();
+  });
+
+  it("a per-stream ingest token (HS256, signed with INGEST_TOKEN) opens its stream only: 403 for another, 401 expired or tampered, nothing written", async () => {
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const own = await mintSignedToken(TOKEN, { ingest: "live-own", exp });
+    expect((await ingest("live/live-own/index0.ts", segmentBytes("own0"), { token: own })).status).toBe(201);
+    // The path form works too (for ffmpeg builds without headers).
+    expect((await get(`/ingest/token/${own}/live/live-own/index1.ts`, { method: "PUT", body: segmentBytes("own1") })).status).toBe(201);
+    await push("live-other", 0);
+    const before = await textOf(await get("/live/live-other/index.m3u8"));
+    const other = await ingest("live/live-other/index1.ts", segmentBytes("x"), { token: own });
+    expect(other.status).toBe(403);
+    expect(await other.json()).toEqual({ error: "this ingest token is for stream live-own only" });
+    expect(await testEnv.MEDIA.head("live/live-other/index1.ts")).toBeNull();
+    expect((await ingest("live/live-other", null, { method: "DELETE", token: own })).status).toBe(403);
+    expect((await ingest("live/live-other/index.m3u8", mediaPlaylist(["index0.ts"], { end: true }), { token: own })).status).toBe(403);
+    expect(await textOf(await get("/live/live-other/index.m3u8"))).toBe(before);
+    expect((await get("/live/live-other/index0.ts")).status).toBe(200);
+    const expired = await mintSignedToken(TOKEN, { ingest: "live-own", exp: Math.floor(Date.now() / 1000) - 3600 });
+    const tampered = own.slice(0, -2) + (own.endsWith("AA") ? "BB" : "AA");
+    const otherKey = await mintSignedToken("not-the-ingest-token", { ingest: "live-own", exp });
+    const viewerLike = await mintSignedToken(TOKEN, { stream: "live-own", exp });
+    for (const [token, error] of [
+      [expired, "ingest token expired"],
+      [tampered, "ingest token signature does not match"],
+      [otherKey, "ingest token signature does not match"],
+      [viewerLike, "ingest token has no ingest stream"],
+    ] as const) {
+      const r = await ingest("live/live-own/index2.ts", segmentBytes("own2"), { token });
+      expect(r.status).toBe(401);
+      expect(await r.json()).toEqual({ error });
+    }
+    expect(await testEnv.MEDIA.head("live/live-own/index2.ts")).toBeNull();
   });
 
   it("refuses the built-in name 'loop' (409)", async () => {
