@@ -257,7 +257,8 @@ function plan(index: LiveIndex, entries: PlanEntry[], endList: boolean, endSrc: 
  * new encoder, whatever its media sequence) that has a stored segment the index lacks
  * ends the current run at once: what is stored of its plan is indexed, the rest skipped,
  * and the new run starts after a discontinuity. Without a stored segment it is ignored
- * (an old playlist whose segments already left the window looks the same).
+ * (an old playlist whose segments already left the window looks the same), and so is a late
+ * playlist of an earlier run that still has a segment in the window.
  */
 export function mergeLive(
   prev: LiveIndex | null,
@@ -294,8 +295,10 @@ export function mergeLive(
     const endSrc = incoming.mediaSequence + incoming.segments.length - 1;
     if (sameRun(index, entries)) plan(index, entries, incoming.endList, endSrc);
     else {
-      const indexed = new Set(index.segments.map((s) => s.uri));
-      if (entries.some((e) => !indexed.has(e.uri) && stored(e.uri) !== undefined)) {
+      const indexed = new Map(index.segments.map((s) => [s.uri, srcOf(s)]));
+      // A late playlist of a run that ended here (one of its segments listed at its number) is history, not a restart.
+      const older = entries.some((e) => indexed.get(e.uri) === e.src);
+      if (!older && entries.some((e) => !indexed.has(e.uri) && stored(e.uri) !== undefined)) {
         drain(index, stored, Infinity, added, skipped);
         restarted = true;
         index.runStart = index.nextSeq < 0 ? incoming.mediaSequence : index.nextSeq;

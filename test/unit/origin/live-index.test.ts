@@ -187,6 +187,8 @@ describe("waiting segments and encoder restarts", () => {
     expect(uris(r2.index).slice(-2)).toEqual(["b0.ts", "b1.ts"]);
     const late = mergeLive(r2.index, pl(["a5000.ts", "a5001.ts", "a5002.ts"], 5000), (u) => (u === "a5001.ts" ? undefined : all(u)), 120, 400);
     expect(late.index).toEqual(r2.index);
+    // Not even once the skipped segment is stored after all: that run is over.
+    expect(mergeLive(r2.index, pl(["a5000.ts", "a5001.ts", "a5002.ts"], 5000), all, 120, 500).index).toEqual(r2.index);
   });
 
   it("an encoder restart that reuses names (same URI at another sequence number) is a new run", () => {
