@@ -57,6 +57,8 @@ const pathOf = (playlistPath: string, uri: string) => {
 export async function updateLiveIndex(env: Env, stream: string, playlistPath: string, incoming: MediaPlaylist | null, now: number): Promise<LiveUpdate> {
   const ikey = indexKey(stream, playlistPath);
   const prev = await readIndex(env, ikey);
+  // Nothing to re-check (the stream was deleted, DELETE /ingest/live/<stream>): write nothing back.
+  if (!prev && !incoming) return { added: [], removed: [], waiting: [], skipped: [], restarted: false, waitingPaths: [], deadline: null };
   const found = new Map<string, string>();
   await Promise.all(
     lookups(prev, incoming).map(async (uri) => {

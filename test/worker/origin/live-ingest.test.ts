@@ -137,6 +137,15 @@ describe("live ingest", () => {
     expect(await testEnv.MEDIA.head("live/live-own/index2.ts")).toBeNull();
   });
 
+  it("a stream deleted while a playlist waits stays deleted when the awaited segment comes", async () => {
+    await push("live-gone", 0);
+    await ingest("live/live-gone/index.m3u8", mediaPlaylist(["index0.ts", "index1.ts"]));
+    expect((await ingest("live/live-gone", null, { method: "DELETE" })).status).toBe(200);
+    expect((await ingest("live/live-gone/index1.ts", segmentBytes("g1"))).status).toBe(201);
+    expect((await get("/live/live-gone/index.m3u8")).status).toBe(404);
+    expect(await testEnv.MEDIA.head("live/live-gone/.index/index.m3u8.json")).toBeNull();
+  });
+
   it("refuses the built-in name 'loop' (409)", async () => {
     expect((await ingest("live/loop/index0.ts", segmentBytes("x"))).status).toBe(409);
   });
