@@ -70,7 +70,7 @@ export function preflight(request: Request, corsOrigins: string | undefined): Re
  * a CSP header, where a stray ';' or space would add directives.
  */
 export function embeddingOrigins(allowedOrigins: string | undefined): string[] {
-  const parsed = parseAllowedOrigins(allowedOrigins === undefined || allowedOrigins.trim() === "" ? "*" : allowedOrigins);
+  const parsed = parseAllowedOrigins(allowedOrigins);
   if (parsed === "*") return [];
   return [...parsed].filter((o) => /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(o));
 }

@@ -4,15 +4,10 @@
 // the token and sends it on its API calls. Viewer routes are not gated here.
 import type { Env } from "../env";
 import { jsonError } from "../http";
-import { secretMatches } from "./secret";
+import { bearerToken, secretMatches } from "./secret";
 
 /** Paths that only the operator may read when ADMIN_TOKEN is set. */
 export const ADMIN_PATHS: ReadonlySet<string> = new Set(["/api/stats", "/api/tracker/stats"]);
-
-function bearer(request: Request): string | null {
-  const m = /^Bearer ([\x21-\x7e]+)$/.exec(request.headers.get("authorization") ?? "");
-  return m ? m[1]! : null;
-}
 
 /**
  * null when the request may go on; otherwise the refusal: 401 without a token (with a
@@ -20,7 +15,7 @@ function bearer(request: Request): string | null {
  */
 export async function adminRefusal(request: Request, env: Env): Promise<Response | null> {
   if (!env.ADMIN_TOKEN) return null;
-  const given = bearer(request);
+  const given = bearerToken(request);
   if (given === null) return jsonError(401, "admin token required", { "www-authenticate": 'Bearer realm="edgeswarm-admin"' });
   if (!(await secretMatches(given, env.ADMIN_TOKEN))) return jsonError(403, "wrong admin token");
   return null;

@@ -25,7 +25,7 @@ export function gatedAction(request: Request, url: URL): EmbedGated | null {
  * same-origin GET (a claim from the Worker's own demo page) carries none and is let through.
  */
 export function embedRefusal(request: Request, env: Env, url: URL): Response | null {
-  const allowed = parseAllowedOrigins(env.ALLOWED_ORIGINS === undefined || env.ALLOWED_ORIGINS.trim() === "" ? "*" : env.ALLOWED_ORIGINS);
+  const allowed = parseAllowedOrigins(env.ALLOWED_ORIGINS);
   if (allowed === "*") return null;
   const action = gatedAction(request, url);
   if (action === null) return null;

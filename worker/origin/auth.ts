@@ -15,7 +15,7 @@
 // INGEST_TOKEN is compared constant-time over SHA-256 digests (worker/access/secret.ts),
 // a JWT by crypto.subtle.verify (shared/viewer-token.ts).
 import type { Env } from "../env";
-import { secretMatches } from "../access/secret";
+import { bearerToken, secretMatches } from "../access/secret";
 import { isChannelName } from "../../shared/names";
 import { verifySignedToken } from "../../shared/viewer-token";
 
@@ -29,9 +29,7 @@ export function extractCredentials(request: Request, rest: string): Credentials 
   // 2048: a per-stream JWT is ~200 characters; INGEST_TOKEN itself at most 256.
   const m = /^token\/([^/]{1,2048})\/(.*)$/.exec(rest);
   if (m) return { token: decodeURIComponentSafe(m[1]!), rest: m[2]! };
-  const auth = request.headers.get("authorization");
-  const b = auth ? /^Bearer\s+(\S{1,2048})\s*$/i.exec(auth) : null;
-  return { token: b ? b[1]! : null, rest };
+  return { token: bearerToken(request), rest };
 }
 
 function decodeURIComponentSafe(s: string): string | null {

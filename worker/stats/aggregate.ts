@@ -86,17 +86,7 @@ export function summarize(stream: string, retired: Totals, live: readonly Viewer
     t = addTotals(t, v);
     peers += v.peers;
   }
-  return {
-    stream,
-    viewers: live.length,
-    peers,
-    httpBytes: t.http,
-    p2pBytes: t.p2p,
-    uploadedBytes: t.up,
-    offload: offloadRatio(t.http, t.p2p),
-    bytesSaved: t.p2p,
-    errors: t.errors,
-  };
+  return { stream, ...figures(t, live.length, peers) };
 }
 
 /** Sums per-stream figures into one line (offload recomputed from bytes, not averaged). */
@@ -109,16 +99,12 @@ export function sumStreams(list: readonly StreamStats[]): Omit<StreamStats, "str
     viewers += s.viewers;
     peers += s.peers;
   }
-  return {
-    viewers,
-    peers,
-    httpBytes: t.http,
-    p2pBytes: t.p2p,
-    uploadedBytes: t.up,
-    offload: offloadRatio(t.http, t.p2p),
-    bytesSaved: t.p2p,
-    errors: t.errors,
-  };
+  return figures(t, viewers, peers);
+}
+
+/** The published figures of byte totals (offload from bytes; bytes saved are bytes from peers). */
+function figures(t: Totals, viewers: number, peers: number): Omit<StreamStats, "stream"> {
+  return { viewers, peers, httpBytes: t.http, p2pBytes: t.p2p, uploadedBytes: t.up, offload: offloadRatio(t.http, t.p2p), bytesSaved: t.p2p, errors: t.errors };
 }
 
 /** Which shard of STATS_SHARDS a stream's reports go to (FNV-1a: stable, cheap, well spread). */

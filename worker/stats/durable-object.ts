@@ -92,9 +92,8 @@ export class StatsHub extends DurableObject<Env> {
   async report(report: Report, now: number, client: string): Promise<ReportOutcome> {
     this.expire(now);
     const stream = this.sql.exec("SELECT name FROM streams WHERE name = ?", report.stream).toArray()[0];
-    const known =
-      stream !== undefined && this.sql.exec("SELECT 1 FROM viewers WHERE stream = ? AND viewer = ?", report.stream, report.viewer).toArray().length > 0;
-    const spent = spend(this.budgetOf(client), now, !known);
+    const prevRow = this.sql.exec("SELECT * FROM viewers WHERE stream = ? AND viewer = ?", report.stream, report.viewer).toArray()[0];
+    const spent = spend(this.budgetOf(client), now, prevRow === undefined);
     this.saveBudget(client, spent.budget);
     if (!spent.ok) return { ok: false, status: 429, error: spent.error };
     if (!stream) {
@@ -103,7 +102,6 @@ export class StatsHub extends DurableObject<Env> {
         return { ok: false, status: 503, error: "too many streams are being tracked; try later" };
       }
     }
-    const prevRow = this.sql.exec("SELECT * FROM viewers WHERE stream = ? AND viewer = ?", report.stream, report.viewer).toArray()[0];
     if (!prevRow) {
       const n = num(this.sql.exec("SELECT COUNT(*) AS n FROM viewers WHERE stream = ?", report.stream).one().n);
       if (n >= MAX_VIEWERS_PER_STREAM) return { ok: false, status: 429, error: "too many viewers reporting for this stream" };
