@@ -172,6 +172,30 @@ export const WAKE_GRACE_MS = OFFER_LIFETIME_MS;
  */
 export const STATS_FLUSH_MS = 5_000;
 
+/**
+ * The tracker is the witness of who watches (issue 14 items 3 and 5): it tells the channel's
+ * StatsHub the peer_ids and the region's SegmentLeases the client addresses it has seen
+ * announce (witness.ts). New sightings are batched for this long before they are pushed:
+ * one RPC per object per second however many join, and well inside the 5 s before a
+ * viewer's first stats report (shared/limits.ts REPORT_INTERVAL_MS).
+ */
+export const WITNESS_FLUSH_MS = 1_000;
+
+/**
+ * A peer_id or address already pushed is pushed again on an announce once its last push is
+ * this old. Clients re-announce every ANNOUNCE_INTERVAL_S, so a long session is refreshed
+ * once per 2 minutes at most, with no scan of the shard.
+ */
+export const WITNESS_REFRESH_MS = 120_000;
+
+/**
+ * How long a receiver trusts a sighting. Longer than the worst gap between pushes of a live
+ * viewer (WITNESS_REFRESH_MS + one ANNOUNCE_INTERVAL_S + the flush delay, ~3 min) with room
+ * for one missed announce; short enough that a viewer who left stops vouching for new stats
+ * rows or claims within minutes.
+ */
+export const WITNESS_TTL_MS = 300_000;
+
 // Channel keys in /announce/<channel> follow shared/names.ts (CHANNEL_RE).
 
 /** Channel used when the path is bare /announce. */
