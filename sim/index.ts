@@ -10,7 +10,7 @@
 import { parseProfile } from "../harness/netlab/profiles";
 import { edgeswarm } from "./policies/edgeswarm";
 import { stock } from "./policies/stock";
-import { jsonLine, table } from "./report";
+import { causeTable, jsonLine, table } from "./report";
 import { DEFAULTS, runPolicy, type RunConfig, type RunResult } from "./run";
 
 function parse(argv: readonly string[]): { cfg: Omit<RunConfig, "viewers">; viewers: number[]; json: boolean; policies: string } {
@@ -100,6 +100,8 @@ function main(): void {
     console.error(`  ${n} viewers simulated (${last})`);
   }
   console.log(table(rows));
+  console.log("\n# where the HTTP bytes go: share of all segment bytes by cause (sim/swarm.ts HTTP_CAUSES)");
+  console.log(causeTable(rows));
   if (json) {
     if (!mine) mine = runPolicy({ ...cfg, viewers: viewers[viewers.length - 1]! }, edgeswarm);
     console.log(jsonLine(mine));

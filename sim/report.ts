@@ -1,6 +1,6 @@
 // Turns run results into the printed table and the one-line JSON. Formatting only.
 import type { RunResult } from "./run";
-import { SLACK_BIN_S, SLACK_MIN_S } from "./swarm";
+import { HTTP_CAUSES, SLACK_BIN_S, SLACK_MIN_S } from "./swarm";
 
 /** The value below which a share `p` of the histogram's mass lies (bin midpoints). */
 export function percentileOfHist(hist: Float64Array, p: number): number {
@@ -38,7 +38,24 @@ const COLS: Array<[string, (r: RunResult) => string]> = [
   ["cost/saved", (r) => (r.egressSavedPer1kViewerHours > 0 ? `${((100 * r.cfCostPer1kViewerHours) / r.egressSavedPer1kViewerHours).toFixed(2)} %` : "-")],
 ];
 
+/** Where the HTTP bytes go: each cause's share of all segment bytes (they sum to 1 − offload). */
+const CAUSE_COLS: Array<[string, (r: RunResult) => string]> = [
+  ["policy", (r) => r.policy],
+  ["viewers", (r) => r.viewers.toLocaleString("en-US")],
+  ["http", (r) => (1 - r.offload).toFixed(4)],
+  ...HTTP_CAUSES.map((c, i): [string, (r: RunResult) => string] => [c, (r) => r.httpShareByCause[i]!.toFixed(4)]),
+];
+
 export function table(rows: readonly RunResult[]): string {
+  return grid(COLS, rows);
+}
+
+/** The HTTP bytes of each run by cause (sim/swarm.ts HTTP_CAUSES). */
+export function causeTable(rows: readonly RunResult[]): string {
+  return grid(CAUSE_COLS, rows);
+}
+
+function grid(COLS: Array<[string, (r: RunResult) => string]>, rows: readonly RunResult[]): string {
   const cells = [COLS.map(([h]) => h), ...rows.map((r) => COLS.map(([, f]) => f(r)))];
   const widths = COLS.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join("  ");

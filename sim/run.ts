@@ -20,7 +20,7 @@ import { ObjectLoad } from "./objects";
 import { rng } from "./rng";
 import { ASSUME, bill, egressValue, type Bill } from "./pricing";
 import type { ClientPolicy } from "./policies/types";
-import { runShard, SLACK_BINS, type StreamParams } from "./swarm";
+import { HTTP_CAUSES, runShard, SLACK_BINS, type StreamParams } from "./swarm";
 import { audience, FLASH_MEAN_S, REPLACE_GAP_MEAN_S, SESSION_MEAN_S, type ViewerSpec } from "./viewer";
 import { percentileOfHist } from "./report";
 
@@ -71,6 +71,8 @@ export interface RunResult {
   egressSavedPer1kViewerHours: number;
   /** Share of all segment bytes fetched by fetchers at publication (EdgeSwarm's first copies). */
   fetcherShare: number;
+  /** Share of all segment bytes fetched over HTTP, by cause (HTTP_CAUSES order); they sum to 1 − offload. */
+  httpShareByCause: number[];
   meanPeers: number;
   meanM: number;
   refused: number;
@@ -215,6 +217,7 @@ export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
   const load = new ObjectLoad(horizonS + cfg.budgetS + 2);
   const shards = cfg.profile ? new Map([[CHANNEL, specs]]) : route(specs, load, cfg.seed);
   const slack = new Float64Array(SLACK_BINS);
+  const byCause = new Float64Array(HTTP_CAUSES.length);
   let p2p = 0,
     http = 0,
     fetched = 0,
@@ -253,6 +256,7 @@ export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
     mW += r.meanM * viewers.length;
     largest = Math.max(largest, viewers.length);
     for (let i = 0; i < SLACK_BINS; i++) slack[i]! += r.slack[i]!;
+    for (let i = 0; i < HTTP_CAUSES.length; i++) byCause[i]! += r.httpByCause[i]!;
   }
   const peaks = load.peaks();
   const viewerHours = (played * cfg.segmentS) / 3600;
@@ -290,6 +294,7 @@ export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
     cfCostPer1kViewerHours: b.total * per1k,
     egressSavedPer1kViewerHours: egressValue(p2p) * per1k,
     fetcherShare: p2p + http > 0 ? fetched / (p2p + http) : 0,
+    httpShareByCause: [...byCause].map((b) => (p2p + http > 0 ? b / (p2p + http) : 0)),
     meanPeers: specs.length ? peersW / specs.length : 0,
     meanM: specs.length ? mW / specs.length : 0,
     refused,

@@ -52,9 +52,24 @@ export interface ShardInput {
   allConnectable: boolean;
 }
 
+/**
+ * Why an HTTP segment fetch happened (docs/sim.md "Where the HTTP bytes go"):
+ * - fetcher: a planned fetcher at publication (fetchesSegment);
+ * - claim: the lease's winner in the claims phase (no proven viewer yet);
+ * - first: a joiner's first segment, loaded at once;
+ * - joining: a fallback of a viewer in its first budget's worth of seconds (catching up to
+ *   the live edge, or its second segment on the joining window);
+ * - fallback: a fallback of a settled viewer (no peer delivered it before the high-demand window);
+ * - random: stock's random HTTP seeding.
+ */
+export const HTTP_CAUSES = ["fetcher", "claim", "first", "joining", "fallback", "random"] as const;
+export type HttpCause = (typeof HTTP_CAUSES)[number];
+
 export interface ShardResult {
   p2pBytes: number;
   httpBytes: number;
+  /** HTTP bytes by cause, indexed as HTTP_CAUSES. */
+  httpByCause: Float64Array;
   /** HTTP bytes fetched by fetchers at publication (EdgeSwarm). */
   fetcherBytes: number;
   stalls: number;
@@ -80,6 +95,7 @@ const NONE = 0,
 interface Inbound {
   s: number;
   from: V;
+  startedAt: number;
   up?: Upload;
   done?: Handle;
 }
@@ -101,6 +117,8 @@ class V {
   reann?: Reannounce;
   reannTick?: Handle;
   idStr: string;
+  /** Download rate measured from each peer (its last whole segment): the core's peer.downloadBandwidth. */
+  bw = new Map<V, number>();
   upHist: number[] = [];
   busyHist: number[] = [];
   constructor(
@@ -135,6 +153,7 @@ export function runShard(input: ShardInput): ShardResult {
   const res: ShardResult = {
     p2pBytes: 0,
     httpBytes: 0,
+    httpByCause: new Float64Array(HTTP_CAUSES.length),
     fetcherBytes: 0,
     stalls: 0,
     stallS: 0,
@@ -155,14 +174,15 @@ export function runShard(input: ShardInput): ShardResult {
 
   const wants = (v: V, s: number) => v.present && s >= v.first && s <= cur;
 
-  function acquire(v: V, s: number, src: "p2p" | "http", fetcher: boolean): void {
+  function acquire(v: V, s: number, src: "p2p" | "http", cause?: HttpCause): void {
     if (!v.present || state[v.i * S + s] === HELD) return;
     const wasHttp = state[v.i * S + s] === HTTP;
     state[v.i * S + s] = HELD;
     if (src === "p2p") res.p2pBytes += bytes;
     else {
       res.httpBytes += bytes;
-      if (fetcher) res.fetcherBytes += bytes;
+      res.httpByCause[HTTP_CAUSES.indexOf(cause!)]! += bytes;
+      if (cause === "fetcher" || cause === "claim") res.fetcherBytes += bytes;
       v.httpActive--;
     }
     if (s <= v.last) {
@@ -190,37 +210,66 @@ export function runShard(input: ShardInput): ShardResult {
   function startFrom(v: V, h: V, s: number): boolean {
     if (h.up.busy) return false;
     for (const x of v.inbound) if (x.from === h) return false;
-    const entry: Inbound = { s, from: h };
+    const entry: Inbound = { s, from: h, startedAt: q.now };
     state[v.i * S + s] = P2P;
     v.inbound.push(entry);
     entry.up = h.up.start(bytes, Math.min(net.connLimitBps, v.spec.downBps), () => {
       entry.up = undefined;
       entry.done = q.after(net.p2pRttS, () => {
+        v.bw.set(h, bytes / Math.max(1e-3, q.now - entry.startedAt));
         removeInbound(v, entry);
-        acquire(v, s, "p2p", false);
+        acquire(v, s, "p2p");
       });
     });
     return true;
   }
 
-  /** Asks a random connected holder of `s` that can serve now; false when none can. */
+  /** Asks a connected holder of `s` that can serve now, as the core picks it; false when none can. */
   function tryP2P(v: V, s: number): boolean {
-    let count = 0,
-      anyHolder = false;
-    let pick: V | undefined;
+    const free: V[] = [];
+    let anyHolder = false;
     for (const h of v.nb) {
       if (state[h.i * S + s] !== HELD) continue;
       anyHolder = true;
       // The core never asks a peer it is already downloading from (p2p/loader.ts).
       if (h.up.busy || isSource(v, h)) continue;
-      count++;
-      if (r.int(count) === 0) pick = h;
+      free.push(h);
     }
-    if (!pick) {
+    if (free.length === 0) {
       if (anyHolder) scheduleRetry(v);
       return false;
     }
-    return startFrom(v, pick, s);
+    return startFrom(v, pickHolder(v, free), s);
+  }
+
+  /**
+   * p2p-media-loader-core 2.3.1 p2p/loader.ts downloadSegment: a random holder weighted by the
+   * download bandwidth measured from it (peers never measured, or below a tenth of the best,
+   * weigh that tenth, or the proven weight shared among them when they are many); uniform
+   * while none is measured. The measurement is the rate of the last segment from that peer.
+   */
+  function pickHolder(v: V, free: readonly V[]): V {
+    if (free.length === 1) return free[0]!;
+    let max = 0;
+    for (const h of free) max = Math.max(max, v.bw.get(h) ?? 0);
+    if (max <= 0) return free[r.int(free.length)]!;
+    const base = Math.max(1, max * 0.1);
+    let unproven = 0,
+      provenWeight = 0;
+    for (const h of free) {
+      const b = v.bw.get(h) ?? 0;
+      if (b <= base) unproven++;
+      else provenWeight += b;
+    }
+    const adjusted = unproven > 0 && provenWeight > 0 && unproven * base > provenWeight ? provenWeight / unproven : base;
+    let total = 0;
+    for (const h of free) total += Math.max(v.bw.get(h) ?? 0, adjusted);
+    let x = r.next() * total;
+    for (const h of free) {
+      x -= Math.max(v.bw.get(h) ?? 0, adjusted);
+      if (x <= 0) return h;
+    }
+    return free[free.length - 1]!;
   }
 
   function isSource(v: V, h: V): boolean {
@@ -253,7 +302,7 @@ export function runShard(input: ShardInput): ShardResult {
     });
   }
 
-  function startHttp(v: V, s: number, fetcher: boolean): void {
+  function startHttp(v: V, s: number, cause: HttpCause): void {
     const k = v.i * S + s;
     if (state[k] === HELD || state[k] === HTTP) return;
     const wasP2P = state[k] === P2P;
@@ -270,7 +319,7 @@ export function runShard(input: ShardInput): ShardResult {
     res.httpRequests++;
     for (const u of v.nb) nearLoading[u.i * S + s]!++;
     const t = r.exp(net.httpTtfbS) + bytes / v.spec.downBps;
-    q.after(t, () => acquire(v, s, "http", fetcher));
+    q.after(t, () => acquire(v, s, "http", cause));
     if (wasP2P) pump(v);
   }
 
@@ -278,7 +327,7 @@ export function runShard(input: ShardInput): ShardResult {
     if (!v.present || s < v.first) return;
     const k = v.i * S + s;
     if (state[k] === HELD || state[k] === HTTP) return;
-    startHttp(v, s, false);
+    startHttp(v, s, q.now - v.spec.joinS < B ? "joining" : "fallback");
   }
 
   // --- pairing ---------------------------------------------------------------------------
@@ -388,7 +437,7 @@ export function runShard(input: ShardInput): ShardResult {
     byId.set(v.idStr, v);
     q.after(net.p2pRttS, () => periodicAnnounce(v));
     // The first segment loads at once; those whose fallback time is already past follow it.
-    if (v.first <= cur) startHttp(v, v.first, false);
+    if (v.first <= cur) startHttp(v, v.first, "first");
     for (let s = v.first + 1; s <= cur; s++) scheduleFallback(v, s);
     // Its second segment falls back on the joining window (liveJoinHighDemand), not its group's.
     if (v.first + 1 > cur && v.hdJoin < v.hd && v.first + 1 < S) q.at(pub(v.first + 1), () => scheduleFallback(v, v.first + 1));
@@ -429,6 +478,8 @@ export function runShard(input: ShardInput): ShardResult {
     }
     const nbs = v.nb;
     v.nb = [];
+    v.bw.clear();
+    for (const u of nbs) u.bw.delete(v);
     for (const u of nbs) {
       unlink(v, u);
       if (u.present) pump(u);
@@ -479,7 +530,7 @@ export function runShard(input: ShardInput): ShardResult {
     let p = count / (peers + 1);
     for (const i of idx) {
       if (v.httpActive >= policy.simultaneousHttp) break;
-      if (p >= 1 || r.next() <= p) startHttp(v, cands[i]!, false);
+      if (p >= 1 || r.next() <= p) startHttp(v, cands[i]!, "random");
       p--;
       if (p <= 0) break;
     }
@@ -538,13 +589,13 @@ export function runShard(input: ShardInput): ShardResult {
       const claimers = members.filter((v) => wants(v, s));
       if (claimers.length > 0) {
         for (let i = 0; i < claimers.length; i++) load.claim(input.leaseName, q.now);
-        startHttp(claimers[r.int(claimers.length)]!, s, true);
+        startHttp(claimers[r.int(claimers.length)]!, s, "claim");
       }
     } else if (policy.edgeFetchers) {
       for (const id of plan.roles.keys()) {
         if (!fetchesSegment(plan, id, s)) continue;
         const v = byId.get(id);
-        if (v && v.member && wants(v, s)) startHttp(v, s, true);
+        if (v && v.member && wants(v, s)) startHttp(v, s, "fetcher");
       }
     }
     // Viewers reach the high-demand window in groups of equal window and revisit phase.

@@ -6,7 +6,7 @@ import { DEFAULT_NETWORK, MBIT } from "../../../sim/network";
 import { ObjectLoad } from "../../../sim/objects";
 import { edgeswarm } from "../../../sim/policies/edgeswarm";
 import { stock, STOCK_DEFAULTS } from "../../../sim/policies/stock";
-import { runShard, type ShardInput } from "../../../sim/swarm";
+import { HTTP_CAUSES, runShard, type ShardInput } from "../../../sim/swarm";
 import type { ViewerSpec } from "../../../sim/viewer";
 
 const D = 4,
@@ -69,6 +69,15 @@ describe("sim scenario: two viewers, 60 s of 4 s segments, 30 s budget", () => {
     expect(r.fetcherBytes).toBe(14 * SEG);
     expect(r.httpBytes).toBe(16 * SEG);
     expect(r.p2pBytes).toBe(14 * SEG);
+  });
+
+  // The same run, its HTTP bytes by cause: the 2 first segments, the 3 claims' winners, the
+  // 11 role fetches; no fallback, nothing else.
+  it("attributes every HTTP byte to one cause, and the causes add up to the HTTP bytes", () => {
+    const r = runShard(shard(edgeswarm, true));
+    const by = Object.fromEntries(HTTP_CAUSES.map((c, i) => [c, r.httpByCause[i]! / SEG]));
+    expect(by).toEqual({ fetcher: 11, claim: 3, first: 2, joining: 0, fallback: 0, random: 0 });
+    expect(r.httpByCause.reduce((a, b) => a + b, 0)).toBe(r.httpBytes);
   });
 
   // Stock: 15 s high-demand window, so a segment is fetched over HTTP 15 s before its deadline
