@@ -3,6 +3,8 @@
 // a lost or repeated report is harmless. After a silence longer than the Worker keeps a
 // viewer, it mints a new id and counts from the last acknowledged totals (nothing is lost
 // or counted twice). Failures are silent and backed off: stats must never disturb playback.
+// Each report names this page's tracker peer_id: the Worker counts a new viewer only once its
+// tracker has seen that peer_id (a 403 until then, which is retried later, totals kept).
 import { ERROR_TYPES, emptyErrors, REPORT_VERSION, type Report } from "../shared/stats-report";
 import { MAX_PEERS, REPORT_INTERVAL_MS, VIEWER_TTL_MS } from "../shared/limits";
 import { minus, type Stats } from "./stats";
@@ -18,11 +20,23 @@ export function newViewerId(): string {
 }
 
 /** The report body for the current totals relative to the baseline (pure). */
-export function buildReport(stream: string, viewer: string, now: Stats, base: Baseline): Report {
+export function buildReport(stream: string, viewer: string, now: Stats, base: Baseline, peer?: string): Report {
   const d = minus(now, base);
   const errors = emptyErrors();
   for (const k of ERROR_TYPES) errors[k] = d.errors[k];
-  return { v: REPORT_VERSION, stream, viewer, http: d.httpBytes, p2p: d.p2pBytes, up: d.uploadedBytes, peers: Math.min(MAX_PEERS, now.peers), errors };
+  const r: Report = {
+    v: REPORT_VERSION,
+    stream,
+    viewer,
+    http: d.httpBytes,
+    p2p: d.p2pBytes,
+    up: d.uploadedBytes,
+    peers: Math.min(MAX_PEERS, now.peers),
+    errors,
+  };
+  // Only a well-formed peer_id is sent: the Worker refuses a report with a malformed one.
+  if (peer !== undefined && peer.length === 20) r.peer = peer;
+  return r;
 }
 
 export class Reporter {
@@ -37,6 +51,8 @@ export class Reporter {
     private readonly url: string,
     private readonly stream: string,
     private readonly read: () => Stats,
+    /** This page's tracker peer_id (main bundle: tracker-socket.ts announcedPeerId). */
+    private readonly peer: () => string | undefined = () => undefined,
   ) {
     addEventListener("pagehide", this.onHide);
     this.schedule(REPORT_INTERVAL_MS);
@@ -70,7 +86,7 @@ export class Reporter {
   private async send(): Promise<void> {
     this.rotateIfStale();
     const snap = this.read();
-    const body = JSON.stringify(buildReport(this.stream, this.viewer, snap, this.base));
+    const body = JSON.stringify(buildReport(this.stream, this.viewer, snap, this.base, this.peer()));
     let next = REPORT_INTERVAL_MS;
     try {
       // text/plain keeps this a CORS "simple request": no preflight from embedding pages.
@@ -85,6 +101,8 @@ export class Reporter {
         this.viewer = newViewerId();
         this.base = { httpBytes: snap.httpBytes, p2pBytes: snap.p2pBytes, uploadedBytes: snap.uploadedBytes, errors: { ...snap.errors } };
       } else {
+        // 403 (the tracker has not seen us yet, or our peer_id backs our previous id), 429, 5xx:
+        // keep id and totals, back off and try again.
         this.failures++;
       }
     } catch {
@@ -95,7 +113,7 @@ export class Reporter {
 
   private beacon(): void {
     if (this.stopped || typeof navigator === "undefined" || !navigator.sendBeacon) return;
-    const body = JSON.stringify(buildReport(this.stream, this.viewer, this.read(), this.base));
+    const body = JSON.stringify(buildReport(this.stream, this.viewer, this.read(), this.base, this.peer()));
     try {
       navigator.sendBeacon(this.url, new Blob([body], { type: "text/plain" }));
     } catch {

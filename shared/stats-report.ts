@@ -31,9 +31,21 @@ export interface Report {
   /** Peers connected right now (a gauge, not a total). */
   peers: number;
   errors: ErrorCounts;
+  /**
+   * The reporter's peer_id on the stream's tracker (one of its announces). A new viewer row is
+   * counted only for a peer_id the tracker has seen on that stream, or with a viewer token.
+   */
+  peer?: string;
 }
 
-const REPORT_KEYS = new Set(["v", "stream", "viewer", "http", "p2p", "up", "peers", "errors"]);
+const REPORT_KEYS = new Set(["v", "stream", "viewer", "http", "p2p", "up", "peers", "errors", "peer"]);
+
+/** A tracker peer_id as the tracker checks it: 20 chars, each char code ≤ 255. */
+function isPeerId(x: unknown): x is string {
+  if (typeof x !== "string" || x.length !== 20) return false;
+  for (let i = 0; i < x.length; i++) if (x.charCodeAt(i) > 255) return false;
+  return true;
+}
 
 function isCounter(x: unknown, max = MAX_COUNTER): x is number {
   return typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= max;
@@ -57,6 +69,7 @@ export function parseReport(raw: unknown): Result<Report> {
   if (!isCounter(p2p)) return notCounter("p2p");
   if (!isCounter(up)) return notCounter("up");
   if (!isCounter(peers, MAX_PEERS)) return { ok: false, reason: `peers must be an integer in 0..${MAX_PEERS}` };
+  if (r.peer !== undefined && !isPeerId(r.peer)) return { ok: false, reason: "peer must be a 20-char tracker peer_id (char codes ≤ 255)" };
   const errors = emptyErrors();
   if (r.errors !== undefined) {
     if (typeof r.errors !== "object" || r.errors === null || Array.isArray(r.errors)) return { ok: false, reason: "errors must be an object" };
@@ -66,19 +79,9 @@ export function parseReport(raw: unknown): Result<Report> {
       errors[k as ErrorType] = n;
     }
   }
-  return {
-    ok: true,
-    value: {
-      v: REPORT_VERSION,
-      stream: r.stream,
-      viewer: r.viewer,
-      http,
-      p2p,
-      up,
-      peers,
-      errors,
-    },
-  };
+  const value: Report = { v: REPORT_VERSION, stream: r.stream, viewer: r.viewer, http, p2p, up, peers, errors };
+  if (isPeerId(r.peer)) value.peer = r.peer;
+  return { ok: true, value };
 }
 
 /** Per-stream figures served by GET /api/stats. */

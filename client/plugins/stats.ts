@@ -8,6 +8,7 @@ import type { Overlay } from "../overlay";
 import type { Reporter } from "../reporter";
 import * as S from "../stats";
 import { message } from "../events";
+import { announcedPeerId } from "../tracker-socket";
 import type { Dispose, P2PContext, PlayerContext } from "./context";
 
 export function snapshotOf(ctx: PlayerContext): S.Stats {
@@ -37,7 +38,13 @@ export function installStats(ctx: PlayerContext): Dispose {
   if (reportUrl && ctx.mode() !== "native") {
     loadExtra<typeof import("../reporter")>("reporter", opts.assets).then(
       (m) => {
-        if (!ctx.destroyed()) reporter = new m.Reporter(reportUrl, opts.channel, () => snapshotOf(ctx));
+        if (!ctx.destroyed())
+          reporter = new m.Reporter(
+            reportUrl,
+            opts.channel,
+            () => snapshotOf(ctx),
+            () => announcedPeerId(opts.tracker),
+          );
       },
       () => {},
     );

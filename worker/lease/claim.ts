@@ -12,7 +12,12 @@
 // A lease is recorded only once the origin has served the segment (200 or 206): a claim
 // for a segment that does not exist (yet) gets the origin's 404, unmarked, and leaves no
 // lease behind, so invented keys can neither win "granted" nor push real leases out of
-// the book. Each viewer (viewer.ts) holds at most MAX_LEASES_PER_VIEWER leases at once.
+// the book. Each viewer (one address, access/address.ts) holds at most MAX_LEASES_PER_VIEWER
+// leases at once, and only a viewer known to the region is granted any: an address with a
+// tracker socket that announced in the channel (the tracker's witness, known-viewers.ts), or
+// any request when viewer tokens are on (the gate in access/viewer.ts has checked its token
+// before a media request gets here). An unknown address gets the same 204 `denied`, before
+// the origin is touched.
 import { CLAIM_HEADER, CLAIM_PARAM, type ClaimAnswer } from "../../shared/claim";
 import type { Env } from "../env";
 import { jsonError } from "../http";
@@ -26,6 +31,7 @@ import type { SegmentLeases } from "./durable-object";
 interface PendingLease {
   key: string;
   viewer: string;
+  tokened: boolean;
   leases: DurableObjectStub<SegmentLeases>;
 }
 
@@ -43,7 +49,7 @@ export async function serveClaimed(request: Request, env: Env, serve: (request: 
   if (!lease) return response;
   // Only a segment the origin has is leased; a 404 (or 304, 416, 5xx) goes back as it is.
   if (response.status !== 200 && response.status !== 206) return response;
-  const result = await lease.leases.claim(lease.key, lease.viewer);
+  const result = await lease.leases.claim(lease.key, lease.viewer, lease.tokened);
   if (result.granted) return withAnswer(response, "granted");
   // Another viewer won between our check and now (or this one reached its bound).
   await response.body?.cancel();
@@ -80,7 +86,10 @@ export async function applyClaim(request: Request, env: Env): Promise<ClaimDecis
   // Same shard as the tracker: a lease only means something to peers who can meet.
   const leases = env.LEASES.getByName(shardName(channel, trackerSharding(env), request.cf));
   const viewer = addressKey(request.headers.get("cf-connecting-ip"));
+  // With VIEWER_TOKEN_SECRET set, every /streams, /live and /upstream request reaching this
+  // point carried a valid token (worker/index.ts runs viewerAccess first).
+  const tokened = Boolean(env.VIEWER_TOKEN_SECRET);
   // Asked before the origin is touched, so a refused claim costs no origin read.
-  if (!(await leases.check(key, viewer)).granted) return { ok: false, response: denied() };
-  return { ok: true, request: stripped, lease: { key, viewer, leases } };
+  if (!(await leases.check(key, viewer, tokened)).granted) return { ok: false, response: denied() };
+  return { ok: true, request: stripped, lease: { key, viewer, tokened, leases } };
 }

@@ -11,7 +11,9 @@ export type ClaimResult =
   /** Someone in the swarm holds the segment. */
   | { granted: false; heldForMs: number }
   /** The segment is free, but this viewer already holds its share of leases. */
-  | { granted: false; viewerFull: true };
+  | { granted: false; viewerFull: true }
+  /** No tracker shard of this region has seen the viewer (known-viewers.ts), and it has no token. */
+  | { granted: false; unknown: true };
 
 interface Lease {
   at: number;

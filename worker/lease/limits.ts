@@ -34,3 +34,12 @@ export const MAX_LEASES_PER_VIEWER = 64;
 
 /** Longest path a lease key may be (it is the segment's URL path). */
 export const MAX_LEASE_KEY_CHARS = 512;
+
+/**
+ * Addresses a lease object knows at once (the tracker's witness, known-viewers.ts). A region's
+ * shards hold at most MAX_BUCKETS × MAX_SOCKETS_PER_SHARD sockets in theory, but one address
+ * per viewer household; 100,000 covers the largest audience a region's claims matter for and
+ * bounds memory and storage to a few MB. Past it the longest-unseen address is forgotten,
+ * which only costs it its claims until its next announce re-sights it.
+ */
+export const MAX_KNOWN_VIEWERS = 100_000;

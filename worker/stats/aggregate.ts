@@ -2,7 +2,15 @@
 // totals, and how live and departed viewers add up to per-stream figures. No storage and
 // no clock of its own (callers pass `now`), so every rule is unit-tested in Node.
 import { MAX_COUNTER } from "../../shared/limits";
-import { FIRST_REPORT_WINDOW_S, MAX_BYTES_PER_SECOND, MAX_ERRORS_PER_SECOND } from "./limits";
+import {
+  DOWNLOAD_HEADROOM,
+  FIRST_REPORT_WINDOW_S,
+  JOIN_ALLOWANCE_S,
+  MAX_BYTES_PER_SECOND,
+  MAX_ERRORS_PER_SECOND,
+  MAX_MEDIA_BYTES_PER_S,
+  UPLOAD_FACTOR,
+} from "./limits";
 import { ERROR_TYPES, emptyErrors, type ErrorCounts, type Report, type StreamStats } from "../../shared/stats-report";
 
 /** Byte and error totals; what a departed viewer leaves behind in its stream. */
@@ -17,8 +25,11 @@ export interface ViewerRow extends Totals {
   stream: string;
   viewer: string;
   peers: number;
+  /** Since when the viewer is known: the tracker's first sighting of its peer_id, or its first report. */
   firstSeen: number;
   lastSeen: number;
+  /** The tracker peer_id that vouched for the row (peerKey form); one peer_id backs one row. */
+  peer?: string;
 }
 
 export type ApplyResult = { ok: true; row: ViewerRow } | { ok: false; status: number; reason: string };
@@ -30,11 +41,29 @@ export function emptyTotals(): Totals {
 }
 
 /**
- * Accepts a report as the viewer's new totals, or refuses it. Totals only grow (a page
- * keeps counting until it unloads), and can grow no faster than a real connection could
- * move bytes since the previous report, so a hostile page cannot inflate a stream.
+ * Most bytes (http + p2p) a viewer known since `since` can have downloaded by `now`: the
+ * highest plausible media bitrate with headroom, over its time plus a join allowance.
  */
-export function applyReport(prev: ViewerRow | undefined, report: Report, now: number): ApplyResult {
+export function maxDownload(since: number, now: number): number {
+  return (Math.max(0, now - since) / 1000 + JOIN_ALLOWANCE_S) * MAX_MEDIA_BYTES_PER_S * DOWNLOAD_HEADROOM;
+}
+
+/** A peer_id as stored (hex of its char codes: peer_ids may hold any char code up to 255). */
+export function peerKey(peer: string): string {
+  let out = "";
+  for (let i = 0; i < peer.length; i++) out += peer.charCodeAt(i).toString(16).padStart(2, "0");
+  return out;
+}
+
+/**
+ * Accepts a report as the viewer's new totals, or refuses it. Totals only grow (a page
+ * keeps counting until it unloads), can grow no faster than a real connection could move
+ * bytes since the previous report, and in all can be no more than a viewer could have
+ * watched since it was first known (maxDownload; uploads UPLOAD_FACTOR times that), so a
+ * hostile page cannot inflate a stream. `since`: when a new viewer was first known (the
+ * tracker's sighting of its peer_id); an existing row keeps its own firstSeen.
+ */
+export function applyReport(prev: ViewerRow | undefined, report: Report, now: number, since = now): ApplyResult {
   // A clock step backwards (or the first report) gets the minimum window, never a negative one.
   const seconds = prev ? Math.max(1, (now - prev.lastSeen) / 1000) : FIRST_REPORT_WINDOW_S;
   const maxBytes = MAX_BYTES_PER_SECOND * seconds;
@@ -49,6 +78,15 @@ export function applyReport(prev: ViewerRow | undefined, report: Report, now: nu
     if (report.errors[k] < before) return { ok: false, status: 409, reason: `errors.${k} went backwards (totals only grow)` };
     if (report.errors[k] - before > maxErrors) return { ok: false, status: 422, reason: `errors.${k} grew implausibly fast` };
   }
+  const firstSeen = prev ? prev.firstSeen : Math.min(now, since);
+  const maxDown = maxDownload(firstSeen, now);
+  if (report.http + report.p2p > maxDown) {
+    return { ok: false, status: 422, reason: `http + p2p exceed what a viewer can download in its time (${Math.round(maxDown)} bytes)` };
+  }
+  if (report.up > UPLOAD_FACTOR * maxDown) {
+    return { ok: false, status: 422, reason: `up exceeds what a viewer can upload in its time (${Math.round(UPLOAD_FACTOR * maxDown)} bytes)` };
+  }
+  const peer = prev ? prev.peer : report.peer === undefined ? undefined : peerKey(report.peer);
   return {
     ok: true,
     row: {
@@ -59,8 +97,9 @@ export function applyReport(prev: ViewerRow | undefined, report: Report, now: nu
       up: report.up,
       peers: report.peers,
       errors: { ...report.errors },
-      firstSeen: prev?.firstSeen ?? now,
+      firstSeen,
       lastSeen: now,
+      ...(peer === undefined ? {} : { peer }),
     },
   };
 }

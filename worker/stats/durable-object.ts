@@ -1,11 +1,14 @@
 // StatsHub: one shard of the viewer-report aggregate (see STATS_SHARDS). Thin: it stores
 // rows in the object's SQLite, calls the pure rules in aggregate.ts, and answers over RPC.
 // It does not parse HTTP or JSON bodies (index.ts does) and holds nothing only in memory.
+// The tracker shards tell it which peer_ids announced on each stream (witness, from
+// tracker/witness.ts); a new viewer row needs one of those, or a viewer token.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { applyReport, emptyTotals, summarize, type Totals, type ViewerRow } from "./aggregate";
+import { applyReport, emptyTotals, peerKey, summarize, type Totals, type ViewerRow } from "./aggregate";
+import { WITNESS_TTL_MS } from "../tracker/limits";
 import { REPORT_INTERVAL_MS, VIEWER_TTL_MS } from "../../shared/limits";
-import { MAX_STREAMS_PER_SHARD, MAX_VIEWERS_PER_STREAM, STREAM_TTL_MS } from "./limits";
+import { MAX_SIGHTINGS_PER_SHARD, MAX_STREAMS_PER_SHARD, MAX_VIEWERS_PER_STREAM, STREAM_TTL_MS } from "./limits";
 import { isIdle, spend, type ClientBudget } from "./client-budget";
 import { ERROR_TYPES, emptyErrors, type ErrorCounts, type Report, type StreamStats } from "../../shared/stats-report";
 
@@ -31,7 +34,9 @@ function errorsOf(v: SqlStorageValue | undefined): ErrorCounts {
 }
 
 function viewerOf(r: Row): ViewerRow {
+  const peer = typeof r.peer === "string" ? { peer: r.peer } : {};
   return {
+    ...peer,
     stream: String(r.stream),
     viewer: String(r.viewer),
     http: num(r.http),
@@ -67,6 +72,58 @@ export class StatsHub extends DurableObject<Env> {
       key TEXT PRIMARY KEY, reports REAL NOT NULL, reports_at INTEGER NOT NULL,
       fresh REAL NOT NULL, fresh_at INTEGER NOT NULL)`);
     this.sql.exec("CREATE INDEX IF NOT EXISTS clients_reports_at ON clients (reports_at)");
+    // The peer_id that vouched for a viewer row (aggregate.ts peerKey). Added after the table
+    // existed: stored objects get the column on their next start.
+    const cols = this.sql.exec("PRAGMA table_info(viewers)").toArray();
+    if (!cols.some((c) => c.name === "peer")) this.sql.exec("ALTER TABLE viewers ADD COLUMN peer TEXT");
+    this.sql.exec("CREATE INDEX IF NOT EXISTS viewers_peer ON viewers (stream, peer)");
+    // Peer_ids the tracker saw announce on a stream (witness), trusted until `until`.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS sightings (
+      stream TEXT NOT NULL, peer TEXT NOT NULL, since INTEGER NOT NULL, until INTEGER NOT NULL,
+      PRIMARY KEY (stream, peer))`);
+    this.sql.exec("CREATE INDEX IF NOT EXISTS sightings_until ON sightings (until)");
+  }
+
+  /**
+   * RPC from a TrackerShard: these peer_ids announced on `stream` at `now`. A sighting keeps
+   * its first `since` (the plausibility bound counts from it) while it is refreshed.
+   */
+  async witness(stream: string, peers: string[], now: number): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      for (const p of peers) {
+        this.sql.exec(
+          `INSERT INTO sightings (stream, peer, since, until) VALUES (?, ?, ?, ?)
+          ON CONFLICT (stream, peer) DO UPDATE SET until = excluded.until,
+          since = CASE WHEN sightings.until < excluded.since THEN excluded.since ELSE MIN(sightings.since, excluded.since) END`,
+          stream,
+          peerKey(p),
+          now,
+          now + WITNESS_TTL_MS,
+        );
+      }
+      const n = num(this.sql.exec("SELECT COUNT(*) AS n FROM sightings").one().n);
+      if (n > MAX_SIGHTINGS_PER_SHARD) {
+        this.sql.exec("DELETE FROM sightings WHERE rowid IN (SELECT rowid FROM sightings ORDER BY until LIMIT ?)", n - MAX_SIGHTINGS_PER_SHARD);
+      }
+    });
+  }
+
+  /**
+   * Why a new viewer row may not be created now, or when it was first known. Token-bearing
+   * reports need no sighting; one peer_id backs at most one live row, so a copied peer_id
+   * cannot mint many viewers.
+   */
+  private vouch(report: Report, now: number, tokened: boolean): { ok: true; since: number } | { ok: false; error: string } {
+    const key = report.peer === undefined ? undefined : peerKey(report.peer);
+    if (key !== undefined) {
+      const held = this.sql.exec("SELECT viewer FROM viewers WHERE stream = ? AND peer = ? LIMIT 1", report.stream, key).toArray()[0];
+      if (held) return { ok: false, error: "this peer_id already backs another viewer of this stream; retry later" };
+    }
+    if (tokened) return { ok: true, since: now };
+    if (key === undefined) return { ok: false, error: "report carries no tracker peer_id; viewer not seen by the tracker on this stream" };
+    const seen = this.sql.exec("SELECT since FROM sightings WHERE stream = ? AND peer = ? AND until > ?", report.stream, key, now).toArray()[0];
+    if (!seen) return { ok: false, error: "viewer not seen by the tracker on this stream; retry later" };
+    return { ok: true, since: num(seen.since) };
   }
 
   private budgetOf(client: string): ClientBudget | undefined {
@@ -87,15 +144,22 @@ export class StatsHub extends DurableObject<Env> {
 
   /**
    * Records one validated report (index.ts parsed it) sent from `client` (access/address.ts addressKey of the
-   * sender's address), charged to that client's budget first.
+   * sender's address), charged to that client's budget first. `tokened`: it carried a valid
+   * viewer token for its stream, which vouches for a new viewer without the tracker.
    */
-  async report(report: Report, now: number, client: string): Promise<ReportOutcome> {
+  async report(report: Report, now: number, client: string, tokened = false): Promise<ReportOutcome> {
     this.expire(now);
     const stream = this.sql.exec("SELECT name FROM streams WHERE name = ?", report.stream).toArray()[0];
     const prevRow = this.sql.exec("SELECT * FROM viewers WHERE stream = ? AND viewer = ?", report.stream, report.viewer).toArray()[0];
     const spent = spend(this.budgetOf(client), now, prevRow === undefined);
     this.saveBudget(client, spent.budget);
     if (!spent.ok) return { ok: false, status: 429, error: spent.error };
+    let since = now;
+    if (!prevRow) {
+      const vouched = this.vouch(report, now, tokened);
+      if (!vouched.ok) return { ok: false, status: 403, error: vouched.error };
+      since = vouched.since;
+    }
     if (!stream) {
       const count = num(this.sql.exec("SELECT COUNT(*) AS n FROM streams").one().n);
       if (count >= MAX_STREAMS_PER_SHARD && !this.evictIdleStream()) {
@@ -106,7 +170,7 @@ export class StatsHub extends DurableObject<Env> {
       const n = num(this.sql.exec("SELECT COUNT(*) AS n FROM viewers WHERE stream = ?", report.stream).one().n);
       if (n >= MAX_VIEWERS_PER_STREAM) return { ok: false, status: 429, error: "too many viewers reporting for this stream" };
     }
-    const applied = applyReport(prevRow ? viewerOf(prevRow) : undefined, report, now);
+    const applied = applyReport(prevRow ? viewerOf(prevRow) : undefined, report, now, since);
     if (!applied.ok) return { ok: false, status: applied.status, error: applied.reason };
     const v = applied.row;
     this.ctx.storage.transactionSync(() => {
@@ -116,8 +180,8 @@ export class StatsHub extends DurableObject<Env> {
         this.sql.exec("UPDATE streams SET last_seen = ? WHERE name = ?", now, v.stream);
       }
       this.sql.exec(
-        `INSERT OR REPLACE INTO viewers (stream, viewer, http, p2p, up, peers, errors, first_seen, last_seen)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO viewers (stream, viewer, http, p2p, up, peers, errors, first_seen, last_seen, peer)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         v.stream,
         v.viewer,
         v.http,
@@ -127,6 +191,7 @@ export class StatsHub extends DurableObject<Env> {
         JSON.stringify(v.errors),
         v.firstSeen,
         v.lastSeen,
+        v.peer ?? null,
       );
     });
     return { ok: true, next: REPORT_INTERVAL_MS };
@@ -184,6 +249,7 @@ export class StatsHub extends DurableObject<Env> {
       const b: ClientBudget = { reports: { tokens: num(r.reports), at: num(r.reports_at) }, fresh: { tokens: num(r.fresh), at: num(r.fresh_at) } };
       if (isIdle(b, now)) this.sql.exec("DELETE FROM clients WHERE key = ?", String(r.key));
     }
+    this.sql.exec("DELETE FROM sightings WHERE until <= ?", now);
     this.sql.exec(
       `DELETE FROM streams WHERE last_seen < ? AND NOT EXISTS
       (SELECT 1 FROM viewers WHERE viewers.stream = streams.name)`,

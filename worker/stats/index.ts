@@ -50,7 +50,9 @@ async function handleReport(request: Request, env: Env, claims: ViewerClaims | n
   // CF-Connecting-IP is set by Cloudflare's edge (a client cannot forge it there); locally
   // wrangler dev sets it to the peer address.
   const client = addressKey(request.headers.get("cf-connecting-ip"));
-  const outcome = await shard(env, shardOf(parsed.value.stream, STATS_SHARDS)).report(parsed.value, requestClock(request, env).now(), client);
+  // A valid viewer token for the stream vouches for a new viewer; without one, the tracker must have seen it.
+  const hub = shard(env, shardOf(parsed.value.stream, STATS_SHARDS));
+  const outcome = await hub.report(parsed.value, requestClock(request, env).now(), client, claims !== null);
   if (!outcome.ok) return jsonError(outcome.status, outcome.error);
   return json({ ok: true, next: outcome.next });
 }

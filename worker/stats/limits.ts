@@ -32,6 +32,45 @@ export const STREAM_TTL_MS = 60 * 60_000;
  */
 export const MAX_BYTES_PER_SECOND = 200 * 1024 * 1024;
 
+/**
+ * The most media a viewer plausibly downloads per second of watching, for the cumulative bound
+ * (aggregate.ts applyReport): 50 Mbit/s is above the top rendition of 4K HDR HLS ladders
+ * (Apple's authoring spec tops out near 40 Mbit/s), so no real stream is refused.
+ */
+export const MAX_MEDIA_BYTES_PER_S = 50e6 / 8;
+
+/**
+ * Headroom over the media bitrate for bytes a real player fetches more than once or beside
+ * the picture: ABR switches re-fetch a segment in another rendition, VOD seeks fetch again,
+ * an alternate audio track, retries of broken transfers.
+ */
+export const DOWNLOAD_HEADROOM = 2;
+
+/**
+ * Seconds of download a viewer may have at its first sighting: a player fills its forward
+ * buffer at link speed on start (hls.js up to its max buffer, 30-60 s of media), and bytes
+ * fetched before its tracker socket announced (the manifest and first segments) or while its
+ * first reports were refused (403, retried later) all count from the tracker's first sighting.
+ */
+export const JOIN_ALLOWANCE_S = 120;
+
+/**
+ * Uploaded bytes may exceed downloaded ones (a viewer serves each segment to several peers),
+ * but only by this factor of the download bound: the client serves one upload at a time
+ * (client/limits.ts MAX_PARALLEL_UPLOADS), so its uplink, not its peer count, limits it, and a
+ * home uplink above 4 × 100 Mbit/s sustained is not a viewer.
+ */
+export const UPLOAD_FACTOR = 4;
+
+/**
+ * Sightings (peer_ids the tracker saw announce, tracker/witness.ts) one stats shard keeps.
+ * Viewers per stream are bounded by MAX_VIEWERS_PER_STREAM and each has a few peer_ids (one
+ * per rendition swarm it played); 50,000 covers a shard's busiest streams many times over.
+ * Past it the sighting seen longest ago is dropped: a live viewer is re-sighted every few
+ * minutes (tracker/limits.ts WITNESS_REFRESH_MS).
+ */
+export const MAX_SIGHTINGS_PER_SHARD = 50_000;
+
 /** The first report of a viewer has no baseline; it may cover at most this much time. */
 export const FIRST_REPORT_WINDOW_S = 60;
 

@@ -4,6 +4,8 @@
 // or an eviction rebuilds the swarms from ctx.getWebSockets() with no storage read
 // on the hot path. Storage holds only: counters (flushed by the alarm), outage mode,
 // shard name, and whether the shard is listed in the registry (registry.ts).
+// It is also the witness of who watches (witness.ts): the alarm pushes the peer_ids and
+// addresses it saw announce to the channel's StatsHub and the region's SegmentLeases.
 import { DurableObject } from "cloudflare:workers";
 import { OffsetClock } from "../../shared/clock";
 import type { Env } from "../env";
@@ -36,6 +38,10 @@ import {
   STATS_FLUSH_MS,
 } from "./limits";
 import { addressTag } from "./admission";
+import { addressKey } from "../access/address";
+import { createWitness, noteSeen, takeBatch, unmark, type Witness, type WitnessBatch } from "./witness";
+import { shardName as statsShardName, shardOf } from "../stats/aggregate";
+import { STATS_SHARDS } from "../stats/limits";
 import { RegistryListing } from "./registry";
 import { CHANNEL_HEADER, FULL_HEADER, parseShardName, SHARD_HEADER } from "./routing";
 import { readAttachment, readCounters, type Attachment } from "./attachment";
@@ -66,6 +72,8 @@ export class TrackerShard extends DurableObject<Env> {
   /** Upgrades accepted since the last report to the directory, and when the first of them came. */
   private joins = 0;
   private joinsSince = 0;
+  /** Sightings not yet pushed to the StatsHub and SegmentLeases; memory only (witness.ts). */
+  private readonly witness: Witness = createWitness();
   /** Wall time; only the test hook (EDGESWARM_TEST_HOOKS) moves it ahead, to drive expiry. */
   private readonly clock = new OffsetClock();
 
@@ -133,7 +141,10 @@ export class TrackerShard extends DurableObject<Env> {
     const [client, server] = [pair[0], pair[1]];
     const id = this.nextId++;
     const now = this.now();
-    this.ctx.acceptWebSocket(server, tag ? [tag] : []);
+    // Every socket also carries its address key (loopback and "unknown" included, unlike
+    // the cap's tag): the witness tells the lease object which addresses have a socket.
+    const where = `${ADDRESS_TAG}${addressKey(request.headers.get("cf-connecting-ip"))}`;
+    this.ctx.acceptWebSocket(server, tag ? [tag, where] : [where]);
     const att: Attachment = { v: 1, id, m: [], i: now };
     server.serializeAttachment(att);
     this.wsById.set(id, server);
@@ -160,12 +171,48 @@ export class TrackerShard extends DurableObject<Env> {
       } else {
         const parsed = parse(message);
         this.apply(parsed.ok ? handle(this.state, id, parsed.msg, now, Math.random) : refuse(this.state, id, parsed.reason, parsed.action, parsed.infoHash));
+        if (parsed.ok && parsed.msg.action === "announce") this.witnessAnnounce(ws, id, parsed.msg.infoHash, parsed.msg.peerId, now);
       }
       this.countersDirty = true;
       this.scheduleAlarm(now);
     } catch (err) {
       // Nothing a client sends may take the object down; log and keep serving.
       console.error("tracker message handler", err);
+    }
+  }
+
+  /** An announce the swarm accepted (the peer is a member now) is a sighting for the witness. */
+  private witnessAnnounce(ws: WebSocket, id: SocketId, infoHash: string, peerId: string, now: number): void {
+    if (this.state.swarms.get(infoHash)?.byPeer.get(peerId)?.sock !== id) return;
+    let address: string | null = null;
+    try {
+      const t = this.ctx.getTags(ws).find((x) => x.startsWith(ADDRESS_TAG));
+      if (t) address = t.slice(ADDRESS_TAG.length);
+    } catch {
+      // A socket accepted before sockets carried the tag: its peer_id still counts.
+    }
+    const due = noteSeen(this.witness, peerId, address, now);
+    if (due !== null) this.scheduleAlarm(now, false, due);
+  }
+
+  /** Tells the channel's StatsHub and the region's SegmentLeases what this shard saw. */
+  private async pushWitness(batch: WitnessBatch, now: number): Promise<void> {
+    const name = this.listing.name;
+    if (!name) return;
+    // A shard's name is its channel, then "#<continent>" and "~<bucket>" (routing.ts); neither mark is a channel char.
+    const channel = this.listing.channel ?? parseShardName(name).region.split("#")[0]!;
+    const jobs: Promise<void>[] = [];
+    if (batch.peers.length > 0) {
+      const hub = this.env.STATS.get(this.env.STATS.idFromName(statsShardName(shardOf(channel, STATS_SHARDS))));
+      jobs.push(hub.witness(channel, batch.peers, now));
+    }
+    // The lease object of this shard's region: claim.ts names it shardName(channel, mode, cf).
+    if (batch.addrs.length > 0) jobs.push(this.env.LEASES.getByName(parseShardName(name).region).witness(batch.addrs));
+    const failed = (await Promise.allSettled(jobs)).filter((r) => r.status === "rejected");
+    if (failed.length > 0) {
+      // Advisory: the viewer's reports and claims wait for the next announce to push again.
+      console.error("tracker witness push failed", failed[0]);
+      unmark(this.witness, batch);
     }
   }
 
@@ -263,7 +310,7 @@ export class TrackerShard extends DurableObject<Env> {
    * only the alarm handler computes the exact next expiry (O(peers), once per alarm).
    */
   private scheduleAlarm(now: number, exact = false, atMost: number | null = null): void {
-    let want: number | null = exact ? minOf(nextExpiry(this.state), nextIdleClose(this.state)) : atMost;
+    let want: number | null = exact ? minOf(minOf(nextExpiry(this.state), nextIdleClose(this.state)), this.witness.dueAt) : atMost;
     if (this.countersDirty) want = Math.min(want ?? Infinity, now + STATS_FLUSH_MS);
     if (want === null) return;
     if (this.alarmAt !== null && this.alarmAt <= want) return;
@@ -280,6 +327,9 @@ export class TrackerShard extends DurableObject<Env> {
       this.apply(idle);
       this.countersDirty = true;
     }
+    // Whatever woke the alarm, pending sightings go now: one wake-up instead of two.
+    const batch = takeBatch(this.witness, now, true);
+    if (batch) await this.pushWitness(batch, now);
     await this.flush();
     await this.reportSize(now);
     if (this.ctx.getWebSockets().length === 0 && peerCount(this.state) === 0) {
@@ -348,6 +398,9 @@ export class TrackerShard extends DurableObject<Env> {
     return this.clock.advance(ms);
   }
 }
+
+/** Hibernation tag prefix carrying a socket's address key (access/address.ts). */
+const ADDRESS_TAG = "a:";
 
 function minOf(a: number | null, b: number | null): number | null {
   if (a === null) return b;

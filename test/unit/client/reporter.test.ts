@@ -16,6 +16,25 @@ describe("buildReport", () => {
     expect(r).toMatchObject({ http: 1000, p2p: 3000, errors: { "p2p-hash-mismatch": 1 } });
   });
 
+  it("names the page's tracker peer_id, which the Worker's parser accepts", () => {
+    const c = S.newCounters();
+    const base = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, errors: S.newCounters().errors };
+    const peer = "-PM0102-abcdefghijkl";
+    const r = buildReport("loop", "viewer-0001", S.snapshot(c, true, "p2p"), base, peer);
+    expect(r.peer).toBe(peer);
+    const parsed = parseReport(JSON.parse(JSON.stringify(r)));
+    expect(parsed.ok && parsed.value.peer).toBe(peer);
+  });
+
+  it("leaves out a peer_id that is missing or not 20 chars (the Worker would refuse the whole report)", () => {
+    const c = S.newCounters();
+    const base = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, errors: S.newCounters().errors };
+    expect("peer" in buildReport("loop", "viewer-0001", S.snapshot(c, true, "p2p"), base)).toBe(false);
+    const r = buildReport("loop", "viewer-0001", S.snapshot(c, true, "p2p"), base, "short");
+    expect("peer" in r).toBe(false);
+    expect(parseReport(JSON.parse(JSON.stringify(r))).ok).toBe(true);
+  });
+
   it("reports only what happened after the baseline", () => {
     const c = S.newCounters();
     S.addHttp(c, 1000);

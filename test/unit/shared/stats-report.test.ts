@@ -19,7 +19,21 @@ describe("parseReport", () => {
     expect(parseReport(rest).ok).toBe(true);
   });
 
+  it("accepts the reporter's tracker peer_id, binary chars included, and keeps it", () => {
+    for (const peer of ["-PM0102-abcdefghijkl", "\u0000\u00ff".repeat(10)]) {
+      const r = parseReport({ ...good, peer });
+      expect(r.ok).toBe(true);
+      if (r.ok) expect(r.value.peer).toBe(peer);
+    }
+    const none = parseReport(good);
+    expect(none.ok && none.value.peer).toBeUndefined();
+  });
+
   const bad: Array<[string, unknown, RegExp]> = [
+    ["a 19-char peer_id", { ...good, peer: "p".repeat(19) }, /peer must be a 20-char/],
+    ["a 21-char peer_id", { ...good, peer: "p".repeat(21) }, /peer must be a 20-char/],
+    ["a peer_id with a char code over 255", { ...good, peer: "\u0100".repeat(20) }, /peer must be a 20-char/],
+    ["a numeric peer_id", { ...good, peer: 12345 }, /peer must be a 20-char/],
     ["null", null, /object/],
     ["an array", [good], /object/],
     ["a string", "hello", /object/],

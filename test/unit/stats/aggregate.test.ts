@@ -1,9 +1,29 @@
 // Aggregation rules: totals only grow, growth is bounded by a plausible rate, departed
 // viewers' bytes stay in their stream, and offload is computed from bytes.
 import { describe, expect, it } from "vitest";
-import { addTotals, applyReport, emptyTotals, offloadRatio, shardOf, summarize, sumStreams, type ViewerRow } from "../../../worker/stats/aggregate";
+import {
+  addTotals,
+  applyReport,
+  emptyTotals,
+  maxDownload,
+  offloadRatio,
+  peerKey,
+  shardOf,
+  summarize,
+  sumStreams,
+  type ViewerRow,
+} from "../../../worker/stats/aggregate";
 import { emptyErrors, type Report } from "../../../shared/stats-report";
-import { FIRST_REPORT_WINDOW_S, MAX_BYTES_PER_SECOND, MAX_ERRORS_PER_SECOND, STATS_SHARDS } from "../../../worker/stats/limits";
+import {
+  DOWNLOAD_HEADROOM,
+  FIRST_REPORT_WINDOW_S,
+  JOIN_ALLOWANCE_S,
+  MAX_BYTES_PER_SECOND,
+  MAX_ERRORS_PER_SECOND,
+  MAX_MEDIA_BYTES_PER_S,
+  STATS_SHARDS,
+  UPLOAD_FACTOR,
+} from "../../../worker/stats/limits";
 
 const report = (over: Partial<Report> = {}): Report => ({
   v: 1,
@@ -64,14 +84,72 @@ describe("applyReport", () => {
 
   it("bounds a first report by FIRST_REPORT_WINDOW_S of traffic", () => {
     const cap = MAX_BYTES_PER_SECOND * FIRST_REPORT_WINDOW_S;
-    expect(applyReport(undefined, report({ up: cap }), 0).ok).toBe(true);
-    expect(applyReport(undefined, report({ up: cap + 1 }), 0).ok).toBe(false);
+    // A viewer the tracker saw 10 h ago, so the cumulative bound (below) is far above this one.
+    const since = -10 * 3600_000;
+    expect(applyReport(undefined, report({ up: cap }), 0, since).ok).toBe(true);
+    expect(applyReport(undefined, report({ up: cap + 1 }), 0, since).ok).toBe(false);
   });
 
   it("treats a report that arrives with a clock behind the last one as a 1 s window", () => {
     const a = accepted(undefined, report(), 10_000);
     expect(applyReport(a, report({ http: a.http + MAX_BYTES_PER_SECOND }), 5_000).ok).toBe(true);
     expect(applyReport(a, report({ http: a.http + MAX_BYTES_PER_SECOND + 1 }), 5_000).ok).toBe(false);
+  });
+
+  it("bounds total downloads by the media bitrate with headroom over the time since first seen plus JOIN_ALLOWANCE_S", () => {
+    expect(maxDownload(0, 60_000)).toBe((60 + JOIN_ALLOWANCE_S) * MAX_MEDIA_BYTES_PER_S * DOWNLOAD_HEADROOM);
+    const a = accepted(undefined, report(), 0);
+    const cap = maxDownload(0, 60_000);
+    expect(applyReport(a, report({ http: cap - 300, p2p: 300 }), 60_000).ok).toBe(true);
+    const out = applyReport(a, report({ http: cap - 300, p2p: 301 }), 60_000);
+    expect(out).toMatchObject({ ok: false, status: 422 });
+    if (!out.ok) expect(out.reason).toMatch(/http \+ p2p exceed/);
+  });
+
+  it("refuses a liar who stays under the per-interval rate but adds up to more than a viewer can watch", () => {
+    // Every 5 s the liar adds a little under MAX_BYTES_PER_SECOND × 5: each step passed the old bound.
+    let row = accepted(undefined, report(), 0);
+    let refusedAt: number | null = null;
+    for (let t = 5000; t <= 3600_000 && refusedAt === null; t += 5000) {
+      const out = applyReport(row, report({ p2p: row.p2p + MAX_BYTES_PER_SECOND * 5 - 1 }), t);
+      if (out.ok) row = out.row;
+      else refusedAt = t;
+    }
+    expect(refusedAt).not.toBeNull();
+    // Refused within the first minutes, long before an hour of lies could add up to terabytes.
+    expect(refusedAt!).toBeLessThan(5 * 60_000);
+    expect(row.p2p).toBeLessThanOrEqual(maxDownload(0, refusedAt!));
+  });
+
+  it(`bounds uploads by UPLOAD_FACTOR (${UPLOAD_FACTOR}) times the download bound`, () => {
+    const a = accepted(undefined, report(), 0);
+    const cap = UPLOAD_FACTOR * maxDownload(0, 600_000);
+    expect(applyReport(a, report({ up: cap }), 600_000).ok).toBe(true);
+    const out = applyReport(a, report({ up: cap + 1 }), 600_000);
+    expect(out).toMatchObject({ ok: false, status: 422 });
+  });
+
+  it("counts a new viewer's time from the tracker's first sighting when that came earlier", () => {
+    const seenAt = 1000;
+    const now = 1000 + 600_000;
+    const big = maxDownload(now, now) + 1; // more than a viewer first seen now could have
+    expect(applyReport(undefined, report({ http: big }), now).ok).toBe(false);
+    const out = applyReport(undefined, report({ http: big }), now, seenAt);
+    expect(out.ok).toBe(true);
+    if (out.ok) expect(out.row.firstSeen).toBe(seenAt);
+  });
+
+  it("binds a new row to its report's peer_id, and keeps that binding on later reports", () => {
+    const peer = "-PM0102-abcdefghijkl";
+    const a = accepted(undefined, report({ peer }), 0);
+    expect(a.peer).toBe(peerKey(peer));
+    const b = accepted(a, report({ peer: "-PM0102-zzzzzzzzzzzz", http: 200 }), 5000);
+    expect(b.peer).toBe(peerKey(peer));
+    expect(accepted(undefined, report(), 0).peer).toBeUndefined();
+  });
+
+  it("stores a peer_id as hex of its char codes, binary ones included", () => {
+    expect(peerKey("AB\u0000\u00ff")).toBe("414200ff");
   });
 
   it("bounds error growth by MAX_ERRORS_PER_SECOND", () => {

@@ -23,9 +23,31 @@ describe("stats limits", () => {
         "p2p-failed": Number.MAX_SAFE_INTEGER,
         "http-failed": Number.MAX_SAFE_INTEGER,
       },
+      // The longest a peer_id can be in JSON: 20 control chars, each escaped as \u00XX.
+      peer: "\u0001".repeat(20),
     };
     expect(parseReport(big).ok).toBe(true);
     expect(JSON.stringify(big).length).toBeLessThan(L.MAX_REPORT_BYTES / 2);
+  });
+
+  it("MAX_MEDIA_BYTES_PER_S × DOWNLOAD_HEADROOM lets a 40 Mbit/s 4K stream fetched twice over through", () => {
+    expect(L.MAX_MEDIA_BYTES_PER_S * 8).toBeGreaterThanOrEqual(40e6);
+    expect(L.DOWNLOAD_HEADROOM).toBeGreaterThanOrEqual(2);
+  });
+
+  it("JOIN_ALLOWANCE_S covers a full forward buffer and a refused first report retried", () => {
+    // hls.js fills up to 60 s of buffer at start; the reporter's first report comes 5 s in and
+    // a refused one is retried after 10 s, then 20 s.
+    expect(L.JOIN_ALLOWANCE_S).toBeGreaterThanOrEqual(60 + (L.REPORT_INTERVAL_MS * 7) / 1000);
+  });
+
+  it("UPLOAD_FACTOR lets a viewer upload more than it downloads, within a home uplink", () => {
+    expect(L.UPLOAD_FACTOR).toBeGreaterThan(1);
+    expect(L.UPLOAD_FACTOR * L.MAX_MEDIA_BYTES_PER_S * L.DOWNLOAD_HEADROOM * 8).toBeLessThanOrEqual(1e9);
+  });
+
+  it("MAX_SIGHTINGS_PER_SHARD holds several peer_ids for every viewer a shard's streams can count", () => {
+    expect(L.MAX_SIGHTINGS_PER_SHARD).toBeGreaterThanOrEqual(4 * L.MAX_VIEWERS_PER_STREAM);
   });
 
   it("STREAM_NAME_RE is the tracker channel charset", () => {

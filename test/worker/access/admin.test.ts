@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import worker from "../../../worker/index";
 import type { Env } from "../../../worker/env";
 import { REPORT_VERSION } from "../../../shared/stats-report";
+import { shardName as statsShard, shardOf } from "../../../worker/stats/aggregate";
+import { STATS_SHARDS } from "../../../worker/stats/limits";
 
 const bindings: Env = env;
 const ADMIN = "s3cret-Admin_token.42";
@@ -40,10 +42,13 @@ describe("admin token", () => {
   }
 
   it("does not gate what viewers need: reports, playlists and the pages", async () => {
+    // The tracker has seen this viewer (what a TrackerShard tells the stats hub); the test is about the admin gate.
+    const peer = "v-admin-open-1".padEnd(20, "_");
+    await bindings.STATS.get(bindings.STATS.idFromName(statsShard(shardOf("admin-open", STATS_SHARDS)))).witness("admin-open", [peer], Date.now());
     const report = await call(gated, "/api/report", {
       method: "POST",
       headers: { "content-type": "text/plain" },
-      body: JSON.stringify({ v: REPORT_VERSION, stream: "admin-open", viewer: "v-admin-open-1", http: 1, p2p: 0, up: 0, peers: 0 }),
+      body: JSON.stringify({ v: REPORT_VERSION, stream: "admin-open", viewer: "v-admin-open-1", peer, http: 1, p2p: 0, up: 0, peers: 0 }),
     });
     expect(report.status).toBe(200);
     await report.arrayBuffer();

@@ -9,6 +9,8 @@ import worker from "../../../worker/index";
 import type { Env } from "../../../worker/env";
 import { CLAIM_HEADER, CLAIM_PARAM } from "../../../shared/claim";
 import { REPORT_VERSION } from "../../../shared/stats-report";
+import { shardName as statsShard, shardOf } from "../../../worker/stats/aggregate";
+import { STATS_SHARDS } from "../../../worker/stats/limits";
 
 const bindings: Env = env;
 const SITE = "https://site.example";
@@ -32,13 +34,21 @@ async function upgrade(e: Env, origin: string | null): Promise<Response> {
   return r;
 }
 
-function reportFrom(e: Env, origin: string | null, stream: string): Promise<Response> {
+/** The tracker has seen `peer` on `stream` (what a TrackerShard tells the stats hub): these reports are about the embed gate. */
+async function seen(stream: string, peer: string): Promise<void> {
+  await bindings.STATS.get(bindings.STATS.idFromName(statsShard(shardOf(stream, STATS_SHARDS)))).witness(stream, [peer], Date.now());
+}
+
+async function reportFrom(e: Env, origin: string | null, stream: string): Promise<Response> {
+  const viewer = `embed-viewer-${seq++}`;
+  const peer = viewer.padEnd(20, "_").slice(0, 20);
+  await seen(stream, peer);
   const headers: Record<string, string> = { "content-type": "text/plain", "cf-connecting-ip": "198.51.100.77" };
   if (origin !== null) headers.origin = origin;
   return call(e, "/api/report", {
     method: "POST",
     headers,
-    body: JSON.stringify({ v: REPORT_VERSION, stream, viewer: `embed-viewer-${seq++}`, http: 10, p2p: 0, up: 0, peers: 0 }),
+    body: JSON.stringify({ v: REPORT_VERSION, stream, viewer, peer, http: 10, p2p: 0, up: 0, peers: 0 }),
   });
 }
 
@@ -80,6 +90,8 @@ describe("embed allowlist (ALLOWED_ORIGINS)", () => {
 
   it("refuses a claim from another origin without recording a lease; the same-origin page may claim", async () => {
     const seg = await liveSegmentPath();
+    // The tracker has seen this viewer (requests here carry no address: "unknown"); the test is about the embed gate.
+    await bindings.LEASES.getByName("loop").witness(["unknown"]);
     const bad = await call(gated, `${seg}?${CLAIM_PARAM}=loop`, { headers: { origin: EVIL } });
     expect(bad.status).toBe(403);
     expect(bad.headers.get(CLAIM_HEADER)).toBeNull();

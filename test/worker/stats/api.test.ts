@@ -1,8 +1,11 @@
 // POST /api/report and GET /api/stats inside workerd: every bad report gets a 4xx { error }
-// and changes nothing; good reports aggregate per stream; bounds and expiry hold.
-import { abortAllDurableObjects } from "cloudflare:test";
+// and changes nothing; good reports aggregate per stream; bounds and expiry hold. A new viewer
+// counts only once the tracker has seen its peer_id on the stream (or with a viewer token):
+// tests about the hub itself tell it so over the hub's witness RPC (what a TrackerShard
+// calls), and "the tracker as witness" below goes through a real tracker WebSocket.
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { VIEWER_TTL_MS } from "../../../shared/limits";
 import {
   FRESH_BURST_PER_CLIENT,
@@ -12,7 +15,10 @@ import {
   STATS_SHARDS,
   STREAM_TTL_MS,
 } from "../../../worker/stats/limits";
-import { shardName, shardOf } from "../../../worker/stats/aggregate";
+import { maxDownload, shardName, shardOf } from "../../../worker/stats/aggregate";
+import { StatsHub } from "../../../worker/stats/durable-object";
+import { WITNESS_TTL_MS } from "../../../worker/tracker/limits";
+import { announce, connect, id20 } from "../tracker/ws-client";
 import { parseReport, type Report } from "../../../shared/stats-report";
 import type { Env } from "../../../worker/env";
 
@@ -24,7 +30,21 @@ let seq = 0;
 /** A fresh stream name per test, so tests never see each other's rows. */
 const uniq = (p: string) => `${p}-${Date.now().toString(36)}-${seq++}`;
 
-function post(body: unknown, opts: { now?: number; type?: string; raw?: string; ip?: string } = {}) {
+/** The tracker peer_id a test viewer announces with: its viewer id, padded to 20 chars. */
+const peerOf = (viewer: string) => viewer.padEnd(20, "_").slice(0, 20);
+
+/** What a TrackerShard tells the hub once `peers` announced on `stream` (witness RPC). */
+function witness(stream: string, peers: string[], now = Date.now()) {
+  return shardFor(stream).witness(stream, peers, now);
+}
+
+/**
+ * Posts a report through the Worker. Unless `seen` is false, the tracker is first made to
+ * have seen the report's peer_id on its stream at the report's time (tests about the hub).
+ */
+async function post(body: unknown, opts: { now?: number; type?: string; raw?: string; ip?: string; seen?: boolean } = {}) {
+  const r = body as { stream?: unknown; peer?: unknown } | null;
+  if (opts.seen !== false && typeof r?.stream === "string" && typeof r.peer === "string") await witness(r.stream, [r.peer], opts.now);
   const headers: Record<string, string> = { "content-type": opts.type ?? "text/plain" };
   if (opts.now !== undefined) headers["x-edgeswarm-test-now"] = String(opts.now);
   if (opts.ip !== undefined) headers["cf-connecting-ip"] = opts.ip;
@@ -43,6 +63,7 @@ const report = (stream: string, viewer: string, over: Record<string, unknown> = 
   v: 1,
   stream,
   viewer,
+  peer: peerOf(viewer),
   http: 1000,
   p2p: 3000,
   up: 500,
@@ -165,6 +186,8 @@ describe("bounds", () => {
     const s = uniq("crowd");
     const hub = shardFor(s);
     const t = 10_000_000;
+    const ids = Array.from({ length: MAX_VIEWERS_PER_STREAM }, (_, i) => `viewer-${String(i).padStart(6, "0")}`);
+    await witness(s, [...ids, "viewer-late-one"].map(peerOf), t);
     for (let i = 0; i < MAX_VIEWERS_PER_STREAM; i++) {
       const out = await hub.report(parsed(s, `viewer-${String(i).padStart(6, "0")}`), t, addr(i));
       if (!out.ok) throw new Error(`viewer ${i} refused: ${out.error}`);
@@ -188,6 +211,7 @@ describe("bounds", () => {
     }
     const last = names.pop()!;
     const hub = shardFor(last);
+    for (const n of [...names, last]) await witness(n, [peerOf("viewer-0001")], t);
     for (const [i, n] of names.entries()) expect((await hub.report(parsed(n, "viewer-0001"), t, addr(i))).ok).toBe(true);
     expect(await hub.report(parsed(last, "viewer-0001"), t, "192.0.2.1")).toEqual({
       ok: false,
@@ -265,5 +289,109 @@ describe("per-address budgets (M1: fake viewers and stream names from one addres
     expect(r.status).toBe(200);
     await r.arrayBuffer();
     expect((await stats(mine, t)).streams[0]).toMatchObject({ viewers: 1 });
+  });
+});
+
+describe("the tracker as witness (issue 14 item 3: only viewers the tracker has seen count)", () => {
+  it("refuses a report from a peer the tracker never saw with 403 and stores nothing", async () => {
+    const s = uniq("unseen");
+    await expectError(await post(report(s, "viewer-0001"), { seen: false }), 403, /not seen by the tracker/);
+    const { peer: _p, ...bare } = report(s, "viewer-0002");
+    await expectError(await post(bare, { seen: false }), 403, /no tracker peer_id/);
+    expect((await stats(s)).streams).toEqual([]);
+  });
+
+  it("refuses a peer_id the tracker saw on another stream", async () => {
+    const s = uniq("elsewhere");
+    await witness(uniq("other-stream"), [peerOf("viewer-0001")]);
+    await expectError(await post(report(s, "viewer-0001"), { seen: false }), 403, /not seen by the tracker/);
+    expect((await stats(s)).streams).toEqual([]);
+  });
+
+  it("counts a viewer once it announced on the stream's tracker over a real WebSocket", async () => {
+    const s = uniq("seen");
+    const peer = id20("seen-peer");
+    const body = { ...report(s, "viewer-0001"), peer };
+    // Before the announce the viewer is unknown.
+    await expectError(await post(body, { seen: false }), 403, /not seen by the tracker/);
+    const sock = await connect(`/announce/${s}`);
+    sock.send(announce(id20("seen-hash"), peer, { event: "started" }));
+    expect(await sock.next()).toMatchObject({ action: "announce" });
+    // The shard pushes its sightings within WITNESS_FLUSH_MS (its alarm); the report then counts.
+    await vi.waitFor(
+      async () => {
+        const r = await post(body, { seen: false });
+        expect(r.status).toBe(200);
+        await r.arrayBuffer();
+      },
+      { timeout: 5000, interval: 250 },
+    );
+    expect((await stats(s)).streams[0]).toMatchObject({ viewers: 1, p2pBytes: 3000 });
+    sock.close();
+  });
+
+  it("counts a token-bearing report without the tracker (the Worker checked its viewer token)", async () => {
+    const s = uniq("token");
+    const { peer: _p, ...bare } = report(s, "viewer-0001");
+    const r = parseReport(bare);
+    if (!r.ok) throw new Error(r.reason);
+    expect(await shardFor(s).report(r.value, Date.now(), "198.51.100.7", true)).toMatchObject({ ok: true });
+    expect(await shardFor(s).report(parsed(s, "viewer-0002"), Date.now(), "198.51.100.7", false)).toMatchObject({ ok: false, status: 403 });
+    expect((await stats(s)).streams[0]).toMatchObject({ viewers: 1 });
+  });
+
+  it("lets one peer_id back one viewer row at a time, so a copied peer_id cannot mint viewers", async () => {
+    const s = uniq("one-peer");
+    const t = 40_000_000;
+    const peer = peerOf("honest-viewer");
+    await witness(s, [peer], t);
+    expect((await post({ ...report(s, "viewer-0001"), peer }, { now: t, seen: false })).status).toBe(200);
+    for (let i = 2; i < 6; i++) {
+      await expectError(
+        await post({ ...report(s, `viewer-000${i}`), peer }, { now: t + i, ip: `203.0.113.${i}`, seen: false }),
+        403,
+        /already backs another viewer/,
+      );
+    }
+    expect((await stats(s, t + 10)).streams[0]).toMatchObject({ viewers: 1, p2pBytes: 3000 });
+    // The row it backs keeps reporting; once that row expires the peer_id may back a new one
+    // (what an honest reporter does when it rotates its id).
+    expect((await post({ ...report(s, "viewer-0001", { p2p: 4000 }), peer: peerOf("another-swarm-id") }, { now: t + 5000, seen: false })).status).toBe(200);
+    expect((await post({ ...report(s, "viewer-0009"), peer }, { now: t + 5001 + VIEWER_TTL_MS, seen: false })).status).toBe(200);
+  });
+
+  it("trusts a sighting for WITNESS_TTL_MS only", async () => {
+    const s = uniq("stale-sighting");
+    const t = 50_000_000;
+    await witness(s, [peerOf("viewer-0001"), peerOf("viewer-0002")], t);
+    expect((await post(report(s, "viewer-0001"), { now: t + WITNESS_TTL_MS - 1, seen: false })).status).toBe(200);
+    await expectError(await post(report(s, "viewer-0002"), { now: t + WITNESS_TTL_MS, seen: false }), 403, /not seen by the tracker/);
+  });
+
+  it("keeps its sightings when the object is evicted", async () => {
+    const s = uniq("seen-evict");
+    const t = 60_000_000;
+    await witness(s, [peerOf("viewer-0001")], t);
+    await abortAllDurableObjects();
+    expect((await post(report(s, "viewer-0001"), { now: t + 1000, seen: false })).status).toBe(200);
+    const rows = await runInDurableObject(shardFor(s), (o) =>
+      o instanceof StatsHub ? o["sql"].exec("SELECT peer FROM viewers WHERE stream = ?", s).toArray() : [],
+    );
+    expect(rows).toHaveLength(1);
+  });
+});
+
+describe("plausibility (issue 14 item 3: figures beyond bitrate × time are dropped)", () => {
+  it("refuses a liar's report with 422 and keeps its previous row", async () => {
+    const s = uniq("liar");
+    const t = 70_000_000;
+    expect((await post(report(s, "viewer-0001"), { now: t })).status).toBe(200);
+    // Each step stays under the per-interval rate (MAX_BYTES_PER_SECOND × 5 s), but the total
+    // soon exceeds what any viewer can download since it was first seen.
+    const step = 1_000_000_000;
+    expect((await post(report(s, "viewer-0001", { p2p: 3000 + step }), { now: t + 5000 })).status).toBe(200);
+    expect(3000 + 2 * step).toBeGreaterThan(maxDownload(t, t + 10_000));
+    await expectError(await post(report(s, "viewer-0001", { p2p: 3000 + 2 * step }), { now: t + 10_000 }), 422, /exceed what a viewer can download/);
+    expect((await stats(s, t + 10_000)).streams[0]).toMatchObject({ viewers: 1, p2pBytes: 3000 + step });
   });
 });
