@@ -145,6 +145,12 @@ export async function startMeteringProxy(opts: { target: string; host?: string }
       headers[k] = v;
     }
     headers.host = target.host;
+    // Cloudflare's edge tells the Worker who the viewer is; so does this hop (keeping a header
+    // a test set itself), or every request through it would look like the proxy's own: leases
+    // go only to addresses the tracker has seen (worker/lease/claim.ts), and a viewer's
+    // tracker socket does not pass through here.
+    const peer = req.socket.remoteAddress;
+    if (peer) headers["cf-connecting-ip"] ??= peer.replace(/^::ffff:(?=\d+\.)/i, "");
 
     let finished = false;
     let abortedCounted = false;

@@ -74,6 +74,13 @@ describe("metering proxy", () => {
     expect(seenHeaders.at(-1)?.["x-meter-tag"]).toBeUndefined();
   });
 
+  it("tells the origin the viewer's address in CF-Connecting-IP, as Cloudflare's edge would, keeping one the client set", async () => {
+    await (await fetch(`${meter.url}/v/media.m3u8`)).arrayBuffer();
+    expect(seenHeaders.at(-1)?.["cf-connecting-ip"]).toBe("127.0.0.1");
+    await (await fetch(`${meter.url}/v/media.m3u8`, { headers: { "cf-connecting-ip": "198.51.100.9" } })).arrayBuffer();
+    expect(seenHeaders.at(-1)?.["cf-connecting-ip"]).toBe("198.51.100.9");
+  });
+
   it("serves the embedding site's own pages itself: not forwarded to the origin, not counted", async () => {
     meter.reset();
     const before = seenHeaders.length;
