@@ -5,8 +5,8 @@
 // every report period. Shards are independent once viewers are routed, so a run simulates
 // them one after another (run.ts). Counts bytes, slack, stalls and the shard's object load.
 import { fetchesSegment, planFetchers, emptyPlan, type FetcherPlan, type ViewerRecord } from "../worker/tracker/fetchers";
-import { ANNOUNCE_INTERVAL_S, MAX_OFFERS_PER_ANNOUNCE, VIEWER_REPORT_S } from "../worker/tracker/limits";
-import { CORE_REVISIT_S } from "../client/limits";
+import { ANNOUNCE_INTERVAL_S, FETCHER_CLAIMERS, MAX_OFFERS_PER_ANNOUNCE, VIEWER_REPORT_S } from "../worker/tracker/limits";
+import { CORE_REVISIT_S, REPORT_FIRST_MS } from "../client/limits";
 import { EventQueue, type Handle } from "./events";
 import { connectable, Uplink, type NetworkConfig, type Upload } from "./network";
 import type { ObjectLoad } from "./objects";
@@ -21,6 +21,8 @@ export const OFFERS_PER_ANNOUNCE = Math.min(5, MAX_OFFERS_PER_ANNOUNCE);
 export const REPORT_PERIOD_S = VIEWER_REPORT_S;
 /** Report periods that make "the last minute" of upBps. */
 const WINDOW_PERIODS = 4;
+/** A viewer's first es_report goes out this long after it joined; until the answer it claims at the edge (client/fetcher-role.ts). */
+const REPORT_FIRST_S = REPORT_FIRST_MS / 1000;
 /** hls.js has loaded the playlist and the first segment this long after joining. */
 export const STARTUP_S = 1;
 /** Slack histogram: 0.1 s bins from SLACK_MIN_S. */
@@ -557,6 +559,7 @@ export function runShard(input: ShardInput): ShardResult {
         joinedAt: v.spec.joinS * 1000,
         rateBps: busy > 0 ? up / busy : null,
         peers: v.nb.length,
+        reports: q.now - v.spec.joinS >= REPORT_FIRST_S,
       });
     }
     if (members.length > 0) {
@@ -581,22 +584,48 @@ export function runShard(input: ShardInput): ShardResult {
     load.frames(input.name, q.now, 0, changed);
   }
 
+  /** No es_role yet: the client claims new segments at the edge until its first report is answered. */
+  const unreported = (v: V) => q.now - v.spec.joinS < REPORT_FIRST_S;
+
+  /**
+   * Whether `v` is told to claim while there is no plan: one of the plan's claimers, or a
+   * reporter arriving while there is room (roles.ts roleUpdates, on its report).
+   */
+  function claimer(v: V): boolean {
+    if (plan.claimers.has(v.idStr)) return true;
+    if (plan.claimers.size >= FETCHER_CLAIMERS) return false;
+    plan.claimers.add(v.idStr);
+    return true;
+  }
+
+  /** Claims of `s` by `claimers` at the shard's lease object; the first claim wins (here a random claimer) and fetches it. */
+  function claimRound(s: number, claimers: readonly V[]): void {
+    if (claimers.length === 0) return;
+    for (let i = 0; i < claimers.length; i++) load.claim(input.leaseName, q.now);
+    startHttp(claimers[r.int(claimers.length)]!, s, "claim");
+  }
+
   function publish(s: number): void {
     cur = s;
     if (policy.edgeFetchers && plan.m === 0) {
-      // No proven viewer yet ("claims" mode, worker/tracker/roles.ts): every viewer claims the
-      // new segment at the edge and the lease grants the first claim, here a random claimer.
-      const claimers = members.filter((v) => wants(v, s));
-      if (claimers.length > 0) {
-        for (let i = 0; i < claimers.length; i++) load.claim(input.leaseName, q.now);
-        startHttp(claimers[r.int(claimers.length)]!, s, "claim");
-      }
+      // No proven viewer yet ("claims" mode, worker/tracker/roles.ts): the shard's claimers and
+      // the viewers not answered yet claim the new segment at the edge.
+      claimRound(
+        s,
+        members.filter((v) => wants(v, s) && (unreported(v) || claimer(v))),
+      );
     } else if (policy.edgeFetchers) {
       for (const id of plan.roles.keys()) {
         if (!fetchesSegment(plan, id, s)) continue;
         const v = byId.get(id);
         if (v && v.member && wants(v, s)) startHttp(v, s, "fetcher");
       }
+      // Fetchers fetch without a claim, so a claim by a viewer not answered yet is the first
+      // one the lease sees for this segment, and wins.
+      claimRound(
+        s,
+        members.filter((v) => wants(v, s) && unreported(v)),
+      );
     }
     // Viewers reach the high-demand window in groups of equal window and revisit phase.
     for (const g of groups.values()) {

@@ -11,9 +11,11 @@
 // the last minute; never for what it says it could do. A viewer without a record is never a
 // fetcher. Until a swarm has a proven viewer there is no plan at all, and viewers fall back on
 // edge claims (the first claim of a segment wins, worker/lease/): the winners' uploads are
-// what proves the first fetchers (roles.ts). The role is spread: segment s belongs to class s mod CLASSES, each class
+// what proves the first fetchers (roles.ts). Only FETCHER_CLAIMERS viewers are told to claim
+// then, those with the best early evidence, so a lease object sees O(claimers) claims per
+// segment, not one per viewer. The role is spread: segment s belongs to class s mod CLASSES, each class
 // has m fetchers, and a fetcher holds as few classes as the shard's capable viewers allow.
-import { FETCHER_CAPABLE_SHARE, FETCHER_CLASSES, FETCHER_HOP_MARGIN, FETCHER_MAX_SHARE } from "./limits";
+import { FETCHER_CAPABLE_SHARE, FETCHER_CLAIMERS, FETCHER_CLASSES, FETCHER_HOP_MARGIN, FETCHER_MAX_SHARE } from "./limits";
 
 /** What the shard knows of one viewer (from its reports, see protocol.ts `es_report`). */
 export interface ViewerRecord {
@@ -23,6 +25,8 @@ export interface ViewerRecord {
   rateBps: number | null;
   /** Peers it holds now. */
   peers: number;
+  /** Whether it reports at all (false: a stock client, or no report yet); absent means true. */
+  reports?: boolean;
 }
 
 /** The stream as the shard sees it (from viewers' reports). */
@@ -40,10 +44,34 @@ export interface FetcherPlan {
   m: number;
   /** Viewer id → the segment classes (s mod FETCHER_CLASSES) it fetches over HTTP, ascending. */
   roles: Map<string, number[]>;
+  /**
+   * While m = 0: the viewers told to claim new segments at the edge, at most FETCHER_CLAIMERS
+   * (roles.ts adds reporters while there is room between plans). Empty once there is a plan.
+   */
+  claimers: Set<string>;
 }
 
 export function emptyPlan(): FetcherPlan {
-  return { m: 0, roles: new Map() };
+  return { m: 0, roles: new Map(), claimers: new Set() };
+}
+
+/**
+ * Who claims while nobody is proven: the previous claimers still reporting, then the
+ * reporters with the best early evidence (the highest sending rate measured, even below the
+ * bar; then the most peers; then the longest present), up to FETCHER_CLAIMERS. Claims are
+ * how the first fetchers prove themselves, so the claimers should be the viewers most likely
+ * to be proven by their first wins.
+ */
+export function pickClaimers(viewers: readonly ViewerRecord[], prev: ReadonlySet<string> = new Set()): Set<string> {
+  const reporting = viewers.filter((v) => v.reports !== false);
+  const out = new Set<string>();
+  for (const v of reporting) if (prev.has(v.id) && out.size < FETCHER_CLAIMERS) out.add(v.id);
+  const best = [...reporting].sort((a, b) => (b.rateBps ?? -1) - (a.rateBps ?? -1) || b.peers - a.peers || a.joinedAt - b.joinedAt || (a.id < b.id ? -1 : 1));
+  for (const v of best) {
+    if (out.size >= FETCHER_CLAIMERS) break;
+    out.add(v.id);
+  }
+  return out;
 }
 
 /** The sending rate a fetcher must prove: a share of the stream's own bitrate. */
@@ -83,7 +111,7 @@ export function fetchesSegment(plan: FetcherPlan, id: string, seq: number): bool
 
 /**
  * A new plan from the swarm's viewers and the previous plan:
- * 1. only proven viewers fetch; with none there is no plan (m = 0);
+ * 1. only proven viewers fetch; with none there is no plan (m = 0), only claimers (pickClaimers);
  * 2. m from the swarm's size and the hop time of its proven viewers (times FETCHER_HOP_MARGIN);
  * 3. a fetcher keeps its classes while it stays proven (one whose sending rate fell below
  *    the bar, that stopped sending, or that lost its peers, loses the role);
@@ -93,7 +121,7 @@ export function fetchesSegment(plan: FetcherPlan, id: string, seq: number): bool
  */
 export function planFetchers(viewers: readonly ViewerRecord[], stream: StreamProfile, prev: FetcherPlan = emptyPlan()): FetcherPlan {
   const proven = viewers.filter((v) => isProven(v, stream));
-  if (proven.length === 0) return emptyPlan();
+  if (proven.length === 0) return { ...emptyPlan(), claimers: pickClaimers(viewers, prev.claimers) };
   const hop =
     FETCHER_HOP_MARGIN *
     hopSeconds(
@@ -136,5 +164,5 @@ export function planFetchers(viewers: readonly ViewerRecord[], stream: StreamPro
       missing--;
     }
   }
-  return { m, roles };
+  return { m, roles, claimers: new Set() };
 }

@@ -2,14 +2,15 @@
 // new segment over HTTP (fetchers.ts) every ROLE_PLAN_MS, or sooner (but at most every
 // ROLE_REPLAN_MIN_MS) when a report changes whether its viewer is proven. A report costs O(1)
 // between plans: the stream profile is the plan's, and only a plan can change others' roles. Each reporting viewer is told its role when it
-// changes: "claims" while the swarm has no proven viewer (everyone claims at the edge, the
-// first claim wins: that is how the first fetchers prove themselves), then "roles" with its
+// changes: "claims" while the swarm has no proven viewer (up to FETCHER_CLAIMERS viewers claim
+// at the edge, the first claim wins: that is how the first fetchers prove themselves; the
+// others hear "roles" with no classes), then "roles" with its
 // classes (empty: a non-fetcher, which never asks the edge about a segment). Pure: effects
 // are returned. Viewers that never report (stock WebTorrent clients) count towards the
 // swarm's size but are never fetchers, and never get an es_role frame (their client would
 // take it for an error).
 import { isProven, planFetchers, type StreamProfile, type ViewerRecord } from "./fetchers";
-import { ROLE_PLAN_MS, ROLE_REPLAN_MIN_MS, VIEWER_REPORT_S } from "./limits";
+import { FETCHER_CLAIMERS, ROLE_PLAN_MS, ROLE_REPLAN_MIN_MS, VIEWER_REPORT_S } from "./limits";
 import type { ReportIn } from "./protocol";
 import type { Effect, Member, SocketState, Swarm, TrackerState } from "./state";
 
@@ -37,7 +38,7 @@ export function applyReport(state: TrackerState, s: SocketState, msg: ReportIn, 
 /** The policy's view of a member; a stale or missing report reads as "no record". */
 function record(m: Member, now: number): ViewerRecord {
   const r = m.report && now - m.report.at <= REPORT_FRESH_MS ? m.report : undefined;
-  return { id: m.peerId, joinedAt: m.joinedAt, rateBps: r?.rate ?? null, peers: r?.peers ?? 0 };
+  return { id: m.peerId, joinedAt: m.joinedAt, rateBps: r?.rate ?? null, peers: r?.peers ?? 0, reports: r !== undefined };
 }
 
 /** The policy's view of each member. */
@@ -71,12 +72,19 @@ function replan(swarm: Swarm, now: number): void {
   swarm.plannedAt = now;
 }
 
-/** An es_role frame for each of `members` that reports and whose role differs from what it was told. */
+/**
+ * An es_role frame for each of `members` that reports and whose role differs from what it was
+ * told. With no plan, a reporter claims if it is one of the plan's claimers or there is room
+ * for one more (FETCHER_CLAIMERS); otherwise it is a non-fetcher ("roles", no classes) until
+ * a plan or the next pick makes it a claimer.
+ */
 function roleUpdates(swarm: Swarm, members: readonly Member[], bucket: number): Effect[] {
   const out: Effect[] = [];
-  const mode = swarm.plan.m > 0 ? "roles" : "claims";
+  const { plan } = swarm;
   for (const m of members) {
     if (!m.report) continue;
+    if (plan.m === 0 && !plan.claimers.has(m.peerId) && plan.claimers.size < FETCHER_CLAIMERS) plan.claimers.add(m.peerId);
+    const mode = plan.m > 0 || !plan.claimers.has(m.peerId) ? "roles" : "claims";
     const classes = swarm.plan.roles.get(m.peerId) ?? [];
     const key = `${mode}:${classes.join(",")}`;
     if (m.roleSent === key) continue;

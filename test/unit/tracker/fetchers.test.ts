@@ -13,7 +13,7 @@ import {
   type StreamProfile,
   type ViewerRecord,
 } from "../../../worker/tracker/fetchers";
-import { FETCHER_CLASSES, FETCHER_HOP_MARGIN } from "../../../worker/tracker/limits";
+import { FETCHER_CLAIMERS, FETCHER_CLASSES, FETCHER_HOP_MARGIN } from "../../../worker/tracker/limits";
 
 // 4 s segments at 3 Mbit/s: 1.5 MB each, 375 KB/s of stream.
 const STREAM: StreamProfile = { segmentBytes: 1_500_000, segmentSeconds: 4, budgetSeconds: 6 };
@@ -66,9 +66,50 @@ describe("who fetches", () => {
     expect(isProven(viewer("a", 5 * BAR, { peers: 0 }), STREAM)).toBe(false);
   });
 
-  it("has no plan while nobody is proven (viewers then claim at the edge)", () => {
+  it("has no plan while nobody is proven: no fetchers, and the viewers claim at the edge", () => {
     const plan = planFetchers([viewer("a", null), viewer("b", 0.5 * BAR)], STREAM);
-    expect(plan).toEqual(emptyPlan());
+    expect(plan.m).toBe(0);
+    expect(plan.roles.size).toBe(0);
+    expect([...plan.claimers].sort()).toEqual(["a", "b"]);
+  });
+
+  it("tells at most FETCHER_CLAIMERS viewers to claim while nobody is proven, those with the best early evidence", () => {
+    // 100 viewers, none proven: 10 sent a little (below the bar), the rest nothing yet.
+    const vs = Array.from({ length: 100 }, (_, i) => viewer(`v${i}`, i % 10 === 0 ? (0.1 + i / 1000) * BAR : null, { joinedAt: T0 + i }));
+    const plan = planFetchers(vs, STREAM);
+    expect(plan.m).toBe(0);
+    expect(plan.claimers.size).toBe(FETCHER_CLAIMERS);
+    // The 10 that sent something first (fastest first), then the longest present among the rest.
+    const senders = vs.filter((v) => v.rateBps !== null).map((v) => v.id);
+    for (const id of senders) expect(plan.claimers.has(id)).toBe(true);
+    const rest = vs.filter((v) => v.rateBps === null).slice(0, FETCHER_CLAIMERS - senders.length);
+    for (const v of rest) expect(plan.claimers.has(v.id)).toBe(true);
+  });
+
+  it("keeps its claimers across plans while they report, and never picks a viewer that does not report", () => {
+    const vs = Array.from({ length: 40 }, (_, i) => viewer(`v${i}`, null, { joinedAt: T0 + i, reports: i % 2 === 0 }));
+    const p1 = planFetchers(vs, STREAM);
+    expect([...p1.claimers].every((id) => Number(id.slice(1)) % 2 === 0)).toBe(true);
+    // Newer viewers with a better record do not unseat claimers that still report.
+    const better = [...vs, ...Array.from({ length: 20 }, (_, i) => viewer(`n${i}`, 0.5 * BAR))];
+    const p2 = planFetchers(better, STREAM, p1);
+    expect([...p2.claimers]).toEqual([...p1.claimers]);
+    // A claimer that stops reporting gives its place to the best newcomer.
+    const gone = [...p1.claimers][0]!;
+    const p3 = planFetchers(
+      better.map((v) => (v.id === gone ? { ...v, reports: false } : v)),
+      STREAM,
+      p2,
+    );
+    expect(p3.claimers.has(gone)).toBe(false);
+    expect(p3.claimers.size).toBe(FETCHER_CLAIMERS);
+    expect([...p3.claimers].some((id) => id.startsWith("n"))).toBe(true);
+  });
+
+  it("has no claimers once a viewer is proven", () => {
+    const plan = planFetchers([viewer("a", 2 * BAR), viewer("b", null)], STREAM, planFetchers([viewer("b", null)], STREAM));
+    expect(plan.m).toBeGreaterThan(0);
+    expect(plan.claimers.size).toBe(0);
   });
 
   it("does not make a weak first viewer the only fetcher: proven uplinks win, weak ones are left out", () => {
@@ -101,7 +142,7 @@ describe("who fetches", () => {
     expect([...plan.roles.keys()]).toEqual(["c"]);
     expect(plan.roles.get("c")).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     plan = planFetchers([viewer("c", 2 * BAR, { peers: 0 })], STREAM, plan);
-    expect(plan).toEqual(emptyPlan());
+    expect(plan).toEqual({ ...emptyPlan(), claimers: new Set(["c"]) });
   });
 
   it("keeps roles stable across plans when nothing changed", () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parse, serialize, type InMessage, type ReportIn } from "../../../worker/tracker/protocol";
 import { handle } from "../../../worker/tracker/swarm";
 import { createState, type Effect, type TrackerState } from "../../../worker/tracker/state";
-import { FETCHER_CLASSES, ROLE_PLAN_MS, ROLE_REPLAN_MIN_MS } from "../../../worker/tracker/limits";
+import { FETCHER_CLAIMERS, FETCHER_CLASSES, ROLE_PLAN_MS, ROLE_REPLAN_MIN_MS } from "../../../worker/tracker/limits";
 
 const id = (tag: string) => tag.padEnd(20, "_").slice(0, 20);
 const H = id("hash1");
@@ -95,6 +95,23 @@ describe("roles in a swarm", () => {
     ]);
     // p3..p5 never reported (stock clients): no frame for them, ever.
     expect(sends(fx).some((f) => f.to > 2)).toBe(false);
+  });
+
+  it("tells only FETCHER_CLAIMERS reporters to claim while nobody is proven, so claims per segment stay bounded as viewers join", () => {
+    const st = createState(T0);
+    const n = FETCHER_CLAIMERS * 4;
+    for (let i = 1; i <= n; i++) announce(st, i, id(`p${i}`), T0 - 60_000);
+    const told: { to: number; mode: string; classes: number[] }[] = [];
+    for (let i = 1; i <= n; i++) told.push(...sends(handle(st, i, report(id(`p${i}`), null), T0 + i, rng)));
+    const byMode = (mode: string) => told.filter((f) => f.mode === mode).map((f) => f.to);
+    // Every reporter hears once; the first FETCHER_CLAIMERS claim, the rest are non-fetchers.
+    expect(told).toHaveLength(n);
+    expect(byMode("claims")).toEqual(Array.from({ length: FETCHER_CLAIMERS }, (_, i) => i + 1));
+    expect(told.filter((f) => f.mode === "roles").every((f) => f.classes.length === 0)).toBe(true);
+    // A claimer that proves itself ends the claims phase: everyone hears "roles" at the next plan.
+    const fx = sends(handle(st, 3, report(id("p3"), 400_000), T0 + ROLE_PLAN_MS, rng));
+    expect(fx.filter((f) => f.mode === "claims")).toEqual([]);
+    expect(fx.find((f) => f.to === 3)?.classes.length).toBe(FETCHER_CLASSES);
   });
 
   it("re-plans at most every ROLE_PLAN_MS while nobody's standing changes, and sends nothing when no role changed", () => {
