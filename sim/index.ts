@@ -6,6 +6,7 @@
 //   --seed S  --minutes M  --segment-seconds D  --bitrate MBIT  --budget B
 //   --profile lan|cable|dsl|mixed|blocked   the network lab's links, no churn, all connectable, 60 s
 //   --no-swarm-cap        lift the tracker's MAX_PEERS_PER_SWARM
+//   --expected N          the operator's expected audience (TRACKER_EXPECTED_VIEWERS); "viewers": the run's own size
 //   --policy edgeswarm|stock|both
 import { parseProfile } from "../harness/netlab/profiles";
 import { edgeswarm } from "./policies/edgeswarm";
@@ -13,12 +14,13 @@ import { stock } from "./policies/stock";
 import { causeTable, jsonLine, table } from "./report";
 import { DEFAULTS, runPolicy, type RunConfig, type RunResult } from "./run";
 
-function parse(argv: readonly string[]): { cfg: Omit<RunConfig, "viewers">; viewers: number[]; json: boolean; policies: string } {
+function parse(argv: readonly string[]): { cfg: Omit<RunConfig, "viewers">; viewers: number[]; json: boolean; policies: string; expectedSame: boolean } {
   const cfg: Omit<RunConfig, "viewers"> = { ...DEFAULTS };
   let viewers = [100, 1000, 10_000, 100_000];
   let json = false,
     policies = "both";
   let minutesSet = false;
+  let expectedSame = false;
   const num = (flag: string, v: string | undefined) => {
     const x = Number(v);
     if (v === undefined || !Number.isFinite(x) || x <= 0) throw new Error(`${flag} needs a positive number`);
@@ -56,6 +58,12 @@ function parse(argv: readonly string[]): { cfg: Omit<RunConfig, "viewers">; view
         cfg.profile = p;
         break;
       }
+      case "--expected": {
+        const v = next();
+        expectedSame = v === "viewers";
+        if (!expectedSame) cfg.expectedViewers = Math.round(num(a, v));
+        break;
+      }
       case "--no-swarm-cap":
         cfg.swarmCap = false;
         break;
@@ -70,7 +78,7 @@ function parse(argv: readonly string[]): { cfg: Omit<RunConfig, "viewers">; view
     }
   }
   if (cfg.profile && !minutesSet) cfg.minutes = 1;
-  return { cfg, viewers, json, policies };
+  return { cfg, viewers, json, policies, expectedSame };
 }
 
 function main(): void {
@@ -81,16 +89,16 @@ function main(): void {
     console.error(String(e instanceof Error ? e.message : e));
     process.exit(2);
   }
-  const { cfg, viewers, json, policies } = args;
+  const { cfg, viewers, json, policies, expectedSame } = args;
   const c = cfg;
   console.log(
     `# ${c.profile ? `lab profile ${c.profile}, no churn, all connectable` : "flash crowd + churn, uplinks 20/50/25/5 % at 1/5/20/100 Mbit/s, 20 % pairs unconnectable"}; ` +
-      `${c.segmentS} s × ${c.bitrateMbit} Mbit/s segments, ${c.budgetS} s budget, ${c.minutes} min, seed ${c.seed}${c.swarmCap ? "" : ", no swarm cap"}`,
+      `${c.segmentS} s × ${c.bitrateMbit} Mbit/s segments, ${c.budgetS} s budget, ${c.minutes} min, seed ${c.seed}${c.swarmCap ? "" : ", no swarm cap"}${expectedSame ? ", expected audience = viewers" : c.expectedViewers ? `, expected audience ${c.expectedViewers}` : ""}`,
   );
   const rows: RunResult[] = [];
   let mine: RunResult | undefined;
   for (const n of viewers) {
-    const run = { ...cfg, viewers: n };
+    const run = { ...cfg, viewers: n, expectedViewers: expectedSame ? n : cfg.expectedViewers };
     if (policies !== "stock") rows.push((mine = runPolicy(run, edgeswarm)));
     if (policies !== "edgeswarm") rows.push(runPolicy(run, stock));
     const last = rows
@@ -103,7 +111,10 @@ function main(): void {
   console.log("\n# where the HTTP bytes go: share of all segment bytes by cause (sim/swarm.ts HTTP_CAUSES)");
   console.log(causeTable(rows));
   if (json) {
-    if (!mine) mine = runPolicy({ ...cfg, viewers: viewers[viewers.length - 1]! }, edgeswarm);
+    if (!mine) {
+      const n = viewers[viewers.length - 1]!;
+      mine = runPolicy({ ...cfg, viewers: n, expectedViewers: expectedSame ? n : cfg.expectedViewers }, edgeswarm);
+    }
     console.log(jsonLine(mine));
   }
 }

@@ -83,9 +83,10 @@ export class ObjectLoad {
   }
 
   /** Largest one-second count of any object, and of frames / claims alone, and which object. */
-  peaks(): { maxRps: number; maxRpsObject: string; maxFramesPerS: number; maxClaimsPerS: number; byKind: Record<ObjectKind, number> } {
+  peaks(): { maxRps: number; maxRpsObject: string; maxRpsAt: number; maxFramesPerS: number; maxClaimsPerS: number; byKind: Record<ObjectKind, number> } {
     let maxRps = 0,
       maxRpsObject = "",
+      maxRpsAt = 0,
       maxFramesPerS = 0,
       maxClaimsPerS = 0;
     const byKind: Record<ObjectKind, number> = { tracker: 0, lease: 0, directory: 0 };
@@ -95,13 +96,14 @@ export class ObjectLoad {
         if (v > maxRps) {
           maxRps = v;
           maxRpsObject = name;
+          maxRpsAt = i;
         }
         if (v > byKind[o.kind]) byKind[o.kind] = v;
         if (o.frames[i]! > maxFramesPerS) maxFramesPerS = o.frames[i]!;
         if (o.claims[i]! > maxClaimsPerS) maxClaimsPerS = o.claims[i]!;
       }
     }
-    return { maxRps, maxRpsObject, maxFramesPerS, maxClaimsPerS, byKind };
+    return { maxRps, maxRpsObject, maxRpsAt, maxFramesPerS, maxClaimsPerS, byKind };
   }
 
   /** Object-seconds awake: a second counts when the object had a request in the last HIBERNATE_AFTER_S. */

@@ -3,7 +3,7 @@
 // and the shard names of worker/tracker/routing.ts, imported), each shard simulated in
 // turn (swarm.ts), then the totals, the object load and the bill. The same seed gives both
 // policies the same viewers, links, connectable pairs and shards.
-import { grow, newBook, pickBucket, report } from "../worker/tracker/buckets";
+import { bucketsForAudience, grow, newBook, pickBucket, report } from "../worker/tracker/buckets";
 import { bucketShardName } from "../worker/tracker/routing";
 import {
   DIRECTORY_CACHE_MS,
@@ -33,6 +33,8 @@ export interface RunConfig {
   budgetS: number;
   /** Apply the tracker's MAX_PEERS_PER_SWARM. */
   swarmCap: boolean;
+  /** The operator's expected audience (TRACKER_EXPECTED_VIEWERS); 0: none, the region sizes itself from reports. */
+  expectedViewers: number;
   /** Lab scenario: the network lab's link profile, no churn, everyone connectable. */
   profile?: ProfileName;
   net?: NetworkConfig;
@@ -45,6 +47,7 @@ export const DEFAULTS: Omit<RunConfig, "viewers"> = {
   bitrateMbit: 3,
   budgetS: 30,
   swarmCap: true,
+  expectedViewers: 0,
 };
 
 export interface RunResult {
@@ -63,6 +66,8 @@ export interface RunResult {
   maxFramesPerS: number;
   maxObjectRps: number;
   maxObjectName: string;
+  /** The second (from the first publication) in which maxObjectRps was reached. */
+  maxObjectAt: number;
   directoryRps: number;
   objects: number;
   viewerHours: number;
@@ -136,8 +141,9 @@ export const ISOLATES = 16;
  * JOIN_REPORT_BATCH joins; a shard at MAX_SOCKETS_PER_SHARD refuses, the directory grows and
  * the viewer tries again. Sessions are known in advance here, so the counts are exact.
  */
-export function route(specs: readonly ViewerSpec[], load: ObjectLoad, seed: number): Map<string, ViewerSpec[]> {
-  const book = newBook();
+export function route(specs: readonly ViewerSpec[], load: ObjectLoad, seed: number, expectedViewers = 0): Map<string, ViewerSpec[]> {
+  // The Worker passes the region's floor with every directory read (connect.ts).
+  const book = newBook(1, bucketsForAudience(expectedViewers));
   const r = rng(seed, 7);
   const isolates = Array.from({ length: ISOLATES }, () => ({ buckets: 1, at: -Infinity, joins: 0 }));
   const present: number[] = [];
@@ -215,7 +221,7 @@ export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
   const net = cfg.profile ? { ...base, unconnectableShare: planProfile(cfg.profile, cfg.viewers).isolated ? 1 : 0 } : base;
   const specs = specsFor(cfg);
   const load = new ObjectLoad(horizonS + cfg.budgetS + 2);
-  const shards = cfg.profile ? new Map([[CHANNEL, specs]]) : route(specs, load, cfg.seed);
+  const shards = cfg.profile ? new Map([[CHANNEL, specs]]) : route(specs, load, cfg.seed, cfg.expectedViewers);
   const slack = new Float64Array(SLACK_BINS);
   const byCause = new Float64Array(HTTP_CAUSES.length);
   let p2p = 0,
@@ -287,6 +293,7 @@ export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
     maxFramesPerS: peaks.maxFramesPerS,
     maxObjectRps: peaks.maxRps,
     maxObjectName: peaks.maxRpsObject,
+    maxObjectAt: peaks.maxRpsAt,
     directoryRps: peaks.byKind.directory,
     objects: load.objects,
     viewerHours,

@@ -494,7 +494,9 @@ export function runShard(input: ShardInput): ShardResult {
       members.pop();
       memberIdx.delete(v);
       v.member = false;
-      load.frames(input.name, q.now, 1, 0); // the socket's close / "stopped"
+      // The socket's close / "stopped"; not for sessions the run's end cuts (every viewer at
+      // once: an artefact of stopping the simulation, not departures).
+      if (q.now < st.horizonS + B) load.frames(input.name, q.now, 1, 0);
     }
     byId.delete(v.idStr);
     q.cancel(v.retry);

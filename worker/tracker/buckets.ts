@@ -9,7 +9,17 @@
 // DIRECTORY_REPORT_MS, and early after JOIN_REPORT_BATCH joins, so a flash crowd opens new
 // buckets within a fraction of a second. A joining viewer goes to a uniformly random bucket
 // (even fill, no coordination), or back to the one it names (its es_role frames told it).
-import { DIRECTORY_REPORT_STALE_MS, MAX_BUCKETS, MAX_JOINS_PER_SHARD_S, SHARD_TARGET_VIEWERS, SHRINK_AFTER_MS, SHRINK_FILL } from "./limits";
+// An operator's expected audience (TRACKER_EXPECTED_VIEWERS) sets a floor: the buckets its
+// flash crowd will need, open before the first join, never shrunk below.
+import {
+  DIRECTORY_REPORT_STALE_MS,
+  EXPECTED_ARRIVAL_S,
+  MAX_BUCKETS,
+  MAX_JOINS_PER_SHARD_S,
+  SHARD_TARGET_VIEWERS,
+  SHRINK_AFTER_MS,
+  SHRINK_FILL,
+} from "./limits";
 import { bucketsFor } from "./routing";
 
 export interface BucketBook {
@@ -21,11 +31,33 @@ export interface BucketBook {
   reportedAt: number[];
   /** Since when the region has been small enough to lose a bucket, or null. */
   smallSince: number | null;
+  /** Fewest buckets the region keeps (bucketsForAudience of its expected audience). */
+  floor: number;
 }
 
-export function newBook(buckets = 1): BucketBook {
-  const b = Math.max(1, Math.min(MAX_BUCKETS, Math.floor(buckets)));
-  return { buckets: b, viewers: [], joinRate: [], reportedAt: [], smallSince: null };
+const clampBuckets = (b: number) => Math.max(1, Math.min(MAX_BUCKETS, Math.floor(b)));
+
+export function newBook(buckets = 1, floor = 1): BucketBook {
+  const f = clampBuckets(floor);
+  return { buckets: Math.max(f, clampBuckets(buckets)), viewers: [], joinRate: [], reportedAt: [], smallSince: null, floor: f };
+}
+
+/**
+ * Buckets an expected audience of `viewers` needs from the start: for its size
+ * (SHARD_TARGET_VIEWERS each) and for its flash crowd's first join rate, viewers /
+ * EXPECTED_ARRIVAL_S per second (MAX_JOINS_PER_SHARD_S each). 1 for no expectation.
+ */
+export function bucketsForAudience(viewers: number): number {
+  if (!(Number.isFinite(viewers) && viewers > 0)) return 1;
+  return clampBuckets(Math.max(bucketsFor(viewers), Math.ceil(viewers / EXPECTED_ARRIVAL_S / MAX_JOINS_PER_SHARD_S)));
+}
+
+/** Sets the region's floor (the Worker passes its expected audience on every call); grows to it at once. */
+export function setFloor(book: BucketBook, floor: number, now: number): void {
+  const f = clampBuckets(floor);
+  if (f === book.floor) return;
+  book.floor = f;
+  settle(book, now);
 }
 
 export function totalViewers(book: BucketBook): number {
@@ -81,14 +113,14 @@ function settle(book: BucketBook, now: number): void {
       book.joinRate[b] = 0;
     }
   }
-  const need = neededBuckets(book);
+  const need = Math.max(book.floor, neededBuckets(book));
   if (need > book.buckets) {
     book.buckets = need;
     book.smallSince = null;
     return;
   }
   const small =
-    book.buckets > 1 &&
+    book.buckets > Math.max(1, book.floor) &&
     totalViewers(book) < (book.buckets - 1) * SHARD_TARGET_VIEWERS * SHRINK_FILL &&
     totalJoinRate(book) < (book.buckets - 1) * MAX_JOINS_PER_SHARD_S * SHRINK_FILL;
   if (!small) {

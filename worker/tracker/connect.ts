@@ -4,10 +4,21 @@
 // decisions buckets.ts.
 import type { Env } from "../env";
 import { jsonError } from "../http";
-import { pickBucket } from "./buckets";
+import { bucketsForAudience, pickBucket } from "./buckets";
 import { directory } from "./directory";
 import { DIRECTORY_CACHE_MS, ISOLATE_REFRESH_JOINS, MAX_CACHED_REGIONS } from "./limits";
-import { askedBucket, BUCKET_PARAM, bucketShardName, channelFromPath, CHANNEL_HEADER, FULL_HEADER, SHARD_HEADER, shardName, trackerSharding } from "./routing";
+import {
+  askedBucket,
+  BUCKET_PARAM,
+  bucketShardName,
+  channelFromPath,
+  CHANNEL_HEADER,
+  expectedViewers,
+  FULL_HEADER,
+  SHARD_HEADER,
+  shardName,
+  trackerSharding,
+} from "./routing";
 
 /** GET /announce[/<channel>] with Upgrade: websocket → the shard's Durable Object. */
 export async function handleTrackerRequest(request: Request, env: Env): Promise<Response> {
@@ -27,14 +38,16 @@ export async function handleTrackerRequest(request: Request, env: Env): Promise<
     headers.set(SHARD_HEADER, name);
     return env.TRACKER.getByName(name).fetch(new Request(request.url, { method: "GET", headers }));
   };
-  const res = await upgrade(pickBucket(await bucketCount(env, region), askedBucket(url.searchParams.get(BUCKET_PARAM)), Math.random));
+  // An operator's expected audience sizes the region before its crowd arrives (buckets.ts).
+  const floor = bucketsForAudience(expectedViewers(env, region));
+  const res = await upgrade(pickBucket(await bucketCount(env, region, floor), askedBucket(url.searchParams.get(BUCKET_PARAM)), Math.random));
   if (res.status !== 503 || res.headers.get(FULL_HEADER) !== "1") return res;
   // The shard is at MAX_SOCKETS_PER_SHARD (the count this isolate holds lags the region):
   // grow the region and try a random bucket of the new count, once.
   await res.body?.cancel();
-  let buckets = 1;
+  let buckets = floor;
   try {
-    buckets = await directory(env, region).grow();
+    buckets = await directory(env, region).grow(floor);
     counts.set(region, { buckets, at: Date.now(), joins: 0 });
   } catch (err) {
     console.error("tracker directory grow failed", err);
@@ -46,9 +59,9 @@ export async function handleTrackerRequest(request: Request, env: Env): Promise<
 const counts = new Map<string, { buckets: number; at: number; joins: number }>();
 
 /** The region's bucket count, from this isolate's copy (younger than DIRECTORY_CACHE_MS and
- * used for fewer than ISOLATE_REFRESH_JOINS joins) or its directory; 1 when the directory
- * cannot answer (joining never waits on it). */
-async function bucketCount(env: Env, region: string): Promise<number> {
+ * used for fewer than ISOLATE_REFRESH_JOINS joins) or its directory; the last count or the
+ * floor when the directory cannot answer (joining never waits on it). */
+async function bucketCount(env: Env, region: string, floor: number): Promise<number> {
   const hit = counts.get(region);
   const now = Date.now();
   if (hit && now - hit.at < DIRECTORY_CACHE_MS && hit.joins < ISOLATE_REFRESH_JOINS) {
@@ -56,13 +69,13 @@ async function bucketCount(env: Env, region: string): Promise<number> {
     return hit.buckets;
   }
   try {
-    const buckets = await directory(env, region).buckets();
+    const buckets = await directory(env, region).buckets(floor);
     counts.delete(region);
     if (counts.size >= MAX_CACHED_REGIONS) counts.delete(counts.keys().next().value!);
     counts.set(region, { buckets, at: now, joins: 1 });
     return buckets;
   } catch (err) {
     console.error("tracker directory read failed", err);
-    return hit?.buckets ?? 1;
+    return Math.max(floor, hit?.buckets ?? 1);
   }
 }

@@ -2,10 +2,11 @@
 // "live" or "live#EU") that says how many swarm shards the region spans (buckets.ts). The
 // Worker asks it at most once per DIRECTORY_CACHE_MS per isolate (connect.ts), shards tell
 // it their sockets and joins, and a full shard makes it grow. Only the bucket count is
-// stored: after an eviction the sizes come back with the shards' next reports.
+// stored: after an eviction the sizes come back with the shards' next reports. The Worker
+// passes the region's floor (its expected audience's buckets) on every read and grow.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { grow, newBook, report, type BucketBook } from "./buckets";
+import { grow, newBook, report, setFloor, type BucketBook } from "./buckets";
 
 export class ChannelDirectory extends DurableObject<Env> {
   private book: BucketBook = newBook();
@@ -18,8 +19,11 @@ export class ChannelDirectory extends DurableObject<Env> {
     });
   }
 
-  /** How many buckets the region has now. */
-  async buckets(): Promise<number> {
+  /** How many buckets the region has now, at least `floor` (bucketsForAudience of its expected audience). */
+  async buckets(floor = 1): Promise<number> {
+    const before = this.book.buckets;
+    setFloor(this.book, floor, Date.now());
+    await this.saveIfChanged(before);
     return this.book.buckets;
   }
 
@@ -32,8 +36,9 @@ export class ChannelDirectory extends DurableObject<Env> {
   }
 
   /** A shard refused a join (full): one more bucket now; returns the bucket count. */
-  async grow(): Promise<number> {
+  async grow(floor = 1): Promise<number> {
     const before = this.book.buckets;
+    setFloor(this.book, floor, Date.now());
     grow(this.book, Date.now());
     await this.saveIfChanged(before);
     return this.book.buckets;

@@ -60,6 +60,29 @@ export function trackerSharding(env: Env): ShardingMode {
   return shardingMode(typeof v === "string" ? v : undefined);
 }
 
+/**
+ * The operator's expected audience per channel region, from env TRACKER_EXPECTED_VIEWERS:
+ * comma-separated `<region>=<viewers>`, the region being the channel ("live") or, in
+ * continent mode, the channel and continent ("live#EU"). Entries that do not parse are
+ * ignored. A region with an expected audience opens the buckets its flash crowd needs
+ * before the first join (buckets.ts bucketsForAudience); set it for an announced event, and
+ * never for a small channel, whose viewers would then be spread over shards too thin to pair.
+ */
+export function parseExpectedViewers(raw: string | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const part of (raw ?? "").split(",")) {
+    const m = /^\s*([^=\s]+)\s*=\s*(\d{1,9})\s*$/.exec(part);
+    if (m && Number(m[2]) > 0) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+/** The expected audience of `region` (0: none), as TRACKER_EXPECTED_VIEWERS says. Read here rather than typed in worker/env.ts. */
+export function expectedViewers(env: Env, region: string): number {
+  const v: unknown = Reflect.get(env, "TRACKER_EXPECTED_VIEWERS");
+  return parseExpectedViewers(typeof v === "string" ? v : undefined).get(region) ?? 0;
+}
+
 /** Query parameter by which a reconnecting viewer names the bucket it was in (0..MAX_BUCKETS-1). */
 export const BUCKET_PARAM = "es_bucket";
 /** Set by a shard that refuses an upgrade because it is full. */

@@ -1,10 +1,11 @@
 // Buckets of a channel region: sized for its viewers and its join rate from the shards' own
 // reports, grown at once, shrunk only after a long quiet spell; joins spread at random.
 import { describe, expect, it } from "vitest";
-import { grow, neededBuckets, newBook, pickBucket, report, totalViewers } from "../../../worker/tracker/buckets";
+import { bucketsForAudience, grow, neededBuckets, newBook, pickBucket, report, setFloor, totalViewers } from "../../../worker/tracker/buckets";
 import {
   DIRECTORY_REPORT_MS,
   DIRECTORY_REPORT_STALE_MS,
+  EXPECTED_ARRIVAL_S,
   MAX_BUCKETS,
   MAX_JOINS_PER_SHARD_S,
   SHARD_TARGET_VIEWERS,
@@ -57,6 +58,39 @@ describe("sizing a region", () => {
     // Buckets 1 and 2 last reported at T0: stale by now, so counted as empty.
     report(book, 0, 100, 0, DIRECTORY_REPORT_MS, T0 + SHRINK_AFTER_MS + DIRECTORY_REPORT_STALE_MS + 1);
     expect(totalViewers(book)).toBe(100);
+  });
+});
+
+describe("an expected audience", () => {
+  it("opens the buckets its flash crowd's first join rate and its size need, and none without one", () => {
+    // 100,000 viewers arriving at 100,000 / EXPECTED_ARRIVAL_S joins/s at first: one bucket per MAX_JOINS_PER_SHARD_S of that.
+    expect(bucketsForAudience(100_000)).toBe(Math.ceil(100_000 / EXPECTED_ARRIVAL_S / MAX_JOINS_PER_SHARD_S));
+    // A slow-arriving size: the viewers decide.
+    expect(bucketsForAudience(SHARD_TARGET_VIEWERS * 3)).toBe(Math.max(3, Math.ceil((SHARD_TARGET_VIEWERS * 3) / EXPECTED_ARRIVAL_S / MAX_JOINS_PER_SHARD_S)));
+    expect(bucketsForAudience(0)).toBe(1);
+    expect(bucketsForAudience(Number.NaN)).toBe(1);
+    expect(bucketsForAudience(1e9)).toBe(MAX_BUCKETS);
+  });
+
+  it("keeps the region at its floor before any report, and never shrinks below it however quiet", () => {
+    const book = newBook(1, 40);
+    expect(book.buckets).toBe(40);
+    for (let t = 0; t <= 3 * SHRINK_AFTER_MS; t += DIRECTORY_REPORT_MS) report(book, 0, 3, 0, DIRECTORY_REPORT_MS, T0 + t);
+    expect(book.buckets).toBe(40);
+    // Above the floor it still grows for its join rate.
+    report(book, 1, 10, 100 * MAX_JOINS_PER_SHARD_S, 1000, T0 + 3 * SHRINK_AFTER_MS);
+    expect(book.buckets).toBe(100);
+  });
+
+  it("grows to a floor set later at once, and shrinks back towards a lowered floor only after SHRINK_AFTER_MS", () => {
+    const book = newBook();
+    setFloor(book, 10, T0);
+    expect(book.buckets).toBe(10);
+    setFloor(book, 1, T0);
+    expect(book.buckets).toBe(10);
+    report(book, 0, 3, 0, DIRECTORY_REPORT_MS, T0 + 1);
+    report(book, 0, 3, 0, DIRECTORY_REPORT_MS, T0 + 1 + SHRINK_AFTER_MS);
+    expect(book.buckets).toBe(9);
   });
 });
 

@@ -2,7 +2,18 @@
 // suffix by sharding mode. Pure string logic.
 import { isChannelName } from "../../../shared/names";
 import { describe, expect, it } from "vitest";
-import { askedBucket, bucketShardName, bucketsFor, channelFromPath, parseShardName, shardingMode, shardName } from "../../../worker/tracker/routing";
+import {
+  askedBucket,
+  bucketShardName,
+  bucketsFor,
+  channelFromPath,
+  expectedViewers,
+  parseExpectedViewers,
+  parseShardName,
+  shardingMode,
+  shardName,
+} from "../../../worker/tracker/routing";
+import type { Env } from "../../../worker/env";
 import { MAX_BUCKETS, SHARD_TARGET_VIEWERS } from "../../../worker/tracker/limits";
 
 describe("channelFromPath", () => {
@@ -61,5 +72,23 @@ describe("asked buckets and shard names", () => {
     expect(parseShardName("live")).toEqual({ region: "live", bucket: 0 });
     expect(parseShardName("live#EU~12")).toEqual({ region: "live#EU", bucket: 12 });
     expect(parseShardName(bucketShardName("a-b_c#XX", 3))).toEqual({ region: "a-b_c#XX", bucket: 3 });
+  });
+});
+
+describe("TRACKER_EXPECTED_VIEWERS", () => {
+  it("reads <region>=<viewers> entries, continent regions included, and ignores what does not parse", () => {
+    const m = parseExpectedViewers(" live=100000, news#EU = 20000,bad,x=,y=-3,z=0,w=1e5");
+    expect([...m]).toEqual([
+      ["live", 100000],
+      ["news#EU", 20000],
+    ]);
+    expect(parseExpectedViewers(undefined).size).toBe(0);
+  });
+
+  it("gives a region its expected audience from the env, 0 for a region it does not name", () => {
+    const env = { TRACKER_EXPECTED_VIEWERS: "live=5000" } as unknown as Env;
+    expect(expectedViewers(env, "live")).toBe(5000);
+    expect(expectedViewers(env, "other")).toBe(0);
+    expect(expectedViewers({} as Env, "live")).toBe(0);
   });
 });

@@ -2,6 +2,8 @@
 // joining viewer to a bucket, viewers asking for a bucket that exists return to it, and role
 // frames tell a viewer which bucket it is in.
 import { describe, expect, it } from "vitest";
+import { bucketsForAudience } from "../../../worker/tracker/buckets";
+import { handleTrackerRequest } from "../../../worker/tracker/connect";
 import { directory } from "../../../worker/tracker/directory";
 import { announce, connect, id20, testEnv } from "./ws-client";
 
@@ -41,5 +43,19 @@ describe("buckets of a channel region", () => {
     expect(inBuckets.reduce((a, b) => a + b, 0)).toBe(2);
     s.close();
     t.close();
+  });
+
+  it("opens the buckets of an operator's expected audience (TRACKER_EXPECTED_VIEWERS) at the first join, and keeps them", async () => {
+    const e = { ...testEnv, TRACKER_EXPECTED_VIEWERS: "bk-expected=20000" };
+    const res = await handleTrackerRequest(new Request("https://tracker.test/announce/bk-expected", { headers: { upgrade: "websocket" } }), e);
+    expect(res.status).toBe(101);
+    res.webSocket?.accept();
+    const want = bucketsForAudience(20_000);
+    expect(want).toBeGreaterThan(1);
+    // A later read without the setting (another Worker version, say) does not shrink it.
+    expect(await directory(testEnv, "bk-expected").buckets()).toBe(want);
+    // A region the setting does not name sizes itself as before.
+    expect(await directory(testEnv, "bk-unexpected").buckets()).toBe(1);
+    res.webSocket?.close();
   });
 });
