@@ -16,3 +16,11 @@ export const MAX_PEERS = 200;
 
 /** Upper bound of any reported counter: exact integers in JSON numbers stop at 2^53. */
 export const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Largest segment size the Worker publishes (#EXT-X-EDGESWARM-BYTES) and the largest peer
+ * transfer a client accepts for a segment whose size was not published (issue 14 M6: a peer
+ * may declare any size). Equal to the Worker's own store/proxy bound (worker/origin/limits.ts
+ * MAX_SEGMENT_BYTES): nothing larger is ever served, so nothing larger is a real segment.
+ */
+export const MAX_PUBLISHED_SEGMENT_BYTES = 32 * 1024 * 1024;

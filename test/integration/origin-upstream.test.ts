@@ -21,7 +21,7 @@ const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const strip = (t: string) =>
   t
     .split("\n")
-    .filter((l) => !l.startsWith("#EXT-X-EDGESWARM-SHA256:"))
+    .filter((l) => !l.startsWith("#EXT-X-EDGESWARM-"))
     .join("\n");
 
 function tagged(text: string): { uri: string; sha256: string | null }[] {

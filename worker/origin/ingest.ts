@@ -117,16 +117,16 @@ async function putSegment(env: Env, area: Area, stream: string, fp: FilePath, by
   return json({ stored: fp.path, sha256: sha }, { status: 201 });
 }
 
-/** Hashes of stored objects under a folder of a stream, one R2 list per 1000 objects. */
-async function storedHashes(env: Env, area: Area, stream: string, dir: string): Promise<Map<string, string>> {
+/** Hashes and sizes of stored objects under a folder of a stream, one R2 list per 1000 objects. */
+async function storedHashes(env: Env, area: Area, stream: string, dir: string): Promise<Map<string, { sha256: string; size: number }>> {
   const prefix = objectKey(area, stream, dir);
-  const out = new Map<string, string>();
+  const out = new Map<string, { sha256: string; size: number }>();
   let cursor: string | undefined;
   do {
     const page = await env.MEDIA.list({ prefix, cursor, include: ["customMetadata"] });
     for (const o of page.objects) {
       const rel = o.key.slice(prefix.length);
-      if (!rel.includes("/") && o.customMetadata?.sha256) out.set(dir + rel, o.customMetadata.sha256);
+      if (!rel.includes("/") && o.customMetadata?.sha256) out.set(dir + rel, { sha256: o.customMetadata.sha256, size: o.size });
     }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
@@ -173,7 +173,7 @@ async function putVodMedia(env: Env, stream: string, fp: FilePath, p: MediaPlayl
   if (p.segments.length === 0) return jsonError(400, "playlist has no segments");
   const sp = segmentPaths(fp, p);
   if (!sp.ok) return jsonError(400, sp.reason);
-  const hashes = new Map<string, string>();
+  const hashes = new Map<string, { sha256: string; size: number }>();
   for (const dir of new Set([...sp.paths.values()].map(dirOf))) {
     for (const [k, v] of await storedHashes(env, "vod", stream, dir)) hashes.set(k, v);
   }
@@ -190,7 +190,8 @@ async function putVodMedia(env: Env, stream: string, fp: FilePath, p: MediaPlayl
       409,
       `playlist references segments not stored: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (+${missing.length - 5} more)` : ""}`,
     );
-  const text = renderMedia(p, { hashOf: (s) => hashes.get(sp.paths.get(s.uri)!) });
+  // R2's object size is the stored body's length: the bytes a viewer, and an honest peer, get.
+  const text = renderMedia(p, { hashOf: (s) => hashes.get(sp.paths.get(s.uri)!)?.sha256, sizeOf: (s) => hashes.get(sp.paths.get(s.uri)!)?.size });
   return storePlaylist(env, "vod", stream, fp, text);
 }
 

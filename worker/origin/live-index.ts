@@ -28,6 +28,8 @@ export interface IndexEntry {
   duration: number;
   title: string;
   sha256: string;
+  /** Stored bytes (R2 object size), published beside the hash; absent in older indexes. */
+  size?: number;
   discontinuity: boolean;
   tags: string[];
 }
@@ -73,11 +75,13 @@ export function parseIndex(raw: unknown): LiveIndex | null {
   const segments: IndexEntry[] = [];
   for (const s of raw.segments) {
     if (!isRecord(s)) return null;
-    const { seq, src, uri, duration, title, sha256, discontinuity, tags } = s;
+    const { seq, src, uri, duration, title, sha256, size, discontinuity, tags } = s;
     if (!isCount(seq) || typeof uri !== "string" || !isDuration(duration) || typeof sha256 !== "string" || !isStrings(tags)) return null;
     if (src !== undefined && !isCount(src)) return null;
+    if (size !== undefined && !isCount(size)) return null;
     const e: IndexEntry = { seq, uri, duration, title: typeof title === "string" ? title : "", sha256, discontinuity: discontinuity === true, tags };
     if (src !== undefined) e.src = src;
+    if (size !== undefined) e.size = size;
     segments.push(e);
   }
   const index: LiveIndex = { v: 1, header, targetDuration, discontinuitySequence, nextSeq, endList: endList === true, segments };

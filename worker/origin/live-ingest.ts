@@ -59,18 +59,24 @@ export async function updateLiveIndex(env: Env, stream: string, playlistPath: st
   const prev = await readIndex(env, ikey);
   // Nothing to re-check (the stream was deleted, DELETE /ingest/live/<stream>): write nothing back.
   if (!prev && !incoming) return { added: [], removed: [], waiting: [], skipped: [], restarted: false, waitingPaths: [], deadline: null };
-  const found = new Map<string, string>();
+  const found = new Map<string, { sha256: string; size: number }>();
   await Promise.all(
     lookups(prev, incoming).map(async (uri) => {
       const path = pathOf(playlistPath, uri);
-      const sha = path === null ? undefined : (await env.MEDIA.head(objectKey("live", stream, path)))?.customMetadata?.sha256;
-      if (sha) found.set(uri, sha);
+      const head = path === null ? null : await env.MEDIA.head(objectKey("live", stream, path));
+      const sha = head?.customMetadata?.sha256;
+      if (head && sha) found.set(uri, { sha256: sha, size: head.size });
     }),
   );
-  const merged = mergeLive(prev, incoming, (uri) => found.get(uri), dvrSeconds(env), now);
+  const merged = mergeLive(prev, incoming, (uri) => found.get(uri)?.sha256, dvrSeconds(env), now);
   const index = merged.index;
+  // Segments indexed by this merge were all looked up, so their stored sizes are known here.
+  for (const e of index.segments) if (e.size === undefined && found.has(e.uri)) e.size = found.get(e.uri)!.size;
   await env.MEDIA.put(ikey, JSON.stringify(index));
-  const text = renderMedia(liveTagsOnly(indexToPlaylist(index), playlistPath), { hashOf: (s) => index.segments.find((e) => e.uri === s.uri)?.sha256 });
+  const text = renderMedia(liveTagsOnly(indexToPlaylist(index), playlistPath), {
+    hashOf: (s) => index.segments.find((e) => e.uri === s.uri)?.sha256,
+    sizeOf: (s) => index.segments.find((e) => e.uri === s.uri)?.size,
+  });
   await env.MEDIA.put(objectKey("live", stream, playlistPath), text, { httpMetadata: { contentType: "application/vnd.apple.mpegurl" } });
   // Only now, with no stored playlist naming them any more, delete what left the window.
   const gone = merged.removed.flatMap((uri) => pathOf(playlistPath, uri) ?? []).map((p) => objectKey("live", stream, p));

@@ -10,7 +10,7 @@
 // EXT-X-DISCONTINUITY-SEQUENCE counts the restarts before the window's first segment.
 // Segment URIs are "<s>.<ext>": unique per live sequence number, so peers and caches
 // treat each as its own segment even though the bytes repeat every loop.
-import { hashTagLine, isSha256Hex } from "../../shared/hash-tag";
+import { hashTagLines, isSha256Hex } from "../../shared/hash-tag";
 import { isChannelName, isSegmentFileName } from "../../shared/names";
 import type { Result } from "../../shared/result";
 
@@ -126,6 +126,8 @@ export interface WindowSegment {
   index: number;
   duration: number;
   sha256: string;
+  /** Bytes of the segment (manifest.json), published beside its hash. */
+  size?: number;
   discontinuity: boolean;
   uri: string;
 }
@@ -151,7 +153,15 @@ export function loopWindow(m: LoopManifest, rendition: LoopRendition, clockMs: n
     const s = rendition.segments[index]!;
     // The tag sits on the first segment of each loop, except at the window's top:
     // there the restart is already counted by EXT-X-DISCONTINUITY-SEQUENCE.
-    segments.push({ seq, index, duration: s.duration, sha256: s.sha256, discontinuity: index === 0 && seq !== first, uri: `${seq}.${extOf(s.uri)}` });
+    segments.push({
+      seq,
+      index,
+      duration: s.duration,
+      sha256: s.sha256,
+      size: s.size,
+      discontinuity: index === 0 && seq !== first,
+      uri: `${seq}.${extOf(s.uri)}`,
+    });
   }
   const targetDuration = Math.ceil(Math.max(...rendition.segments.map((s) => s.duration)) - 1e-6);
   return { mediaSequence: first, discontinuitySequence: Math.floor(first / n), targetDuration, segments };
@@ -167,7 +177,7 @@ export function renderLoopMedia(w: LoopWindow): string {
   ];
   for (const s of w.segments) {
     if (s.discontinuity) lines.push("#EXT-X-DISCONTINUITY");
-    lines.push(`#EXTINF:${s.duration.toFixed(3)},`, hashTagLine(s.sha256), s.uri);
+    lines.push(`#EXTINF:${s.duration.toFixed(3)},`, ...hashTagLines(s.sha256, s.size), s.uri);
   }
   return lines.join("\n") + "\n";
 }

@@ -2,9 +2,9 @@
 // parse → { ok, playlist } | { ok: false, reason }. Media playlists become a header plus
 // segments (each with its own tags); master playlists keep their lines plus the positions
 // of every URI (variant lines and URI="..." attributes) so they can be rewritten.
-// Incoming #EXT-X-EDGESWARM-SHA256 lines are always dropped: hashes come only from the
-// Worker, never from whoever sent the playlist.
-import { hashTagLine, isHashTagLine } from "../../shared/hash-tag";
+// Incoming #EXT-X-EDGESWARM-SHA256 and -BYTES lines are always dropped: hashes and sizes
+// come only from the Worker, never from whoever sent the playlist.
+import { hashTagLines, isEdgeSwarmTagLine } from "../../shared/hash-tag";
 import { MAX_MASTER_ENTRIES, MAX_PLAYLIST_BYTES, MAX_PLAYLIST_SEGMENTS } from "./limits";
 
 const MAX_LINE_CHARS = 4096;
@@ -69,7 +69,7 @@ function parseMaster(lines: string[]): ParseResult {
   const out: MasterPlaylist = { kind: "master", lines: [], variantLines: [], attrLines: [] };
   let expectUri = false;
   for (const l of lines) {
-    if (isHashTagLine(l)) continue;
+    if (isEdgeSwarmTagLine(l)) continue;
     if (l.startsWith("#")) {
       if (expectUri && l.startsWith("#EXT-X-STREAM-INF:")) return { ok: false, reason: "EXT-X-STREAM-INF without a URI" };
       if (l.startsWith("#EXT-X-STREAM-INF:")) expectUri = true;
@@ -128,7 +128,7 @@ function parseMedia(lines: string[]): ParseResult {
       const m = /^#EXTINF:(\d{1,6}(?:\.\d{1,9})?)\s*(?:,(.*))?$/.exec(l);
       if (!m) return { ok: false, reason: "bad EXTINF" };
       extinf = { duration: Number(m[1]), title: m[2] ?? "" };
-    } else if (isHashTagLine(l)) {
+    } else if (isEdgeSwarmTagLine(l)) {
       // dropped: see header
     } else if (l.startsWith("#")) {
       // Before the first segment, tags like VERSION belong to the header; per-segment
@@ -154,13 +154,15 @@ function parseMedia(lines: string[]): ParseResult {
 export interface RenderOptions {
   /** Hash of a segment (by its original URI), or undefined when unknown. */
   hashOf?: (seg: MediaSegment) => string | undefined;
+  /** Byte size of a segment whose hash is published, or undefined when unknown (then no size tag). */
+  sizeOf?: (seg: MediaSegment) => number | undefined;
   /** New URI for a segment or a URI="..." attribute (by its original URI). */
   mapUri?: (uri: string) => string;
 }
 
 const fmtDuration = (d: number) => (Number.isInteger(d) ? d.toFixed(1) : String(d));
 
-/** Renders a media playlist; the hash tag goes directly before each known segment's URI line. */
+/** Renders a media playlist; the hash (and size) tags go directly before each known segment's URI line. */
 export function renderMedia(p: MediaPlaylist, opts: RenderOptions = {}): string {
   const map = opts.mapUri ?? ((u: string) => u);
   const mapAttr = (l: string) => l.replace(URI_ATTR, (_m, u: string) => `URI="${map(u)}"`);
@@ -172,7 +174,7 @@ export function renderMedia(p: MediaPlaylist, opts: RenderOptions = {}): string 
     for (const t of s.tags) out.push(mapAttr(t));
     out.push(`#EXTINF:${fmtDuration(s.duration)},${s.title}`);
     const h = opts.hashOf?.(s);
-    if (h) out.push(hashTagLine(h));
+    if (h) out.push(...hashTagLines(h, opts.sizeOf?.(s)));
     out.push(map(s.uri));
   }
   out.push(...p.trailer.map(mapAttr));

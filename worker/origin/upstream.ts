@@ -272,7 +272,7 @@ async function knownHash(u: Ctx, t: URL, budget: { lookups: number }): Promise<M
 }
 
 /** Prefetch: fetches and hashes one segment if a prefetch slot is free; never waits. */
-async function prefetch(u: Ctx, t: URL): Promise<string | undefined> {
+async function prefetch(u: Ctx, t: URL): Promise<{ sha256: string; size: number } | undefined> {
   const slot = tryAcquire(UPSTREAM_PREFETCH_SLOTS);
   if (!slot) return undefined;
   const r = await openUpstream(t, MAX_SEGMENT_BYTES);
@@ -282,7 +282,7 @@ async function prefetch(u: Ctx, t: URL): Promise<string | undefined> {
     return undefined;
   }
   const m = await fill(u, t, r.body, slot, false).done;
-  return m?.ok ? m.sha256 : undefined;
+  return m?.ok ? { sha256: m.sha256, size: m.size } : undefined;
 }
 
 async function playlistText(u: Ctx, t: URL): Promise<{ ok: true; text: string } | { ok: false; res: Response }> {
@@ -323,13 +323,14 @@ async function servePlaylist(request: Request, u: Ctx, base: URL, target: URL): 
     // Live: look at the newest first (what players fetch next); VOD: from the start.
     const order = targets.map((_, i) => i);
     if (!p.endList) order.reverse();
-    const hashes = new Map<number, string>();
+    // Hash and size come from the same meta: the size is the bytes counted while hashing.
+    const hashes = new Map<number, { sha256: string; size: number }>();
     const failed = new Set<number>();
     for (const i of order) {
       const tg = targets[i];
       if (!tg) continue;
       const m = await knownHash(u, tg, budget);
-      if (m?.ok) hashes.set(i, m.sha256);
+      if (m?.ok) hashes.set(i, { sha256: m.sha256, size: m.size });
       else if (m) failed.add(i);
     }
     // At most UPSTREAM_PREFETCH_PER_PLAYLIST origin fetches, whatever the playlist lists.
@@ -345,7 +346,7 @@ async function servePlaylist(request: Request, u: Ctx, base: URL, target: URL): 
       }),
     );
     const index = new Map(p.segments.map((s, i) => [s, i]));
-    body = renderMedia(p, { hashOf: (s) => hashes.get(index.get(s)!), mapUri: map });
+    body = renderMedia(p, { hashOf: (s) => hashes.get(index.get(s)!)?.sha256, sizeOf: (s) => hashes.get(index.get(s)!)?.size, mapUri: map });
   }
   const bytes = new TextEncoder().encode(body) as Uint8Array<ArrayBuffer>;
   const etag = `"${(await sha256Hex(bytes)).slice(0, 32)}"`;

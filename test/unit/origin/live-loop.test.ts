@@ -115,10 +115,10 @@ describe("loop window", () => {
     expect(w.segments.map((s) => s.sha256)).toEqual([H(3), H(4), H(0), H(1), H(2), H(3)]);
   });
 
-  it("renders a media playlist with the hash tag right before each URI", () => {
+  it("renders a media playlist with the segment's size, then its hash right before each URI", () => {
     const text = renderLoopMedia(loopWindow(m, hi, 28_000, 6));
     expect(text).toContain("#EXT-X-MEDIA-SEQUENCE:8\n#EXT-X-DISCONTINUITY-SEQUENCE:1\n");
-    expect(text).toContain(`#EXT-X-DISCONTINUITY\n#EXTINF:2.000,\n#EXT-X-EDGESWARM-SHA256:${H(0)}\n10.ts\n`);
+    expect(text).toContain(`#EXT-X-DISCONTINUITY\n#EXTINF:2.000,\n#EXT-X-EDGESWARM-BYTES:1000\n#EXT-X-EDGESWARM-SHA256:${H(0)}\n10.ts\n`);
     expect(text).not.toContain("ENDLIST");
   });
 

@@ -1,7 +1,7 @@
 // m3u8 parse/render: hash tag placement, dropped forged tags, per-segment tags kept,
 // master URI rewriting, and refusals of malformed playlists.
 import { describe, expect, it } from "vitest";
-import { hashTagLine } from "../../../shared/hash-tag";
+import { SIZE_TAG, hashTagLine, hashTagLines } from "../../../shared/hash-tag";
 import { masterUris, parsePlaylist, renderMaster, renderMedia, type MasterPlaylist, type MediaPlaylist } from "../../../worker/origin/playlist";
 
 const media = (p: string) => {
@@ -51,6 +51,16 @@ describe("parsePlaylist (media)", () => {
     expect(lines[lines.indexOf("s0.m4s") - 1]).toBe("#EXTINF:3.96,title");
     expect(out).toContain("#EXT-X-DISCONTINUITY-SEQUENCE:3\n");
     expect(out.endsWith("#EXT-X-ENDLIST\n")).toBe(true);
+  });
+
+  it("publishes a known size before the hash line and drops forged size tags", () => {
+    const forged = text.replace("s1.m4s", `#${SIZE_TAG}:999999\ns1.m4s`);
+    const out = renderMedia(media(forged), { hashOf: () => H, sizeOf: (s) => (s.uri === "s1.m4s" ? 4321 : undefined) });
+    expect(out).not.toContain("999999");
+    const lines = out.trim().split("\n");
+    expect(lines.slice(lines.indexOf("s1.m4s") - 3, lines.indexOf("s1.m4s"))).toEqual(["#EXTINF:4.0,", ...hashTagLines(H, 4321)]);
+    expect(lines[lines.indexOf("s0.m4s") - 2]).toBe("#EXTINF:3.96,title");
+    expect(out.split(`#${SIZE_TAG}:`).length).toBe(2);
   });
 
   it("round-trips: parse(render(p)) equals p", () => {

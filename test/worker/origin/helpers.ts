@@ -1,5 +1,6 @@
 // Shared helpers for the origin's workerd tests: authenticated ingest calls through the
 // real Worker (exports.default), SHA-256 of served bytes, and small playlist builders.
+import { readSizeTagLine } from "../../../shared/hash-tag";
 import { env, exports } from "cloudflare:workers";
 import type { Env } from "../../../worker/env";
 
@@ -38,18 +39,20 @@ export function mediaPlaylist(uris: string[], opts: { seq?: number; end?: boolea
   return lines.join("\n") + "\n";
 }
 
-/** (uri, hash) pairs from a playlist, as the client reads them (tag directly before the URI). */
-export function taggedSegments(text: string): { uri: string; sha256: string | null }[] {
+/** (uri, hash, size) from a playlist, as the client reads them (hash tag directly before the URI, size tag before it). */
+export function taggedSegments(text: string): { uri: string; sha256: string | null; bytes: number | null }[] {
   const lines = text
     .split("\n")
     .map((l) => l.trim())
     .filter(Boolean);
-  const out: { uri: string; sha256: string | null }[] = [];
+  const out: { uri: string; sha256: string | null; bytes: number | null }[] = [];
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
     if (l.startsWith("#")) continue;
     const prev = lines[i - 1] ?? "";
-    out.push({ uri: l, sha256: prev.startsWith("#EXT-X-EDGESWARM-SHA256:") ? prev.slice(24) : null });
+    const sha256 = prev.startsWith("#EXT-X-EDGESWARM-SHA256:") ? prev.slice(24) : null;
+    const size = sha256 === null ? null : readSizeTagLine(lines[i - 2] ?? "");
+    out.push({ uri: l, sha256, bytes: size });
   }
   return out;
 }

@@ -157,7 +157,13 @@ describe("live ingest", () => {
     await ingest("live/live-rs/index.m3u8", mediaPlaylist(["b100.ts"], { seq: 100 }));
     const text = await textOf(await get("/live/live-rs/index.m3u8"));
     const lines = text.trim().split("\n");
-    expect(lines.slice(-4)).toEqual(["#EXT-X-DISCONTINUITY", "#EXTINF:2.0,", `#EXT-X-EDGESWARM-SHA256:${await sha256(segmentBytes("b100"))}`, "b100.ts"]);
+    expect(lines.slice(-5)).toEqual([
+      "#EXT-X-DISCONTINUITY",
+      "#EXTINF:2.0,",
+      `#EXT-X-EDGESWARM-BYTES:${segmentBytes("b100").byteLength}`,
+      `#EXT-X-EDGESWARM-SHA256:${await sha256(segmentBytes("b100"))}`,
+      "b100.ts",
+    ]);
     expect(text).toContain("#EXT-X-MEDIA-SEQUENCE:0\n");
   });
 

@@ -26,21 +26,25 @@ describe("VOD ingest", () => {
     expect(list.map((s) => s.uri)).toEqual(["s0.ts", "s1.ts", "s2.ts"]);
     for (const s of list) {
       const r = await get(`/streams/vod-a/low/${s.uri}`);
-      const h = await sha256(await r.arrayBuffer());
+      const body = await r.arrayBuffer();
+      const h = await sha256(body);
       expect(s.sha256).toBe(h);
+      expect(s.bytes).toBe(body.byteLength);
       expect(r.headers.get("x-edgeswarm-sha256")).toBe(h);
       expect(r.headers.get("etag")).toBe(`"${h}"`);
       expect(r.headers.get("content-type")).toBe("video/mp2t");
     }
   });
 
-  it("ignores hash tags in the uploaded playlist and writes its own", async () => {
+  it("ignores hash and size tags in the uploaded playlist and writes its own", async () => {
     await ingest("vod/vod-forged/a.ts", segmentBytes("real"));
-    const forged = mediaPlaylist(["a.ts"], { end: true }).replace("a.ts", `#EXT-X-EDGESWARM-SHA256:${"0".repeat(64)}\na.ts`);
+    const forged = mediaPlaylist(["a.ts"], { end: true }).replace("a.ts", `#EXT-X-EDGESWARM-BYTES:7777777\n#EXT-X-EDGESWARM-SHA256:${"0".repeat(64)}\na.ts`);
     expect((await ingest("vod/vod-forged/index.m3u8", forged)).status).toBe(201);
     const text = await textOf(await get("/streams/vod-forged/index.m3u8"));
     expect(text).not.toContain("0".repeat(64));
+    expect(text).not.toContain("7777777");
     expect(taggedSegments(text)[0]!.sha256).toBe(await sha256(segmentBytes("real")));
+    expect(taggedSegments(text)[0]!.bytes).toBe(segmentBytes("real").byteLength);
   });
 
   it("refuses a media playlist that names a segment not stored (409) and stores nothing", async () => {
