@@ -5,7 +5,7 @@
 // scheduling (hls-bridge.ts keeps unknown-hash segments away from the core; the windows live
 // in scheduling/window-policy.ts) and fetches nothing itself.
 
-import { HASH_TAG, readHashTagValue } from "../shared/hash-tag";
+import { HASH_TAG, SIZE_TAG, readHashTagValue, readSizeTagValue } from "../shared/hash-tag";
 import { toHex } from "../shared/sha256";
 import { MAX_HASHES } from "./limits";
 
@@ -33,6 +33,15 @@ export function hashOfFragment(frag: FragmentLike): string | undefined {
     if (t[0] === HASH_TAG && typeof t[1] === "string") found = t[1];
   }
   return found === undefined ? undefined : (readHashTagValue(found) ?? undefined);
+}
+
+/** The byte size a fragment's playlist published (#EXT-X-EDGESWARM-BYTES), or undefined. */
+export function sizeOfFragment(frag: FragmentLike): number | undefined {
+  let found: number | undefined;
+  for (const t of frag.tagList ?? []) {
+    if (t[0] === SIZE_TAG && typeof t[1] === "string") found = readSizeTagValue(t[1]) ?? undefined;
+  }
+  return found;
 }
 
 /** hls.js byteRange is [start, endExclusive]; p2p-media-loader uses inclusive ends. */
@@ -122,6 +131,8 @@ export async function sha256Hex(data: ArrayBuffer | ArrayBufferView): Promise<st
 
 export class HashBook {
   private readonly hashes = new Map<string, string>();
+  /** Published sizes, same keys; only for segments with a hash, evicted with it. */
+  private readonly sizes = new Map<string, number>();
 
   /** Records the hashes of a playlist's fragments; returns which fragments have one. */
   learn(fragments: readonly FragmentLike[]): boolean[] {
@@ -134,17 +145,26 @@ export class HashBook {
       // Re-inserting moves the key to the end, so eviction drops the oldest segments.
       this.hashes.delete(key);
       this.hashes.set(key, h);
+      const n = sizeOfFragment(f);
+      if (n === undefined) this.sizes.delete(key);
+      else this.sizes.set(key, n);
     }
     while (this.hashes.size > MAX_HASHES) {
       const oldest = this.hashes.keys().next().value;
       if (oldest === undefined) break;
       this.hashes.delete(oldest);
+      this.sizes.delete(oldest);
     }
     return known;
   }
 
   get(url: string, range?: { start: number; end: number }): string | undefined {
     return this.hashes.get(segmentKey(url, range));
+  }
+
+  /** The segment's published byte size, or undefined when the playlist gave none. */
+  bytes(url: string, range?: { start: number; end: number }): number | undefined {
+    return this.sizes.get(segmentKey(url, range));
   }
 
   has(url: string, range?: { start: number; end: number }): boolean {

@@ -2,13 +2,15 @@
 // redirects that one import here): the same class, plus a re-announce while it has no peers
 // (reannounce.ts decides when). The core keeps its tracker clients private and gives no way
 // to announce; `update()` is bittorrent-tracker's public call for exactly that.
+// Every peer connection also gets the size guard (peer-size-guard.ts) before the core sees it.
 // It changes nothing else: the core still owns every client, its peers and its lifetime.
 // @ts-expect-error -- bittorrent-tracker ships no types; only the members below are used.
 import Client from "bittorrent-tracker";
 import { REANNOUNCE_TICK_MS } from "./limits";
 import { PeerlessReannounce } from "./reannounce";
+import { guardConnection, type ConnectionLike } from "./peer-size-guard";
 
-interface PeerLike {
+interface PeerLike extends ConnectionLike {
   once(ev: "connect" | "close", fn: () => void): void;
 }
 interface ClientLike {
@@ -55,6 +57,8 @@ export default class ReannouncingClient extends (Client as new (opts: unknown) =
     live.set(this, policy);
     this.on("update", (d) => policy.onReply(Number(d?.complete), Number(d?.incomplete), nowS()));
     this.on("peer", (peer) => {
+      // Before the core builds its Peer on this connection (peer-size-guard.ts, issue 14 M6).
+      guardConnection(peer);
       // The core destroys duplicate connections before they connect: count only real ones.
       let connectedAt: number | undefined;
       peer.once("connect", () => {

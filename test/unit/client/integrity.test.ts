@@ -2,7 +2,7 @@
 // the JS fallback for pages without crypto.subtle (globalThis.crypto stubbed per test).
 import { createHash, randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { HASH_TAG } from "../../../shared/hash-tag";
+import { HASH_TAG, SIZE_TAG } from "../../../shared/hash-tag";
 import { HashBook, MAX_HASHES, hashBackend, hashOfFragment, sha256Hex, useJsSha256 } from "../../../client/integrity";
 
 const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
@@ -52,6 +52,43 @@ describe("HashBook.verify", () => {
   it("keys byte-range segments by their inclusive range", async () => {
     expect(await book.verify("https://w/s/3.ts", { start: 100, end: 199 }, bytes("ranged"))).toBe("ok");
     expect(await book.verify("https://w/s/3.ts", undefined, bytes("ranged"))).toBe("unknown");
+  });
+});
+
+describe("HashBook.bytes", () => {
+  it("keeps the size published beside a hash, under the same key, and forgets a withdrawn one", () => {
+    const book = new HashBook();
+    book.learn([
+      {
+        url: "https://w/s/1.ts",
+        tagList: [
+          [SIZE_TAG, "5000"],
+          [HASH_TAG, hex("a")],
+        ],
+      },
+      { url: "https://w/s/2.ts", tagList: [[SIZE_TAG, "5000"]] },
+      {
+        url: "https://w/s/3.ts",
+        byteRange: [100, 200],
+        tagList: [
+          [SIZE_TAG, "100"],
+          [HASH_TAG, hex("b")],
+        ],
+      },
+      {
+        url: "https://w/s/4.ts",
+        tagList: [
+          [SIZE_TAG, "-1"],
+          [HASH_TAG, hex("c")],
+        ],
+      },
+    ]);
+    expect(book.bytes("https://w/s/1.ts")).toBe(5000);
+    expect(book.bytes("https://w/s/2.ts")).toBeUndefined(); // no hash: never fetched from peers
+    expect(book.bytes("https://w/s/3.ts", { start: 100, end: 199 })).toBe(100);
+    expect(book.bytes("https://w/s/4.ts")).toBeUndefined(); // malformed: unknown, not trusted
+    book.learn([{ url: "https://w/s/1.ts", tagList: [[HASH_TAG, hex("a")]] }]);
+    expect(book.bytes("https://w/s/1.ts")).toBeUndefined();
   });
 });
 
