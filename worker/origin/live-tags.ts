@@ -6,7 +6,7 @@
 // Kept: what HLS live needs (RFC 8216 §4.3) and the Worker's own hash tag.
 //   - re-derived by playlist.ts/live-index.ts, never copied: EXTM3U, EXT-X-TARGETDURATION,
 //     EXT-X-MEDIA-SEQUENCE, EXT-X-DISCONTINUITY-SEQUENCE, EXTINF, EXT-X-DISCONTINUITY,
-//     EXT-X-ENDLIST, and #EXT-X-EDGESWARM-SHA256 (shared/hash-tag.ts; incoming ones are
+//     EXT-X-ENDLIST, and #EXT-X-EDGESWARM-SHA256 and -BYTES (shared/hash-tag.ts; incoming ones are
 //     dropped at parse, the Worker writes its own);
 //   - copied, after their value is checked and the line rebuilt from it: EXT-X-VERSION,
 //     EXT-X-INDEPENDENT-SEGMENTS, EXT-X-PROGRAM-DATE-TIME, and EXT-X-MAP whose URI is a
@@ -17,7 +17,7 @@
 // checked to be relative by ingest.ts); EXT-X-SESSION-DATA, EXT-X-SESSION-KEY,
 // EXT-X-CONTENT-STEERING, EXT-X-START and unknown tags are dropped.
 // Pure: strings in, strings out. It does not decide the window (live-index.ts) or store.
-import { readHashTagLine } from "../../shared/hash-tag";
+import { readHashTagLine, readSizeTagLine } from "../../shared/hash-tag";
 import { resolveRelative } from "./names";
 import type { MasterPlaylist, MediaPlaylist } from "./playlist";
 
@@ -69,7 +69,7 @@ export function keptLiveTag(line: string, playlistPath: string, place: TagPlace)
 export function liveLineAllowed(line: string, playlistPath: string): boolean {
   if (!line.startsWith("#")) return line.length > 0;
   if (DERIVED.some((re) => re.test(line))) return true;
-  if (readHashTagLine(line) !== null) return true;
+  if (readHashTagLine(line) !== null || readSizeTagLine(line) !== null) return true;
   return keptLiveTag(line, playlistPath, "header") === line || keptLiveTag(line, playlistPath, "segment") === line;
 }
 

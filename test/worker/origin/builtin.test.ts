@@ -56,7 +56,9 @@ describe("built-in loop channel", () => {
     const lines = inside.split("\n");
     const di = lines.indexOf("#EXT-X-DISCONTINUITY");
     expect(di).toBeGreaterThan(0);
-    expect(lines[di + 3]).toBe(`${(k + 1) * n}.ts`);
+    // DISCONTINUITY, EXTINF, then the size and hash tags, then the URI.
+    expect(lines[di + 4]).toBe(`${(k + 1) * n}.ts`);
+    expect(lines[di + 2]).toMatch(/^#EXT-X-EDGESWARM-BYTES:[1-9][0-9]*$/);
     expect(inside).toContain(`#EXT-X-DISCONTINUITY-SEQUENCE:${k}\n`);
     // Well past the wrap: no tag, and the count went up by one.
     const after = await textOf(await get("/live/loop/144p/index.m3u8", at(LOOP_EPOCH_MS + (k + 1) * loop * 1000 + 20_500)));

@@ -42,8 +42,8 @@ describe("live playlist tag allowlist", () => {
     expect(lines.slice(0, 3)).toEqual(["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]);
     expect(text).toContain('#EXT-X-MAP:URI="init.mp4"\n#EXT-X-PROGRAM-DATE-TIME:2026-12-02T17:00:02Z\n');
     expect(taggedSegments(text)).toEqual([
-      { uri: "s0.ts", sha256: await sha256(segmentBytes("s0.ts")) },
-      { uri: "s1.ts", sha256: await sha256(segmentBytes("s1.ts")) },
+      { uri: "s0.ts", sha256: await sha256(segmentBytes("s0.ts")), bytes: segmentBytes("s0.ts").byteLength },
+      { uri: "s1.ts", sha256: await sha256(segmentBytes("s1.ts")), bytes: segmentBytes("s1.ts").byteLength },
     ]);
   });
 
