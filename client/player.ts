@@ -1,9 +1,10 @@
 // attach(video, src, options): plays an HLS stream in a <video> with hls.js, loading
 // segments from peers through p2p-media-loader when their SHA-256 checks out and over HTTP
-// otherwise. Only wiring: it resolves the options, builds hls.js and the P2P engine (whose
-// core callbacks forward to the plug-ins' hooks), installs the plug-ins (plugins/*.ts: stats,
-// scheduling, edge seeding, integrity, tracker health) and returns the handle. The numbers
-// live in limits.ts, the settings in engine-config.ts.
+// otherwise. Only wiring: `wire` builds the P2P engine (whose core callbacks forward to the
+// plug-ins' hooks) for one hls.js instance and installs the plug-ins (plugins/*.ts: stats,
+// scheduling, edge seeding, integrity, tracker health); attach() makes that instance itself,
+// with-edgeswarm.ts lets a page's own Hls class make it. The numbers live in limits.ts, the
+// settings in engine-config.ts.
 import Hls from "hls.js";
 import { HlsJsP2PEngine } from "p2p-media-loader-hlsjs";
 import type { CoreConfig, CoreEventMap } from "p2p-media-loader-core";
@@ -11,7 +12,7 @@ import { CORE_TUNING, HLS_TUNING } from "./engine-config";
 import { Emitter } from "./events";
 import { countingLoader, tokenLoader } from "./hls-bridge";
 import { HLS_RECOVERIES } from "./limits";
-import { resolveOptions, type AttachOptions, type ResolvedOptions } from "./options";
+import { resolveOptions, type AttachOptions, type OptionProblem, type ResolvedOptions } from "./options";
 import * as S from "./stats";
 import { installUploadCorruption } from "./test-hooks";
 import type { TrackerState } from "./tracker-watch";
@@ -45,12 +46,17 @@ export interface EdgeSwarmEvents {
   error: EdgeSwarmError;
 }
 
-export interface EdgeSwarmHandle {
-  readonly video: HTMLVideoElement;
-  readonly options: Readonly<ResolvedOptions>;
+/** What every integration gives the page to read and listen to: the stats and the typed events. */
+export interface EdgeSwarmView {
   stats(): S.Stats;
   on<K extends keyof EdgeSwarmEvents>(type: K, fn: (e: EdgeSwarmEvents[K]) => void): () => void;
   off<K extends keyof EdgeSwarmEvents>(type: K, fn: (e: EdgeSwarmEvents[K]) => void): void;
+}
+
+/** attach()'s player: the view, plus the video, the options in force and destroy(). */
+export interface EdgeSwarmHandle extends EdgeSwarmView {
+  readonly video: HTMLVideoElement;
+  readonly options: Readonly<ResolvedOptions>;
   destroy(): void;
 }
 
@@ -61,19 +67,49 @@ export function handleOf(video: HTMLVideoElement): EdgeSwarmHandle | undefined {
   return handles.get(video);
 }
 
-export function attach(video: HTMLVideoElement, src: string, options: AttachOptions = {}, scriptUrl?: string): EdgeSwarmHandle {
-  if (typeof HTMLVideoElement === "undefined" || !(video instanceof HTMLVideoElement)) throw new TypeError("edgeswarm: attach() needs a <video> element");
-  handles.get(video)?.destroy();
-  const { resolved: opts, problems } = resolveOptions(src, options, scriptUrl);
-  const events = new Emitter<EdgeSwarmEvents>();
+/** One player's EdgeSwarm parts on one source, as `wire` returns them. */
+export interface Wired {
+  /** The hls.js instance `bind` gave, when hls.js plays. */
+  readonly hls: Hls | undefined;
+  readonly mode: S.Stats["mode"];
+  stats(): S.Stats;
+  /** Removes every plug-in and the P2P engine; the hls.js instance is the caller's. */
+  dispose(): void;
+}
+
+export interface WireArgs {
+  opts: ResolvedOptions;
+  problems: OptionProblem[];
+  events: Emitter<EdgeSwarmEvents>;
+  /** The element playing (the wrapper learns it only at attachMedia, so it is asked late). */
+  video(): HTMLVideoElement;
+  /** Gives the hls.js instance that plays with `config` (EdgeSwarm's loaders and tuning over
+   * the page's); absent when hls.js does not play (native HLS, or no way to play at all). */
+  bind?: (config: Record<string, unknown>) => Hls;
+  /** The loader for plain requests: hls.js's default, or the page's own `loader`. */
+  plainLoader?: unknown;
+  /** The browser plays HLS itself (stats say "native"; nothing is counted). */
+  native?: boolean;
+}
+
+/**
+ * The wiring attach() and withEdgeSwarm() share, for one source: counting and token loaders,
+ * the P2P engine with its core callbacks forwarding to the plug-ins' hooks, the plug-ins, the
+ * upload policy and the stats. Error recovery is the caller's (attach recovers; a page that
+ * runs its own hls.js keeps its own policy).
+ */
+export function wire(a: WireArgs): Wired {
+  const { opts, events } = a;
   const counters = S.newCounters();
   const conn = readConnection(typeof navigator !== "undefined" ? navigator : undefined);
   let uploading = opts.p2p && shouldUpload(opts.upload, conn);
-  let mode: S.Stats["mode"] = "http";
+  const mode: S.Stats["mode"] = a.bind ? (opts.p2p ? "p2p" : "http") : a.native ? "native" : "http";
   let destroyed = false;
   const disposers: Dispose[] = [];
   const base: PlayerContext = {
-    video,
+    get video() {
+      return a.video();
+    },
     opts,
     events,
     counters,
@@ -85,26 +121,16 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
     http: (n) => S.addHttp(counters, n),
     authed: (url) => withToken(url, opts.token, opts.workerOrigin),
   };
-  for (const p of problems) base.fail({ type: "option", details: `${p.option}: ${p.reason}`, fatal: false });
+  for (const p of a.problems) base.fail({ type: "option", details: `${p.option}: ${p.reason}`, fatal: false });
 
   let hls: Hls | undefined;
-  if (!Hls.isSupported()) {
-    // No MSE (e.g. iPhone Safari): the browser plays HLS itself; no peers, no counters.
-    if (video.canPlayType("application/vnd.apple.mpegurl")) {
-      mode = "native";
-      // Only the master playlist: the browser loads variants and segments itself, tokenless.
-      video.src = base.authed(opts.src);
-    } else {
-      base.fail({ type: "unsupported", details: "this browser has neither Media Source Extensions nor native HLS", fatal: true });
-    }
-  } else {
+  if (a.bind) {
     // Fragments hls.js fetches itself (segments without a hash) are HTTP bytes too. Every
     // request hls.js makes (playlists, keys, those fragments) gets the viewer token here.
-    const Plain = Hls.DefaultConfig.loader as never;
+    const Plain = (a.plainLoader ?? Hls.DefaultConfig.loader) as never;
     const Loader = countingLoader(opts.token ? tokenLoader(Plain, base.authed) : Plain, base.http) as unknown as typeof Hls.DefaultConfig.loader;
     const hlsConfig: Record<string, unknown> = { ...HLS_TUNING, ...opts.hlsConfig, loader: Loader };
     if (opts.p2p) {
-      mode = "p2p";
       if (typeof __EDGESWARM_TEST__ !== "undefined" && __EDGESWARM_TEST__ && opts.testCorruptUploads) installUploadCorruption();
       const hooks: CoreHooks = {};
       const engine = new HlsJsP2PEngine({
@@ -130,10 +156,17 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
           validateP2PSegment: (url, byteRange, data) => hooks.validate!(url, byteRange, data),
         },
       });
+      // Last to run on dispose: the core goes once no plug-in can call it any more. attach()
+      // destroys hls.js next (which would do this too); the wrapper keeps its hls.js.
+      disposers.push(() => engine.destroy());
       Object.assign(hlsConfig, engine.getConfigForHlsJs());
-      const h = (hls = new Hls(hlsConfig));
+      const h = (hls = a.bind(hlsConfig));
       const ctx: P2PContext = {
         ...base,
+        // The spread copied the getter's value; the plug-ins must see the element of the moment.
+        get video() {
+          return a.video();
+        },
         hls: h,
         engine,
         hooks,
@@ -156,26 +189,58 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
         disposers.push(() => conn.removeEventListener?.("change", onChange));
       }
     } else {
-      hls = new Hls(hlsConfig);
+      hls = a.bind(hlsConfig);
     }
-    recoverErrors(hls, events);
-    hls.attachMedia(video);
-    hls.loadSource(opts.src);
   }
   disposers.push(installStats(base));
+  return {
+    hls,
+    mode,
+    stats: () => snapshotOf(base),
+    dispose() {
+      if (destroyed) return;
+      destroyed = true;
+      for (const d of disposers.splice(0).reverse()) d();
+    },
+  };
+}
 
+export function attach(video: HTMLVideoElement, src: string, options: AttachOptions = {}, scriptUrl?: string): EdgeSwarmHandle {
+  if (typeof HTMLVideoElement === "undefined" || !(video instanceof HTMLVideoElement)) throw new TypeError("edgeswarm: attach() needs a <video> element");
+  handles.get(video)?.destroy();
+  const { resolved: opts, problems } = resolveOptions(src, options, scriptUrl);
+  const events = new Emitter<EdgeSwarmEvents>();
+  const supported = Hls.isSupported();
+  // No MSE (e.g. iPhone Safari): the browser plays HLS itself; no peers, no counters.
+  const native = !supported && video.canPlayType("application/vnd.apple.mpegurl") !== "";
+  const wired = wire({ opts, problems, events, video: () => video, native, ...(supported ? { bind: (config) => new Hls(config) } : {}) });
+  const hls = wired.hls;
+  if (hls) {
+    errorEvents(hls, events, true);
+    hls.attachMedia(video);
+    hls.loadSource(opts.src);
+  } else if (native) {
+    // Only the master playlist: the browser loads variants and segments itself, tokenless.
+    video.src = withToken(opts.src, opts.token, opts.workerOrigin);
+  } else {
+    queueMicrotask(() =>
+      events.emit("error", { type: "unsupported", details: "this browser has neither Media Source Extensions nor native HLS", fatal: true }),
+    );
+  }
+
+  let destroyed = false;
   const handle: EdgeSwarmHandle = {
     video,
     options: opts,
-    stats: () => snapshotOf(base),
+    stats: () => wired.stats(),
     on: (type, fn) => events.on(type, fn),
     off: (type, fn) => events.off(type, fn),
     destroy() {
       if (destroyed) return;
       destroyed = true;
-      for (const d of disposers.splice(0).reverse()) d();
-      hls?.destroy(); // also destroys the P2P engine (it listens for hlsDestroying)
-      if (mode === "native") {
+      wired.dispose();
+      hls?.destroy();
+      if (native) {
         video.removeAttribute("src");
         video.load();
       }
@@ -187,13 +252,17 @@ export function attach(video: HTMLVideoElement, src: string, options: AttachOpti
   return handle;
 }
 
-/** hls.js retries non-fatal errors itself; fatal ones get HLS_RECOVERIES recoveries, reset by every buffered fragment. */
-function recoverErrors(h: Hls, events: Emitter<EdgeSwarmEvents>): void {
+/**
+ * hls.js errors as `error` events. With `recover` (attach), hls.js retries non-fatal errors
+ * itself and fatal ones get HLS_RECOVERIES recoveries, reset by every buffered fragment;
+ * without (the wrapper), the page's own hls.js error handling stays the only one.
+ */
+export function errorEvents(h: Hls, events: Emitter<EdgeSwarmEvents>, recover: boolean): void {
   let recoveries = 0;
   h.on(Hls.Events.ERROR, (_e, data) => {
     const type: EdgeSwarmError["type"] = data.type === Hls.ErrorTypes.NETWORK_ERROR ? "network" : data.type === Hls.ErrorTypes.MEDIA_ERROR ? "media" : "other";
     let fatal = data.fatal;
-    if (fatal && recoveries < HLS_RECOVERIES) {
+    if (recover && fatal && recoveries < HLS_RECOVERIES) {
       recoveries++;
       if (type === "network") {
         h.startLoad();
@@ -205,7 +274,9 @@ function recoverErrors(h: Hls, events: Emitter<EdgeSwarmEvents>): void {
     }
     events.emit("error", { type, details: data.details, fatal });
   });
-  h.on(Hls.Events.FRAG_BUFFERED, () => {
-    recoveries = 0;
-  });
+  if (recover) {
+    h.on(Hls.Events.FRAG_BUFFERED, () => {
+      recoveries = 0;
+    });
+  }
 }

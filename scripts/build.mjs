@@ -2,8 +2,10 @@
 // (edgeswarm.js IIFE for the script tag, edgeswarm.mjs ESM, both minified with source maps)
 // and their cache/CORS headers, then the demo pages and the origin's sample clip. Also builds
 // dist/test/edgeswarm.test.js (test hooks compiled in) for browser tests; never served.
+// And the npm package's build (packages/edgeswarm/dist: ESM and declarations; buildPackage).
 import { build } from "esbuild";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -77,6 +79,60 @@ export const CLIENT_HEADERS = ["/edgeswarm.js", "/edgeswarm.mjs", "/edgeswarm.js
   .map((p) => `${p}\n  Cache-Control: public, max-age=300, must-revalidate\n  Access-Control-Allow-Origin: *\n  X-Content-Type-Options: nosniff`)
   .join("\n");
 
+/**
+ * The npm package (packages/edgeswarm/dist), from client/npm.ts: ESM for the site's bundler.
+ * hls.js stays out (a peer dependency: withEdgeSwarm wraps the page's own Hls class, and one
+ * page must not load two hls.js). p2p-media-loader and its tracker client are bundled in, as
+ * in the Worker's builds: the redirects and shims clientBuildOptions applies to them would be
+ * lost in a site's bundler. The optional modules are chunks of the package (extras-bundled.ts)
+ * instead of URLs on the Worker. Then tsc writes the declarations (TypeScript 7's tsc emits
+ * them like 5.x did), with relative imports given their .js, which `moduleResolution:
+ * node16/nodenext` needs.
+ */
+export async function buildPackage() {
+  const pkg = join(root, "packages/edgeswarm");
+  const outdir = join(pkg, "dist");
+  rmSync(outdir, { recursive: true, force: true });
+  const base = clientBuildOptions({ entry: join(root, "client/npm.ts"), format: "esm" });
+  const bundledExtras = {
+    name: "edgeswarm-bundled-extras",
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\/extras$/ }, (args) =>
+        args.importer.startsWith(join(root, "client")) ? { path: join(root, "client/extras-bundled.ts") } : undefined,
+      );
+    },
+  };
+  await build({
+    ...base,
+    outdir,
+    splitting: true,
+    external: ["hls.js"],
+    // Readable for whoever steps into it; the site's bundler minifies. Syntax folding still
+    // drops the test-only code behind __EDGESWARM_TEST__.
+    minify: false,
+    minifySyntax: true,
+    sourcemap: false,
+    entryNames: "index",
+    chunkNames: "chunks/[name]-[hash]",
+    plugins: [...base.plugins, bundledExtras],
+  });
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(pkg, "tsconfig.json")], { stdio: "inherit" });
+  const types = join(outdir, "types");
+  for (const f of readdirSync(types, { recursive: true })) {
+    if (!String(f).endsWith(".d.ts")) continue;
+    const path = join(types, String(f));
+    const text = readFileSync(path, "utf8").replace(/(from\s+|import\()"(\.{1,2}\/[^"]+)"/g, (m, pre, spec) => {
+      if (spec.endsWith(".js")) return m;
+      const target = join(dirname(path), spec);
+      if (existsSync(`${target}.d.ts`)) return `${pre}"${spec}.js"`;
+      if (existsSync(join(target, "index.d.ts"))) return `${pre}"${spec}/index.js"`;
+      return m;
+    });
+    writeFileSync(path, text);
+  }
+  writeFileSync(join(outdir, "index.d.ts"), `// The package's types: those of client/npm.ts.\nexport * from "./types/client/npm.js";\n`);
+}
+
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
 
 if (isMain && existsSync(join(root, "client/index.ts"))) {
@@ -89,6 +145,7 @@ if (isMain && existsSync(join(root, "client/index.ts"))) {
   mkdirSync(join(root, "dist/test"), { recursive: true });
   await build({ ...clientBuildOptions({ entry, format: "iife", test: true }), outfile: join(root, "dist/test/edgeswarm.test.js") });
   writeFileSync(join(out, "_headers"), `${CLIENT_HEADERS}\n`);
+  await buildPackage();
 }
 if (!isMain) {
   // Imported for clientBuildOptions (size-budget test): build nothing.
