@@ -161,13 +161,39 @@ export const KEEP_BEHIND_S = 60;
 /** Byte ceiling when the core's config sets none (segmentMemoryStorageLimit is in MiB). */
 export const DEFAULT_LIMIT_MIB = 256;
 /**
- * Peer uploads served at once. p2p-media-loader serves every request at once, so a new live
- * segment's only holder splits its uplink over all the peers asking, and on a slow uplink none
- * of them finishes before its HTTP fallback (measured with 1 Mbit/s uplinks: most segments
- * fetched 3–4 times). Whole segments relay store-and-forward: holders double per transfer time
- * only if each transfer runs at the full uplink.
+ * Most peer uploads served at once (upload-slots.ts starts at 1 and grows towards this).
+ * p2p-media-loader serves every request at once, so a new live segment's only holder splits
+ * its uplink over all the peers asking, and on a slow uplink none of them finishes before its
+ * HTTP fallback (measured with 1 Mbit/s uplinks: most segments fetched 3–4 times). Whole
+ * segments relay store-and-forward: holders double per transfer time only if each transfer
+ * runs at the full rate one connection can carry. So more uploads at once only while the
+ * uplink carries each at that rate: 8 fills a 100 Mbit/s uplink with WebRTC connections of
+ * ~10 Mbit/s each, beyond what most viewers' askers (3 downloads each) ever keep busy.
  */
-export const MAX_PARALLEL_UPLOADS = 1;
+export const MAX_PARALLEL_UPLOADS = 8;
+/**
+ * Whole uploads per decision of upload-slots.ts: more than one, so one slow receiver (its
+ * downlink, its path) does not decide alone; few, so a fast uplink reaches its slots while a
+ * flash crowd is still joining (the swarm simulator at 10,000 viewers: 4 gave 0.005 less
+ * offload than 2) and a falling uplink is seen within a couple of uploads.
+ */
+export const UPLOAD_SLOTS_SAMPLES = 2;
+/**
+ * Shared uploads slower than this share of one upload alone mean the uplink is full: fewer
+ * slots. 0.8 leaves room for the noise of real links; a 20 Mbit/s uplink serving three
+ * ~10 Mbit/s connections runs each at 0.67 of one alone and goes back to two.
+ */
+export const UPLOAD_SLOTS_KEEP = 0.8;
+/**
+ * One more slot only if, were the uplink already full, each upload would still move this many
+ * seconds of media per second. Slow uplinks never try: a 5 Mbit/s uplink sends a 3 Mbit/s
+ * stream at 1.7, so two at once would go at 0.8, each slower than real time, and arrive after
+ * the askers' HTTP fallback. Conservative for high bitrates (a 20 Mbit/s uplink on a 6 Mbit/s
+ * stream stays at one).
+ */
+export const UPLOAD_SLOTS_MIN_SPEED = 1.5;
+/** After the uplink proved full, no more slots for this long: each failed try slows one decision's uploads. */
+export const UPLOAD_SLOTS_HOLD_S = 60;
 /** An upload whose bytes stop going out (the asker cancelled, or left) frees its slot after this. */
 export const UPLOAD_STALE_MS = 4_000;
 

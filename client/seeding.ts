@@ -14,6 +14,7 @@ import { bridgeSeeder } from "./seed-bridge";
 import { EdgeSeeder } from "./seeder";
 import type { SegmentStore } from "./segment-store";
 import type { StreamIdBook } from "./stream-ids";
+import { uploadSlots } from "./upload-slots";
 
 export interface Seeding {
   /** A request with the bytes of `url` when this viewer already fetched it (handover), else undefined. */
@@ -23,8 +24,8 @@ export interface Seeding {
   /** True once per handed-over `url` (its `segment` event already went out). */
   handedOver(url: string): boolean;
   onUpload(bytes: number): void;
-  /** A whole segment went out to a peer in `ms` (segment-store.ts). */
-  onTransfer(bytes: number, ms: number): void;
+  /** A whole segment (`mediaS` seconds) went out to a peer in `ms`, `conc` uploads running at once (segment-store.ts). */
+  onTransfer(bytes: number, ms: number, mediaS: number, conc: number): void;
   /** Peers in the main stream's swarm. */
   onPeers(n: number): void;
   dispose(): void;
@@ -61,6 +62,9 @@ export function installSeeding(
     () => ctx.uploading() && !ctx.destroyed(),
   );
   const role = installFetcherRole(ctx, seeder, frames);
+  // How many uploads the store serves at once (upload-slots.ts), here rather than in the
+  // store: the main bundle has no room for it, and until this loads the store serves one.
+  const slots = uploadSlots();
   return {
     async handover(url, ranged, signal) {
       const req = await seeder.handoverRequest(url, signal, ranged);
@@ -73,7 +77,11 @@ export function installSeeding(
     originBytes: (bytes) => seeder.originBytes(bytes),
     handedOver: (url) => handed.delete(url),
     onUpload: (bytes) => claims.onUpload(bytes, nowS()),
-    onTransfer: role.onTransfer,
+    onTransfer(bytes, ms, mediaS, conc) {
+      role.onTransfer(bytes, ms);
+      const s = store();
+      if (s) s.maxUploads = slots.done(mediaS, nowS() - ms / 1000, conc, nowS());
+    },
     onPeers: (n) => claims.onPeers(n),
     dispose() {
       role.dispose();

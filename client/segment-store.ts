@@ -2,15 +2,17 @@
 // interface, plugged in through customSegmentStorageFactory). Ours rather than the core's
 // built-in one for two reasons: the edge seeder (seeder.ts) must be able to put a segment it
 // fetched itself into the store, so the core announces it to peers at once; and uploads are
-// served one at a time (MAX_PARALLEL_UPLOADS), which the core has no setting for.
-// It keeps what is near the playhead and forgets the rest; it makes no other choices.
+// served a few at a time (upload-slots.ts), which the core has no setting for.
+// It keeps what is near the playhead and forgets the rest; how many uploads at once is
+// upload-slots.ts's call, from the uploads this store times.
 import type { CommonCoreConfig, SegmentStorage, StreamConfig, StreamType } from "p2p-media-loader-core";
 import { DEFAULT_LIMIT_MIB, KEEP_BEHIND_S, MAX_PARALLEL_UPLOADS, UPLOAD_STALE_MS } from "./limits";
 
-// Uploads are served MAX_PARALLEL_UPLOADS at a time (limits.ts says why). A busy uploader
-// answers "segment absent" (the core's own reply when it lacks a segment); the asker drops it
-// from that peer's list and asks another holder, such as the peer just served, or this one
-// again on its next announcement (every new segment it stores).
+// Uploads are served as many at a time as upload-slots.ts says (one until the uplink proves
+// it carries more at full speed). A busy uploader answers "segment absent" (the core's own
+// reply when it lacks a segment); the asker drops it from that peer's list and asks another
+// holder, such as the peer just served, or this one again on its next announcement (every
+// new segment it stores).
 export { KEEP_BEHIND_S, MAX_PARALLEL_UPLOADS, UPLOAD_STALE_MS };
 const MiB = 1024 * 1024;
 
@@ -20,7 +22,6 @@ interface Item {
   data: ArrayBuffer;
   startTime: number;
   endTime: number;
-  streamType: StreamType;
 }
 
 const keyOf = (streamId: string, segmentId: number) => `${streamId}|${segmentId}`;
@@ -35,10 +36,17 @@ export class SegmentStore implements SegmentStorage {
   private onChange?: (streamId: string) => void;
   /** Segments the player itself is reading (the core asks onSegmentRequested first): never refused. */
   private readonly ownReads = new Set<string>();
-  /** Uploads in progress: bytes still to go out, and when they were granted. */
-  private uploads: Array<{ left: number; size: number; at: number }> = [];
-  /** A whole segment went out to a peer: its size and how long the upload took (fetcher-role.ts measures uplinks by it). */
-  onUploadDone?: (bytes: number, ms: number) => void;
+  /** Uploads in progress: bytes still to go out, size, when granted, seconds of media, uploads running at its grant, the peer it goes to. */
+  private uploads: Array<{ left: number; size: number; at: number; media: number; n: number; peer?: string }> = [];
+  /** Uploads served at once: upload-slots.ts's answer to the uploads reported by onUploadDone (seeding.ts runs it); one until then. */
+  maxUploads = 1;
+  /**
+   * A whole segment went out to a peer: its size, how long the upload took, the seconds of
+   * media it carried and how many uploads ran at once (the most at its grant or its end,
+   * itself included: counting is cheaper than timing, and the bundle has no room to spare).
+   * fetcher-role.ts measures uplinks by it, upload-slots.ts sizes maxUploads by it.
+   */
+  onUploadDone?: (bytes: number, ms: number, mediaS: number, conc: number) => void;
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -66,17 +74,25 @@ export class SegmentStore implements SegmentStorage {
     if (segmentId !== undefined && this.items.has(keyOf(streamId, segmentId))) this.ownReads.add(keyOf(streamId, segmentId));
   }
 
-  /** Bytes went out to a peer (the core's onChunkUploaded): they count against the oldest upload. */
-  noteUploaded(bytes: number): void {
+  /**
+   * Bytes went out to `peer` (the core's onChunkUploaded): they count against that peer's
+   * upload (the core sends one at a time per peer); a new peer's first chunk takes the oldest
+   * upload no chunk went to yet, as the core writes right after the grant. Without a peer id
+   * they count against the oldest upload.
+   */
+  noteUploaded(bytes: number, peer?: string): void {
     let n = Number.isFinite(bytes) && bytes > 0 ? bytes : 0;
-    while (n > 0 && this.uploads.length > 0) {
-      const u = this.uploads[0]!;
+    const now = this.now();
+    while (n > 0) {
+      const u = this.uploads.find((x) => x.peer === peer) ?? this.uploads.find((x) => x.peer === undefined);
+      if (!u) return;
+      u.peer = peer;
       const take = Math.min(n, u.left);
       u.left -= take;
       n -= take;
       if (u.left <= 0) {
-        this.uploads.shift();
-        this.onUploadDone?.(u.size, this.now() - u.at);
+        this.onUploadDone?.(u.size, now - u.at, u.media, Math.max(u.n, this.uploads.length));
+        this.uploads.splice(this.uploads.indexOf(u), 1);
       }
     }
   }
@@ -93,13 +109,13 @@ export class SegmentStore implements SegmentStorage {
     data: ArrayBuffer,
     startTime: number,
     endTime: number,
-    streamType: StreamType,
+    _streamType: StreamType,
     _isLive: boolean,
   ): Promise<void> {
     const key = keyOf(streamId, segmentId);
     const old = this.items.get(key);
     if (old) this.bytes -= old.data.byteLength;
-    this.items.set(key, { streamId, segmentId, data, startTime, endTime, streamType });
+    this.items.set(key, { streamId, segmentId, data, startTime, endTime });
     this.bytes += data.byteLength;
     const touched = this.evict(key);
     touched.add(streamId);
@@ -110,12 +126,13 @@ export class SegmentStore implements SegmentStorage {
   /** The player's reads always get the bytes; a peer's request gets them when an upload slot is free. */
   async getSegmentData(_swarmId: string, streamId: string, segmentId: number): Promise<ArrayBuffer | undefined> {
     const key = keyOf(streamId, segmentId);
-    const data = this.items.get(key)?.data;
-    if (this.ownReads.delete(key) || !data) return data;
+    const it = this.items.get(key);
+    if (this.ownReads.delete(key) || !it) return it?.data;
+    const { data } = it;
     const now = this.now();
     this.uploads = this.uploads.filter((u) => now - u.at < UPLOAD_STALE_MS);
-    if (this.uploads.length >= MAX_PARALLEL_UPLOADS) return undefined;
-    this.uploads.push({ left: data.byteLength, size: data.byteLength, at: now });
+    if (this.uploads.length >= this.maxUploads) return undefined;
+    this.uploads.push({ left: data.byteLength, size: data.byteLength, at: now, media: it.endTime - it.startTime, n: this.uploads.length + 1 });
     return data;
   }
 

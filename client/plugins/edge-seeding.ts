@@ -28,7 +28,7 @@ export function installEdgeSeeding(ctx: P2PContext, load = () => loadExtra<Seedi
     store.onRequest = (swarmId, streamId, sn, type) => {
       if (type === "main") ids.onCoreRequest(swarmId, streamId, sn);
     };
-    store.onUploadDone = (bytes, ms) => seeding?.onTransfer(bytes, ms);
+    store.onUploadDone = (...a) => seeding?.onTransfer(...a);
     return store;
   };
   let seeding: Seeding | undefined;
@@ -43,8 +43,8 @@ export function installEdgeSeeding(ctx: P2PContext, load = () => loadExtra<Seedi
     for (const k of counters.peers) if (k.startsWith("main:")) n++;
     return n;
   };
-  ctx.on("onChunkUploaded", (bytes) => {
-    store?.noteUploaded(bytes); // frees the upload slot (segment-store.ts)
+  ctx.on("onChunkUploaded", (bytes, peerId) => {
+    store?.noteUploaded(bytes, peerId); // frees the upload slot (segment-store.ts)
     seeding?.onUpload(bytes);
   });
   ctx.on("onPeerConnect", () => seeding?.onPeers(mainPeers()));

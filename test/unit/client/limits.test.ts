@@ -50,6 +50,13 @@ describe("client limits", () => {
     expect(L.UPLOAD_STALE_MS).toBeGreaterThan(L.P2P_SILENCE_MS);
   });
 
+  it("upload slots: more only while each upload stays faster than real time, fewer when sharing slows uploads, decided on more than one upload", () => {
+    expect(L.UPLOAD_SLOTS_MIN_SPEED).toBeGreaterThan(1);
+    expect(L.UPLOAD_SLOTS_KEEP).toBeGreaterThan(0.5);
+    expect(L.UPLOAD_SLOTS_KEEP).toBeLessThan(1);
+    expect(L.UPLOAD_SLOTS_SAMPLES).toBeGreaterThanOrEqual(2);
+  });
+
   it("the store keeps more behind the playhead than any P2P prefetch reaches ahead", () => {
     expect(L.KEEP_BEHIND_S).toBeGreaterThanOrEqual(L.P2P_WINDOW_S);
   });

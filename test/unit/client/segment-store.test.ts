@@ -2,6 +2,7 @@
 // behind the playhead and under the byte limit.
 import { describe, expect, it } from "vitest";
 import { KEEP_BEHIND_S, MAX_PARALLEL_UPLOADS, SegmentStore, UPLOAD_STALE_MS } from "../../../client/segment-store";
+import { uploadSlots } from "../../../client/upload-slots";
 import type { CommonCoreConfig, StreamConfig } from "p2p-media-loader-core";
 
 const buf = (n: number) => new ArrayBuffer(n);
@@ -81,9 +82,9 @@ describe("SegmentStore upload slots", () => {
     return s;
   }
 
-  it("serves one peer at a time: a second asker hears 'absent' until the first upload's bytes went out", async () => {
-    expect(MAX_PARALLEL_UPLOADS).toBe(1);
+  it("serves one peer at a time to begin with: a second asker hears 'absent' until the first upload's bytes went out", async () => {
     const s = await filled(() => 0);
+    expect(s.maxUploads).toBe(1);
     expect((await s.getSegmentData("sw", A, 1))?.byteLength).toBe(1000);
     expect(await s.getSegmentData("sw", A, 1)).toBeUndefined();
     expect(await s.getSegmentData("sw", A, 2)).toBeUndefined();
@@ -123,6 +124,50 @@ describe("SegmentStore upload slots", () => {
     expect(await s.getSegmentData("sw", A, 2)).toBeUndefined();
     t = UPLOAD_STALE_MS;
     expect((await s.getSegmentData("sw", A, 2))?.byteLength).toBe(1000);
+  });
+
+  it("counts a peer's chunks against that peer's own upload, and times each upload by its own last chunk", async () => {
+    let now = 0;
+    const s = await filled(() => now);
+    const done: [number, number, number, number][] = [];
+    s.onUploadDone = (...a) => done.push(a);
+    s.maxUploads = 2;
+    await s.getSegmentData("sw", A, 1); // to peer a
+    await s.getSegmentData("sw", A, 2); // to peer b
+    expect(await s.getSegmentData("sw", A, 1)).toBeUndefined(); // both slots taken
+    s.noteUploaded(500, "a");
+    s.noteUploaded(500, "b");
+    now = 200;
+    s.noteUploaded(500, "b"); // b finishes first although a was granted first
+    now = 300;
+    s.noteUploaded(500, "a");
+    // bytes, ms, seconds of media (the segment's end − start), uploads at once: the most at its
+    // grant or its end (b: a ran at its grant; a: alone at both, though b ran in between)
+    expect(done).toEqual([
+      [1000, 200, 2, 2],
+      [1000, 300, 2, 1],
+    ]);
+    await s.getSegmentData("sw", A, 1);
+    now = 400;
+    s.noteUploaded(1000, "c");
+    expect(done.at(-1)).toEqual([1000, 100, 2, 1]); // alone
+  });
+
+  it("wired to upload-slots.ts as seeding.ts wires it, serves more peers at once once its uploads show a fast uplink", async () => {
+    let now = 0;
+    const s = await filled(() => now);
+    const slots = uploadSlots();
+    s.onUploadDone = (_bytes, ms, mediaS, conc) => (s.maxUploads = slots.done(mediaS, (now - ms) / 1000, conc, now / 1000));
+    // Each upload carries 2 s of media in 0.2 s: ten times real time, side by side.
+    for (let i = 0; i < 20; i++) {
+      const k = s.maxUploads;
+      for (let j = 0; j < k; j++) expect((await s.getSegmentData("sw", A, 1))?.byteLength).toBe(1000);
+      expect(await s.getSegmentData("sw", A, 1)).toBeUndefined();
+      now += 200;
+      for (let j = 0; j < k; j++) s.noteUploaded(1000, `p${j}`);
+    }
+    expect(s.maxUploads).toBeGreaterThan(2);
+    expect(s.maxUploads).toBeLessThanOrEqual(MAX_PARALLEL_UPLOADS);
   });
 
   it("ignores upload counts that are not positive numbers", async () => {
