@@ -8,19 +8,28 @@
 //   --no-swarm-cap        lift the tracker's MAX_PEERS_PER_SWARM
 //   --expected N          the operator's expected audience (TRACKER_EXPECTED_VIEWERS); "viewers": the run's own size
 //   --policy edgeswarm|stock|both
+//   --one-upload          EdgeSwarm with one upload at a time (the build before upload slots), for comparison
 import { parseProfile } from "../harness/netlab/profiles";
-import { edgeswarm } from "./policies/edgeswarm";
+import { edgeswarm, edgeswarmOneUpload } from "./policies/edgeswarm";
 import { stock } from "./policies/stock";
 import { causeTable, jsonLine, table } from "./report";
 import { DEFAULTS, runPolicy, type RunConfig, type RunResult } from "./run";
 
-function parse(argv: readonly string[]): { cfg: Omit<RunConfig, "viewers">; viewers: number[]; json: boolean; policies: string; expectedSame: boolean } {
+function parse(argv: readonly string[]): {
+  cfg: Omit<RunConfig, "viewers">;
+  viewers: number[];
+  json: boolean;
+  policies: string;
+  expectedSame: boolean;
+  oneUpload: boolean;
+} {
   const cfg: Omit<RunConfig, "viewers"> = { ...DEFAULTS };
   let viewers = [100, 1000, 10_000, 100_000];
   let json = false,
     policies = "both";
   let minutesSet = false;
   let expectedSame = false;
+  let oneUpload = false;
   const num = (flag: string, v: string | undefined) => {
     const x = Number(v);
     if (v === undefined || !Number.isFinite(x) || x <= 0) throw new Error(`${flag} needs a positive number`);
@@ -64,6 +73,9 @@ function parse(argv: readonly string[]): { cfg: Omit<RunConfig, "viewers">; view
         if (!expectedSame) cfg.expectedViewers = Math.round(num(a, v));
         break;
       }
+      case "--one-upload":
+        oneUpload = true;
+        break;
       case "--no-swarm-cap":
         cfg.swarmCap = false;
         break;
@@ -78,7 +90,7 @@ function parse(argv: readonly string[]): { cfg: Omit<RunConfig, "viewers">; view
     }
   }
   if (cfg.profile && !minutesSet) cfg.minutes = 1;
-  return { cfg, viewers, json, policies, expectedSame };
+  return { cfg, viewers, json, policies, expectedSame, oneUpload };
 }
 
 function main(): void {
@@ -89,17 +101,18 @@ function main(): void {
     console.error(String(e instanceof Error ? e.message : e));
     process.exit(2);
   }
-  const { cfg, viewers, json, policies, expectedSame } = args;
+  const { cfg, viewers, json, policies, expectedSame, oneUpload } = args;
+  const mePolicy = oneUpload ? edgeswarmOneUpload : edgeswarm;
   const c = cfg;
   console.log(
     `# ${c.profile ? `lab profile ${c.profile}, no churn, all connectable` : "flash crowd + churn, uplinks 20/50/25/5 % at 1/5/20/100 Mbit/s, 20 % pairs unconnectable"}; ` +
-      `${c.segmentS} s × ${c.bitrateMbit} Mbit/s segments, ${c.budgetS} s budget, ${c.minutes} min, seed ${c.seed}${c.swarmCap ? "" : ", no swarm cap"}${expectedSame ? ", expected audience = viewers" : c.expectedViewers ? `, expected audience ${c.expectedViewers}` : ""}`,
+      `${c.segmentS} s × ${c.bitrateMbit} Mbit/s segments, ${c.budgetS} s budget, ${c.minutes} min, seed ${c.seed}${c.swarmCap ? "" : ", no swarm cap"}${oneUpload ? ", EdgeSwarm with one upload at a time" : ""}${expectedSame ? ", expected audience = viewers" : c.expectedViewers ? `, expected audience ${c.expectedViewers}` : ""}`,
   );
   const rows: RunResult[] = [];
   let mine: RunResult | undefined;
   for (const n of viewers) {
     const run = { ...cfg, viewers: n, expectedViewers: expectedSame ? n : cfg.expectedViewers };
-    if (policies !== "stock") rows.push((mine = runPolicy(run, edgeswarm)));
+    if (policies !== "stock") rows.push((mine = runPolicy(run, mePolicy)));
     if (policies !== "edgeswarm") rows.push(runPolicy(run, stock));
     const last = rows
       .slice(-2)
@@ -113,7 +126,7 @@ function main(): void {
   if (json) {
     if (!mine) {
       const n = viewers[viewers.length - 1]!;
-      mine = runPolicy({ ...cfg, viewers: n, expectedViewers: expectedSame ? n : cfg.expectedViewers }, edgeswarm);
+      mine = runPolicy({ ...cfg, viewers: n, expectedViewers: expectedSame ? n : cfg.expectedViewers }, mePolicy);
     }
     console.log(jsonLine(mine));
   }

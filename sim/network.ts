@@ -92,6 +92,12 @@ export interface Upload {
   cap: number;
   rate: number;
   startedAt: number;
+  /**
+   * Uploads running when it started and when it finished, itself included: the larger is how
+   * many ran at once as the client's store (segment-store.ts) tells upload-slots.ts.
+   */
+  nStart: number;
+  nEnd: number;
   onDone: (u: Upload) => void;
 }
 
@@ -106,12 +112,16 @@ export class Uplink {
   /** Seconds with at least one upload running, and bytes sent, since the last take(). */
   busyS = 0;
   sentBytes = 0;
+  /** Whole uploads finished since the last take(): their bytes and the seconds each took (summed). */
+  doneBytes = 0;
+  doneS = 0;
   private busySince = -1;
 
   constructor(
     private readonly q: EventQueue,
     readonly upBps: number,
-    readonly maxParallel: number,
+    /** Uploads served at once; the owner may change it between uploads (upload-slots.ts). */
+    public maxParallel: number,
   ) {}
 
   get busy(): boolean {
@@ -123,7 +133,7 @@ export class Uplink {
     if (this.busy) return undefined;
     this.settle();
     if (this.active.length === 0) this.busySince = this.q.now;
-    const u: Upload = { bytes, left: bytes, cap, rate: 0, startedAt: this.q.now, onDone };
+    const u: Upload = { bytes, left: bytes, cap, rate: 0, startedAt: this.q.now, nStart: this.active.length + 1, nEnd: 0, onDone };
     this.active.push(u);
     this.reshare();
     return u;
@@ -139,16 +149,15 @@ export class Uplink {
     this.reshare();
   }
 
-  /** Bytes sent and busy seconds since the last call, then zeroed (a report period). */
-  take(): { bytes: number; busyS: number } {
+  /** Bytes sent, busy seconds and whole uploads (bytes, seconds) since the last call, then zeroed (a report period). */
+  take(): { bytes: number; busyS: number; doneBytes: number; doneS: number } {
     this.settle();
     if (this.busySince >= 0) {
       this.busyS += this.q.now - this.busySince;
       this.busySince = this.q.now;
     }
-    const r = { bytes: this.sentBytes, busyS: this.busyS };
-    this.sentBytes = 0;
-    this.busyS = 0;
+    const r = { bytes: this.sentBytes, busyS: this.busyS, doneBytes: this.doneBytes, doneS: this.doneS };
+    this.sentBytes = this.busyS = this.doneBytes = this.doneS = 0;
     return r;
   }
 
@@ -195,7 +204,10 @@ export class Uplink {
     for (const u of done) {
       this.sentBytes += u.left;
       u.left = 0;
+      u.nEnd = this.active.length;
       this.active.splice(this.active.indexOf(u), 1);
+      this.doneBytes += u.bytes;
+      this.doneS += this.q.now - u.startedAt;
     }
     this.idleCheck();
     this.reshare();

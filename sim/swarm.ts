@@ -7,6 +7,7 @@
 import { fetchesSegment, planFetchers, emptyPlan, type FetcherPlan, type ViewerRecord } from "../worker/tracker/fetchers";
 import { ANNOUNCE_INTERVAL_S, FETCHER_CLAIMERS, MAX_OFFERS_PER_ANNOUNCE, VIEWER_REPORT_S } from "../worker/tracker/limits";
 import { CORE_REVISIT_S, REPORT_FIRST_MS } from "../client/limits";
+import type { UploadSlots } from "../client/upload-slots";
 import { EventQueue, type Handle } from "./events";
 import { connectable, Uplink, type NetworkConfig, type Upload } from "./network";
 import type { ObjectLoad } from "./objects";
@@ -121,12 +122,15 @@ class V {
   idStr: string;
   /** Download rate measured from each peer (its last whole segment): the core's peer.downloadBandwidth. */
   bw = new Map<V, number>();
-  upHist: number[] = [];
-  busyHist: number[] = [];
+  /** Whole uploads per report period: bytes and seconds sending them (client/fetcher-role.ts UploadMeter). */
+  doneHist: number[] = [];
+  doneSHist: number[] = [];
   constructor(
     readonly i: number,
     readonly spec: ViewerSpec,
     readonly up: Uplink,
+    /** Its upload-slot policy, fed as the client's store feeds it (EdgeSwarm). */
+    readonly slots?: UploadSlots,
   ) {
     this.idStr = String(spec.id);
   }
@@ -142,7 +146,10 @@ export function runShard(input: ShardInput): ShardResult {
   const q = new EventQueue();
   const r: Rng = rng(input.seed, 100 + hash(input.name));
   const n = input.viewers.length;
-  const vs = input.viewers.map((spec, i) => new V(i, spec, new Uplink(q, spec.upBps, policy.maxParallelUploads)));
+  const vs = input.viewers.map((spec, i) => {
+    const slots = policy.uploadSlots?.();
+    return new V(i, spec, new Uplink(q, spec.upBps, slots ? slots.slots : policy.maxParallelUploads), slots);
+  });
   const state = new Uint8Array(n * S);
   const near = new Uint16Array(n * S);
   const nearLoading = new Uint16Array(n * S);
@@ -215,8 +222,11 @@ export function runShard(input: ShardInput): ShardResult {
     const entry: Inbound = { s, from: h, startedAt: q.now };
     state[v.i * S + s] = P2P;
     v.inbound.push(entry);
-    entry.up = h.up.start(bytes, Math.min(net.connLimitBps, v.spec.downBps), () => {
+    entry.up = h.up.start(bytes, Math.min(net.connLimitBps, v.spec.downBps), (u) => {
       entry.up = undefined;
+      // What the holder's store reports (segment-store.ts): D seconds of media went out, granted
+      // at startedAt, beside the most uploads running at its grant or at its end.
+      if (h.slots) h.up.maxParallel = h.slots.done(D, u.startedAt, Math.max(u.nStart, u.nEnd), q.now);
       entry.done = q.after(net.p2pRttS, () => {
         v.bw.set(h, bytes / Math.max(1e-3, q.now - entry.startedAt));
         removeInbound(v, entry);
@@ -546,20 +556,21 @@ export function runShard(input: ShardInput): ShardResult {
     let peers = 0;
     for (const v of members) {
       const t = v.up.take();
-      v.upHist.push(t.bytes);
-      v.busyHist.push(t.busyS);
-      if (v.upHist.length > WINDOW_PERIODS) {
-        v.upHist.shift();
-        v.busyHist.shift();
+      v.doneHist.push(t.doneBytes);
+      v.doneSHist.push(t.doneS);
+      if (v.doneHist.length > WINDOW_PERIODS) {
+        v.doneHist.shift();
+        v.doneSHist.shift();
       }
       peers += v.nb.length;
       if (!policy.edgeFetchers) continue;
-      const up = v.upHist.reduce((a, b) => a + b, 0);
-      const busy = v.busyHist.reduce((a, b) => a + b, 0);
+      // The client's rate: bytes of whole uploads per second spent sending each, once a segment's worth went out.
+      const done = v.doneHist.reduce((a, b) => a + b, 0);
+      const doneS = v.doneSHist.reduce((a, b) => a + b, 0);
       records.push({
         id: v.idStr,
         joinedAt: v.spec.joinS * 1000,
-        rateBps: busy > 0 ? up / busy : null,
+        rateBps: done >= bytes && doneS > 0 ? done / doneS : null,
         peers: v.nb.length,
         reports: q.now - v.spec.joinS >= REPORT_FIRST_S,
       });

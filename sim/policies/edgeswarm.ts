@@ -1,11 +1,13 @@
 // EdgeSwarm's policy as the simulator runs it, made of the modules the product runs:
 // the client's live scheduling windows (windowsFor), its core tuning (P2P downloads at once),
-// its one-upload-at-a-time rule and its peerless re-announce, and the Worker's fetcher plan
+// its upload slots (uploadSlots, as the segment store runs it) and its peerless re-announce,
+// and the Worker's fetcher plan
 // (planFetchers / fetchesSegment, called by sim/swarm.ts). Nothing is re-implemented here;
 // this file only says which of those the simulated viewer and shard use.
 import { MAX_PARALLEL_UPLOADS, SIMULTANEOUS_HTTP, SIMULTANEOUS_P2P } from "../../client/limits";
 import { PeerlessReannounce } from "../../client/reannounce";
 import { windowsFor } from "../../client/scheduling/window-policy";
+import { uploadSlots } from "../../client/upload-slots";
 import type { ClientPolicy } from "./types";
 
 export const edgeswarm: ClientPolicy = {
@@ -17,6 +19,10 @@ export const edgeswarm: ClientPolicy = {
   simultaneousP2P: SIMULTANEOUS_P2P,
   simultaneousHttp: SIMULTANEOUS_HTTP,
   maxParallelUploads: MAX_PARALLEL_UPLOADS,
+  uploadSlots,
   reannounce: () => new PeerlessReannounce(),
   edgeFetchers: true,
 };
+
+/** EdgeSwarm as built before upload slots: one upload at a time (`--one-upload`, for comparison). */
+export const edgeswarmOneUpload: ClientPolicy = { ...edgeswarm, maxParallelUploads: 1, uploadSlots: undefined };

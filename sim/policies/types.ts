@@ -1,4 +1,5 @@
 // What the simulated viewer and shard need to know of a client policy. Types only.
+import type { UploadSlots } from "../../client/upload-slots";
 
 export interface PolicyWindows {
   /** Seconds before its play deadline a missing segment is fetched over HTTP (high-demand window). */
@@ -24,8 +25,10 @@ export interface ClientPolicy {
   windows(td: number, httpS: number, joining: boolean): PolicyWindows;
   simultaneousP2P: number;
   simultaneousHttp: number;
-  /** Uploads one viewer serves at once (Infinity: every request at once, sharing the uplink). */
+  /** Uploads one viewer serves at once (Infinity: every request at once, sharing the uplink); with uploadSlots, its ceiling. */
   maxParallelUploads: number;
+  /** Each viewer's own upload-slot policy (client/upload-slots.ts), fed its whole uploads; undefined: always maxParallelUploads. */
+  uploadSlots?: () => UploadSlots;
   /** A peerless re-announce schedule, or undefined (announce only on the tracker's interval). */
   reannounce?: () => Reannounce;
   /** Viewers report to the shard, which plans fetchers (worker/tracker/fetchers.ts) and leases. */

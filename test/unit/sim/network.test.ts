@@ -48,6 +48,32 @@ describe("sim network", () => {
     expect(t.busyS).toBeCloseTo(3.0, 9);
   });
 
+  it("tells each finished upload how many ran at its start and end, and sums whole uploads for the rate report", () => {
+    const q = new EventQueue();
+    const up = new Uplink(q, 5 * MBIT, Infinity);
+    const seen: Record<string, [number, number]> = {};
+    up.start(SEG, Infinity, (u) => (seen.a = [u.nStart, u.nEnd]));
+    q.at(1.2, () => up.start(SEG / 4, Infinity, (u) => (seen.b = [u.nStart, u.nEnd])));
+    q.run();
+    // As in the test above: b (2 at its start, 2 at its end) is done at 2.4 s after 1.2 s,
+    // a (alone at both) at 3.0 s: the store's count misses that b ran beside it.
+    expect(seen).toEqual({ a: [1, 1], b: [2, 2] });
+    const t = up.take();
+    expect(t.doneBytes).toBeCloseTo(SEG * 1.25, 3);
+    expect(t.doneS).toBeCloseTo(3.0 + 1.2, 9);
+    expect(up.take().doneBytes).toBe(0);
+  });
+
+  it("takes a new number of upload slots from its owner between uploads", () => {
+    const q = new EventQueue();
+    const up = new Uplink(q, 100 * MBIT, 1);
+    up.start(SEG, 10 * MBIT, () => {});
+    expect(up.start(SEG, 10 * MBIT, () => {})).toBeUndefined();
+    up.maxParallel = 2;
+    expect(up.start(SEG, 10 * MBIT, () => {})).toBeDefined();
+    expect(up.busy).toBe(true);
+  });
+
   it("stops an aborted upload and frees its slot", () => {
     const q = new EventQueue();
     const up = new Uplink(q, 5 * MBIT, 1);

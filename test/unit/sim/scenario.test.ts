@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_NETWORK, MBIT } from "../../../sim/network";
 import { ObjectLoad } from "../../../sim/objects";
-import { edgeswarm } from "../../../sim/policies/edgeswarm";
+import { edgeswarm, edgeswarmOneUpload } from "../../../sim/policies/edgeswarm";
 import { stock, STOCK_DEFAULTS } from "../../../sim/policies/stock";
 import { HTTP_CAUSES, runShard, type ShardInput } from "../../../sim/swarm";
 import type { ViewerSpec } from "../../../sim/viewer";
@@ -83,6 +83,28 @@ describe("sim scenario: two viewers, 60 s of 4 s segments, 30 s budget", () => {
   // Stock: 15 s high-demand window, so a segment is fetched over HTTP 15 s before its deadline
   // unless a peer gave it earlier; with one peer, random HTTP fetches any segment neither
   // holds, so at most one HTTP copy per segment can be avoided: offload ≤ 0.5.
+  it("drives each viewer's upload slots with what its uploads showed: fast uplinks serve several at once, slow ones one", () => {
+    // 30 viewers joining 1 s apart, half on 100 Mbit/s uplinks, half on 5, and a 12 s budget:
+    // every new segment has many askers and 6 s before their fallback, so a fast holder's
+    // slots fill; with one upload at a time for everyone (the build before upload slots) the
+    // fast half relays a copy per 1.2 s and more falls back to HTTP (seed 7: 0.83 vs 0.62).
+    const viewers: ViewerSpec[] = Array.from({ length: 30 }, (_, i) => ({
+      id: i,
+      key: i + 1,
+      joinS: i,
+      leaveS: HORIZON + B,
+      upBps: (i % 2 ? 5 : 100) * MBIT,
+      downBps: 200 * MBIT,
+    }));
+    const base = { ...shard(edgeswarm, true), viewers, stream: { segmentS: D, segmentBytes: SEG, budgetS: 12, horizonS: HORIZON } };
+    const slots = runShard(base);
+    const one = runShard({ ...base, policy: edgeswarmOneUpload, load: new ObjectLoad(HORIZON + B + 2) });
+    const offload = (r: typeof slots) => r.p2pBytes / (r.p2pBytes + r.httpBytes);
+    expect(slots.stalls).toBe(0);
+    expect(offload(slots)).toBeGreaterThan(offload(one) + 0.1);
+    expect(slots.p2pBytes + slots.httpBytes).toBe(one.p2pBytes + one.httpBytes);
+  });
+
   it("stock offload stays at or below one copy in two", () => {
     const r = runShard(shard(stock, true));
     expect(r.p2pBytes / (r.p2pBytes + r.httpBytes)).toBeLessThanOrEqual(0.5);
