@@ -2,8 +2,8 @@
 // change only when an input does, joining ends after JOIN_SEGMENTS, slow HTTP widens the
 // live window, and a page with its own windows is never overridden.
 import { describe, expect, it } from "vitest";
-import { JOIN_SEGMENTS } from "../../../../client/limits";
-import { pageSetsWindows, windowPolicy, windowsFor } from "../../../../client/scheduling/window-policy";
+import { CORE_REVISIT_S, JOIN_SEGMENTS, LIVE_JOIN_HIGH_DEMAND_MIN_SEGMENTS } from "../../../../client/limits";
+import { liveJoinHighDemand, pageSetsWindows, windowPolicy, windowsFor } from "../../../../client/scheduling/window-policy";
 
 describe("windowPolicy", () => {
   it("decides nothing before the first playlist, then the windows for it", () => {
@@ -55,5 +55,24 @@ describe("windowPolicy", () => {
   it("runs another rule when given one (benches compare windows)", () => {
     const p = windowPolicy(false, (td, live) => ({ highDemandTimeWindow: live ? td : 0 }));
     expect(p.onLevel(4, true)).toEqual({ highDemandTimeWindow: 4 });
+  });
+});
+
+describe("liveJoinHighDemand floor", () => {
+  it("holds a joiner's second 4 s segment back for peers no less than half a segment before it is due, on the fastest origin", () => {
+    expect(LIVE_JOIN_HIGH_DEMAND_MIN_SEGMENTS).toBe(0.5);
+    // 0.14 s fetches (the simulator's 20 Mbit/s tier): one revisit + twice the fetch is 1.28 s,
+    // 1.5 s rounded; the floor makes it 2 s, so a fetch that starts a whole revisit late
+    // still has 2 − 1 − 0.14 = 0.86 s for a slow first byte (it had 0.36 s).
+    expect(liveJoinHighDemand(4, 0.14)).toBe(2);
+    expect(liveJoinHighDemand(4, 0.14) - CORE_REVISIT_S - 0.14).toBeGreaterThan(0.8);
+    // Slower fetches already give more than the floor; it is still held back for peers.
+    expect(liveJoinHighDemand(4, 0.56)).toBe(2.5);
+    expect(liveJoinHighDemand(4, 0.56)).toBeLessThan(4);
+  });
+
+  it("leaves 2 s segments their 1.5 s window (the floor is 1 s there)", () => {
+    expect(liveJoinHighDemand(2, 0.05)).toBe(1.5);
+    expect(windowsFor(2, true, 0.1, true).highDemandTimeWindow).toBe(1.5);
   });
 });
