@@ -52,6 +52,8 @@ interface ReferenceServer {
   listen(port: number, host: string, cb: () => void): void;
   close(cb: () => void): void;
   on(ev: "error" | "warning", fn: (e: Error) => void): void;
+  /** Peer events ("start", "stop", "update", "complete"): (peer id or address, announce params). */
+  on(ev: string, fn: (peer: unknown, params: Record<string, unknown>) => void): void;
   http: { address(): { port: number } | string | null };
 }
 
@@ -204,7 +206,12 @@ export function webtorrentOptions(): Record<string, unknown> {
  * port. It is the control: if a test passes here but fails on the Worker, the Worker
  * is at fault, not the harness.
  */
-export async function startReferenceTracker(): Promise<{ wsUrl: string; stop(): Promise<void> }> {
+export async function startReferenceTracker(): Promise<{
+  wsUrl: string;
+  stop(): Promise<void>;
+  /** The server's own peer events with the announce's parameters (what its tests listen to). */
+  onPeerEvent(event: string, fn: (params: Record<string, unknown>) => void): void;
+}> {
   const mod = (await import(BT_SERVER)) as { default: new (o: Record<string, unknown>) => ReferenceServer };
   const server = new mod.default({ http: false, udp: false, ws: true, stats: false });
   server.on("error", () => {}); // a client's bad frame must not crash the test process
@@ -214,6 +221,7 @@ export async function startReferenceTracker(): Promise<{ wsUrl: string; stop(): 
   const port = typeof addr === "object" && addr ? addr.port : 0;
   return {
     wsUrl: `ws://127.0.0.1:${port}`,
+    onPeerEvent: (event, fn) => server.on(event, (_peer, params) => fn(params)),
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
