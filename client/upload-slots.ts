@@ -2,8 +2,8 @@
 // for each whole upload, the seconds of media it carried, how long it took, and how many
 // uploads ran beside it. The segment store reports those (segment-store.ts, fed to this by
 // seeding.ts) and the swarm simulator reports the same (sim/swarm.ts); both obey its answer.
-// Pure: no timers, no I/O, time is passed in. It does not know the uplink, the connection limit or the
-// bitrate; it does not choose which peer is served (first come, first served).
+// Pure: no timers, no I/O, time is passed in. It does not know the uplink, the connection
+// limit or the bitrate; it does not choose which peer is served (first come, first served).
 import { MAX_PARALLEL_UPLOADS, UPLOAD_SLOTS_HOLD_S, UPLOAD_SLOTS_KEEP, UPLOAD_SLOTS_MIN_SPEED, UPLOAD_SLOTS_SAMPLES } from "./limits";
 
 export interface UploadSlots {
@@ -11,9 +11,9 @@ export interface UploadSlots {
   readonly slots: number;
   /**
    * A whole upload granted at `startS` finished at `nowS`: `mediaS` seconds of media went out
-   * while `conc` uploads ran at once (the most at its grant or its end, itself included). Returns the slots from now
-   * on. Uploads granted before the last change of slots are not counted: they ran under the
-   * old number.
+   * while `conc` uploads ran at once (the most at its grant or its end, itself included).
+   * Returns the slots from now on. Uploads granted before the last change of slots are not
+   * counted: they ran under the old number.
    */
   done(mediaS: number, startS: number, conc: number, nowS: number): number;
 }
