@@ -77,8 +77,9 @@ async function main(): Promise<void> {
     const variants = parseMasterPlaylist(master, `${worker.url}${LIVE_MASTER}`);
     if (!variants.ok) throw new Error(variants.reason);
     const top = [...variants.value].sort((a, b) => a.bandwidth - b.bandwidth).at(-1)!;
-    const prefix = `ab${Date.now().toString(36)}`;
-    for (const kind of KINDS as FloodKind[]) {
+    for (const [i, kind] of KINDS.entries()) {
+      // A prefix per row: a repeated flood gets fresh channels and viewer names too.
+      const prefix = `ab${Date.now().toString(36)}${i}`;
       const r = await runRow(
         kind,
         {
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
         "flood",
         "announce RTT ms p50 / max (n)",
         "peers a / b",
+        "offers got a / b",
         "P2P KiB a / b",
         "HTTP seg KiB a / b",
         "stalls a / b",

@@ -1,7 +1,8 @@
 // Two honest viewers of one channel, measured while something else (a flood) goes on: Node
 // virtual viewers (p2p-media-loader-core over real node-datachannel WebRTC, the EdgeSwarm core
 // config, SHA-256 check of every peer segment, edge seeding) join 2 s apart, play for a while,
-// and post their counters to /api/report every REPORT_INTERVAL_MS as the client does. Their
+// and post their counters to /api/report every REPORT_INTERVAL_MS as the client does; while
+// peerless they announce again as the client does (peerless-reannounce.ts). Their
 // HTTP goes through a metering proxy (bytes per viewer), their tracker socket through the
 // tracker tap (announce round trips, their peer_ids). At the end /api/stats for the channel
 // must show them. It never sets CF-Connecting-IP: the Worker sees them as the loopback client.
@@ -11,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import { VirtualViewer, type ViewerStats } from "../virtual-viewer/viewer.ts";
 import type { MeteringProxy } from "../metering-proxy.ts";
 import type { TrackerTap } from "./tracker-tap.ts";
+import { installPeerlessReannounce } from "./peerless-reannounce.ts";
 import { buildVariant } from "../../bench/swarm/variants.ts";
 import { REPORT_INTERVAL_MS } from "../../shared/limits.ts";
 import { emptyErrors, REPORT_VERSION, type Report, type StatsReply } from "../../shared/stats-report.ts";
@@ -120,6 +122,7 @@ class ReportLoop {
 
 /** Plays the pair for joinGapMs + watchMs and returns what each saw; the caller runs the flood. */
 export async function runHonestPair(o: PairOptions): Promise<PairResult> {
+  installPeerlessReannounce();
   const spec = buildVariant("edgeswarm", o.channel);
   const ids = [`${o.prefix}-a`, `${o.prefix}-b`];
   const viewers: VirtualViewer[] = [];
