@@ -3,6 +3,9 @@
 // them with ctx.getWebSockets(tag), so the count survives hibernation with the sockets.
 import { addressKey } from "../access/address";
 
+/** Prefix of the tag addressTag makes (the durable object finds a socket's tag by it after a wake). */
+export const CAP_TAG_PREFIX = "ip:";
+
 /**
  * The hibernation tag of a socket from this CF-Connecting-IP value, or null when the
  * address is not capped. Cloudflare's edge always sets the header (a client cannot), and
@@ -14,5 +17,5 @@ export function addressTag(ip: string | null): string | null {
   if (ip === null) return null;
   const v = ip.trim().toLowerCase();
   if (v === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v) || v === "::ffff:127.0.0.1") return null;
-  return `ip:${addressKey(v)}`;
+  return `${CAP_TAG_PREFIX}${addressKey(v)}`;
 }

@@ -37,7 +37,7 @@ import {
   SOCKET_IDLE_MS,
   STATS_FLUSH_MS,
 } from "./limits";
-import { addressTag } from "./admission";
+import { addressTag, CAP_TAG_PREFIX } from "./admission";
 import { addressKey } from "../access/address";
 import { createWitness, noteSeen, takeBatch, unmark, type Witness, type WitnessBatch } from "./witness";
 import { shardName as statsShardName, shardOf } from "../stats/aggregate";
@@ -116,8 +116,17 @@ export class TrackerShard extends DurableObject<Env> {
     this.wsById.set(att.id, ws);
     this.idByWs.set(ws, att.id);
     if (att.id >= this.nextId) this.nextId = att.id + 1;
-    if (!this.state.sockets.has(att.id)) restoreSocket(this.state, att.id, att.m, att.i);
+    if (!this.state.sockets.has(att.id)) restoreSocket(this.state, att.id, att.m, att.i, this.capTag(ws));
     return att.id;
+  }
+
+  /** A socket's MAX_SOCKETS_PER_IP tag (its address group for offers), or null: loopback, or accepted before tags. */
+  private capTag(ws: WebSocket): string | null {
+    try {
+      return this.ctx.getTags(ws).find((t) => t.startsWith(CAP_TAG_PREFIX)) ?? null;
+    } catch {
+      return null;
+    }
   }
 
   private idOf(ws: WebSocket): SocketId | null {
@@ -149,7 +158,7 @@ export class TrackerShard extends DurableObject<Env> {
     server.serializeAttachment(att);
     this.wsById.set(id, server);
     this.idByWs.set(server, id);
-    addSocket(this.state, id, now);
+    addSocket(this.state, id, now, tag);
     // A socket that never announces is closed by the alarm (SOCKET_IDLE_MS).
     this.scheduleAlarm(now, false, now + SOCKET_IDLE_MS);
     return new Response(null, { status: 101, webSocket: client });

@@ -110,6 +110,14 @@ export const EVICT_UNANSWERED_OFFERS = 3;
 export const EVICT_UNANSWERED_MS = 15_000;
 
 /**
+ * Random candidates drawn per offer target in a big swarm, before they are spread over
+ * client addresses (swarm.ts spreadTargets, issue 14 H1). 2: when one address holds most of
+ * a sample, the other addresses' peers in a sample twice the size still get offered first;
+ * more costs a draw per candidate on every announce for little gain.
+ */
+export const TARGET_CANDIDATES = 2;
+
+/**
  * A re-announce rewrites the socket attachment (where lastSeen survives a wake)
  * only when the stored lastSeen is this old; joins, leaves and completes always
  * rewrite it. After a wake a peer may so look up to 30 s older than it is and

@@ -41,6 +41,8 @@ export interface Member {
   offersIn: number;
   answers: number;
   firstOfferAt: number;
+  /** Its socket's address group (SocketState.group), copied at join for pickTargets. */
+  group: string | null;
 }
 
 /** A member's latest es_report figures, and when they came. */
@@ -77,6 +79,9 @@ export interface SocketState {
   offerBudget: Bucket;
   /** Since when it holds no swarm (opened, or left its last one); null while it holds one. See SOCKET_IDLE_MS. */
   idleSince: number | null;
+  /** The client address it came from (the MAX_SOCKETS_PER_IP key), so offers are spread over
+   * addresses (pickTargets); null for loopback or no address: a group of its own. */
+  group: string | null;
 }
 
 export const COUNTER_NAMES = [
@@ -152,7 +157,7 @@ export function createState(now: number, rateLimits = true): TrackerState {
 }
 
 /** Registers a socket; `now` starts its idle time (default: the last wake). */
-export function addSocket(state: TrackerState, id: SocketId, now = state.wokeAt): SocketState {
+export function addSocket(state: TrackerState, id: SocketId, now = state.wokeAt, group: string | null = null): SocketState {
   let s = state.sockets.get(id);
   if (!s) {
     s = {
@@ -163,6 +168,7 @@ export function addSocket(state: TrackerState, id: SocketId, now = state.wokeAt)
       msgBudget: { tokens: MSG_BURST, at: -Infinity },
       offerBudget: { tokens: OFFER_BURST, at: -Infinity },
       idleSince: now,
+      group,
     };
     state.sockets.set(id, s);
   }
@@ -172,8 +178,8 @@ export function addSocket(state: TrackerState, id: SocketId, now = state.wokeAt)
 /** Re-creates a socket and its memberships from its attachment after a wake. Records
  * that conflict (peer_id already owned by another socket) or exceed limits are dropped.
  * `idleSince` is the stored start of its idle time, if it held no swarm when persisted. */
-export function restoreSocket(state: TrackerState, id: SocketId, records: MembershipRecord[], idleSince?: number): void {
-  const s = addSocket(state, id, idleSince);
+export function restoreSocket(state: TrackerState, id: SocketId, records: MembershipRecord[], idleSince?: number, group: string | null = null): void {
+  const s = addSocket(state, id, idleSince, group);
   for (const [infoHash, peerId, complete, lastSeen] of records) {
     if (s.memberships.length >= MAX_SWARMS_PER_SOCKET) break;
     const swarm = getSwarm(state, infoHash);
@@ -228,6 +234,7 @@ export function join(swarm: Swarm, s: SocketState, infoHash: string, peerId: str
     offersIn: 0,
     answers: 0,
     firstOfferAt: 0,
+    group: s.group,
   };
   swarm.members.push(m);
   s.idleSince = null;

@@ -6,6 +6,7 @@ import { refill } from "../token-bucket";
 import type { AnnounceIn, AnswerIn, InMessage, OutMessage, ReportIn, ScrapeIn } from "./protocol";
 import { applyReport } from "./roles";
 import {
+  EVICT_UNANSWERED_OFFERS,
   MAX_PEERS_PER_SOCKET_PER_SWARM,
   MAX_PEERS_PER_SWARM,
   MAX_PENDING_OFFERS_PER_SOCKET,
@@ -16,6 +17,7 @@ import {
   OFFER_LIFETIME_MS,
   OFFER_PER_S,
   PERSIST_SEEN_MS,
+  TARGET_CANDIDATES,
   WAKE_GRACE_MS,
 } from "./limits";
 import {
@@ -210,7 +212,8 @@ function rememberOffer(ts: SocketState, offerId: string, rec: PendingOffer, now:
  * Up to `want` distinct random live members other than peer `self`. A peer of the same
  * socket is a fair target: two players of one stream on one page share the socket, and
  * bittorrent-tracker's server relays between them too. Rejection sampling keeps this
- * O(want) for big swarms; small swarms are shuffled whole.
+ * O(want) for big swarms; small swarms are shuffled whole. The random candidates are then
+ * spread over client addresses and put the peers that answer first (spreadTargets).
  */
 export function pickTargets(swarm: Swarm, self: string, want: number, now: number, rng: () => number): Member[] {
   const n = swarm.members.length;
@@ -223,19 +226,52 @@ export function pickTargets(swarm: Swarm, self: string, want: number, now: numbe
       pool[i] = pool[j]!;
       pool[j] = tmp;
     }
-    return pool.slice(0, want);
+    return spreadTargets(pool, want);
   }
+  // More candidates than asked for, so one address's peers can be passed over.
   const chosen = new Set<number>();
-  const out: Member[] = [];
-  for (let tries = 0; out.length < want && tries < want * 8; tries++) {
+  const cands: Member[] = [];
+  for (let tries = 0; cands.length < want * TARGET_CANDIDATES && tries < want * 8; tries++) {
     const i = Math.floor(rng() * n);
     if (chosen.has(i)) continue;
     chosen.add(i);
     const m = swarm.members[i]!;
-    if (ok(m)) out.push(m);
+    if (ok(m)) cands.push(m);
+  }
+  return spreadTargets(cands, want);
+}
+
+/**
+ * `want` of the (randomly ordered) candidates, taken round-robin over client addresses: at
+ * most one per address, then two, and so on, peers that answer offers before mute ones in
+ * each round. Issue 14 H1: sockets from one address (20 × 2 peer_ids, within every cap)
+ * otherwise took 9 of an honest viewer's 10 offers in a small swarm, and never answered
+ * them. Now an honest peer behind another address is offered first; one address still fills
+ * every slot when it is all there is (a LAN, an office behind one NAT).
+ */
+export function spreadTargets(cands: readonly Member[], want: number): Member[] {
+  const ordered = [...cands.filter((m) => !isMute(m)), ...cands.filter(isMute)];
+  const out: Member[] = [];
+  const taken = new Map<string, number>();
+  let rest = ordered;
+  for (let round = 1; out.length < want && rest.length > 0; round++) {
+    const later: Member[] = [];
+    for (const m of rest) {
+      // No address (loopback, tests, labs): each socket is a group of its own.
+      const g = m.group ?? `#${m.sock}`;
+      const n = taken.get(g) ?? 0;
+      if (out.length < want && n < round) {
+        taken.set(g, n + 1);
+        out.push(m);
+      } else later.push(m);
+    }
+    rest = later;
   }
   return out;
 }
+
+/** Relayed EVICT_UNANSWERED_OFFERS or more offers and answered none (so far). */
+const isMute = (m: Member) => m.answers === 0 && m.offersIn >= EVICT_UNANSWERED_OFFERS;
 
 function answer(state: TrackerState, s: SocketState, msg: AnswerIn, now: number): Effect[] {
   const { infoHash, peerId, toPeerId, offerId } = msg;

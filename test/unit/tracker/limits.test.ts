@@ -277,4 +277,10 @@ describe("admission", () => {
     expect(L.MAX_SOCKETS_PER_IP).toBeGreaterThanOrEqual(10);
     expect(L.MAX_SOCKETS_PER_IP * L.MAX_PEERS_PER_SOCKET_PER_SWARM).toBeLessThan(L.MAX_PEERS_PER_SWARM / 100);
   });
+
+  it("TARGET_CANDIDATES: a big swarm's offers skip past one address's peers (spreadTargets, swarm.test.ts)", () => {
+    expect(L.TARGET_CANDIDATES).toBeGreaterThanOrEqual(2);
+    // The draws stay bounded per announce: candidates never exceed the sampling budget.
+    expect(L.TARGET_CANDIDATES).toBeLessThanOrEqual(8);
+  });
 });

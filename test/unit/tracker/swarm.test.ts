@@ -46,8 +46,8 @@ function fresh(): TrackerState {
 const rng = seeded(1);
 const T0 = 1_000_000;
 
-function join(st: TrackerState, sock: number, peer: string, hash = H, now = T0) {
-  addSocket(st, sock);
+function join(st: TrackerState, sock: number, peer: string, hash = H, now = T0, group: string | null = null) {
+  addSocket(st, sock, undefined, group);
   return handle(st, sock, ann(peer, {}, hash), now, rng);
 }
 
@@ -96,6 +96,55 @@ describe("announce", () => {
     }
     expect(hits.has(1)).toBe(false);
     expect(hits.size).toBeGreaterThan(190); // 2000 draws over 199 peers
+  });
+
+  it("spreads offers over addresses: one address's 40 peers cannot take every offer (issue 14 H1)", () => {
+    // Two honest viewers (no address: loopback, each its own group) among 20 sockets × 2 peers of one address.
+    for (const big of [false, true]) {
+      const st = fresh();
+      join(st, 1, id("honest-a"));
+      join(st, 2, id("honest-b"));
+      for (let i = 0; i < 20; i++) for (const k of [0, 1]) join(st, 100 + i, id(`fake${i}-${k}`), H, T0, "203.0.113.66");
+      // A big swarm takes the sampling path: pad it with other addresses' idle peers.
+      if (big) for (let i = 0; i < 200; i++) join(st, 1000 + i, id(`other${i}`), H, T0, `198.51.100.${i}`);
+      const sw = st.swarms.get(H)!;
+      const r = seeded(7);
+      let partnerOffered = 0;
+      for (let k = 0; k < 200; k++) {
+        const picked = pickTargets(sw, id("honest-a"), 10, T0, r);
+        expect(picked).toHaveLength(10);
+        expect(picked.filter((m) => m.group === "203.0.113.66").length).toBeLessThanOrEqual(big ? 2 : 9);
+        if (picked.some((m) => m.peerId === id("honest-b"))) partnerOffered++;
+      }
+      // Small swarm: the partner is in every draw (one per address first). Big swarm: whenever sampled.
+      if (!big) expect(partnerOffered).toBe(200);
+      else expect(partnerOffered).toBeGreaterThan(0);
+    }
+  });
+
+  it("offers peers that answer before peers that took offers and answered none", () => {
+    const st = fresh();
+    for (let i = 1; i <= 8; i++) join(st, i, id(`p${i}`));
+    const sw = st.swarms.get(H)!;
+    for (const m of sw.members) if (m.sock >= 5) m.offersIn = 3; // p5..p8 mute so far
+    sw.byPeer.get(id("p6"))!.answers = 1; // p6 answered one: not mute
+    const r = seeded(3);
+    for (let k = 0; k < 50; k++) {
+      const socks = pickTargets(sw, id("p1"), 4, T0, r).map((m) => m.sock);
+      expect(socks.sort()).toEqual([2, 3, 4, 6]);
+    }
+  });
+
+  it("keeps a socket's address group through a wake (restoreSocket), so its peers stay grouped", () => {
+    const st = fresh();
+    restoreSocket(st, 9, [[H, id("woke"), false, T0]], undefined, "ip:203.0.113.9");
+    expect(st.swarms.get(H)!.byPeer.get(id("woke"))!.group).toBe("ip:203.0.113.9");
+  });
+
+  it("still fills every slot from one address when it is the only one (a LAN, one NAT)", () => {
+    const st = fresh();
+    for (let i = 1; i <= 12; i++) join(st, i, id(`p${i}`), H, T0, "10.0.0.1");
+    expect(pickTargets(st.swarms.get(H)!, id("p1"), 10, T0, seeded(5))).toHaveLength(10);
   });
 
   it("keeps counts right through completed, a repeated started and stopped", () => {

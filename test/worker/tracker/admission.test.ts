@@ -130,6 +130,49 @@ describe("idle sockets", () => {
   });
 });
 
+describe("offers spread over addresses (H1)", () => {
+  /** 20 sockets × 2 peer_ids of one address, all within the caps, in swarm `h` of channel `ch`. */
+  async function squat(ch: string, h: string): Promise<TestSocket[]> {
+    const socks: TestSocket[] = [];
+    for (let i = 0; i < MAX_SOCKETS_PER_IP; i++) {
+      const s = await connect(`/announce/${ch}`, { "cf-connecting-ip": "203.0.113.9" });
+      for (let k = 0; k < MAX_PEERS_PER_SOCKET_PER_SWARM; k++) {
+        s.send(announce(h, id20(`sq${i}-${k}`), { event: "started" }));
+        expect(await s.next()).toMatchObject({ action: "announce" });
+      }
+      socks.push(s);
+    }
+    return socks;
+  }
+
+  /** An honest viewer announces 10 offers; resolves with whether its partner got one. */
+  async function partnerGetsOffer(viewer: TestSocket, partner: TestSocket, h: string): Promise<boolean> {
+    viewer.send(announce(h, id20("viewer"), { event: "started", numwant: 10, offers: offers(10) }));
+    expect(await viewer.next()).toMatchObject({ action: "announce" });
+    try {
+      return (await partner.next(2000)).offer !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  it("relays an honest viewer's offer to its partner even with one address's 40 peers in the swarm", async () => {
+    const ch = "squat-spread";
+    const h = id20("h-squat");
+    const socks = await squat(ch, h);
+    const partner = await connect(`/announce/${ch}`);
+    partner.send(announce(h, id20("partner"), { event: "started" }));
+    expect(await partner.next()).toMatchObject({ incomplete: 41 });
+    // Before: 10 of 41 picked at random, so the partner got an offer about one announce in four.
+    const viewers: TestSocket[] = [];
+    for (let k = 0; k < 5; k++) {
+      viewers.push(await connect(`/announce/${ch}`));
+      expect(await partnerGetsOffer(viewers[k]!, partner, h), `announce ${k}`).toBe(true);
+    }
+    for (const s of [...socks, ...viewers, partner]) s.close();
+  });
+});
+
 describe("malformed offers", () => {
   it("drops a malformed offer and serves the rest of the announce, without a warning", async () => {
     const h = id20("h-offers");
