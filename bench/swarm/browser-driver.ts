@@ -18,8 +18,10 @@ import { launchChromium } from "../../harness/browser.ts";
 import { METER_TAG_HEADER } from "../../harness/metering-proxy.ts";
 import type { ViewerOptions, ViewerStats } from "../../harness/virtual-viewer/viewer.ts";
 import { buildPageBundles, type PageBundles } from "./browser-bundles.ts";
+import { diagnose, type DiagLog } from "./browser-diag.ts";
 import { jsonCore, toViewerStats, viewerPageHtml, type PageRecord } from "./browser-metrics.ts";
 import type { ViewerDriver, ViewerHandle } from "./run-variant.ts";
+import { diagTable } from "./table.ts";
 import type { VariantSpec } from "./variants.ts";
 
 /** Generous: page load includes the client script through the proxy on a loaded machine. */
@@ -59,15 +61,25 @@ export class BrowserDriver {
   /** A ViewerDriver for one variant; all variants share this driver's Chromium. */
   forVariant(spec: VariantSpec): ViewerDriver {
     let joined = 0;
+    let left = 0;
+    // EdgeSwarm pages' source breakdowns (browser-diag.ts), printed once the last viewer of
+    // the variant has left: it needs every viewer's peer_ids to name the peers.
+    const diags: { id: string; log: DiagLog }[] = [];
+    const onStop = (id: string, log: DiagLog | undefined) => {
+      if (log) diags.push({ id, log });
+      if (++left < joined || diags.length === 0) return;
+      diags.sort((a, b) => a.id.localeCompare(b.id));
+      process.stdout.write(`  where each viewer's segments came from (${spec.name}):\n${diagTable(diagnose(diags))}\n`);
+    };
     return {
       name: this.name,
-      start: (opts) => this.start(spec, opts, joined++),
+      start: (opts) => this.start(spec, opts, joined++, onStop),
       // The Chromium outlives a variant; BrowserDriver.close() ends it.
       close: async () => {},
     };
   }
 
-  private async start(spec: VariantSpec, opts: ViewerOptions, index: number): Promise<ViewerHandle> {
+  private async start(spec: VariantSpec, opts: ViewerOptions, index: number, onStop: (id: string, diag: DiagLog | undefined) => void): Promise<ViewerHandle> {
     if (this.closed) throw new Error("browser driver is closed");
     const hosts = this.opts.hosts;
     const host = hosts?.[index];
@@ -95,7 +107,13 @@ export class BrowserDriver {
     let scripts: string[];
     if (edgeswarm) {
       // The client's own defaults: spec.core / windowsFor are what the Node viewer imitates.
-      config = { src: opts.masterUrl, tracker, rendition, ...(spec.p2p === false ? { p2p: false } : {}) };
+      // BENCH_NO_UPLOAD=1,3 (viewer numbers): those viewers attach with upload "off" (they
+      // neither upload nor claim), to measure what a viewer's uploads cost or bring.
+      const noUpload = (process.env.BENCH_NO_UPLOAD ?? "")
+        .split(",")
+        .map(Number)
+        .includes(index + 1);
+      config = { src: opts.masterUrl, tracker, rendition, ...(spec.p2p === false ? { p2p: false } : {}), ...(noUpload ? { upload: "off" } : {}) };
       scripts = ["/edgeswarm.js", "/__bench/edgeswarm-page.js"];
     } else {
       const { core, dropped } = jsonCore(spec.core as Record<string, unknown>);
@@ -142,6 +160,11 @@ export class BrowserDriver {
         await context.close().catch(() => {});
         this.contexts.delete(context);
         await closeOwn();
+        try {
+          onStop(opts.id, rec?.diag);
+        } catch (e) {
+          note(`source breakdown failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
         return toViewerStats(opts.id, rec, problems);
       };
       return { stop: () => (stopped ??= stop()) };

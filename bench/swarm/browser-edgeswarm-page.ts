@@ -3,7 +3,10 @@
 // proxy); this attaches it to the <video> as an embedding site would, with only what the
 // bench must set: the tracker URL (the Worker's /announce/<channel>, since the page is
 // served from the meter's origin), no ICE servers (none reachable here) and the probe in
-// hls.js's config. The client's own core windows and hls.js tuning apply unchanged.
+// hls.js's config. The client's own core windows and hls.js tuning apply unchanged. The
+// source breakdown recorder (browser-diag-probe.ts) is installed first, since it wraps
+// fetch and the WebSocket prototype the client's requests and tracker frames go through.
+import { installDiag } from "./browser-diag-probe.ts";
 import { installProbe, pageConfig, type Probe } from "./browser-probe.ts";
 
 interface Handle {
@@ -16,10 +19,11 @@ const cfg = pageConfig();
 const video = document.querySelector("video");
 if (!video) throw new Error("bench page: no <video>");
 if (typeof EdgeSwarm === "undefined") throw new Error("bench page: /edgeswarm.js did not load (run `npm run build`)");
-const probe: Probe = installProbe(video, cfg.rendition);
+const probe: Probe = installProbe(video, cfg.rendition, installDiag());
 const h = EdgeSwarm.attach(video, cfg.src, {
   tracker: cfg.tracker,
   p2p: cfg.p2p,
+  ...(cfg.upload ? { upload: cfg.upload } : {}),
   rtcConfig: { iceServers: [] },
   hlsConfig: { fpsController: probe.controller },
 });

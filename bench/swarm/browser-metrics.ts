@@ -4,6 +4,7 @@
 // ViewerStats, and the safe embedding of a config object in an HTML page.
 // No DOM, no I/O, no timers: callers pass the clock readings in.
 import type { ViewerStats } from "../../harness/virtual-viewer/viewer.ts";
+import { claimCounts, type DiagLog } from "./browser-diag.ts";
 
 /**
  * A rebuffer a viewer notices. Chromium fires 'waiting' for a few ms at some segment
@@ -149,6 +150,8 @@ export interface PageRecord {
   droppedFrames: number;
   totalFrames: number;
   problems: string[];
+  /** EdgeSwarm pages: where each segment came from (browser-diag.ts). */
+  diag?: DiagLog;
 }
 
 /**
@@ -203,6 +206,7 @@ export function toViewerStats(id: string, rec: Partial<PageRecord> | undefined, 
     liveJumps: num(r.liveJumps),
     problems: problems.slice(0, MAX_PROBLEMS),
     bytesPerSecond: bufferedSeconds > 0 ? neededBytes / bufferedSeconds : 0,
+    ...(r.diag && Array.isArray(r.diag.fetches) ? { seed: claimCounts(r.diag) } : {}),
   };
 }
 

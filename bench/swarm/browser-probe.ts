@@ -7,6 +7,7 @@
 // capLevelOnFPSDrop is set (it is not), so the probe replaces a no-op and changes no
 // behaviour. That way the EdgeSwarm page needs no access to the client's internals.
 // It does not decide anything about loading; it only pins the level and counts.
+import type { DiagRecorder } from "./browser-diag-probe.ts";
 import { isShort, MAX_PROBLEMS, newStallState, onPlaying, onSample, onWaiting, pickLevel, stallSnapshot, type PageRecord } from "./browser-metrics.ts";
 
 /** The slice of hls.js's API the probe uses (hls.js Events values are these strings). */
@@ -43,7 +44,8 @@ declare global {
   }
 }
 
-export function installProbe(video: HTMLVideoElement, rendition: "highest" | "lowest" | number): Probe {
+/** `diag`: the EdgeSwarm page's source breakdown recorder (browser-diag-probe.ts), bound to hls.js here. */
+export function installProbe(video: HTMLVideoElement, rendition: "highest" | "lowest" | number, diag?: DiagRecorder): Probe {
   const stall = newStallState();
   let startupMs: number | undefined;
   let neededBytes = 0;
@@ -123,6 +125,7 @@ export function installProbe(video: HTMLVideoElement, rendition: "highest" | "lo
   class ProbeController {
     constructor(hls: HlsLike) {
       bind(hls);
+      diag?.bindHls(hls);
     }
     setStreamController(): void {}
     destroy(): void {}
@@ -185,6 +188,7 @@ export function installProbe(video: HTMLVideoElement, rendition: "highest" | "lo
         droppedFrames: q?.droppedVideoFrames ?? 0,
         totalFrames: q?.totalVideoFrames ?? 0,
         problems: [...problems],
+        ...(diag ? { diag: diag.log } : {}),
       };
     },
   };
@@ -193,8 +197,15 @@ export function installProbe(video: HTMLVideoElement, rendition: "highest" | "lo
 }
 
 /** The page's config, as the driver wrote it into the page. */
-export function pageConfig(): { src: string; tracker: string; rendition: "highest" | "lowest" | number; core?: Record<string, unknown>; p2p: boolean } {
-  const c = window.__benchConfig as { src?: unknown; tracker?: unknown; rendition?: unknown; core?: unknown; p2p?: unknown } | undefined;
+export function pageConfig(): {
+  src: string;
+  tracker: string;
+  rendition: "highest" | "lowest" | number;
+  core?: Record<string, unknown>;
+  p2p: boolean;
+  upload?: "off";
+} {
+  const c = window.__benchConfig as { src?: unknown; tracker?: unknown; rendition?: unknown; core?: unknown; p2p?: unknown; upload?: unknown } | undefined;
   if (!c || typeof c.src !== "string" || typeof c.tracker !== "string") throw new Error("bench page: no config");
   const r = c.rendition;
   const rendition = r === "highest" || r === "lowest" || typeof r === "number" ? r : "highest";
@@ -203,6 +214,7 @@ export function pageConfig(): { src: string; tracker: string; rendition: "highes
     tracker: c.tracker,
     rendition,
     p2p: c.p2p !== false,
+    ...(c.upload === "off" ? { upload: "off" as const } : {}),
     ...(c.core && typeof c.core === "object" ? { core: c.core as Record<string, unknown> } : {}),
   };
 }

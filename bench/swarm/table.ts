@@ -1,5 +1,6 @@
 // Plain-text tables for the swarm bench (Markdown-compatible, so they paste into docs).
 // Pure formatting of rows computed elsewhere; no arithmetic beyond unit conversion.
+import type { ViewerDiag } from "./browser-diag.ts";
 import type { TotalRow, ViewerRow } from "./offload.ts";
 
 const kb = (b: number) => (b / 1024).toFixed(0);
@@ -79,4 +80,55 @@ export function copiesHistogram(copiesByPath: Readonly<Record<string, readonly s
     .sort((a, b) => a[0] - b[0])
     .map(([n, c]) => `${n}×: ${c}`)
     .join(", ");
+}
+
+/** "02: 5× 0.8 s (max 2.1)" per source: count, mean and max seconds; NaN durations skipped. */
+function perPeer(m: Readonly<Record<string, readonly number[]>>): string {
+  const parts = Object.entries(m)
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([peer, ms]) => {
+      const known = ms.filter((x) => Number.isFinite(x));
+      const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length / 1000 : NaN;
+      const max = known.length ? Math.max(...known) / 1000 : NaN;
+      return `${shortTag(peer)}: ${ms.length}×${known.length ? ` ${mean.toFixed(1)} s (max ${max.toFixed(1)})` : ""}`;
+    });
+  return parts.join(", ") || "-";
+}
+
+/**
+ * The browser lab's per-viewer source breakdown (browser-diag.ts): edge claims won/lost,
+ * HTTP segment fetches by reason, P2P downloads by source viewer with their durations, P2P
+ * downloads given up, uploads by receiver, and the es_role modes the viewer heard.
+ */
+export function diagTable(rows: readonly ViewerDiag[]): string {
+  return markdownTable(
+    [
+      "viewer",
+      "claims won/denied",
+      "HTTP won/join/after P2P/no try (held)/no try",
+      "won, re-fetched by others",
+      "P2P from",
+      "P2P given up (from)",
+      "up KiB to",
+      "roles",
+    ],
+    rows.map((r) => [
+      shortTag(r.id) + (r.coreSeen ? "" : " (no core events)"),
+      `${r.claimsWon}/${r.claimsDenied}${r.claimsFailed ? ` (+${r.claimsFailed} failed)` : ""}`,
+      `${r.http.won}/${r.http.join}/${r.http.afterP2P}/${r.http.noTryHeld}/${r.http.noTry}`,
+      String(r.wonRefetched),
+      perPeer(r.p2pFrom),
+      perPeer(r.p2pLostFrom) +
+        (Object.keys(r.p2pLostTypes).length
+          ? ` [${Object.entries(r.p2pLostTypes)
+              .map(([t, n]) => `${t} ${n}`)
+              .join(", ")}]`
+          : ""),
+      Object.entries(r.upKiBTo)
+        .sort((a, b) => a[0].localeCompare(b[0]))
+        .map(([to, kib]) => `${shortTag(to)}: ${kib.toFixed(0)}`)
+        .join(", ") || "-",
+      r.roles.join(" > ") || "-",
+    ]),
+  );
 }
