@@ -18,12 +18,17 @@
 // segment, so any upload after a win counts as that win taken. A viewer that relays other
 // segments is still a useful uploader, which is what the rule is about.
 //
+// A viewer whose uplink is slower than the stream (SlowUplink, below) neither claims nor
+// uploads once others are present: measured on the lab's weak-first profile, every segment
+// it won or relayed reached its askers after their HTTP fallback (paid twice), and its
+// uploads filled the uplink that carries its own downloads' acknowledgements.
+//
 // Pure: time is passed in; no timers, no I/O.
 
-import { CLAIM_POLICY } from "./limits";
+import { CLAIM_POLICY, WEAK_UPLINK } from "./limits";
 
 /** The policy's numbers and their reasons are in limits.ts. */
-export { CLAIM_POLICY };
+export { CLAIM_POLICY, WEAK_UPLINK };
 
 interface Win {
   at: number;
@@ -86,5 +91,88 @@ export class ClaimPolicy {
         this.streak = 0;
       }
     }
+  }
+}
+
+/**
+ * This viewer's uplink as its own uploads show it, from the core's chunk events (one
+ * `onChunkUploaded` per data-channel message, per peer). p2p-media-loader-core writes a
+ * segment in 64 KB messages and stops while the data channel holds more than 64 KB
+ * (simple-peer's MAX_BUFFERED_AMOUNT), until the browser has sent the excess: after the
+ * first burst (two messages at once), each message it writes means 64 KB left the viewer.
+ * So an upload's bytes after its first burst, over the time since, are its sending rate,
+ * whatever the demand. On a slow uplink the askers often give up before even one 64 KB has
+ * left (measured: 0.3 Mbit/s needs 1.7 s for it; askers gave up after 1–3 s), and then there
+ * is no figure at all; so it answers with the best rate its uploads showed once it has
+ * served `minPeers` peers for `judgeS`, 0 when none showed any. A segment written whole at
+ * once (smaller than the channel's buffer) says nothing either way and counts as fast. One
+ * slow receiver can make one upload slow, hence several peers.
+ */
+export class UplinkGauge {
+  private readonly runs = new Map<string, { t0: number; last: number; written: number; bytes: number }>();
+  /** Per peer: when uploads to it began, the last chunk, and the best rate they showed (bytes/s). */
+  private readonly peers = new Map<string, { first: number; last: number; best: number }>();
+
+  constructor(private readonly limits: { gapS: number; judgeS: number; windowS: number; minPeers: number; messageBytes: number } = WEAK_UPLINK) {}
+
+  /** `bytes` were written for `peer` at `nowS`. */
+  onChunk(peer: string, bytes: number, nowS: number): void {
+    if (!(bytes > 0)) return;
+    let r = this.runs.get(peer);
+    if (!r || nowS - r.last > this.limits.gapS) this.runs.set(peer, (r = { t0: nowS, last: nowS, written: 0, bytes: 0 }));
+    let p = this.peers.get(peer);
+    if (!p || nowS - p.last > this.limits.windowS) this.peers.set(peer, (p = { first: nowS, last: nowS, best: 0 }));
+    p.last = nowS;
+    r.last = nowS;
+    // The first two messages are the burst, whenever the event loop let them through.
+    if (r.written < 2 * this.limits.messageBytes) {
+      r.written += bytes;
+      // The whole segment went in with the burst (its last message short): too small to tell.
+      if (bytes < this.limits.messageBytes) p.best = Infinity;
+      return;
+    }
+    r.written += bytes;
+    r.bytes += bytes;
+    p.best = Math.max(p.best, r.bytes / Math.max(nowS - r.t0, 1e-3));
+    // Bounded: a viewer holds few peers at once, but many come and go in a long session.
+    if (this.runs.size > 64) this.runs.delete(this.runs.keys().next().value!);
+    if (this.peers.size > 64) this.peers.delete(this.peers.keys().next().value!);
+  }
+
+  /** The best rate uploads showed over the window, once `minPeers` peers were served for `judgeS`; else null. */
+  rate(nowS: number): number | null {
+    let best = 0;
+    let judged = 0;
+    for (const [peer, p] of this.peers) {
+      if (nowS - p.last > this.limits.windowS) {
+        this.peers.delete(peer);
+        this.runs.delete(peer);
+        continue;
+      }
+      best = Math.max(best, p.best);
+      if (nowS - p.first >= this.limits.judgeS) judged++;
+    }
+    return judged >= this.limits.minPeers ? best : null;
+  }
+}
+
+/**
+ * Whether this viewer's uplink is too slow to serve peers: its sending rate (UplinkGauge)
+ * is below `share` of the stream's bytes per second, while it has peers to leave the work to. Once
+ * found, that holds for `holdS` (with uploads off nothing measures the uplink again). A
+ * viewer with no measurement yet is not slow: it has shown nothing either way.
+ */
+export class SlowUplink {
+  private offUntil = -Infinity;
+
+  constructor(private readonly limits: { share: number; holdS: number } = WEAK_UPLINK) {}
+
+  /** `rate` and `stream` in bytes per second (null/undefined: unknown), `peers` in the main swarm; true while slow. */
+  update(rate: number | null, stream: number | undefined, peers: number, nowS: number): boolean {
+    if (nowS < this.offUntil) return true;
+    if (rate === null || !(stream !== undefined && stream > 0) || !(peers > 0)) return false;
+    if (rate >= this.limits.share * stream) return false;
+    this.offUntil = nowS + this.limits.holdS;
+    return true;
   }
 }

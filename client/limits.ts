@@ -163,6 +163,46 @@ export const CLAIM_POLICY = {
   aloneS: 10,
 } as const;
 
+/**
+ * When a viewer's uplink is too slow to be anyone's source (claim-policy.ts SlowUplink): it
+ * then neither claims nor uploads. Measured in the network lab's weak-first profile (a
+ * 0.3 Mbit/s uplink on a 0.85 Mbit/s stream, docs/fetchers.md "Status"): none of the
+ * weak viewer's uploads reached a peer before the peer gave up and fetched over HTTP, and
+ * those uploads filled its uplink, where the acknowledgements of its own downloads queue.
+ */
+export const WEAK_UPLINK = {
+  /**
+   * A sending rate below this share of the stream's bytes per second is too slow: such a
+   * viewer needs more than two segment durations to hand one peer one segment, while a live
+   * segment has ~3–5 s between its publication and the askers' HTTP fallback (a 2 s segment
+   * at 0.3 Mbit/s on a 0.85 Mbit/s stream: 5.7 s, rate 0.35). Not the Worker's 1.0
+   * (FETCHER_CAPABLE_SHARE, "can feed a peer in real time"): that bar picks fetchers, this one
+   * only stops a viewer whose uploads arrive too late to be used, and the lab's dsl (1 Mbit/s,
+   * ~1.05 of the stream as measured) must stay an uploader.
+   */
+  share: 0.5,
+  /**
+   * Once found too slow, it stays off this long: with uploads off nothing measures the
+   * uplink again, and each new try costs the peers that ask it a fallback. Two minutes:
+   * far longer than a segment's life in the swarm, short beside a viewing session.
+   */
+  holdS: 120,
+  /** A gap longer than this between chunks to one peer starts a new upload (at 0.3 Mbit/s a 64 KB message takes 1.7 s). */
+  gapS: 3,
+  /**
+   * How long uploads to a peer run before their silence counts: an uplink at the bar sends
+   * the first 64 KB after a burst within 64 KB / (0.5 × stream), 1.2 s for the lab's
+   * 0.85 Mbit/s stream, and then shows its rate.
+   */
+  judgeS: 2,
+  /** Rates older than this are forgotten (the report window, REPORT_WINDOW_S). */
+  windowS: 60,
+  /** Uploads to this many peers must have been judged: one slow receiver must not make a good uplink look slow. */
+  minPeers: 2,
+  /** A message this size is a whole one (p2p-media-loader-core's webRtcMaxMessageSize, 64 KiB − 1, which the client leaves as is); a segment's last one is smaller. */
+  messageBytes: 65_535,
+} as const;
+
 // --- segment store and uploads (segment-store.ts) ------------------------------------------
 
 /** Seconds of media kept behind the playhead: enough for peers a little behind us. */

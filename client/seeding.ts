@@ -6,7 +6,7 @@
 // request: the segment store and the stream-id pairing. Until this module is loaded (tens of
 // milliseconds after attach, before the first live playlist as a rule) nothing is seeded.
 // Stateful parts of the main bundle are handed in: an extra is a separate bundle.
-import { ClaimPolicy } from "./claim-policy";
+import { ClaimPolicy, SlowUplink, UplinkGauge } from "./claim-policy";
 import { installFetcherRole, type FrameHooks } from "./fetcher-role";
 import { MAX_HANDED } from "./limits";
 import type { P2PContext } from "./plugins/context";
@@ -41,6 +41,27 @@ export function installSeeding(
 ): Seeding {
   const claims = new ClaimPolicy();
   const nowS = () => ctx.now() / 1000;
+  // A viewer slower than the stream neither claims nor uploads (claim-policy.ts SlowUplink).
+  // Uploads are switched off in the core (it then announces nothing and answers "absent"), and
+  // back to the player's upload policy when the hold ends.
+  const slowUplink = new SlowUplink();
+  const gauge = new UplinkGauge();
+  let peers = 0;
+  let slow = false;
+  // The stream's bytes per second: a running mean of segment sizes (one segment's weight:
+  // 1/8) over the played level's target duration.
+  let segBytes = 0;
+  ctx.on("onSegmentLoaded", (e) => (segBytes = segBytes === 0 ? e.bytesLength : segBytes + (e.bytesLength - segBytes) / 8));
+  ctx.on("onChunkUploaded", (bytes, peerId) => gauge.onChunk(peerId, bytes, nowS()));
+  const checkUplink = (): boolean => {
+    const td = ctx.hls.levels?.[ctx.hls.currentLevel]?.details?.targetduration;
+    const now = slowUplink.update(gauge.rate(nowS()), td && segBytes > 0 ? segBytes / td : undefined, peers, nowS());
+    if (now !== slow) {
+      slow = now;
+      ctx.configure({ isP2PUploadDisabled: slow || !ctx.uploading() });
+    }
+    return slow;
+  };
   const seeder = new EdgeSeeder(store, ctx.opts.channel, {
     fetch: ctx.hooks.fetch,
     onHttpBytes: ctx.http,
@@ -48,7 +69,7 @@ export function installSeeding(
       claims.onWin(nowS());
       ctx.segment({ source: "http", bytes, url });
     },
-    gate: () => claims.allowed(nowS()),
+    gate: () => !checkUplink() && claims.allowed(nowS()),
     hash,
     authed: ctx.authed,
   });
@@ -76,13 +97,20 @@ export function installSeeding(
     },
     originBytes: (bytes) => seeder.originBytes(bytes),
     handedOver: (url) => handed.delete(url),
-    onUpload: (bytes) => claims.onUpload(bytes, nowS()),
+    onUpload(bytes) {
+      claims.onUpload(bytes, nowS());
+      checkUplink();
+    },
     onTransfer(bytes, ms, mediaS, conc) {
       role.onTransfer(bytes, ms);
       const s = store();
       if (s) s.maxUploads = slots.done(mediaS, nowS() - ms / 1000, conc, nowS());
+      checkUplink();
     },
-    onPeers: (n) => claims.onPeers(n),
+    onPeers(n) {
+      peers = n;
+      claims.onPeers(n);
+    },
     dispose() {
       role.dispose();
       seeder.destroy();
