@@ -115,6 +115,20 @@ class ReportLoop {
     }
   }
 
+  /**
+   * The last totals, sent until accepted as the client's loop would while its page is open: a
+   * refusal other than 409/422 is retried after REPORT_INTERVAL_MS × 2^failures (client/reporter.ts),
+   * here at most twice. Every refusal stays in `statuses`.
+   */
+  async final(): Promise<void> {
+    for (let failures = 0; ; failures++) {
+      await this.send();
+      const last = this.statuses.at(-1) ?? 0;
+      if ((last >= 200 && last < 300) || last === 409 || last === 422 || failures >= 2) return;
+      await new Promise((r) => setTimeout(r, REPORT_INTERVAL_MS * 2 ** (failures + 1)));
+    }
+  }
+
   stop(): void {
     clearInterval(this.timer);
   }
@@ -153,8 +167,8 @@ export async function runHonestPair(o: PairOptions): Promise<PairResult> {
     for (const l of loops) l.stop();
     stats = viewers.map((v) => v.stop());
   }
-  // One last report each with the final totals, as the client's pagehide beacon does.
-  await Promise.all(loops.map((l) => l.send()));
+  // One last report each with the final totals (retried as the client retries; see final()).
+  await Promise.all(loops.map((l) => l.final()));
   const snap = o.meter.snapshot();
   const result: PairResult = {
     viewers: ids.slice(0, stats.length).map((id, i) => {
