@@ -100,3 +100,27 @@ export function qualityFromQuery(params: URLSearchParams): string | { error: str
   if (/^\d{1,5}p$|^\d{1,7}k$/.test(q)) return q;
   return { error: `Unknown quality "${q.slice(0, 20)}" (use auto, or a rendition such as 360p).` };
 }
+
+/**
+ * What the page says when the browser refused to load a stream from another origin. The
+ * Worker's pages send a Content-Security-Policy whose connect-src is this server plus
+ * ALLOWED_ORIGINS (worker/http.ts pageCsp), so `/?src=` cannot make the operator's domain
+ * play anyone's stream; without this message the viewer would only see a network error.
+ * `blockedUri` is what the browser reports (a securitypolicyviolation event's blockedURI: the
+ * URL, or only its origin); undefined when it is not the stream's origin or is unreadable.
+ */
+export function foreignStreamMessage(blockedUri: string, streamUrl: string, pageOrigin: string): string | undefined {
+  let blocked: string;
+  let stream: URL;
+  try {
+    blocked = new URL(blockedUri).origin;
+    stream = new URL(streamUrl);
+  } catch {
+    return undefined;
+  }
+  if (stream.origin === pageOrigin || blocked !== stream.origin) return undefined;
+  return (
+    `This page plays streams of this server only (and of sites its operator lists in ALLOWED_ORIGINS); ` +
+    `${stream.origin} is not one of them. Serve the stream through this Worker, or put the EdgeSwarm client on your own page.`
+  );
+}

@@ -9,7 +9,7 @@ import { byId, h, setPill, setText } from "./dom";
 import { formatBitrate, formatBytes, formatCount, formatPercent, offloadRatio, shortPeerId } from "./format";
 import { PeerTable } from "./peers";
 import { parseMaster, pickVariant, type Variant } from "./master";
-import { qualityFromQuery, resolveStream, rtcConfigFromQuery, viewerLink } from "./query";
+import { foreignStreamMessage, qualityFromQuery, resolveStream, rtcConfigFromQuery, viewerLink } from "./query";
 import { CounterRates, RollingSeries } from "./rates";
 import { COLORS } from "./theme";
 import { SegmentTimeline } from "./timeline";
@@ -28,6 +28,7 @@ const playPill = byId("play-pill");
 let session: DemoSession | null = null;
 let streamUrl = ""; // what the user chose (usually a master playlist)
 let playToken = 0; // a newer play() makes an older one's late results irrelevant
+let refused: string | undefined; // set when the page's CSP refused the stream's origin
 let peers = new PeerTable();
 let timeline = new SegmentTimeline();
 let rates = new CounterRates();
@@ -105,6 +106,7 @@ async function play(url: string, quality: string): Promise<void> {
   session = null;
   resetCounters();
   streamUrl = url;
+  refused = undefined;
   setTracker("connecting");
   setPill(playPill, "wait", "loading", "Player: loading");
   // A plain link (not window.open): popup blockers allow it, and middle-click/long-press work.
@@ -143,7 +145,8 @@ async function play(url: string, quality: string): Promise<void> {
     },
     tracker: (state, detail) => setTracker(state, detail),
     error: (e) => {
-      if (e.fatal) showError(`Playback error: ${e.details || e.type}`);
+      // The CSP's refusal says why; hls.js only sees a failed load (manifestLoadError).
+      if (e.fatal) showError(refused ?? `Playback error: ${e.details || e.type}`);
     },
   });
 }
@@ -304,7 +307,23 @@ function wireForm(): void {
   });
 }
 
+/**
+ * A stream on another origin not in ALLOWED_ORIGINS is refused by the page's CSP
+ * (connect-src): say so, instead of leaving the viewer with a network error.
+ */
+function watchRefusedStreams(): void {
+  document.addEventListener("securitypolicyviolation", (e) => {
+    if (e.effectiveDirective !== "connect-src") return;
+    const msg = foreignStreamMessage(e.blockedURI, streamUrl, location.origin);
+    if (!msg) return;
+    refused = msg;
+    showError(msg);
+    setPill(playPill, "bad", "refused", "Player: stream refused");
+  });
+}
+
 function main(): void {
+  watchRefusedStreams();
   wirePlayerPill();
   wireForm();
   initCharts();

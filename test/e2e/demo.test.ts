@@ -169,6 +169,16 @@ describe("demo pages in Chromium", () => {
     for (const c of contexts.splice(0)) await c.close();
   });
 
+  it("says why a stream of another origin does not play (the page's CSP refuses it)", { timeout: 120_000 }, async () => {
+    // A foreign origin not in ALLOWED_ORIGINS: the browser refuses the fetch (connect-src), and
+    // the page must say so rather than show hls.js's manifestLoadError.
+    const foreign = "http://stream.invalid:8080/live/master.m3u8";
+    const v = await viewer(`src=${encodeURIComponent(foreign)}&ice=none`);
+    await v.page.waitForSelector('#play-pill[data-state="refused"]', { timeout: 60_000 });
+    expect(await v.page.textContent("#form-error")).toContain("http://stream.invalid:8080 is not one of them");
+    expect(v.errors.filter((e) => e.startsWith("pageerror"))).toEqual([]);
+  });
+
   it("says the tracker is unreachable and keeps playing over HTTP when the tracker refuses", { timeout: 240_000 }, async () => {
     const res = await fetch(`${worker.url}/api/tracker/test-outage?channel=loop&mode=refuse`, { method: "POST" });
     expect(res.status).toBe(200);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { qualityFromQuery, resolveStream, rtcConfigFromQuery, viewerLink } from "../../../demo/src/query";
+import { foreignStreamMessage, qualityFromQuery, resolveStream, rtcConfigFromQuery, viewerLink } from "../../../demo/src/query";
 
 const ORIGIN = "https://swarm.example";
 
@@ -84,5 +84,23 @@ describe("qualityFromQuery", () => {
   it.each(["<script>", "360", "p", "1234567p", "../x"])("refuses q=%s with a message", (q) => {
     const r = qualityFromQuery(new URLSearchParams({ q }));
     expect(typeof r === "object" && r.error).toContain("Unknown quality");
+  });
+});
+
+describe("foreignStreamMessage", () => {
+  const stream = "https://cdn.other.example/live/master.m3u8";
+  it("explains a stream of another origin refused by the page's policy", () => {
+    const msg = foreignStreamMessage("https://cdn.other.example/live/master.m3u8", stream, ORIGIN);
+    expect(msg).toContain("https://cdn.other.example is not one of them");
+    expect(msg).toContain("ALLOWED_ORIGINS");
+  });
+  it("matches a violation that reports only the origin", () => {
+    expect(foreignStreamMessage("https://cdn.other.example", stream, ORIGIN)).toBeDefined();
+  });
+  it("stays silent for violations that are not the stream's", () => {
+    expect(foreignStreamMessage("https://tracker.example/x", stream, ORIGIN)).toBeUndefined();
+    expect(foreignStreamMessage("https://swarm.example/live/x.m3u8", `${ORIGIN}/live/x.m3u8`, ORIGIN)).toBeUndefined();
+    expect(foreignStreamMessage("eval", stream, ORIGIN)).toBeUndefined();
+    expect(foreignStreamMessage("https://cdn.other.example/x", "", ORIGIN)).toBeUndefined();
   });
 });
