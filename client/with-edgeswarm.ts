@@ -18,8 +18,12 @@ import { resolveOptions, type AttachOptions, type ResolvedOptions } from "./opti
 import { errorEvents, wire, type EdgeSwarmEvents, type EdgeSwarmView, type Wired } from "./player";
 import * as S from "./stats";
 
-/** The constructor's argument: hls.js's config plus EdgeSwarm's options (`hlsConfig` is not used: the rest of this object is). */
-export type EdgeSwarmHlsConfig = Partial<HlsConfig> & { edgeswarm?: AttachOptions };
+/**
+ * The constructor's argument: hls.js's config plus EdgeSwarm's options. Their `hlsConfig` has
+ * no place here (this object is the hls.js config): the type leaves it out, and a page that
+ * passes it anyway gets an `option` error at loadSource.
+ */
+export type EdgeSwarmHlsConfig = Partial<HlsConfig> & { edgeswarm?: Omit<AttachOptions, "hlsConfig"> };
 
 /** `hls.edgeswarm`: stats, typed events and the options in force (null before loadSource). */
 export interface EdgeSwarmHlsView extends EdgeSwarmView {
@@ -79,6 +83,8 @@ export function withEdgeSwarm<C extends typeof Hls>(HlsClass: C): HlsClassWithEd
       const es = this.es;
       es.wired?.dispose();
       const { resolved, problems } = resolveOptions(url, es.options, undefined);
+      if ("hlsConfig" in es.options)
+        problems.push({ option: "hlsConfig", reason: "not used by withEdgeSwarm: put hls.js settings in the constructor's config" });
       es.resolved = resolved;
       es.wired = wire({
         opts: resolved,

@@ -48,6 +48,8 @@ if (HlsP2P.isSupported()) {
   hls.edgeswarm.on("rejected", (r) => console.log(r.reason === "hash-mismatch", r.url));
   // @ts-expect-error -- EdgeSwarm's options go under \`edgeswarm\`, checked
   new HlsP2P({ edgeswarm: { p2p: "yes" } });
+  // @ts-expect-error -- no hlsConfig in the wrapper: its own config is hls.js's
+  new HlsP2P({ edgeswarm: { hlsConfig: { maxBufferLength: 10 } } });
   hls.destroy();
 }
 `;
