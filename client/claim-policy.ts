@@ -101,58 +101,75 @@ export class ClaimPolicy {
  * (simple-peer's MAX_BUFFERED_AMOUNT), until the browser has sent the excess: after the
  * first burst (two messages at once), each message it writes means 64 KB left the viewer.
  * So an upload's bytes after its first burst, over the time since, are its sending rate,
- * whatever the demand. On a slow uplink the askers often give up before even one 64 KB has
- * left (measured: 0.3 Mbit/s needs 1.7 s for it; askers gave up after 1–3 s), and then there
- * is no figure at all; so it answers with the best rate its uploads showed once it has
- * served `minPeers` peers for `judgeS`, 0 when none showed any. A segment written whole at
- * once (smaller than the channel's buffer) says nothing either way and counts as fast. One
- * slow receiver can make one upload slow, hence several peers.
+ * whatever the demand: each message after the first burst is one 64 KB drain, timed from the
+ * message before. Back-to-back uploads to one peer are told apart by the short last message
+ * of each. On a slow uplink the askers often give up before even one 64 KB has left
+ * (measured: 0.3 Mbit/s needs 1.7 s for it; askers gave up after 1–3 s), and then there is no
+ * figure at all: once it has served `minPeers` peers for `judgeS` that reads as 0. A segment
+ * written whole with the burst says nothing either way and counts as fast. One slow receiver
+ * can make one upload slow, hence several peers and the median.
  */
 export class UplinkGauge {
-  private readonly runs = new Map<string, { t0: number; last: number; written: number; bytes: number }>();
-  /** Per peer: when uploads to it began, the last chunk, and the best rate they showed (bytes/s). */
-  private readonly peers = new Map<string, { first: number; last: number; best: number }>();
+  /** Per peer: the upload being written (messages so far, last one's time, whether it ended), and when uploads to it began. */
+  private readonly peers = new Map<string, { first: number; last: number; n: number; done: boolean }>();
+  /** Rates (bytes/s) of single 64 KB drains over the window, and when each was seen. */
+  private readonly samples: { at: number; rate: number }[] = [];
 
-  constructor(private readonly limits: { gapS: number; judgeS: number; windowS: number; minPeers: number; messageBytes: number } = WEAK_UPLINK) {}
+  constructor(
+    private readonly limits: {
+      gapS: number;
+      tickS: number;
+      judgeS: number;
+      windowS: number;
+      minPeers: number;
+      messageBytes: number;
+      maxSamples: number;
+    } = WEAK_UPLINK,
+  ) {}
 
   /** `bytes` were written for `peer` at `nowS`. */
   onChunk(peer: string, bytes: number, nowS: number): void {
     if (!(bytes > 0)) return;
-    let r = this.runs.get(peer);
-    if (!r || nowS - r.last > this.limits.gapS) this.runs.set(peer, (r = { t0: nowS, last: nowS, written: 0, bytes: 0 }));
     let p = this.peers.get(peer);
-    if (!p || nowS - p.last > this.limits.windowS) this.peers.set(peer, (p = { first: nowS, last: nowS, best: 0 }));
-    p.last = nowS;
-    r.last = nowS;
-    // The first two messages are the burst, whenever the event loop let them through.
-    if (r.written < 2 * this.limits.messageBytes) {
-      r.written += bytes;
-      // The whole segment went in with the burst (its last message short): too small to tell.
-      if (bytes < this.limits.messageBytes) p.best = Infinity;
-      return;
+    if (!p || nowS - p.last > this.limits.windowS) {
+      this.peers.set(peer, (p = { first: nowS, last: nowS, n: 0, done: true }));
+      // Bounded: a viewer holds few peers at once, but many come and go in a long session.
+      if (this.peers.size > 64) this.peers.delete(this.peers.keys().next().value!);
     }
-    r.written += bytes;
-    r.bytes += bytes;
-    p.best = Math.max(p.best, r.bytes / Math.max(nowS - r.t0, 1e-3));
-    // Bounded: a viewer holds few peers at once, but many come and go in a long session.
-    if (this.runs.size > 64) this.runs.delete(this.runs.keys().next().value!);
-    if (this.peers.size > 64) this.peers.delete(this.peers.keys().next().value!);
+    // A new upload after the last one's short final message, or after a pause.
+    if (p.done || nowS - p.last > this.limits.gapS) p.n = 0;
+    const gap = nowS - p.last;
+    // An upload's first message goes in at once, and so does any written in the same tick
+    // (the burst); every later one waited for 64 KB to leave.
+    if (p.n > 0 && gap >= this.limits.tickS) this.add(this.limits.messageBytes / gap, nowS);
+    // The whole segment went in with the burst (its last message short): too small to tell.
+    else if (p.n > 0 && bytes < this.limits.messageBytes) this.add(Infinity, nowS);
+    p.n++;
+    p.last = nowS;
+    p.done = bytes < this.limits.messageBytes;
   }
 
-  /** The best rate uploads showed over the window, once `minPeers` peers were served for `judgeS`; else null. */
+  /**
+   * The median drain rate over the window (0 when none drained) once uploads to `minPeers`
+   * peers have run `judgeS`; else null. The median, not the best: a message written right
+   * after an upload the asker cancelled looks like a fast drain.
+   */
   rate(nowS: number): number | null {
-    let best = 0;
+    while (this.samples.length > 0 && nowS - this.samples[0]!.at > this.limits.windowS) this.samples.shift();
     let judged = 0;
     for (const [peer, p] of this.peers) {
-      if (nowS - p.last > this.limits.windowS) {
-        this.peers.delete(peer);
-        this.runs.delete(peer);
-        continue;
-      }
-      best = Math.max(best, p.best);
-      if (nowS - p.first >= this.limits.judgeS) judged++;
+      if (nowS - p.last > this.limits.windowS) this.peers.delete(peer);
+      else if (nowS - p.first >= this.limits.judgeS) judged++;
     }
-    return judged >= this.limits.minPeers ? best : null;
+    if (judged < this.limits.minPeers) return null;
+    if (this.samples.length === 0) return 0;
+    const sorted = this.samples.map((x) => x.rate).sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)]!;
+  }
+
+  private add(rate: number, nowS: number): void {
+    this.samples.push({ at: nowS, rate });
+    if (this.samples.length > this.limits.maxSamples) this.samples.shift();
   }
 }
 

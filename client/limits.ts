@@ -187,8 +187,10 @@ export const WEAK_UPLINK = {
    * far longer than a segment's life in the swarm, short beside a viewing session.
    */
   holdS: 120,
-  /** A gap longer than this between chunks to one peer starts a new upload (at 0.3 Mbit/s a 64 KB message takes 1.7 s). */
+  /** A gap longer than this between messages to one peer starts a new upload (at 0.3 Mbit/s a 64 KB drain takes 1.7 s). */
   gapS: 3,
+  /** Messages written less than this apart went in together (the same tick), not one per 64 KB drain. */
+  tickS: 0.01,
   /**
    * How long uploads to a peer run before their silence counts: an uplink at the bar sends
    * the first 64 KB after a burst within 64 KB / (0.5 × stream), 1.2 s for the lab's
@@ -197,6 +199,8 @@ export const WEAK_UPLINK = {
   judgeS: 2,
   /** Rates older than this are forgotten (the report window, REPORT_WINDOW_S). */
   windowS: 60,
+  /** Drain rates kept: a minute of a 100 Mbit/s uplink's drains is ~11,000; a few hundred give the median. */
+  maxSamples: 256,
   /** Uploads to this many peers must have been judged: one slow receiver must not make a good uplink look slow. */
   minPeers: 2,
   /** A message this size is a whole one (p2p-media-loader-core's webRtcMaxMessageSize, 64 KiB − 1, which the client leaves as is); a segment's last one is smaller. */

@@ -125,6 +125,18 @@ describe("UplinkGauge", () => {
     expect(r).toBeLessThan(WEAK_UPLINK.share * STREAM);
   });
 
+  it("tells back-to-back uploads to one peer apart, so each new upload's first message is not taken for a fast drain", () => {
+    const g = new UplinkGauge();
+    // The 0.3 Mbit/s viewer serves peer a three segments in a row (the next asked at once),
+    // then one that a cancels after its third message and a fourth 0.1 s later; b one segment.
+    let t = 0;
+    for (let i = 0; i < 3; i++) t = upload(g, "a", t, 37_500) - (SEG - 3 * K64) / 37_500 + 0.01;
+    const cut = upload(g, "a", t, 37_500, 3);
+    upload(g, "a", t + (2 * K64) / 37_500 + 0.1, 37_500);
+    upload(g, "b", cut, 37_500);
+    expect(g.rate(cut + 10)!).toBeLessThan(WEAK_UPLINK.share * STREAM);
+  });
+
   it("answers 0 when the askers gave up before the first 64 KB after the burst left", () => {
     const g = new UplinkGauge();
     upload(g, "a", 0, 37_500, 2);
