@@ -118,7 +118,11 @@ function main(): void {
       .slice(-2)
       .map((r) => `${r.policy} ${r.seconds.toFixed(1)} s`)
       .join(", ");
-    console.error(`  ${n} viewers simulated (${last})`);
+    const rt = rows[rows.length - 1]!;
+    const busiest = rows.slice(-2).reduce((a, b) => (b.maxObjectRps > a.maxObjectRps ? b : a));
+    console.error(
+      `  ${n} viewers simulated (${last}); routing: ${rt.routing.refused} upgrades refused, ${rt.routing.failed} joins refused twice (longest wait ${rt.routing.delayedS.toFixed(1)} s); busiest object ${busiest.maxObjectName} in second ${busiest.maxObjectAt}`,
+    );
   }
   console.log(table(rows));
   console.log("\n# where the HTTP bytes go: share of all segment bytes by cause (sim/swarm.ts HTTP_CAUSES)");

@@ -15,6 +15,8 @@ export interface ObjectTotals {
   claims: number;
   /** Directory look-ups (one per join). */
   lookups: number;
+  /** Upgrades a shard refused (full, or past its join rate): one DO request each. */
+  refusals: number;
   /** Seconds objects were awake (a request within the last `idleS`), summed over objects. */
   activeS: number;
 }
@@ -24,7 +26,7 @@ export const HIBERNATE_AFTER_S = 10;
 
 export class ObjectLoad {
   private bins = new Map<string, { kind: ObjectKind; perS: Float64Array; claims: Float64Array; frames: Float64Array }>();
-  readonly totals: ObjectTotals = { upgrades: 0, wsIn: 0, wsOut: 0, claims: 0, lookups: 0, activeS: 0 };
+  readonly totals: ObjectTotals = { upgrades: 0, wsIn: 0, wsOut: 0, claims: 0, lookups: 0, refusals: 0, activeS: 0 };
 
   constructor(private readonly seconds: number) {}
 
@@ -46,6 +48,12 @@ export class ObjectLoad {
     this.totals.upgrades++;
     const o = this.obj(name, "tracker");
     o.perS[this.bin(t)]! += 1;
+  }
+
+  /** An upgrade the shard refused (503 "full"): a request it handled, and a frame-less answer. */
+  refused(name: string, t: number): void {
+    this.totals.refusals++;
+    this.obj(name, "tracker").perS[this.bin(t)]! += 1;
   }
 
   frames(name: string, t: number, incoming: number, outgoing: number): void {

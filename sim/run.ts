@@ -3,7 +3,9 @@
 // and the shard names of worker/tracker/routing.ts, imported), each shard simulated in
 // turn (swarm.ts), then the totals, the object load and the bill. The same seed gives both
 // policies the same viewers, links, connectable pairs and shards.
-import { bucketsForAudience, grow, newBook, pickBucket, report } from "../worker/tracker/buckets";
+import { bucketsForAudience, grow, newBook, pickBucket, report, retryBucket } from "../worker/tracker/buckets";
+import { admitJoin, joinDemand, newJoinGate, type JoinGate } from "../worker/tracker/admission";
+import { TRACKER_PROBE_MIN_MS } from "../client/limits";
 import { bucketShardName } from "../worker/tracker/routing";
 import {
   DIRECTORY_CACHE_MS,
@@ -81,6 +83,8 @@ export interface RunResult {
   meanPeers: number;
   meanM: number;
   refused: number;
+  /** Upgrades a shard refused (full or past its join rate), joins refused twice, the longest wait for a socket they caused. */
+  routing: RouteStats;
   events: number;
   seconds: number;
 }
@@ -137,11 +141,22 @@ export const ISOLATES = 16;
  * The viewers of each shard, routed as the Worker does (worker/tracker/connect.ts over
  * buckets.ts, imported): a join lands on a random isolate, which reads the bucket count from
  * the directory when its copy is older than DIRECTORY_CACHE_MS and picks a random bucket;
- * each shard reports its sockets and joins every DIRECTORY_REPORT_MS, or after
- * JOIN_REPORT_BATCH joins; a shard at MAX_SOCKETS_PER_SHARD refuses, the directory grows and
- * the viewer tries again. Sessions are known in advance here, so the counts are exact.
+ * each shard reports its sockets and the joins asked of it every DIRECTORY_REPORT_MS, or
+ * after JOIN_REPORT_BATCH of them; a shard at MAX_SOCKETS_PER_SHARD, or past its join rate
+ * (admission.ts admitJoin, one JoinGate per shard as the Durable Object keeps), refuses: the
+ * refusal is a request on that shard, the directory grows (for the demand the shard states)
+ * and the Worker tries another bucket once (retryBucket). A join refused twice fails; the
+ * client's tracker watch probes again TRACKER_PROBE_MIN_MS later (client/tracker-watch.ts),
+ * modelled as routing the join again then, its socket (and P2P) that much later.
+ * Sessions are known in advance here, so the counts are exact.
  */
-export function route(specs: readonly ViewerSpec[], load: ObjectLoad, seed: number, expectedViewers = 0): Map<string, ViewerSpec[]> {
+export function route(
+  specs: readonly ViewerSpec[],
+  load: ObjectLoad,
+  seed: number,
+  expectedViewers = 0,
+  stats: RouteStats = newRouteStats(),
+): Map<string, ViewerSpec[]> {
   // The Worker passes the region's floor with every directory read (connect.ts).
   const book = newBook(1, bucketsForAudience(expectedViewers));
   const r = rng(seed, 7);
@@ -149,6 +164,7 @@ export function route(specs: readonly ViewerSpec[], load: ObjectLoad, seed: numb
   const present: number[] = [];
   const joins: number[] = [];
   const firstJoin: number[] = [];
+  const gates: JoinGate[] = [];
   const bucketOf = new Map<ViewerSpec, number>();
   const leaving = [...specs].sort((a, b) => a.leaveS - b.leaveS);
   const shards = new Map<string, ViewerSpec[]>();
@@ -175,37 +191,87 @@ export function route(specs: readonly ViewerSpec[], load: ObjectLoad, seed: numb
       }
     }
   };
-  for (const v of specs) {
-    until(v.joinS);
+  /** An upgrade reaching shard `b` at `t` (the Durable Object's fetch): true when accepted, else the demand it states (0: full). */
+  const upgrade = (b: number, t: number): true | number => {
+    while (present.length <= b) present.push(0);
+    if (present[b]! >= MAX_SOCKETS_PER_SHARD) return 0;
+    if ((joins[b] ?? 0) === 0) firstJoin[b] = t;
+    joins[b] = (joins[b] ?? 0) + 1;
+    if (joins[b]! >= JOIN_REPORT_BATCH) sendReport(b, t);
+    const gate = (gates[b] ??= newJoinGate(t * 1000));
+    return admitJoin(gate, t * 1000) ? true : joinDemand(gate, t * 1000);
+  };
+  /** connect.ts for one join at `t`: the bucket it landed in, or null when both tries were refused. */
+  const connect = (t: number): number | null => {
     const iso = isolates[r.int(ISOLATES)]!;
-    if ((v.joinS - iso.at) * 1000 >= DIRECTORY_CACHE_MS || iso.joins >= ISOLATE_REFRESH_JOINS) {
+    if ((t - iso.at) * 1000 >= DIRECTORY_CACHE_MS || iso.joins >= ISOLATE_REFRESH_JOINS) {
       iso.buckets = book.buckets;
-      iso.at = v.joinS;
+      iso.at = t;
       iso.joins = 0;
-      load.lookup(DIRECTORY, v.joinS);
+      load.lookup(DIRECTORY, t);
     }
     iso.joins++;
-    let b = pickBucket(iso.buckets, null, () => r.next());
-    while ((present[b] ?? 0) >= MAX_SOCKETS_PER_SHARD) {
-      // The full shard refuses; the Worker asks the directory to grow and picks again.
-      grow(book, v.joinS * 1000);
-      load.lookup(DIRECTORY, v.joinS);
-      iso.buckets = book.buckets;
-      iso.at = v.joinS;
-      b = pickBucket(iso.buckets, null, () => r.next());
-    }
-    while (present.length <= b) present.push(0);
+    const first = pickBucket(iso.buckets, null, () => r.next());
+    const a = upgrade(first, t);
+    if (a === true) return first;
+    // The refusal is a request on the refusing shard; the Worker grows the region and retries.
+    load.refused(bucketShardName(CHANNEL, first), t);
+    stats.refused++;
+    grow(book, t * 1000, a > 0 ? first : null, Math.round(a));
+    load.lookup(DIRECTORY, t);
+    iso.buckets = book.buckets;
+    iso.at = t;
+    iso.joins = 0;
+    const second = retryBucket(iso.buckets, first, () => r.next());
+    if (upgrade(second, t) === true) return second;
+    load.refused(bucketShardName(CHANNEL, second), t);
+    stats.refused++;
+    stats.failed++;
+    return null;
+  };
+  const place = (v: ViewerSpec, b: number, t: number) => {
     present[b]! += 1;
-    if ((joins[b] ?? 0) === 0) firstJoin[b] = v.joinS;
-    joins[b] = (joins[b] ?? 0) + 1;
-    if (joins[b]! >= JOIN_REPORT_BATCH) sendReport(b, v.joinS);
     bucketOf.set(v, b);
     const name = bucketShardName(CHANNEL, b);
     let list = shards.get(name);
     if (!list) shards.set(name, (list = []));
-    list.push(v);
+    list.push(t > v.joinS ? { ...v, socketS: t } : v);
+    if (t > v.joinS) stats.delayedS = Math.max(stats.delayedS, t - v.joinS);
+  };
+  // Joins refused twice, tried again TRACKER_PROBE_MIN_MS later (few: kept sorted by time).
+  const again: { v: ViewerSpec; t: number }[] = [];
+  const tryJoin = (v: ViewerSpec, t: number) => {
+    until(t);
+    const b = connect(t);
+    if (b !== null) place(v, b, t);
+    else if (t + TRACKER_PROBE_MIN_MS / 1000 < v.leaveS) {
+      again.push({ v, t: t + TRACKER_PROBE_MIN_MS / 1000 });
+      again.sort((x, y) => x.t - y.t);
+    }
+  };
+  for (const v of specs) {
+    while (again.length > 0 && again[0]!.t <= v.joinS) {
+      const j = again.shift()!;
+      tryJoin(j.v, j.t);
+    }
+    tryJoin(v, v.joinS);
+  }
+  while (again.length > 0) {
+    const j = again.shift()!;
+    tryJoin(j.v, j.t);
   }
   return shards;
+}
+
+/** What routing cost the joins: upgrades refused (each a request on a shard), joins refused twice (the client probes again), and the longest such wait. */
+export interface RouteStats {
+  refused: number;
+  failed: number;
+  delayedS: number;
+}
+
+export function newRouteStats(): RouteStats {
+  return { refused: 0, failed: 0, delayedS: 0 };
 }
 
 export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
@@ -221,7 +287,8 @@ export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
   const net = cfg.profile ? { ...base, unconnectableShare: planProfile(cfg.profile, cfg.viewers).isolated ? 1 : 0 } : base;
   const specs = specsFor(cfg);
   const load = new ObjectLoad(horizonS + cfg.budgetS + 2);
-  const shards = cfg.profile ? new Map([[CHANNEL, specs]]) : route(specs, load, cfg.seed, cfg.expectedViewers);
+  const routing = newRouteStats();
+  const shards = cfg.profile ? new Map([[CHANNEL, specs]]) : route(specs, load, cfg.seed, cfg.expectedViewers, routing);
   const slack = new Float64Array(SLACK_BINS);
   const byCause = new Float64Array(HTTP_CAUSES.length);
   let p2p = 0,
@@ -272,7 +339,7 @@ export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
   const usage = {
     // One live-playlist refresh per viewer per segment, every HTTP segment fetch (claims included), every upgrade.
     workersRequests: played + httpRequests + t.upgrades,
-    doRequests: t.upgrades + t.wsIn / 20 + t.claims + t.lookups,
+    doRequests: t.upgrades + t.refusals + t.wsIn / 20 + t.claims + t.lookups,
     doActiveS: load.activeSeconds(),
     r2ClassB: colos * (Math.ceil(horizonS / cfg.segmentS) + horizonS / ASSUME.playlistTtlS),
   };
@@ -305,6 +372,7 @@ export function runPolicy(cfg: RunConfig, policy: ClientPolicy): RunResult {
     meanPeers: specs.length ? peersW / specs.length : 0,
     meanM: specs.length ? mW / specs.length : 0,
     refused,
+    routing,
     events,
     seconds: (performance.now() - t0) / 1000,
   };

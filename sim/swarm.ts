@@ -445,9 +445,12 @@ export function runShard(input: ShardInput): ShardResult {
     // Played: segments whose deadline falls before it leaves, among those published.
     v.last = Math.min(S - 1, Math.ceil((v.spec.leaveS - B) / D) - 1);
     v.reann = policy.reannounce?.();
-    load.upgrade(input.name, q.now);
+    // Its socket opens later when routing refused its join twice (run.ts route): HTTP only until then.
+    const socketWait = Math.max(0, (v.spec.socketS ?? q.now) - q.now);
+    if (socketWait > 0) q.after(socketWait, () => v.present && load.upgrade(input.name, q.now));
+    else load.upgrade(input.name, q.now);
     byId.set(v.idStr, v);
-    q.after(net.p2pRttS, () => periodicAnnounce(v));
+    q.after(socketWait + net.p2pRttS, () => periodicAnnounce(v));
     // The first segment loads at once; those whose fallback time is already past follow it.
     if (v.first <= cur) startHttp(v, v.first, "first");
     for (let s = v.first + 1; s <= cur; s++) scheduleFallback(v, s);

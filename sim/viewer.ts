@@ -11,6 +11,8 @@ export interface ViewerSpec {
   /** Session key the Worker routes on (jumpBucket). */
   key: number;
   joinS: number;
+  /** When its tracker socket opened, when later than joinS (routing refused its join twice, sim/run.ts). */
+  socketS?: number;
   leaveS: number;
   upBps: number;
   downBps: number;

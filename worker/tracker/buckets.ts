@@ -9,6 +9,8 @@
 // DIRECTORY_REPORT_MS, and early after JOIN_REPORT_BATCH joins, so a flash crowd opens new
 // buckets within a fraction of a second. A joining viewer goes to a uniformly random bucket
 // (even fill, no coordination), or back to the one it names (its es_role frames told it).
+// A shard past its own join rate (admission.ts joinGate) refuses like a full one; its
+// refusal carries its demand, and grow() sizes the region for it at once.
 // An operator's expected audience (TRACKER_EXPECTED_VIEWERS) sets a floor: the buckets its
 // flash crowd will need, open before the first join, never shrunk below.
 import {
@@ -79,22 +81,53 @@ export function pickBucket(buckets: number, asked: number | null, rng: () => num
   return Math.min(buckets - 1, Math.floor(rng() * buckets));
 }
 
-/** A shard's report: its sockets, and `joins` upgrades accepted over the last `periodMs`. */
-export function report(book: BucketBook, bucket: number, sockets: number, joins: number, periodMs: number, now: number): void {
-  if (!Number.isInteger(bucket) || bucket < 0 || bucket >= MAX_BUCKETS) return;
+/**
+ * The bucket the Worker retries a refused join on: a random one of `buckets` other than the
+ * one that refused (that shard is full or past its join rate for now), or 0 when there is
+ * no other.
+ */
+export function retryBucket(buckets: number, refused: number, rng: () => number): number {
+  if (buckets <= 1) return 0;
+  const b = Math.min(buckets - 2, Math.floor(rng() * (buckets - 1)));
+  return b >= refused ? b + 1 : b;
+}
+
+function extendTo(book: BucketBook, bucket: number): void {
   while (book.viewers.length <= bucket) {
     book.viewers.push(0);
     book.joinRate.push(0);
     book.reportedAt.push(-Infinity);
   }
+}
+
+/** A shard's report: its sockets, and `joins` upgrades asked for (refused ones included: the region must absorb them) over the last `periodMs`. */
+export function report(book: BucketBook, bucket: number, sockets: number, joins: number, periodMs: number, now: number): void {
+  if (!Number.isInteger(bucket) || bucket < 0 || bucket >= MAX_BUCKETS) return;
+  extendTo(book, bucket);
   book.viewers[bucket] = Math.max(0, sockets);
   book.joinRate[bucket] = periodMs > 0 ? Math.max(0, joins) / (periodMs / 1000) : 0;
   book.reportedAt[bucket] = now;
   settle(book, now);
 }
 
-/** A shard refused a join because it is full: one more bucket at once. */
-export function grow(book: BucketBook, now: number): void {
+/**
+ * A shard refused a join (full, or past MAX_JOINS_PER_S_PER_SHARD): one more bucket at once.
+ * When the refusal states the bucket and the upgrades per second it is asked for, that demand
+ * counts as the bucket's join rate until its next report, so the region grows at once to what
+ * the demand needs: a crowd's first refusal opens the region's buckets. Every refusal still
+ * adds one: the directory sizes shards for MAX_JOINS_PER_SHARD_S, the very rate they admit,
+ * and the buckets refusals add are the headroom that keeps a shard's random seconds under
+ * it. Sizing by demand alone (no bucket for a refusal routed by an isolate's older count)
+ * was tried in the simulator: at 10,000 viewers, seeds 1-3, 13-15 shards, offload
+ * 0.951-0.954 and up to 516 requests/s on one shard, against 21-24 shards, 0.954-0.956 and
+ * at most 393/s with one bucket per refusal. Extra buckets shrink after SHRINK_AFTER_MS.
+ */
+export function grow(book: BucketBook, now: number, bucket: number | null = null, demandPerS = 0): void {
+  if (bucket !== null && Number.isInteger(bucket) && bucket >= 0 && bucket < MAX_BUCKETS && Number.isFinite(demandPerS) && demandPerS > 0) {
+    extendTo(book, bucket);
+    book.joinRate[bucket] = Math.max(book.joinRate[bucket]!, demandPerS);
+    book.reportedAt[bucket] = Math.max(book.reportedAt[bucket]!, now);
+  }
   book.buckets = Math.min(MAX_BUCKETS, book.buckets + 1);
   book.smallSince = null;
   settle(book, now);

@@ -4,7 +4,7 @@
 // decisions buckets.ts.
 import type { Env } from "../env";
 import { jsonError } from "../http";
-import { bucketsForAudience, pickBucket } from "./buckets";
+import { bucketsForAudience, pickBucket, retryBucket } from "./buckets";
 import { directory } from "./directory";
 import { DIRECTORY_CACHE_MS, ISOLATE_REFRESH_JOINS, MAX_CACHED_REGIONS } from "./limits";
 import {
@@ -15,6 +15,8 @@ import {
   CHANNEL_HEADER,
   expectedViewers,
   FULL_HEADER,
+  JOIN_DEMAND_HEADER,
+  joinDemandOf,
   SHARD_HEADER,
   shardName,
   trackerSharding,
@@ -40,19 +42,22 @@ export async function handleTrackerRequest(request: Request, env: Env): Promise<
   };
   // An operator's expected audience sizes the region before its crowd arrives (buckets.ts).
   const floor = bucketsForAudience(expectedViewers(env, region));
-  const res = await upgrade(pickBucket(await bucketCount(env, region, floor), askedBucket(url.searchParams.get(BUCKET_PARAM)), Math.random));
+  const first = pickBucket(await bucketCount(env, region, floor), askedBucket(url.searchParams.get(BUCKET_PARAM)), Math.random);
+  const res = await upgrade(first);
   if (res.status !== 503 || res.headers.get(FULL_HEADER) !== "1") return res;
-  // The shard is at MAX_SOCKETS_PER_SHARD (the count this isolate holds lags the region):
-  // grow the region and try a random bucket of the new count, once.
+  // The shard is at MAX_SOCKETS_PER_SHARD or past MAX_JOINS_PER_S_PER_SHARD (the count this
+  // isolate holds lags the region): grow the region for the demand the shard measured, and
+  // try another bucket of the new count, once.
+  const demand = joinDemandOf(res.headers.get(JOIN_DEMAND_HEADER));
   await res.body?.cancel();
-  let buckets = floor;
+  let buckets = Math.max(floor, counts.get(region)?.buckets ?? 1);
   try {
-    buckets = await directory(env, region).grow(floor);
+    buckets = await directory(env, region).grow(floor, first, demand);
     counts.set(region, { buckets, at: Date.now(), joins: 0 });
   } catch (err) {
     console.error("tracker directory grow failed", err);
   }
-  return upgrade(pickBucket(buckets, null, Math.random));
+  return upgrade(retryBucket(buckets, first, Math.random));
 }
 
 /** Region → its bucket count as this isolate last read it, and the joins routed since. */

@@ -2,7 +2,7 @@
 // "live" or "live#EU") that says how many swarm shards the region spans (buckets.ts). The
 // Worker asks it at most once per DIRECTORY_CACHE_MS per isolate (connect.ts), shards tell
 // it their sockets and joins, and a full shard makes it grow. Only the bucket count is
-// stored: after an eviction the sizes come back with the shards' next reports. The Worker
+// stored: after an eviction the sizes come back with the shards' next reports (and a refusal's demand). The Worker
 // passes the region's floor (its expected audience's buckets) on every read and grow.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
@@ -35,11 +35,11 @@ export class ChannelDirectory extends DurableObject<Env> {
     return this.book.buckets;
   }
 
-  /** A shard refused a join (full): one more bucket now; returns the bucket count. */
-  async grow(floor = 1): Promise<number> {
+  /** A shard refused a join (full or past its join rate; `bucket` and its `demand` per second when known): grows; returns the bucket count. */
+  async grow(floor = 1, bucket: number | null = null, demand = 0): Promise<number> {
     const before = this.book.buckets;
     setFloor(this.book, floor, Date.now());
-    grow(this.book, Date.now());
+    grow(this.book, Date.now(), bucket, demand);
     await this.saveIfChanged(before);
     return this.book.buckets;
   }

@@ -37,13 +37,13 @@ import {
   SOCKET_IDLE_MS,
   STATS_FLUSH_MS,
 } from "./limits";
-import { addressTag, CAP_TAG_PREFIX } from "./admission";
+import { addressTag, admitJoin, CAP_TAG_PREFIX, joinDemand, newJoinGate, type JoinGate } from "./admission";
 import { addressKey } from "../access/address";
 import { createWitness, noteSeen, takeBatch, unmark, type Witness, type WitnessBatch } from "./witness";
 import { shardName as statsShardName, shardOf } from "../stats/aggregate";
 import { STATS_SHARDS } from "../stats/limits";
 import { RegistryListing } from "./registry";
-import { CHANNEL_HEADER, FULL_HEADER, parseShardName, SHARD_HEADER } from "./routing";
+import { CHANNEL_HEADER, FULL_HEADER, JOIN_DEMAND_HEADER, parseShardName, SHARD_HEADER } from "./routing";
 import { readAttachment, readCounters, type Attachment } from "./attachment";
 
 export type OutageMode = "ok" | "refuse" | "close";
@@ -69,9 +69,12 @@ export class TrackerShard extends DurableObject<Env> {
   private outage: OutageMode = "ok";
   private readonly listing: RegistryListing;
   private sizeReportedAt = -Infinity;
-  /** Upgrades accepted since the last report to the directory, and when the first of them came. */
+  /** Upgrades asked for since the last report to the directory, and when the first of them came. */
   private joins = 0;
   private joinsSince = 0;
+  /** This shard's join rate and demand (admission.ts); memory only, full again after a wake. */
+  private readonly joinGate: JoinGate = newJoinGate(Date.now());
+  private readonly joinRateOn: boolean;
   /** Sightings not yet pushed to the StatsHub and SegmentLeases; memory only (witness.ts). */
   private readonly witness: Witness = createWitness();
   /** Wall time; only the test hook (EDGESWARM_TEST_HOOKS) moves it ahead, to drive expiry. */
@@ -82,6 +85,8 @@ export class TrackerShard extends DurableObject<Env> {
     this.listing = new RegistryListing(ctx, env);
     // TRACKER_RATE_LIMIT=off exists for synthetic benchmarks only (see docs/tracker.md).
     this.state = createState(Date.now(), Reflect.get(env, "TRACKER_RATE_LIMIT") !== "off");
+    // The join rate too: a load generator opens hundreds of sockets at once on one shard.
+    this.joinRateOn = Reflect.get(env, "TRACKER_RATE_LIMIT") !== "off";
     // Rebuild swarms from the live sockets: this is the only copy of membership,
     // and it survives hibernation and eviction together with the sockets.
     for (const ws of ctx.getWebSockets()) this.adopt(ws);
@@ -141,8 +146,15 @@ export class TrackerShard extends DurableObject<Env> {
     const tag = addressTag(request.headers.get("cf-connecting-ip"));
     if (tag && this.ctx.getWebSockets(tag).length >= MAX_SOCKETS_PER_IP) return jsonError(429, "too many tracker connections from this address");
     // A flash crowd: tell the directory now, so it opens buckets before this shard fills.
+    // Joins asked for count, refused ones too: they are what the region must absorb.
     if (this.joins++ === 0) this.joinsSince = this.now();
     if (this.joins >= JOIN_REPORT_BATCH) this.ctx.waitUntil(this.reportSize(this.now(), true));
+    // Past its join rate the shard answers "full": the Worker grows the region for the
+    // demand it states and retries on another bucket (admission.ts, connect.ts). Like the
+    // address cap, not for upgrades from this machine (tests, wrangler dev: no tag).
+    if (this.joinRateOn && tag !== null && !admitJoin(this.joinGate, this.now())) {
+      return jsonError(503, "tracker shard busy", { [FULL_HEADER]: "1", [JOIN_DEMAND_HEADER]: String(Math.round(joinDemand(this.joinGate, this.now()))) });
+    }
     const name = request.headers.get(SHARD_HEADER);
     this.listing.join(name, request.headers.get(CHANNEL_HEADER));
     if (name) this.state.bucket = parseShardName(name).bucket;

@@ -362,3 +362,46 @@ export const MIN_JOIN_PERIOD_MS = 100;
 export const MAX_CACHED_REGIONS = 1024;
 /** A bucket whose shard has not reported for this long is counted as empty. */
 export const DIRECTORY_REPORT_STALE_MS = 6 * DIRECTORY_REPORT_MS;
+
+// ---- The capacity of one shard, enforced by the shard itself (admission.ts joinGate) ----
+
+/**
+ * Requests per second we allow one tracker object (upgrades, incoming frames, RPCs):
+ * half of Cloudflare's ~1,000/s soft limit per object, so a shard keeps headroom for the
+ * answers and re-announces its joins bring over the next seconds (issue 13 goal).
+ */
+export const SHARD_REQUESTS_PER_S = 500;
+
+/**
+ * Requests one join brings its shard: the upgrade, the announce, and the answers to its
+ * relayed offers (bittorrent-tracker's client sends 5), as the swarm simulator counts them.
+ */
+export const REQUESTS_PER_JOIN = 2 + 5;
+
+/**
+ * Upgrades one shard accepts per second, whatever the Worker's isolates believe the bucket
+ * count is: a token bucket refilled at this rate. Past it the shard answers "shard full"
+ * (503 + FULL_HEADER) and the Worker grows the region and retries on another bucket. Equal to
+ * MAX_JOINS_PER_SHARD_S, the rate the directory sizes a region for: a region sized right
+ * refuses only a random second's excess. Without it the first shard of a crowd nobody
+ * announced took every join until isolates re-read the count (3,122 requests/s simulated).
+ */
+export const MAX_JOINS_PER_S_PER_SHARD = MAX_JOINS_PER_SHARD_S;
+
+/**
+ * Upgrades a quiet shard accepts at once before the rate applies. Small: one second of a
+ * shard then takes at most JOIN_BURST + MAX_JOINS_PER_S_PER_SHARD joins, whose
+ * REQUESTS_PER_JOIN each must fit in SHARD_REQUESTS_PER_S ((20 + 50) × 7 = 490 ≤ 500). 20, not
+ * less: at 1,000 simulated viewers (a crowd of ~50 joins/s) 10 refused one join in a random
+ * second, split the audience over two shards and cost 0.006 of offload.
+ */
+export const JOIN_BURST = 20;
+
+/**
+ * A shard measures its demand (upgrades asked for, refused ones included) over windows of
+ * this length; a refusal carries it to the Worker (JOIN_DEMAND_HEADER), which passes it to the
+ * directory's grow, so a crowd opens the buckets it needs on its first refusal, not one per
+ * refusal. One second: the simulator's load is counted per second, and a crowd's rate moves
+ * on that scale.
+ */
+export const JOIN_DEMAND_WINDOW_MS = 1_000;

@@ -85,8 +85,16 @@ export function expectedViewers(env: Env, region: string): number {
 
 /** Query parameter by which a reconnecting viewer names the bucket it was in (0..MAX_BUCKETS-1). */
 export const BUCKET_PARAM = "es_bucket";
-/** Set by a shard that refuses an upgrade because it is full. */
+/** Set by a shard that refuses an upgrade because it is full or past its join rate. */
 export const FULL_HEADER = "x-edgeswarm-shard-full";
+/** On that refusal: the upgrades per second the shard is asked for (admission.ts joinDemand), for the directory's grow. */
+export const JOIN_DEMAND_HEADER = "x-edgeswarm-join-demand";
+
+/** The demand a refusal carries, or 0 when absent or not a finite non-negative number. */
+export function joinDemandOf(raw: string | null): number {
+  const v = raw === null ? NaN : Number(raw);
+  return Number.isFinite(v) && v > 0 ? v : 0;
+}
 
 /** The bucket a viewer asks for, or null when it asks for none or for one that cannot exist. */
 export function askedBucket(raw: string | null): number | null {

@@ -284,3 +284,23 @@ describe("admission", () => {
     expect(L.TARGET_CANDIDATES).toBeLessThanOrEqual(8);
   });
 });
+
+describe("the capacity of one shard (issue 13)", () => {
+  it("MAX_JOINS_PER_S_PER_SHARD and JOIN_BURST: a shard's busiest second of joins fits SHARD_REQUESTS_PER_S", () => {
+    expect((L.JOIN_BURST + L.MAX_JOINS_PER_S_PER_SHARD) * L.REQUESTS_PER_JOIN).toBeLessThanOrEqual(L.SHARD_REQUESTS_PER_S);
+    // The directory sizes a region for no more than what a shard admits, so a region sized right refuses only a random second's excess.
+    expect(L.MAX_JOINS_PER_SHARD_S).toBeLessThanOrEqual(L.MAX_JOINS_PER_S_PER_SHARD);
+  });
+
+  it("SHARD_REQUESTS_PER_S stays under an object's ~1,000/s soft limit, with room for a shard's steady traffic", () => {
+    expect(L.SHARD_REQUESTS_PER_S).toBeLessThanOrEqual(1000 / 2);
+  });
+
+  it("REQUESTS_PER_JOIN counts the upgrade, the announce and one answer per offer bittorrent-tracker's client sends", () => {
+    expect(L.REQUESTS_PER_JOIN).toBe(1 + 1 + 5);
+  });
+
+  it("JOIN_DEMAND_WINDOW_MS is longer than the shortest period a demand is measured over", () => {
+    expect(L.JOIN_DEMAND_WINDOW_MS).toBeGreaterThan(L.MIN_JOIN_PERIOD_MS);
+  });
+});

@@ -62,12 +62,15 @@ describe("sockets per address per shard", () => {
     expect(refused.status).toBe(429);
     expect(await refused.json()).toEqual({ error: "too many tracker connections from this address" });
     // Another address in the same IPv6 /64 counts as the same client; a different one does not.
+    // (A second later on the shard's clock: it admits JOIN_BURST joins at once, then 50/s.)
+    await testEnv.TRACKER.getByName(ch).testAdvanceClock(1000);
     for (let i = 0; i < MAX_SOCKETS_PER_IP; i++) flood.push(await connect(`/announce/${ch}`, { "cf-connecting-ip": `2001:db8:1:2::${i + 1}` }));
     const sameNet = await upgrade(ch, "2001:db8:1:2:ffff::1");
     expect(sameNet.status).toBe(429);
     await sameNet.body?.cancel();
 
     const h = id20("h-ip");
+    await testEnv.TRACKER.getByName(ch).testAdvanceClock(1000);
     const a = await connect(`/announce/${ch}`, { "cf-connecting-ip": "198.51.100.1" });
     const b = await connect(`/announce/${ch}`, { "cf-connecting-ip": "198.51.100.2" });
     a.send(announce(h, id20("a"), { event: "started" }));
