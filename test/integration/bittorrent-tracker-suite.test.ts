@@ -161,7 +161,7 @@ function expectUpdate(data: UpdateData, announceUrl: string): void {
  * The original's common shape: start, an update, whatever the case checks in between, then
  * stop and its update, and no warning or error on the way.
  */
-async function startThenStop(
+async function expectStartThenStop(
   server: Server,
   opts: { extra?: Record<string, unknown>; startWith?: Record<string, unknown>; between?: (client: BtClient) => Promise<void> } = {},
 ): Promise<void> {
@@ -199,7 +199,7 @@ describe.each(targets)("bittorrent-tracker's ws client scenarios: $name", { time
     }
   }
 
-  it("client.start() and client.stop(): an update each, with the swarm's counts", () => withServer((server) => startThenStop(server)));
+  it("client.start() and client.stop(): an update each, with the swarm's counts", () => withServer((server) => expectStartThenStop(server)));
 
   it("client.stop(); client.destroy() in one tick: the server still receives the stop, the client sees no update", () =>
     withServer(async (server) => {
@@ -250,10 +250,12 @@ describe.each(targets)("bittorrent-tracker's ws client scenarios: $name", { time
   };
 
   it("client.announce() with params: served, and the control shows the parameter", () =>
-    withServer((server) => startThenStop(server, { startWith: { testParam: "this is a test" }, between: paramArrived(server) })));
+    withServer((server) => expectStartThenStop(server, { startWith: { testParam: "this is a test" }, between: paramArrived(server) })));
 
   it("client opts.getAnnounceOpts: its fields ride on the announce, which is served", () =>
-    withServer((server) => startThenStop(server, { extra: { getAnnounceOpts: () => ({ testParam: "this is a test" }) }, between: paramArrived(server) })));
+    withServer((server) =>
+      expectStartThenStop(server, { extra: { getAnnounceOpts: () => ({ testParam: "this is a test" }) }, between: paramArrived(server) }),
+    ));
 
   it("valid tracker port: the tracker answers", () =>
     withServer(async (server) => {
@@ -275,7 +277,7 @@ describe.each(targets)("bittorrent-tracker's ws client scenarios: $name", { time
           return createConnection(opts, cb);
         },
       });
-      await startThenStop(server, { extra: { proxyOpts: { httpAgent: agent } }, between: async () => expect(agentUsed).toBe(true) });
+      await expectStartThenStop(server, { extra: { proxyOpts: { httpAgent: agent } }, between: async () => expect(agentUsed).toBe(true) });
       agent.destroy();
     }));
 
@@ -298,7 +300,7 @@ describe.each(targets)("bittorrent-tracker's ws client scenarios: $name", { time
   it("magnet: start, update and stop with an info hash from a magnet link", () =>
     withServer(async (server) => {
       // client-magnet.js parses the info hash out of a magnet URI; the client only ever sends the hash.
-      await startThenStop(server, {
+      await expectStartThenStop(server, {
         extra: { infoHash: randomHex20() },
         between: async (client) => {
           const again = next<UpdateData>(client, "update");
@@ -311,7 +313,7 @@ describe.each(targets)("bittorrent-tracker's ws client scenarios: $name", { time
   it("large torrent: start and stop with a torrent that has many pieces", () =>
     withServer(async (server) => {
       // client-large-torrent.js: the torrent is large, the announce is the same shape.
-      await startThenStop(server, { extra: { infoHash: randomBytes(20).toString("hex") } });
+      await expectStartThenStop(server, { extra: { infoHash: randomBytes(20).toString("hex") } });
     }));
 
   it("single info_hash scrape: the reply names the torrent", () =>
