@@ -13,7 +13,7 @@ import { guardConnection, type ConnectionLike } from "./peer-size-guard";
 interface PeerLike extends ConnectionLike {
   once(ev: "connect" | "close", fn: () => void): void;
 }
-interface ClientLike {
+export interface ClientLike {
   destroyed: boolean;
   on(ev: "peer", fn: (p: PeerLike) => void): void;
   on(ev: "update", fn: (d: { complete?: number; incomplete?: number }) => void): void;
@@ -50,26 +50,36 @@ export function watchedTrackerClients(): number {
   return live.size;
 }
 
+/**
+ * Re-announces `client` while it has no peers, and guards each of its peer connections. The
+ * bundle's class below calls it for every client; Node harnesses (no build redirect) call it
+ * for clients they start, so they run this exact driver.
+ */
+export function watchTrackerClient(client: ClientLike): void {
+  if (live.has(client)) return;
+  const policy = new PeerlessReannounce();
+  live.set(client, policy);
+  client.on("update", (d) => policy.onReply(Number(d?.complete), Number(d?.incomplete), nowS()));
+  client.on("peer", (peer) => {
+    // Before the core builds its Peer on this connection (peer-size-guard.ts, issue 14 M6).
+    guardConnection(peer);
+    // The core destroys duplicate connections before they connect: count only real ones.
+    let connectedAt: number | undefined;
+    peer.once("connect", () => {
+      connectedAt = nowS();
+      policy.onConnect();
+    });
+    peer.once("close", () => {
+      if (connectedAt !== undefined) policy.onClose(nowS(), nowS() - connectedAt);
+    });
+  });
+  timer ??= setInterval(tick, REANNOUNCE_TICK_MS);
+}
+
 export default class ReannouncingClient extends (Client as new (opts: unknown) => ClientLike) {
   constructor(opts: unknown) {
     super(opts);
-    const policy = new PeerlessReannounce();
-    live.set(this, policy);
-    this.on("update", (d) => policy.onReply(Number(d?.complete), Number(d?.incomplete), nowS()));
-    this.on("peer", (peer) => {
-      // Before the core builds its Peer on this connection (peer-size-guard.ts, issue 14 M6).
-      guardConnection(peer);
-      // The core destroys duplicate connections before they connect: count only real ones.
-      let connectedAt: number | undefined;
-      peer.once("connect", () => {
-        connectedAt = nowS();
-        policy.onConnect();
-      });
-      peer.once("close", () => {
-        if (connectedAt !== undefined) policy.onClose(nowS(), nowS() - connectedAt);
-      });
-    });
-    timer ??= setInterval(tick, REANNOUNCE_TICK_MS);
+    watchTrackerClient(this);
   }
 
   override destroy(cb?: () => void): void {
