@@ -74,7 +74,6 @@ export class TrackerShard extends DurableObject<Env> {
   private joinsSince = 0;
   /** This shard's join rate and demand (admission.ts); memory only, full again after a wake. */
   private readonly joinGate: JoinGate = newJoinGate(Date.now());
-  private readonly joinRateOn: boolean;
   /** Sightings not yet pushed to the StatsHub and SegmentLeases; memory only (witness.ts). */
   private readonly witness: Witness = createWitness();
   /** Wall time; only the test hook (EDGESWARM_TEST_HOOKS) moves it ahead, to drive expiry. */
@@ -85,8 +84,6 @@ export class TrackerShard extends DurableObject<Env> {
     this.listing = new RegistryListing(ctx, env);
     // TRACKER_RATE_LIMIT=off exists for synthetic benchmarks only (see docs/tracker.md).
     this.state = createState(Date.now(), Reflect.get(env, "TRACKER_RATE_LIMIT") !== "off");
-    // The join rate too: a load generator opens hundreds of sockets at once on one shard.
-    this.joinRateOn = Reflect.get(env, "TRACKER_RATE_LIMIT") !== "off";
     // Rebuild swarms from the live sockets: this is the only copy of membership,
     // and it survives hibernation and eviction together with the sockets.
     for (const ws of ctx.getWebSockets()) this.adopt(ws);
@@ -152,7 +149,8 @@ export class TrackerShard extends DurableObject<Env> {
     // Past its join rate the shard answers "full": the Worker grows the region for the
     // demand it states and retries on another bucket (admission.ts, connect.ts). Like the
     // address cap, not for upgrades from this machine (tests, wrangler dev: no tag).
-    if (this.joinRateOn && tag !== null && !admitJoin(this.joinGate, this.now())) {
+    // TRACKER_RATE_LIMIT=off lifts it too (state.rateLimits): a load generator opens hundreds of sockets at once.
+    if (this.state.rateLimits && tag !== null && !admitJoin(this.joinGate, this.now())) {
       return jsonError(503, "tracker shard busy", { [FULL_HEADER]: "1", [JOIN_DEMAND_HEADER]: String(Math.round(joinDemand(this.joinGate, this.now()))) });
     }
     const name = request.headers.get(SHARD_HEADER);
