@@ -110,12 +110,19 @@ export const EVICT_UNANSWERED_OFFERS = 3;
 export const EVICT_UNANSWERED_MS = 15_000;
 
 /**
- * Random candidates drawn per offer target in a big swarm, before they are spread over
- * client addresses (swarm.ts spreadTargets, issue 14 H1). 2: when one address holds most of
- * a sample, the other addresses' peers in a sample twice the size still get offered first;
- * more costs a draw per candidate on every announce for little gain.
+ * Candidates gathered per offer target in a big swarm, before they are spread over client
+ * addresses (swarm.ts pickTargets and spreadTargets, issue 14 H1). 2: a choice between
+ * peers that answer and mute ones; more costs draws on every announce for little gain.
  */
 export const TARGET_CANDIDATES = 2;
+
+/**
+ * Draws allowed per offer target in a big swarm. pickTargets keeps a drawn member with chance
+ * 1 / its address's member count, so one address holding 40 of 42 members (20 sockets × 2
+ * peer_ids, the caps) costs ~20 draws per candidate; 64 leaves the honest partner undrawn
+ * with chance ~(41/42)^320 < 0.1 % for a 5-offer announce. At most 640 draws (10 offers).
+ */
+export const TARGET_DRAWS = 64;
 
 /**
  * A re-announce rewrites the socket attachment (where lastSeen survives a wake)

@@ -45,12 +45,17 @@ export interface Member {
   group: string | null;
 }
 
+/** The address group pickTargets draws by: the socket's address, or the socket itself when it has none (loopback, tests, labs). */
+export const groupOf = (m: Member): string => m.group ?? `#${m.sock}`;
+
 /** A member's latest es_report figures, and when they came. */
 export type MemberReport = Omit<ReportIn, "action" | "infoHash" | "peerId"> & { at: number };
 
 export interface Swarm {
   members: Member[];
   byPeer: Map<string, Member>;
+  /** Members per address group (groupOf), so pickTargets can draw every address equally often. */
+  groupSize: Map<string, number>;
   complete: number;
   /** Who fetches new segments over HTTP (roles.ts); in memory only, rebuilt from reports. */
   plan: FetcherPlan;
@@ -215,7 +220,7 @@ export function removeSocket(state: TrackerState, id: SocketId): void {
 export function getSwarm(state: TrackerState, infoHash: string): Swarm {
   let swarm = state.swarms.get(infoHash);
   if (!swarm) {
-    swarm = { members: [], byPeer: new Map(), complete: 0, plan: emptyPlan(), plannedAt: -Infinity };
+    swarm = { members: [], byPeer: new Map(), groupSize: new Map(), complete: 0, plan: emptyPlan(), plannedAt: -Infinity };
     state.swarms.set(infoHash, swarm);
   }
   return swarm;
@@ -239,6 +244,8 @@ export function join(swarm: Swarm, s: SocketState, infoHash: string, peerId: str
   swarm.members.push(m);
   s.idleSince = null;
   swarm.byPeer.set(peerId, m);
+  const g = groupOf(m);
+  swarm.groupSize.set(g, (swarm.groupSize.get(g) ?? 0) + 1);
   if (complete) swarm.complete++;
   s.memberships.push(m);
   return m;
@@ -254,6 +261,10 @@ export function leave(state: TrackerState, s: SocketState | undefined, m: Member
       last.idx = m.idx;
     }
     swarm.byPeer.delete(m.peerId);
+    const g = groupOf(m);
+    const left = (swarm.groupSize.get(g) ?? 1) - 1;
+    if (left > 0) swarm.groupSize.set(g, left);
+    else swarm.groupSize.delete(g);
     if (m.complete) swarm.complete--;
     if (swarm.members.length === 0) state.swarms.delete(m.infoHash);
   }

@@ -18,6 +18,7 @@ import {
   OFFER_PER_S,
   PERSIST_SEEN_MS,
   TARGET_CANDIDATES,
+  TARGET_DRAWS,
   WAKE_GRACE_MS,
 } from "./limits";
 import {
@@ -25,6 +26,7 @@ import {
   counts,
   evictable,
   getSwarm,
+  groupOf,
   idleSockets,
   isLive,
   join,
@@ -211,9 +213,11 @@ function rememberOffer(ts: SocketState, offerId: string, rec: PendingOffer, now:
 /**
  * Up to `want` distinct random live members other than peer `self`. A peer of the same
  * socket is a fair target: two players of one stream on one page share the socket, and
- * bittorrent-tracker's server relays between them too. Rejection sampling keeps this
- * O(want) for big swarms; small swarms are shuffled whole. The random candidates are then
- * spread over client addresses and put the peers that answer first (spreadTargets).
+ * bittorrent-tracker's server relays between them too. Small swarms are shuffled whole. In
+ * a big one each client address is drawn as often as any other, however many sockets it
+ * holds: a member is kept with chance 1 / its address's member count (rejection sampling,
+ * O(want × the biggest address's share) draws, capped by TARGET_DRAWS). The candidates are
+ * then spread over addresses, peers that answer first (spreadTargets).
  */
 export function pickTargets(swarm: Swarm, self: string, want: number, now: number, rng: () => number): Member[] {
   const n = swarm.members.length;
@@ -228,15 +232,16 @@ export function pickTargets(swarm: Swarm, self: string, want: number, now: numbe
     }
     return spreadTargets(pool, want);
   }
-  // More candidates than asked for, so one address's peers can be passed over.
-  const chosen = new Set<number>();
+  // Issue 14 H1: drawn by member, one address's 40 sockets × peer_ids would fill most
+  // samples, and an honest partner would be offered only when the sample happened to hold it.
+  const chosen = new Set<Member>();
   const cands: Member[] = [];
-  for (let tries = 0; cands.length < want * TARGET_CANDIDATES && tries < want * 8; tries++) {
-    const i = Math.floor(rng() * n);
-    if (chosen.has(i)) continue;
-    chosen.add(i);
-    const m = swarm.members[i]!;
-    if (ok(m)) cands.push(m);
+  for (let tries = 0; cands.length < want * TARGET_CANDIDATES && tries < want * TARGET_DRAWS; tries++) {
+    const m = swarm.members[Math.floor(rng() * n)]!;
+    if (chosen.has(m) || !ok(m)) continue;
+    if (rng() * (swarm.groupSize.get(groupOf(m)) ?? 1) >= 1) continue;
+    chosen.add(m);
+    cands.push(m);
   }
   return spreadTargets(cands, want);
 }
@@ -257,8 +262,7 @@ export function spreadTargets(cands: readonly Member[], want: number): Member[] 
   for (let round = 1; out.length < want && rest.length > 0; round++) {
     const later: Member[] = [];
     for (const m of rest) {
-      // No address (loopback, tests, labs): each socket is a group of its own.
-      const g = m.group ?? `#${m.sock}`;
+      const g = groupOf(m);
       const n = taken.get(g) ?? 0;
       if (out.length < want && n < round) {
         taken.set(g, n + 1);

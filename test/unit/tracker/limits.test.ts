@@ -278,10 +278,15 @@ describe("admission", () => {
     expect(L.MAX_SOCKETS_PER_IP * L.MAX_PEERS_PER_SOCKET_PER_SWARM).toBeLessThan(L.MAX_PEERS_PER_SWARM / 100);
   });
 
-  it("TARGET_CANDIDATES: a big swarm's offers skip past one address's peers (spreadTargets, swarm.test.ts)", () => {
+  it("TARGET_CANDIDATES and TARGET_DRAWS: a big swarm's draws find the one honest partner beside an address filled to its caps (swarm.test.ts)", () => {
     expect(L.TARGET_CANDIDATES).toBeGreaterThanOrEqual(2);
-    // The draws stay bounded per announce: candidates never exceed the sampling budget.
-    expect(L.TARGET_CANDIDATES).toBeLessThanOrEqual(8);
+    // One address at its caps, the partner, and the announcer (not drawn): the partner is missed
+    // only if none of a 5-offer announce's draws lands on it.
+    const squat = L.MAX_SOCKETS_PER_IP * L.MAX_PEERS_PER_SOCKET_PER_SWARM;
+    const missed = Math.pow(1 - 1 / (squat + 2), 5 * L.TARGET_DRAWS);
+    expect(missed).toBeLessThan(1e-3);
+    // The draws stay bounded per announce.
+    expect(L.MAX_OFFERS_PER_ANNOUNCE * L.TARGET_DRAWS).toBeLessThanOrEqual(1000);
   });
 });
 
