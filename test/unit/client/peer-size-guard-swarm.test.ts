@@ -91,35 +91,59 @@ describe("peer size guard over real WebRTC", () => {
     const refused: [string, number][] = [];
     const guard = peerSizeGuard((peer, declared) => refused.push([peer, declared]));
     const bytesByPeer = new Map<string, number>();
-    const v = await viewer("seg", {
-      simultaneousHttpDownloads: 0,
-      validateP2PSegment: async (_u, _r, data) => createHash("sha256").update(new Uint8Array(data)).digest("hex") === SHA,
-    });
-    v.core.addEventListener("onSegmentStart", ({ segment, downloadSource, peerId }) => {
-      if (downloadSource === "p2p" && peerId) guard.expect(peerId, segment.externalId, SEG.byteLength);
-    });
-    v.core.addEventListener("onChunkDownloaded", (n, source, peerId) => {
-      if (source === "p2p" && peerId) bytesByPeer.set(peerId, (bytesByPeer.get(peerId) ?? 0) + n);
-    });
-    if (process.env.GUARD_DEBUG)
-      for (const e of ["onPeerConnect", "onSegmentStart", "onSegmentError", "onPeerClose"] as const)
-        v.core.addEventListener(e, (d: unknown) =>
-          console.log(
-            e,
-            JSON.stringify(d, (k, x) => (k === "segment" ? undefined : x)),
-          ),
-        );
-    const got = v.load();
-    got.catch(() => {}); // awaited below; a rejection fails the test there
-    await vi.waitFor(() => expect(refused.length).toBeGreaterThan(0), { timeout: 30_000, interval: 100 });
+    // node-datachannel fails every connection of one announce about 1 time in 3 ("Got a remote
+    // candidate without ICE transport" as an answer is applied), and the next announce is
+    // minutes away; a good attempt meets a liar in 1–2 s. So a viewer that met no liar in 10 s
+    // gives way to a fresh one (new peer id, new offers), up to six times. The guard and its
+    // counts carry over; only a liar refused counts.
+    let got: Promise<ArrayBuffer> | undefined;
+    for (let attempt = 1; attempt <= 6 && refused.length === 0; attempt++) {
+      const v = await viewer("seg", {
+        simultaneousHttpDownloads: 0,
+        validateP2PSegment: async (_u, _r, data) => createHash("sha256").update(new Uint8Array(data)).digest("hex") === SHA,
+      });
+      v.core.addEventListener("onSegmentStart", ({ segment, downloadSource, peerId }) => {
+        if (downloadSource === "p2p" && peerId) guard.expect(peerId, segment.externalId, SEG.byteLength);
+      });
+      v.core.addEventListener("onChunkDownloaded", (n, source, peerId) => {
+        if (source === "p2p" && peerId) bytesByPeer.set(peerId, (bytesByPeer.get(peerId) ?? 0) + n);
+      });
+      if (process.env.GUARD_DEBUG)
+        for (const e of ["onPeerConnect", "onSegmentStart", "onSegmentError", "onPeerClose"] as const)
+          v.core.addEventListener(e, (d: unknown) =>
+            console.log(
+              e,
+              JSON.stringify(d, (k, x) => (k === "segment" ? undefined : x)),
+            ),
+          );
+      got = v.load();
+      got.catch(() => {}); // awaited below; a rejection fails the test there
+      try {
+        await vi.waitFor(() => expect(refused.length).toBeGreaterThan(0), { timeout: 10_000, interval: 100 });
+      } catch {
+        console.log(`attempt ${attempt}: the viewer met no liar in 10 s`);
+        v.core.destroy();
+      }
+    }
+    expect(refused.length, "a viewer met a liar in one of six attempts").toBeGreaterThan(0);
 
     // The liar leaves (else the honest peer, which checks nothing, would take its padding),
     // and an honest peer joins with the real segment; the viewer's load completes from it.
+    // The honest peer's connection can fail the same way: one that has not delivered in 10 s
+    // gives way to another, up to six.
     for (const liar of liars) liar.core.destroy();
-    const honest = await viewer("seg", {});
-    expect((await honest.load()).byteLength).toBe(SEG.byteLength);
-    if (process.env.GUARD_DEBUG) console.log("honest loaded");
-    const data = await got;
+    let data: ArrayBuffer | undefined;
+    for (let attempt = 1; attempt <= 6 && data === undefined; attempt++) {
+      const honest = await viewer("seg", {});
+      expect((await honest.load()).byteLength).toBe(SEG.byteLength);
+      if (process.env.GUARD_DEBUG) console.log("honest loaded");
+      data = await Promise.race([got!, new Promise<undefined>((r) => setTimeout(r, 10_000))]);
+      if (data === undefined) {
+        console.log(`honest attempt ${attempt}: the viewer got nothing from it in 10 s`);
+        honest.core.destroy();
+      }
+    }
+    if (data === undefined) throw new Error("the viewer's load never completed from an honest peer in six attempts");
     expect(createHash("sha256").update(new Uint8Array(data)).digest("hex")).toBe(SHA);
 
     const liarIds = new Set(refused.map(([p]) => p));
@@ -132,5 +156,5 @@ describe("peer size guard over real WebRTC", () => {
     // At the connection, before the guard: the command and whatever was in flight as it closed.
     expect(fromLiars).toBeLessThan(PAD / 8);
     guard.dispose();
-  }, 60_000);
+  }, 180_000);
 });

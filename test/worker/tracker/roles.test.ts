@@ -59,8 +59,12 @@ describe("fetcher roles in a shard", () => {
         socks.map(() => []),
       );
       expect(proving.frames).toBeGreaterThanOrEqual(n);
+      // Everyone reports again, so the next plan sees reports ROLE_PLAN_MS old plus one round's
+      // reading, not the proving round's too: under a loaded run those together outlasted
+      // REPORT_FRESH_MS, and the plan then saw one fresh viewer and gave it every class.
+      const fresh = await round(socks, hash, peers, proving.classes);
       await testEnv.TRACKER.getByName(channel).testAdvanceClock(ROLE_PLAN_MS);
-      const first = await round(socks, hash, peers, proving.classes);
+      const first = await round(socks, hash, peers, fresh.classes);
       expect(first.m).toBe(1);
       for (let c = 0; c < FETCHER_CLASSES; c++) fetchersPerClass.push(first.classes.filter((cs) => cs.includes(c)).length);
       // Spread: nobody fetches every segment when several proven viewers are there.
