@@ -174,8 +174,9 @@ export class UplinkGauge {
 }
 
 /**
- * Whether this viewer's uplink is too slow to serve peers: its sending rate (UplinkGauge)
- * is below `share` of the stream's bytes per second, while it has peers to leave the work to. Once
+ * Whether this viewer's uplink is too slow to serve peers: the uplink probe's rate (before
+ * it serves anyone), or its sending rate to peers (UplinkGauge) while it has peers to leave
+ * the work to, is below `share` of the stream's bytes per second. Once
  * found, that holds for `holdS` (with uploads off nothing measures the uplink again). A
  * viewer with no measurement yet is not slow: it has shown nothing either way.
  */
@@ -183,6 +184,17 @@ export class SlowUplink {
   private offUntil = -Infinity;
 
   constructor(private readonly limits: { share: number; holdS: number } = WEAK_UPLINK) {}
+
+  /**
+   * The uplink probe's `rate` (uplink-probe.ts; bytes per second, null: no figure): a rate
+   * below the bar starts the hold at once, peers or not, so the viewer claims nothing and
+   * offers its peers nothing from the start. True when it did.
+   */
+  probed(rate: number | null, stream: number | undefined, nowS: number): boolean {
+    if (rate === null || !(stream !== undefined && stream > 0) || rate >= this.limits.share * stream) return false;
+    this.offUntil = Math.max(this.offUntil, nowS + this.limits.holdS);
+    return true;
+  }
 
   /** `rate` and `stream` in bytes per second (null/undefined: unknown), `peers` in the main swarm; true while slow. */
   update(rate: number | null, stream: number | undefined, peers: number, nowS: number): boolean {

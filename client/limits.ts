@@ -164,6 +164,31 @@ export const CLAIM_POLICY = {
 } as const;
 
 /**
+ * The uplink probe (uplink-probe.ts, shared/uplink-probe.ts): two uploads to the Worker, timed,
+ * before this viewer serves any peer. The gauge below learns the uplink only from uploads
+ * peers gave up on: in the lab's weak-first runs its verdict came 10–40 s in, after the weak
+ * viewer had won claims and sent ~0.6–1.2 MB nobody used (docs/fetchers.md).
+ */
+export const UPLINK_PROBE = {
+  /**
+   * The first upload: its time is a round trip plus whatever a token bucket passes at once
+   * (the lab's tbf: 32 KiB and 400 ms of queue; real links have buckets too), so the second
+   * upload's extra bytes over its extra time are the sending rate. Where a bucket refills
+   * between the two, a slow link reads low by up to warmBytes / bytes (0.4), and a fast one
+   * may read far above its rate (the lab's cable, 366 KiB/s, read 228–5,517 KiB/s): the
+   * figure only says whether the uplink is below the bar (WEAK_UPLINK.share).
+   */
+  warmBytes: 32_768, // 32 KiB (literals: esbuild keeps an unused `32 * 1024` in the main bundle)
+  /**
+   * The second upload: its 48 KiB beyond the first take 1.3 s of a 0.3 Mbit/s uplink (less:
+   * it stops once below the bar, probeUplink) and 0.13 s of cable's 3 Mbit/s.
+   */
+  bytes: 81_920, // 80 KiB
+  /** Both uploads together may take this long; past it the rate is at most what was sent by then. */
+  timeoutS: 6,
+} as const;
+
+/**
  * When a viewer's uplink is too slow to be anyone's source (claim-policy.ts SlowUplink): it
  * then neither claims nor uploads. Measured in the network lab's weak-first profile (a
  * 0.3 Mbit/s uplink on a 0.85 Mbit/s stream, docs/fetchers.md "Status"): none of the

@@ -42,6 +42,12 @@ export interface EdgeSwarmEvents {
   /** A peer's bytes were thrown away: they did not match the Worker's hash, or it has none. */
   rejected: { reason: "hash-mismatch" | "hash-unknown"; url: string; bytes: number };
   peer: { event: "connect" | "close"; peerId: string };
+  /**
+   * This viewer's uplink as measured: by the uplink probe (before it serves anyone) or by its
+   * uploads to peers. `slow`: below half the stream's rate, so it neither claims segments at
+   * the edge nor uploads for a while (docs/fetchers.md). Bytes per second; null: no figure.
+   */
+  uplink: { source: "probe" | "peers"; bytesPerS: number | null; slow: boolean };
   tracker: { state: TrackerState };
   error: EdgeSwarmError;
 }

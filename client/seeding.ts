@@ -8,13 +8,15 @@
 // Stateful parts of the main bundle are handed in: an extra is a separate bundle.
 import { ClaimPolicy, SlowUplink, UplinkGauge } from "./claim-policy";
 import { installFetcherRole, type FrameHooks } from "./fetcher-role";
-import { MAX_HANDED } from "./limits";
+import { MAX_HANDED, UPLINK_PROBE, WEAK_UPLINK } from "./limits";
 import type { P2PContext } from "./plugins/context";
 import { bridgeSeeder } from "./seed-bridge";
 import { EdgeSeeder } from "./seeder";
 import type { SegmentStore } from "./segment-store";
 import type { StreamIdBook } from "./stream-ids";
 import { uploadSlots } from "./upload-slots";
+import { probeUplink } from "./uplink-probe";
+import { UPLINK_PROBE_PATH } from "../shared/uplink-probe";
 
 export interface Seeding {
   /** A request with the bytes of `url` when this viewer already fetched it (handover), else undefined. */
@@ -51,17 +53,68 @@ export function installSeeding(
   // The stream's bytes per second: a running mean of segment sizes (one segment's weight:
   // 1/8) over the played level's target duration.
   let segBytes = 0;
-  ctx.on("onSegmentLoaded", (e) => (segBytes = segBytes === 0 ? e.bytesLength : segBytes + (e.bytesLength - segBytes) / 8));
   ctx.on("onChunkUploaded", (bytes, peerId) => gauge.onChunk(peerId, bytes, nowS()));
-  const checkUplink = (): boolean => {
+  const streamRate = (): number | undefined => {
     const td = ctx.hls.levels?.[ctx.hls.currentLevel]?.details?.targetduration;
-    const now = slowUplink.update(gauge.rate(nowS()), td && segBytes > 0 ? segBytes / td : undefined, peers, nowS());
+    return td && segBytes > 0 ? segBytes / td : undefined;
+  };
+  const setSlow = (now: boolean): void => {
+    slow = now;
+    ctx.configure({ isP2PUploadDisabled: slow || !ctx.uploading() });
+  };
+  const checkUplink = (): boolean => {
+    const rate = gauge.rate(nowS());
+    const now = slowUplink.update(rate, streamRate(), peers, nowS());
     if (now !== slow) {
-      slow = now;
-      ctx.configure({ isP2PUploadDisabled: slow || !ctx.uploading() });
+      setSlow(now);
+      ctx.events.emit("uplink", { source: "peers", bytesPerS: rate, slow });
     }
     return slow;
   };
+  // The uplink probe (uplink-probe.ts), once the stream's rate is known (the first segment)
+  // if this viewer uploads: a slow verdict holds before any claim or upload, and nothing is
+  // claimed or uploaded until it has answered (at most UPLINK_PROBE.timeoutS). While it holds,
+  // the probe runs again just before the hold ends, and may extend it.
+  let probeTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Until the first probe answers, nothing is claimed and nothing uploaded: a weak viewer's
+   * wins cost its peers a fallback each, and uploads sharing its link would spoil the probe
+   * (measured: 52 KiB/s read on a 37 KiB/s uplink beside them) and the viewer's own downloads.
+   */
+  let probed = false;
+  if (ctx.uploading()) ctx.configure({ isP2PUploadDisabled: true });
+  const probe = (): void => {
+    if (ctx.destroyed()) return;
+    if (!ctx.uploading()) {
+      if (!probed) setSlow(slow);
+      probed = true;
+      return;
+    }
+    const url = ctx.authed(`${ctx.opts.workerOrigin}${UPLINK_PROBE_PATH}`);
+    const stream = streamRate();
+    const bar = stream !== undefined ? WEAK_UPLINK.share * stream : undefined;
+    void probeUplink({ fetch: (input, init) => fetch(input, init), url, nowMs: ctx.now, bar }).then((rate) => {
+      if (ctx.destroyed()) return;
+      const first = !probed;
+      probed = true;
+      const held = slowUplink.probed(rate, streamRate(), nowS());
+      ctx.events.emit("uplink", { source: "probe", bytesPerS: rate, slow: held });
+      if (!held) {
+        if (first) setSlow(false);
+        return;
+      }
+      setSlow(true);
+      probeTimer = setTimeout(probe, (WEAK_UPLINK.holdS - UPLINK_PROBE.timeoutS) * 1000);
+    });
+  };
+  ctx.on("onSegmentLoaded", (e) => {
+    // The first segment gives the stream's rate: probe now, while the link is quiet. A slow
+    // uplink is filled for ~1.5 s (the probe stops once below the bar); measured in the lab,
+    // no stall (a 4.3 s probe there cost one 0.26 s stall), and waiting for 4 s of buffer
+    // instead left every early segment without an uploader (5 fetched by all four viewers).
+    if (segBytes === 0) probeTimer = setTimeout(probe);
+    segBytes = segBytes === 0 ? e.bytesLength : segBytes + (e.bytesLength - segBytes) / 8;
+  });
   const seeder = new EdgeSeeder(store, ctx.opts.channel, {
     fetch: ctx.hooks.fetch,
     onHttpBytes: ctx.http,
@@ -69,7 +122,7 @@ export function installSeeding(
       claims.onWin(nowS());
       ctx.segment({ source: "http", bytes, url });
     },
-    gate: () => !checkUplink() && claims.allowed(nowS()),
+    gate: () => probed && !checkUplink() && claims.allowed(nowS()),
     hash,
     authed: ctx.authed,
   });
@@ -112,6 +165,7 @@ export function installSeeding(
       claims.onPeers(n);
     },
     dispose() {
+      clearTimeout(probeTimer);
       role.dispose();
       seeder.destroy();
       unbridge();

@@ -10,6 +10,8 @@ import { ADMIN_PATHS, adminRefusal } from "./access/admin";
 import { embedRefusal } from "./access/embed";
 import { viewerAccess } from "./access/viewer";
 import { TOKEN_PARAM } from "../shared/viewer-token";
+import { UPLINK_PROBE_PATH } from "../shared/uplink-probe";
+import { handleUplinkProbe } from "./uplink-probe";
 
 export { TrackerShard } from "./tracker/index";
 export { StatsHub } from "./stats/index";
@@ -36,6 +38,7 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   if (path === "/announce" || path.startsWith("/announce/")) return handleTrackerRequest(request, env);
   if (path === "/api/tracker/stats") return handleTrackerStats(request, env);
   if (path === "/api/tracker/test-outage") return handleTrackerTestOutage(request, env);
+  if (path === UPLINK_PROBE_PATH) return handleUplinkProbe(request);
   if (path.startsWith("/api/")) return handleStatsRequest(request, env, viewer.claims);
   if (/^\/(streams|live|upstream)\//.test(path)) {
     return serveClaimed(request, env, (req) => handleOriginRequest(req, env, ctx));

@@ -19,7 +19,8 @@ const cfg = pageConfig();
 const video = document.querySelector("video");
 if (!video) throw new Error("bench page: no <video>");
 if (typeof EdgeSwarm === "undefined") throw new Error("bench page: /edgeswarm.js did not load (run `npm run build`)");
-const probe: Probe = installProbe(video, cfg.rendition, installDiag());
+const diag = installDiag();
+const probe: Probe = installProbe(video, cfg.rendition, diag);
 const h = EdgeSwarm.attach(video, cfg.src, {
   tracker: cfg.tracker,
   p2p: cfg.p2p,
@@ -34,6 +35,11 @@ h.on("segment", (e) => {
 h.on("upload", (e) => probe.upload(Number(e.bytes)));
 h.on("peer", (e) => probe.peer(e.event === "connect" ? "connect" : "close", String(e.peerId)));
 h.on("rejected", () => probe.reject());
+// The uplink verdicts, shown in the breakdown's roles column ("uplink probe 37 KiB/s slow").
+h.on("uplink", (e) => {
+  const rate = typeof e.bytesPerS === "number" ? (Number.isFinite(e.bytesPerS) ? `${Math.round(e.bytesPerS / 1024)} KiB/s` : "fast") : "no figure";
+  diag.log.roles.push({ t: Date.now(), mode: `uplink ${String(e.source)} ${rate}${e.slow ? " slow" : ""}`, classes: 0 });
+});
 h.on("error", (e) => {
   if (e.type === "tracker" || e.fatal) probe.problem(`${String(e.type)}: ${String(e.details)}${e.fatal ? " (fatal)" : ""}`);
 });

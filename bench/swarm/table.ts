@@ -110,7 +110,7 @@ export function diagTable(rows: readonly ViewerDiag[]): string {
       "P2P from",
       "P2P given up (from)",
       "up KiB to",
-      "roles",
+      "roles, uplink",
     ],
     rows.map((r) => [
       shortTag(r.id) + (r.coreSeen ? "" : " (no core events)"),

@@ -1,5 +1,5 @@
 // The embed allowlist: with ALLOWED_ORIGINS set, only pages of those origins (and the
-// Worker's own pages) may join the tracker, report stats or claim segments; a request from
+// Worker's own pages) may join the tracker, report stats, probe their uplink or claim segments; a request from
 // any other Origin gets 403. CORS_ORIGINS alone cannot do this: CORS only stops a browser
 // from *reading* a response, while the upgrade, the report and the claim have already acted.
 // A non-browser client can send any Origin, so this keeps other sites from embedding the
@@ -7,14 +7,16 @@
 import type { Env } from "../env";
 import { jsonError, parseAllowedOrigins } from "../http";
 import { CLAIM_PARAM } from "../../shared/claim";
+import { UPLINK_PROBE_PATH } from "../../shared/uplink-probe";
 
-export type EmbedGated = "tracker" | "report" | "claim";
+export type EmbedGated = "tracker" | "report" | "uplink probe" | "claim";
 
 /** Which gated action a request is, if any. */
 export function gatedAction(request: Request, url: URL): EmbedGated | null {
   const p = url.pathname;
   if ((p === "/announce" || p.startsWith("/announce/")) && request.headers.get("upgrade")?.toLowerCase() === "websocket") return "tracker";
   if (p === "/api/report" && request.method === "POST") return "report";
+  if (p === UPLINK_PROBE_PATH && request.method === "POST") return "uplink probe";
   if (url.searchParams.has(CLAIM_PARAM)) return "claim";
   return null;
 }

@@ -1,12 +1,13 @@
 // The viewer-token gate: with the secret VIEWER_TOKEN_SECRET set, every request a viewer
 // makes needs a valid token (shared/viewer-token.ts) in `?token=`: the tracker upgrade,
-// playlists and segments (claims are segment requests), and stats reports. Pages, the
+// playlists and segments (claims are segment requests), stats reports and the uplink probe. Pages, the
 // client script and the operator's routes are not viewer requests and are not gated here.
 // Unset means open, as a fresh `npm start` is.
 import type { Env } from "../env";
 import { jsonError } from "../http";
 import { requestClock } from "../test-clock";
 import { channelFromPath } from "../tracker/routing";
+import { UPLINK_PROBE_PATH } from "../../shared/uplink-probe";
 import { TOKEN_PARAM, checkViewerToken, type ViewerClaims } from "../../shared/viewer-token";
 
 /** What a viewer request opens: a named stream, or (a report) whatever its body names. */
@@ -22,7 +23,8 @@ export function viewerScope(request: Request, url: URL): Scope | null {
   }
   const media = /^\/(?:live|streams|upstream)\/([^/]*)/.exec(p);
   if (media) return { kind: "stream", stream: media[1]! };
-  if (p === "/api/report" && request.method === "POST") return { kind: "report" };
+  // The uplink probe names no stream: like a report, any stream's token opens it.
+  if ((p === "/api/report" || p === UPLINK_PROBE_PATH) && request.method === "POST") return { kind: "report" };
   return null;
 }
 

@@ -193,4 +193,22 @@ describe("SlowUplink", () => {
     expect(u.update(null, STREAM, 1, 100 + WEAK_UPLINK.holdS - 1)).toBe(true);
     expect(u.update(null, STREAM, 1, 100 + WEAK_UPLINK.holdS)).toBe(false);
   });
+
+  it("holds from a slow probe at once, alone or not, and not from a fast, failed or unplaced one", () => {
+    const u = new SlowUplink();
+    expect(u.probed(1.05 * STREAM, STREAM, 10)).toBe(false); // the lab's dsl
+    expect(u.probed(null, STREAM, 10)).toBe(false); // the probe failed
+    expect(u.probed(0.1 * STREAM, undefined, 10)).toBe(false); // the stream's rate unknown
+    expect(u.update(null, STREAM, 0, 10)).toBe(false);
+    expect(u.probed(0.35 * STREAM, STREAM, 10)).toBe(true);
+    expect(u.update(null, STREAM, 0, 11)).toBe(true); // alone, and nothing measured by uploads
+    expect(u.update(null, STREAM, 0, 10 + WEAK_UPLINK.holdS)).toBe(false);
+  });
+
+  it("a probe never shortens a hold already running", () => {
+    const u = new SlowUplink();
+    expect(u.update(0.3 * STREAM, STREAM, 1, 100)).toBe(true);
+    expect(u.probed(0.3 * STREAM, STREAM, 50)).toBe(true);
+    expect(u.update(null, STREAM, 1, 100 + WEAK_UPLINK.holdS - 1)).toBe(true);
+  });
 });

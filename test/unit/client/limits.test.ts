@@ -2,8 +2,19 @@
 import { describe, expect, it } from "vitest";
 import * as L from "../../../client/limits";
 import { windowsFor } from "../../../client/scheduling/window-policy";
+import { UPLINK_PROBE_MAX_BYTES } from "../../../shared/uplink-probe";
+import { BURST_FLOOR_BYTES } from "../../../harness/netlab/limits";
 
 describe("client limits", () => {
+  it("the uplink probe: its warm-up drains a token bucket of the lab's size, the Worker takes twice it, a slow link is filled briefly and the hold outlasts the probe", () => {
+    expect(L.UPLINK_PROBE.warmBytes).toBeGreaterThanOrEqual(BURST_FLOOR_BYTES);
+    expect(L.UPLINK_PROBE.bytes).toBeGreaterThan(L.UPLINK_PROBE.warmBytes);
+    expect(2 * L.UPLINK_PROBE.bytes).toBeLessThanOrEqual(UPLINK_PROBE_MAX_BYTES);
+    // At 0.3 Mbit/s (37.5 KB/s) the second upload's extra bytes take under 1.5 s.
+    expect((L.UPLINK_PROBE.bytes - L.UPLINK_PROBE.warmBytes) / 37_500).toBeLessThan(1.5);
+    expect(L.WEAK_UPLINK.holdS).toBeGreaterThan(10 * L.UPLINK_PROBE.timeoutS);
+  });
+
   it("scheduling windows nest: high demand ≤ HTTP prefetch ≤ P2P prefetch", () => {
     expect(L.HIGH_DEMAND_S).toBeLessThanOrEqual(L.HTTP_WINDOW_S);
     expect(L.HTTP_WINDOW_S).toBeLessThanOrEqual(L.P2P_WINDOW_S);
