@@ -1,6 +1,6 @@
 // Options for one attached player: what a page may set (data- attributes or attach()), how
 // each is checked, and the defaults derived from the script's origin and the stream URL.
-// Pure (no DOM access beyond reading a dataset-like record); engine.ts applies the result.
+// Pure (no DOM access beyond reading a dataset-like record); player.ts applies the result.
 import type { UploadSetting } from "./upload-policy";
 import { MAX_SWARM_ID } from "./limits";
 import { CHANNEL_RE, CHANNEL_RULE, MAX_CHANNEL_CHARS } from "../shared/names";

@@ -1,5 +1,5 @@
 // Pure arithmetic over the viewer's counters: bytes by source, uploads, peers, segment
-// errors by type, and the offload ratio. No timers, no I/O; engine.ts feeds it events.
+// errors by type, and the offload ratio. No timers, no I/O; the stats plug-in (plugins/stats.ts) feeds it events.
 import { ERROR_TYPES, emptyErrors, type ErrorCounts, type ErrorType } from "../shared/stats-report";
 
 export type { ErrorCounts, ErrorType };

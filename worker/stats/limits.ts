@@ -56,9 +56,11 @@ export const JOIN_ALLOWANCE_S = 120;
 
 /**
  * Uploaded bytes may exceed downloaded ones (a viewer serves each segment to several peers),
- * but only by this factor of the download bound: the client serves one upload at a time
- * (client/limits.ts MAX_PARALLEL_UPLOADS), so its uplink, not its peer count, limits it, and a
- * home uplink above 4 × 100 Mbit/s sustained is not a viewer.
+ * but only by this factor of the download bound (MAX_MEDIA_BYTES_PER_S): 4 × 50 Mbit/s =
+ * 200 Mbit/s sustained. The client serves at most MAX_PARALLEL_UPLOADS (8, client/limits.ts)
+ * uploads at once, as many as its measured uplink carries (client/upload-slots.ts), so its
+ * uplink limits it: 8 copies of a 25 Mbit/s stream fit, and a home uplink above 200 Mbit/s
+ * sustained is not a viewer.
  */
 export const UPLOAD_FACTOR = 4;
 
