@@ -186,6 +186,9 @@ export const UPLINK_PROBE = {
   bytes: 81_920, // 80 KiB
   /** Both uploads together may take this long; past it the rate is at most what was sent by then. */
   timeoutS: 6,
+  /** It starts at the viewer's third segment (the player then holds two ahead), or `maxWaitS` after the first. */
+  afterSegments: 3,
+  maxWaitS: 10,
 } as const;
 
 /**
