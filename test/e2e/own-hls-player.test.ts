@@ -16,14 +16,14 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const PKG_DIST = join(ROOT, "packages/edgeswarm/dist");
 const LIVE = "/live/loop/master.m3u8";
 
-/** The page's own player: its hls.js, wrapped; nothing else of EdgeSwarm on the page. */
-const PAGE = `<script type="importmap">{ "imports": { "hls.js": "/e2e/vendor/hls.mjs" } }</script>
+/** The page's own player: its hls.js, wrapped; nothing else of EdgeSwarm on the page. `edgeswarm`: its options, as JS. */
+const page = (edgeswarm = "{}") => `<script type="importmap">{ "imports": { "hls.js": "/e2e/vendor/hls.mjs" } }</script>
 <video autoplay muted></video>
 <script type="module">
   import Hls from "hls.js";
   import { withEdgeSwarm } from "/e2e/pkg/index.js";
   const HlsP2P = withEdgeSwarm(Hls);
-  const hls = new HlsP2P({ maxBufferHole: 0.5, edgeswarm: {} });
+  const hls = new HlsP2P({ maxBufferHole: 0.5, edgeswarm: ${edgeswarm} });
   window.events = [];
   hls.edgeswarm.on("rejected", (e) => window.events.push("rejected:" + e.reason));
   hls.edgeswarm.on("error", (e) => window.events.push("error:" + e.type + ":" + e.details + (e.fatal ? ":FATAL" : "")));
@@ -55,10 +55,10 @@ describe("a page's own hls.js wrapped with withEdgeSwarm, in Chromium", () => {
     await worker?.stop();
   });
 
-  const open = async (path: string) => {
+  const open = async (path: string, edgeswarm?: string) => {
     const url = `${worker.url}${path}`;
     const routes: Parameters<typeof openViewer>[2] = {
-      [url]: html(PAGE),
+      [url]: html(page(edgeswarm)),
       [`${worker.url}/e2e/vendor/hls.mjs`]: file(join(ROOT, "node_modules/hls.js/dist/hls.mjs")),
     };
     for (const f of readdirSync(PKG_DIST, { recursive: true })) {
@@ -120,4 +120,14 @@ describe("a page's own hls.js wrapped with withEdgeSwarm, in Chromium", () => {
     expect(loop?.viewers).toBeGreaterThanOrEqual(2);
     for (const v of [a, b]) expect(v.errors.filter((e) => e.startsWith("pageerror"))).toEqual([]);
   }, 300_000);
+
+  it("tells the page, with an option error, that edgeswarm.hlsConfig is not used, and plays on", async () => {
+    const c = await open("/e2e/own-c.html", "{ hlsConfig: { maxBufferLength: 5 } }");
+    await c.page.waitForFunction(() => (document.querySelector("video")?.currentTime ?? 0) > 0, null, { timeout: 90_000 });
+    const events = await c.page.evaluate(() => (window as unknown as { events: string[] }).events);
+    console.log(`viewer C events: ${JSON.stringify(events)}`);
+    expect(events.filter((e) => e.startsWith("error:option:hlsConfig: not used by withEdgeSwarm"))).toHaveLength(1);
+    expect(events.filter((e) => e.endsWith(":FATAL"))).toEqual([]);
+    expect(c.errors.filter((e) => e.startsWith("pageerror"))).toEqual([]);
+  }, 120_000);
 });
