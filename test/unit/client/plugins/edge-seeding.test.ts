@@ -37,7 +37,7 @@ function stubProbe(f: ReturnType<typeof fakeContext>, msPerUpload: [number, numb
     expect(String(input)).toBe("https://w.example/api/uplink");
     expect(init?.method).toBe("POST");
     f.time.now += msPerUpload[Math.min(sizes.length, 1)]!;
-    sizes.push((init?.body as Uint8Array).byteLength);
+    sizes.push(init?.body instanceof Uint8Array ? init.body.byteLength : -1);
     return new Response(null, { status: 204 });
   });
   return sizes;
