@@ -8,6 +8,15 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { exitOrKill } from "./child-exit.ts";
 
+/**
+ * wrangler dev's proxy answers a non-GET that was in flight while it swapped the Worker's
+ * process with 503 "Your worker restarted mid-request. Please try sending the request again"
+ * (wrangler's ProxyWorker; GETs it retries itself). That answer is the dev proxy's, not the
+ * Worker's: a test sends the request again, as it says, a few times at most.
+ */
+export const PROXY_RESTARTED = "Your worker restarted mid-request";
+export const PROXY_RESTART_RETRIES = 3;
+
 export interface DevWorker {
   url: string; // http://<ip>:<port>, 127.0.0.1 unless DevWorkerOptions.ip says otherwise
   wsUrl: string; // ws://<ip>:<port>

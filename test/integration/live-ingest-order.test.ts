@@ -6,6 +6,7 @@
 // (test/worker/origin/live-ingest.test.ts runs 6 of these in workerd; see why it stops there.)
 import { createHash } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
+import { PROXY_RESTARTED, PROXY_RESTART_RETRIES } from "../../harness/dev-worker.ts";
 
 const worker = inject("devWorker");
 const AUTH = { authorization: "Bearer test-ingest-token" };
@@ -22,10 +23,14 @@ function playlist(uris: string[], end: boolean): string {
   return lines.join("\n") + "\n";
 }
 
+/** The request's status; wrangler dev's own "restarted mid-request" 503 is sent again (PROXY_RESTARTED). */
 async function send(path: string, method: "PUT" | "DELETE", body?: string | Buffer): Promise<number> {
-  const r = await fetch(`${worker.url}/ingest/${path}`, { method, headers: AUTH, body: typeof body === "string" ? body : body && new Uint8Array(body) });
-  await r.arrayBuffer(); // read every answer to the end
-  return r.status;
+  for (let attempt = 0; ; attempt++) {
+    const r = await fetch(`${worker.url}/ingest/${path}`, { method, headers: AUTH, body: typeof body === "string" ? body : body && new Uint8Array(body) });
+    const text = await r.text(); // read every answer to the end
+    if (r.status === 503 && text.startsWith(PROXY_RESTARTED) && attempt < PROXY_RESTART_RETRIES) continue;
+    return r.status;
+  }
 }
 
 /** (uri, hash) pairs of a served live playlist, hash tag directly before the URI. */

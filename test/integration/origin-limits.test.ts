@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { describe, expect, inject, it } from "vitest";
 import { MAX_SEGMENT_BYTES } from "../../worker/origin/limits";
+import { PROXY_RESTARTED, PROXY_RESTART_RETRIES } from "../../harness/dev-worker.ts";
 
 // The project's shared Worker (global-setup.ts); this file's stream names start with "big-".
 const worker = inject("devWorker");
@@ -36,21 +37,13 @@ function putExpectingContinue(path: string, contentLength: number): Promise<{ st
   });
 }
 
-/**
- * wrangler dev's proxy answers a non-GET that was in flight while it swapped the Worker's
- * process with 503 "Your worker restarted mid-request. Please try sending the request again"
- * (wrangler's ProxyWorker; GETs it retries itself). That answer is the dev proxy's, not the
- * Worker's: send the PUT again, as it says, a few times at most.
- */
-const PROXY_RESTARTED = "Your worker restarted mid-request";
-
 /** The shared Worker's log tail, for a failure message. */
 const logTail = () => readFileSync(worker.logFile, "utf8").split("\n").slice(-40).join("\n");
 
 describe("upload size limits over HTTP", () => {
   it("refuses a Content-Length over the segment limit with 413 without waiting for the body", async () => {
     let r = await putExpectingContinue("/ingest/vod/big-cl/a.ts", MAX_SEGMENT_BYTES + 1);
-    for (let retry = 0; retry < 3 && r.status === 503 && r.body.startsWith(PROXY_RESTARTED); retry++) {
+    for (let retry = 0; retry < PROXY_RESTART_RETRIES && r.status === 503 && r.body.startsWith(PROXY_RESTARTED); retry++) {
       r = await putExpectingContinue("/ingest/vod/big-cl/a.ts", MAX_SEGMENT_BYTES + 1);
     }
     expect(r.continued).toBe(false);
