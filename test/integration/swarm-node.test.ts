@@ -139,26 +139,36 @@ describe("a lying peer", () => {
           windowsFor: spec.windowsFor,
         }),
     );
-    const honest = new VirtualViewer({
-      id: "honest",
-      masterUrl: `${meter.url}${STREAM}`,
-      core,
-      announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`],
-      integrity: true,
-      player: spec.player,
-      windowsFor: spec.windowsFor,
-    });
+    const honestViewer = (attempt: number) =>
+      new VirtualViewer({
+        id: `honest-${attempt}`,
+        masterUrl: `${meter.url}${STREAM}`,
+        core,
+        announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`],
+        integrity: true,
+        player: spec.player,
+        windowsFor: spec.windowsFor,
+      });
     let h: ViewerStats | undefined;
     try {
       for (const l of liars) await l.start();
       await new Promise((r) => setTimeout(r, LIAR_LEAD_MS));
-      await honest.start();
-      await new Promise((r) => setTimeout(r, HONEST_WATCH_MS));
+      // A viewer that took no peer bytes at all was never offered the lie (a loaded machine:
+      // one CI run saw 2 peers, 0 P2P bytes, every segment over HTTP); a fresh one gets a
+      // second chance. Only a viewer that took peer bytes is judged below.
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        const honest = honestViewer(attempt);
+        await honest.start();
+        await new Promise((r) => setTimeout(r, HONEST_WATCH_MS));
+        h = honest.stop();
+        if (h.p2pBytes + h.integrityRejects > 0) break;
+        console.log(`honest viewer ${attempt} took no peer bytes: ${JSON.stringify(h)}`);
+      }
     } finally {
-      h = honest.stop();
       for (const l of liars) l.stop();
       await corrupting.stop();
     }
+    h = h!;
     expect(h.integrityRejects, JSON.stringify(h)).toBeGreaterThan(0);
     expect(h.corruptPlayed).toBe(0);
     expect(h.stalls).toBe(0);
