@@ -127,28 +127,19 @@ describe("a lying peer", () => {
     const core = { ...spec.core, swarmId: "liar-test" };
     // Two liars: node-datachannel occasionally fails one connection attempt ("remote
     // candidate without ICE transport"), and one peer pair gets one offer per announce.
-    const liars = [1, 2].map(
-      (i) =>
-        new VirtualViewer({
-          id: `liar-${i}`,
-          masterUrl: `${corrupting.url}${STREAM}`,
-          core,
-          announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`],
-          integrity: false,
-          player: spec.player,
-          windowsFor: spec.windowsFor,
-        }),
-    );
-    const honestViewer = (attempt: number) =>
+    /** A viewer of the liars' swarm: `integrity` false for a liar, which checks nothing. */
+    const viewer = (id: string, origin: string, integrity: boolean) =>
       new VirtualViewer({
-        id: `honest-${attempt}`,
-        masterUrl: `${meter.url}${STREAM}`,
+        id,
+        masterUrl: `${origin}${STREAM}`,
         core,
         announceTrackers: [`${worker.wsUrl}/announce/${CHANNEL}`],
-        integrity: true,
+        integrity,
         player: spec.player,
         windowsFor: spec.windowsFor,
       });
+    const liars = [1, 2].map((i) => viewer(`liar-${i}`, corrupting.url, false));
+    const honestViewer = (attempt: number) => viewer(`honest-${attempt}`, meter.url, true);
     let h: ViewerStats | undefined;
     try {
       for (const l of liars) await l.start();
