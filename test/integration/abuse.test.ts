@@ -70,6 +70,8 @@ function expectHonestPairServed(r: RowResult): void {
       peers: x.stats.peersConnected,
       p2p: x.stats.p2pBytes,
       stalls: x.stats.stalls,
+      stallMs: x.stats.stallMs,
+      startupMs: x.stats.startupMs,
       reports: x.reportStatuses,
       refusals: x.reportRefusals,
       failures: x.failures,
