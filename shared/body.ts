@@ -1,7 +1,8 @@
 // Reads a byte stream whole while counting it, and stops at a limit: the one reader for
-// every body that comes from outside (uploads, reports, upstream objects, claimed
-// segments). A declared Content-Length is the caller's business (each route answers it
-// differently); the stream itself is always counted, because a length may be absent or lie.
+// every body that comes from outside (uploads, reports, probes, upstream objects, claimed
+// segments). The stream itself is always counted, because a length may be absent or lie;
+// readRequestBounded also refuses a request up front whose Content-Length is malformed or
+// over the limit, without reading it.
 import type { Result } from "./result";
 
 /** Reads `body` into one buffer; refuses ("too-large") as soon as more than `limit` bytes came. */
@@ -33,4 +34,18 @@ export async function readBounded(
     at += c.byteLength;
   }
   return { ok: true, value: bytes };
+}
+
+/**
+ * A request's body, refused ("too-large") without a read when its Content-Length is malformed
+ * or over `limit`, and otherwise counted as it comes (readBounded). Each route answers the
+ * refusal itself (a 413 with its own words).
+ */
+export async function readRequestBounded(request: Request, limit: number): Promise<Result<Uint8Array<ArrayBuffer>, "too-large">> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && (!/^\d{1,16}$/.test(declared) || Number(declared) > limit)) {
+    await request.body?.cancel().catch(() => {});
+    return { ok: false, reason: "too-large" };
+  }
+  return readBounded(request.body, limit);
 }

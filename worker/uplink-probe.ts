@@ -2,16 +2,13 @@
 // counting it (shared/body.ts), drops it and answers 204: the viewer times the upload. It
 // stores nothing and costs no egress. Gated like a report: the embed allowlist
 // (access/embed.ts) and, with viewer tokens on, a token (access/viewer.ts).
-import { readBounded } from "../shared/body";
+import { readRequestBounded } from "../shared/body";
 import { UPLINK_PROBE_MAX_BYTES } from "../shared/uplink-probe";
 import { jsonError } from "./http";
 
 export async function handleUplinkProbe(request: Request): Promise<Response> {
   if (request.method !== "POST") return jsonError(405, "use POST", { allow: "POST" });
-  const tooLarge = `probe larger than ${UPLINK_PROBE_MAX_BYTES} bytes`;
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > UPLINK_PROBE_MAX_BYTES) return jsonError(413, tooLarge);
-  const body = await readBounded(request.body, UPLINK_PROBE_MAX_BYTES);
-  if (!body.ok) return jsonError(413, tooLarge);
+  const body = await readRequestBounded(request, UPLINK_PROBE_MAX_BYTES);
+  if (!body.ok) return jsonError(413, `probe larger than ${UPLINK_PROBE_MAX_BYTES} bytes`);
   return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
 }

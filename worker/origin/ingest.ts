@@ -15,22 +15,16 @@ import { afterLiveSegment, putLiveMedia } from "./live-ingest";
 import { liveMasterTagsOnly } from "./live-tags";
 import { parseFilePath, parseStreamName, resolveRelative, segmentPaths, type FilePath } from "./names";
 import { masterUris, parsePlaylist, renderMaster, renderMedia, type MasterPlaylist, type MediaPlaylist } from "./playlist";
-import { readBounded } from "../../shared/body";
+import { readRequestBounded } from "../../shared/body";
 import { sha256Hex } from "../../shared/sha256";
 import { objectKey, type Area } from "./storage";
 
 type Body = { ok: true; bytes: Uint8Array<ArrayBuffer> } | { ok: false; response: Response };
 
 /** Reads the body, refusing past `limit`: Content-Length up front, counted bytes for chunked. */
-export async function readLimited(request: Request, limit: number): Promise<Body> {
-  const tooLarge = () => ({ ok: false as const, response: jsonError(413, `body larger than ${limit} bytes`) });
-  const cl = request.headers.get("content-length");
-  if (cl !== null && (!/^\d{1,16}$/.test(cl) || Number(cl) > limit)) {
-    await request.body?.cancel();
-    return tooLarge();
-  }
-  const body = await readBounded(request.body, limit);
-  return body.ok ? { ok: true, bytes: body.value } : tooLarge();
+async function readLimited(request: Request, limit: number): Promise<Body> {
+  const body = await readRequestBounded(request, limit);
+  return body.ok ? { ok: true, bytes: body.value } : { ok: false, response: jsonError(413, `body larger than ${limit} bytes`) };
 }
 
 export async function handleIngest(request: Request, env: Env, ctx: ExecutionContext, rawRest: string): Promise<Response> {

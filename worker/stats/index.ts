@@ -4,7 +4,7 @@
 import type { Env } from "../env";
 import { json, jsonError } from "../http";
 import { shardName, shardOf, sumStreams } from "./aggregate";
-import { readBounded } from "../../shared/body";
+import { readRequestBounded } from "../../shared/body";
 import { requestClock } from "../test-clock";
 import { CHANNEL_RULE, isChannelName } from "../../shared/names";
 import { MAX_REPORT_BYTES, STATS_SHARDS } from "./limits";
@@ -19,14 +19,9 @@ function shard(env: Env, i: number) {
   return env.STATS.get(env.STATS.idFromName(shardName(i)));
 }
 
-/**
- * Reads at most `limit` bytes of the body; null when it is longer. Content-Length is not
- * trusted (it may be absent or lie), so the stream itself is counted.
- */
+/** The body as text, at most `limit` bytes (shared/body.ts); null when it is longer. */
 async function readCapped(request: Request, limit: number): Promise<string | null> {
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) return null;
-  const body = await readBounded(request.body, limit);
+  const body = await readRequestBounded(request, limit);
   return body.ok ? new TextDecoder("utf-8", { fatal: false, ignoreBOM: false }).decode(body.value) : null;
 }
 
