@@ -156,12 +156,13 @@ if (!isMain) {
   if (existsSync(join(root, "demo"))) await (await import("./build-demo.mjs")).buildDemo(root, out);
   // --- end demo pages ---------------------------------------------------------------
 
-  // ---- origin (owned by the origin room): the built-in sample clip + its hash manifest,
-  // made once with ffmpeg into dist/public/streams/sample/ and reused by later builds.
-  // The Worker serves /streams/sample/* and the /live/loop/* channel from these assets.
+  // ---- origin (owned by the origin room): the built-in clips + their hash manifests,
+  // made once with ffmpeg into dist/public/streams/<clip>/ and reused by later builds.
+  // The Worker serves /streams/sample/*, /streams/film/* and the /live/loop/* channel
+  // (from the sample) from these assets.
   {
-    const { ensureSample } = await import("./sample.mjs");
-    await ensureSample();
+    const { ensureClips } = await import("./sample.mjs");
+    await ensureClips();
   }
   // ---- end origin
 }

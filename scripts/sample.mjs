@@ -1,10 +1,10 @@
-// Makes HLS ladders with ffmpeg: the built-in sample clip (testsrc2 + sine, made once at
-// build time into dist/public/streams/sample/ with a hash manifest) and, as a library,
-// the transcode step of scripts/publish.ts. It does not upload anything and does not
-// touch R2: the Worker serves the sample straight from static assets.
+// Makes HLS ladders with ffmpeg: the built-in clips (testsrc2 + sine, made once at build
+// time into dist/public/streams/<name>/ with a hash manifest) and, as a library, the
+// transcode step of scripts/publish.ts. It does not upload anything and does not touch R2:
+// the Worker serves the clips straight from static assets.
 //
-//   node scripts/sample.mjs            # (re)use the cached sample, make it if missing
-//   node scripts/sample.mjs --force    # remake it
+//   node scripts/sample.mjs            # (re)use the cached clips, make those missing
+//   node scripts/sample.mjs --force    # remake them
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -13,9 +13,18 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Bump when the sample's shape changes, so a cached dist/ copy is remade. */
+/** Bump when the clips' shape changes, so a cached dist/ copy is remade. */
 export const SAMPLE_VERSION = 2;
-export const SAMPLE_DIR = join(root, "dist/public/streams/sample");
+
+/**
+ * The built-in clips (worker/origin/builtin.ts serves each at /streams/<name>/): `sample`,
+ * 30 s, the VOD sample and the source of the live loop; `film`, 3 minutes, a library video
+ * long enough for an audience spread over it (`bench:swarm --vod`, issue 15).
+ */
+export const CLIPS = [
+  { name: "sample", seconds: 30 },
+  { name: "film", seconds: 180 },
+];
 
 /** 3 renditions. Small on purpose: the machine that builds it may be a loaded CI box. */
 export const DEFAULT_LADDER = [
@@ -202,9 +211,10 @@ export function writeMaster({ outDir, ladder, codecs, withHashes = false }) {
   return renditions;
 }
 
-/** Makes the built-in sample once; later builds reuse it (it is deterministic input). */
-export async function ensureSample({ force = false, seconds = 30 } = {}) {
-  const manifestPath = join(SAMPLE_DIR, "manifest.json");
+/** Makes one built-in clip once; later builds reuse it (it is deterministic input). */
+async function ensureClip({ name, seconds }, force) {
+  const dir = join(root, "dist/public/streams", name);
+  const manifestPath = join(dir, "manifest.json");
   if (!force && existsSync(manifestPath)) {
     try {
       const m = JSON.parse(readFileSync(manifestPath, "utf8"));
@@ -213,8 +223,8 @@ export async function ensureSample({ force = false, seconds = 30 } = {}) {
       /* corrupt cache: remake below */
     }
   }
-  rmSync(SAMPLE_DIR, { recursive: true, force: true });
-  mkdirSync(SAMPLE_DIR, { recursive: true });
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   const started = Date.now();
   const segmentSeconds = 2;
   const { codecs } = await transcodeLadder({
@@ -226,10 +236,10 @@ export async function ensureSample({ force = false, seconds = 30 } = {}) {
         seconds,
       },
     },
-    outDir: SAMPLE_DIR,
+    outDir: dir,
     segmentSeconds,
   });
-  const renditions = writeMaster({ outDir: SAMPLE_DIR, ladder: DEFAULT_LADDER, codecs, withHashes: true });
+  const renditions = writeMaster({ outDir: dir, ladder: DEFAULT_LADDER, codecs, withHashes: true });
   const manifest = {
     version: SAMPLE_VERSION,
     segmentSeconds,
@@ -244,11 +254,16 @@ export async function ensureSample({ force = false, seconds = 30 } = {}) {
     })),
   };
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 1) + "\n");
-  const count = readdirSync(join(SAMPLE_DIR, DEFAULT_LADDER[0].name)).length;
-  console.log(`sample: made ${DEFAULT_LADDER.length} renditions × ${count - 1} segments in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const count = readdirSync(join(dir, DEFAULT_LADDER[0].name)).length;
+  console.log(`${name}: made ${DEFAULT_LADDER.length} renditions × ${count - 1} segments in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { made: true, manifestPath };
 }
 
+/** Makes every built-in clip that is missing or stale (all of them with `force`). */
+export async function ensureClips({ force = false } = {}) {
+  for (const clip of CLIPS) await ensureClip(clip, force);
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  await ensureSample({ force: process.argv.includes("--force") });
+  await ensureClips({ force: process.argv.includes("--force") });
 }

@@ -1,6 +1,7 @@
 // The built-in streams, served from static assets made at build time by
-// scripts/sample.mjs: the VOD sample (/streams/sample/*) and the simulated live
-// channel (/live/loop/*), generated from the sample's manifest and the clock.
+// scripts/sample.mjs: the VOD clips (/streams/sample/*, 30 s, and /streams/film/*, 3 min)
+// and the simulated live channel (/live/loop/*), generated from the sample's manifest and
+// the clock.
 // No R2: every fresh `wrangler dev` (tests, CI) has them. Does not handle uploads.
 import type { Env } from "../env";
 import { jsonError } from "../http";
@@ -13,10 +14,12 @@ import { bytesResource, respond } from "./serve";
 
 export const SAMPLE_STREAM = "sample";
 export const LOOP_STREAM = "loop";
-const SAMPLE_PREFIX = "/streams/sample/";
+/** The built-in VOD clips (scripts/sample.mjs CLIPS); the live loop plays the first. */
+export const BUILTIN_VOD: readonly string[] = [SAMPLE_STREAM, "film"];
+const clipPrefix = (clip: string) => `/streams/${clip}/`;
 
-// Assets never change within a deployment, so one parsed copy per isolate is enough.
-let manifestPromise: Promise<LoopManifest | null> | null = null;
+// Assets never change within a deployment, so one parsed copy per clip and isolate is enough.
+const manifests = new Map<string, Promise<LoopManifest | null>>();
 
 async function fetchAsset(env: Env, request: Request, path: string): Promise<Response | null> {
   if (!env.ASSETS) return null;
@@ -28,29 +31,29 @@ async function fetchAsset(env: Env, request: Request, path: string): Promise<Res
   return r;
 }
 
-export async function loadManifest(env: Env, request: Request): Promise<LoopManifest | null> {
-  if (!manifestPromise) {
-    manifestPromise = (async () => {
-      const r = await fetchAsset(env, request, `${SAMPLE_PREFIX}manifest.json`);
+export async function loadManifest(env: Env, request: Request, clip = SAMPLE_STREAM): Promise<LoopManifest | null> {
+  let manifest = manifests.get(clip);
+  if (!manifest) {
+    manifest = (async () => {
+      const r = await fetchAsset(env, request, `${clipPrefix(clip)}manifest.json`);
       if (!r) return null;
       const parsed = parseManifest(await r.json());
       if (!parsed.ok) {
-        console.error("sample manifest invalid:", parsed.reason);
+        console.error(`${clip} manifest invalid:`, parsed.reason);
         return null;
       }
       return parsed.value;
     })();
+    manifests.set(clip, manifest);
     // A missing manifest (assets not built yet) is retried on the next request.
-    manifestPromise.then(
+    manifest.then(
       (m) => {
-        if (!m) manifestPromise = null;
+        if (!m) manifests.delete(clip);
       },
-      () => {
-        manifestPromise = null;
-      },
+      () => manifests.delete(clip),
     );
   }
-  return manifestPromise;
+  return manifest;
 }
 
 const text = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
@@ -76,19 +79,19 @@ export async function serveLoop(request: Request, env: Env, rest: string): Promi
   }
   const seg = resolveLoopSegment(manifest, rendition, file, now, LOOP_PAST_SEGMENTS);
   if (!seg.ok) return jsonError(404, seg.reason);
-  const r = await fetchAsset(env, request, `${SAMPLE_PREFIX}${rendition.name}/${seg.value.segment.uri}`);
+  const r = await fetchAsset(env, request, `${clipPrefix(SAMPLE_STREAM)}${rendition.name}/${seg.value.segment.uri}`);
   if (!r) return jsonError(404, "sample segment missing");
   const sha = seg.value.segment.sha256;
   return respond(request, bytesResource(await r.arrayBuffer(), { type: "video/mp2t", etag: `"${sha}"`, cacheControl: CACHE_SEGMENT, sha256: sha }));
 }
 
-/** /streams/sample/<rest>: the sample's files as built (playlists already carry hash tags). */
-export async function serveSample(request: Request, env: Env, rest: string): Promise<Response> {
+/** /streams/<clip>/<rest>, a BUILTIN_VOD clip's files as built (playlists already carry hash tags). */
+export async function serveClip(request: Request, env: Env, clip: string, rest: string): Promise<Response> {
   const fp = parseFilePath(rest);
   if (!fp.ok) return jsonError(400, fp.reason);
-  const manifest = await loadManifest(env, request);
-  const r = await fetchAsset(env, request, SAMPLE_PREFIX + fp.value.path);
-  if (!r || !manifest) return jsonError(404, "no such file in stream sample");
+  const manifest = await loadManifest(env, request, clip);
+  const r = await fetchAsset(env, request, clipPrefix(clip) + fp.value.path);
+  if (!r || !manifest) return jsonError(404, `no such file in stream ${clip}`);
   const bytes = await r.arrayBuffer();
   if (fp.value.kind === "playlist") {
     return respond(

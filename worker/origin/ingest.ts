@@ -9,7 +9,7 @@
 import type { Env } from "../env";
 import { json, jsonError } from "../http";
 import { extractCredentials, ingestAccess } from "./auth";
-import { LOOP_STREAM, SAMPLE_STREAM } from "./builtin";
+import { BUILTIN_VOD, LOOP_STREAM } from "./builtin";
 import { MAX_PLAYLIST_BYTES, MAX_SEGMENT_BYTES } from "./limits";
 import { afterLiveSegment, putLiveMedia } from "./live-ingest";
 import { liveMasterTagsOnly } from "./live-tags";
@@ -44,7 +44,7 @@ export async function handleIngest(request: Request, env: Env, ctx: ExecutionCon
     await request.body?.cancel();
     return jsonError(403, `this ingest token is for stream ${access.stream} only`);
   }
-  if ((area === "vod" && stream.value === SAMPLE_STREAM) || (area === "live" && stream.value === LOOP_STREAM)) {
+  if ((area === "vod" && BUILTIN_VOD.includes(stream.value)) || (area === "live" && stream.value === LOOP_STREAM)) {
     return jsonError(409, `stream name ${stream.value} is reserved for the built-in stream`);
   }
   const method = request.method;

@@ -2,7 +2,7 @@
 // Splits the path into (area, stream, file) and hands off; no storage logic here.
 import type { Env } from "../env";
 import { jsonError } from "../http";
-import { LOOP_STREAM, SAMPLE_STREAM, serveLoop, serveSample } from "./builtin";
+import { BUILTIN_VOD, LOOP_STREAM, serveClip, serveLoop } from "./builtin";
 import { handleIngest } from "./ingest";
 import { parseStreamName } from "./names";
 import { serveStored } from "./storage";
@@ -22,6 +22,6 @@ export async function handleOriginRequest(request: Request, env: Env, ctx: Execu
   const stream = parseStreamName(streamRaw);
   if (!stream.ok) return jsonError(400, stream.reason);
   if (kind === "live" && stream.value === LOOP_STREAM) return serveLoop(request, env, file);
-  if (kind === "streams" && stream.value === SAMPLE_STREAM) return serveSample(request, env, file);
+  if (kind === "streams" && BUILTIN_VOD.includes(stream.value)) return serveClip(request, env, stream.value, file);
   return serveStored(request, env, kind === "live" ? "live" : "vod", stream.value, file);
 }

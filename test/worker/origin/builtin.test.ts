@@ -127,3 +127,31 @@ describe("built-in VOD sample", () => {
     expect(await r.json()).toEqual({ error: "no such file in stream sample" });
   });
 });
+
+describe("built-in VOD film (3 minutes, issue 15's VOD benchmark)", () => {
+  it("serves 3 renditions of at least 180 s, every segment tagged, the tags matching the bytes", async () => {
+    const master = await textOf(await get("/streams/film/master.m3u8"));
+    expect(master.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual(["360p/index.m3u8", "240p/index.m3u8", "144p/index.m3u8"]);
+    for (const rendition of ["360p", "240p", "144p"]) {
+      const media = await textOf(await get(`/streams/film/${rendition}/index.m3u8`));
+      expect(media).toContain("#EXT-X-ENDLIST");
+      const seconds = [...media.matchAll(/^#EXTINF:([\d.]+),/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      expect(seconds, rendition).toBeGreaterThanOrEqual(179.9);
+      const segs = taggedSegments(media);
+      expect(segs.length, rendition).toBeGreaterThanOrEqual(90);
+      expect(
+        segs.filter((s) => s.sha256 === null),
+        rendition,
+      ).toEqual([]);
+      const last = segs.at(-1)!;
+      const r = await get(`/streams/film/${rendition}/${last.uri}`);
+      expect(await sha256(await r.arrayBuffer())).toBe(last.sha256);
+    }
+  });
+
+  it("answers a missing film file with 404 JSON", async () => {
+    const r = await get("/streams/film/360p/seg-99999.ts");
+    expect(r.status).toBe(404);
+    expect(await r.json()).toEqual({ error: "no such file in stream film" });
+  });
+});

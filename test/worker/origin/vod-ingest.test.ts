@@ -89,9 +89,11 @@ describe("VOD ingest", () => {
     expect(r.status).toBe(409);
   });
 
-  it("refuses the built-in name 'sample' (409)", async () => {
-    const r = await ingest("vod/sample/x.ts", segmentBytes("x"));
-    expect(r.status).toBe(409);
+  it("refuses the built-in names 'sample' and 'film' (409)", async () => {
+    for (const name of ["sample", "film"]) {
+      const r = await ingest(`vod/${name}/x.ts`, segmentBytes("x"));
+      expect(r.status, name).toBe(409);
+    }
   });
 
   it("deletes a whole stream on DELETE /ingest/vod/<stream>, then 404s it", async () => {
