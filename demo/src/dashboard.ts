@@ -111,7 +111,7 @@ function renderRows(rows: StreamRow[]): void {
  */
 function streamPath(name: string): string | undefined {
   if (name === "loop") return "/live/loop/master.m3u8";
-  if (name === "sample") return "/streams/sample/master.m3u8";
+  if (name === "sample" || name === "film") return `/streams/${name}/master.m3u8`;
   return undefined;
 }
 

@@ -4,7 +4,7 @@
 // a script URL handed to the player. Pure: takes strings, returns values. No DOM.
 
 export interface Preset {
-  id: "live" | "vod";
+  id: "live" | "vod" | "film";
   label: string;
   path: string;
 }
@@ -13,6 +13,7 @@ export interface Preset {
 export const PRESETS: readonly Preset[] = [
   { id: "live", label: "Live channel (simulated)", path: "/live/loop/master.m3u8" },
   { id: "vod", label: "VOD sample", path: "/streams/sample/master.m3u8" },
+  { id: "film", label: "VOD film (3 min)", path: "/streams/film/master.m3u8" },
 ];
 
 export const DEFAULT_SRC = PRESETS[0]!.path;

@@ -10,6 +10,7 @@ describe("resolveStream", () => {
   });
   it("accepts preset ids, same-origin paths and http(s) URLs", () => {
     expect(resolveStream("vod", ORIGIN)).toMatchObject({ ok: true, kind: "preset", url: `${ORIGIN}/streams/sample/master.m3u8` });
+    expect(resolveStream("film", ORIGIN)).toMatchObject({ ok: true, kind: "preset", url: `${ORIGIN}/streams/film/master.m3u8` });
     expect(resolveStream("/streams/sample/master.m3u8", ORIGIN)).toMatchObject({ ok: true, kind: "preset" });
     expect(resolveStream("/streams/other/master.m3u8?t=1", ORIGIN)).toMatchObject({ ok: true, kind: "custom", url: `${ORIGIN}/streams/other/master.m3u8?t=1` });
     expect(resolveStream(" https://cdn.example/a.m3u8 ", ORIGIN)).toMatchObject({ ok: true, kind: "custom", url: "https://cdn.example/a.m3u8" });
