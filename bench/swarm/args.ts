@@ -20,6 +20,8 @@ export interface BenchOptions {
   variants: VariantName[];
   /** Path on the Worker (or fallback origin) of the master playlist. */
   stream: string;
+  /** VOD: viewer i starts i × startStep seconds into the video (0: all at the start). */
+  startStep: number;
   /** "worker": the Worker's own stream; "fallback": the bench's ffmpeg stand-in origin. */
   origin: "worker" | "fallback" | "auto";
   rendition: "highest" | "lowest";
@@ -39,6 +41,7 @@ export const DEFAULTS: BenchOptions = {
   mode: "node",
   variants: [...DEFAULT_VARIANTS],
   stream: "/live/loop/master.m3u8",
+  startStep: 0,
   origin: "auto",
   rendition: "highest",
   json: false,
@@ -48,11 +51,13 @@ export const DEFAULTS: BenchOptions = {
 // Bounds keep one typo from pinning the shared 2-core machine for an hour.
 export const MAX_VIEWERS = 60;
 export const MAX_DURATION_S = 1800;
+/** `--vod`: the Worker's 3-minute built-in library video (scripts/sample.mjs CLIPS). */
+export const VOD_STREAM = "/streams/film/master.m3u8";
 
 export const USAGE = `npm run bench:swarm -- [--viewers N] [--duration S] [--spacing S]
     [--variants edgeswarm,stock,stock-tuned,p2p-off] [--mode node|browser]
     [--net ${PROFILES.join("|")} [--http]]
-    [--stream /live/loop/master.m3u8] [--origin auto|worker|fallback]
+    [--stream /live/loop/master.m3u8 | --vod [--start-step S]] [--origin auto|worker|fallback]
     [--rendition highest|lowest] [--json]`;
 
 export function parseArgs(argv: readonly string[]): { ok: true; opts: BenchOptions } | { ok: false; reason: string } {
@@ -116,6 +121,15 @@ export function parseArgs(argv: readonly string[]): { ok: true; opts: BenchOptio
         opts.stream = v;
         break;
       }
+      case "--vod":
+        opts.stream = VOD_STREAM;
+        break;
+      case "--start-step": {
+        const n = num("--start-step", 0, 600, false);
+        if (typeof n === "string") return { ok: false, reason: n };
+        opts.startStep = n;
+        break;
+      }
       case "--origin": {
         const v = takeValue();
         if (v !== "auto" && v !== "worker" && v !== "fallback")
@@ -148,6 +162,9 @@ export function parseArgs(argv: readonly string[]): { ok: true; opts: BenchOptio
   }
   // Namespaces hold browsers; the Node viewers share one process and one network stack.
   if (opts.net && opts.mode !== "browser") return { ok: false, reason: "--net needs --mode browser (each viewer is a Chromium in its own network namespace)" };
+  // Only a VOD stream (the Worker's /streams/ area) has positions to start at.
+  if (opts.startStep > 0 && !opts.stream.startsWith("/streams/"))
+    return { ok: false, reason: "--start-step needs a VOD stream (--vod, or --stream /streams/…)" };
   if (opts.plainHttp && !opts.net) return { ok: false, reason: "--http needs --net (on loopback every page is a secure context)" };
   if (opts.variants.includes("p2p-off") && opts.mode !== "browser")
     return { ok: false, reason: "variant p2p-off needs --mode browser (it is the client with P2P off)" };

@@ -102,6 +102,8 @@ export class BrowserDriver {
     const tracker = opts.announceTrackers[0];
     if (!tracker) throw new Error(`${opts.id}: no tracker URL`);
     const rendition = opts.rendition ?? "highest";
+    // VOD start position (hls.js startPosition), the same for every variant.
+    const start = opts.startPosition !== undefined ? { startPosition: opts.startPosition } : {};
     const edgeswarm = spec.tracker === "worker";
     let config: Record<string, unknown>;
     let scripts: string[];
@@ -113,12 +115,12 @@ export class BrowserDriver {
         .split(",")
         .map(Number)
         .includes(index + 1);
-      config = { src: opts.masterUrl, tracker, rendition, ...(spec.p2p === false ? { p2p: false } : {}), ...(noUpload ? { upload: "off" } : {}) };
+      config = { src: opts.masterUrl, tracker, rendition, ...start, ...(spec.p2p === false ? { p2p: false } : {}), ...(noUpload ? { upload: "off" } : {}) };
       scripts = ["/edgeswarm.js", "/__bench/edgeswarm-page.js"];
     } else {
       const { core, dropped } = jsonCore(spec.core as Record<string, unknown>);
       if (dropped.length) throw new Error(`${spec.name}: core config keys cannot reach a page: ${dropped.join(", ")}`);
-      config = { src: opts.masterUrl, tracker, rendition, core };
+      config = { src: opts.masterUrl, tracker, rendition, ...start, core };
       scripts = ["/__bench/stock-page.js"];
     }
     const pagePath = `/__bench/${encodeURIComponent(opts.id)}.html`;

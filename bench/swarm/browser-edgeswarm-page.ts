@@ -26,7 +26,7 @@ const h = EdgeSwarm.attach(video, cfg.src, {
   p2p: cfg.p2p,
   ...(cfg.upload ? { upload: cfg.upload } : {}),
   rtcConfig: { iceServers: [] },
-  hlsConfig: { fpsController: probe.controller },
+  hlsConfig: { fpsController: probe.controller, ...(cfg.startPosition !== undefined ? { startPosition: cfg.startPosition } : {}) },
 });
 // `segment` carries the core's onSegmentLoaded, so p2p bytes are counted as on the stock page.
 h.on("segment", (e) => {

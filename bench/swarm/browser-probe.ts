@@ -204,8 +204,11 @@ export function pageConfig(): {
   core?: Record<string, unknown>;
   p2p: boolean;
   upload?: "off";
+  /** hls.js startPosition (VOD), seconds. */
+  startPosition?: number;
 } {
-  const c = window.__benchConfig as { src?: unknown; tracker?: unknown; rendition?: unknown; core?: unknown; p2p?: unknown; upload?: unknown } | undefined;
+  const c = window.__benchConfig as
+    { src?: unknown; tracker?: unknown; rendition?: unknown; core?: unknown; p2p?: unknown; upload?: unknown; startPosition?: unknown } | undefined;
   if (!c || typeof c.src !== "string" || typeof c.tracker !== "string") throw new Error("bench page: no config");
   const r = c.rendition;
   const rendition = r === "highest" || r === "lowest" || typeof r === "number" ? r : "highest";
@@ -215,6 +218,7 @@ export function pageConfig(): {
     rendition,
     p2p: c.p2p !== false,
     ...(c.upload === "off" ? { upload: "off" as const } : {}),
+    ...(typeof c.startPosition === "number" && c.startPosition >= 0 ? { startPosition: c.startPosition } : {}),
     ...(c.core && typeof c.core === "object" ? { core: c.core as Record<string, unknown> } : {}),
   };
 }

@@ -26,7 +26,11 @@ engine.addEventListener("onPeerConnect", (p) => probe.peer("connect", p.peerId))
 engine.addEventListener("onPeerClose", (p) => probe.peer("close", p.peerId));
 engine.addEventListener("onTrackerError", (d) => probe.problem(`tracker error: ${String(d.error)}`));
 engine.addEventListener("onTrackerWarning", (d) => probe.problem(`tracker warning: ${String(d.warning)}`));
-const hls = new Hls({ ...engine.getConfigForHlsJs(), fpsController: probe.controller } as never);
+const hls = new Hls({
+  ...engine.getConfigForHlsJs(),
+  fpsController: probe.controller,
+  ...(cfg.startPosition !== undefined ? { startPosition: cfg.startPosition } : {}),
+} as never);
 engine.bindHls(hls);
 hls.attachMedia(video);
 hls.loadSource(cfg.src);

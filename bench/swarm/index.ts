@@ -164,7 +164,7 @@ async function main(): Promise<number> {
 
     log(
       `\nswarm bench: ${opts.viewers} viewers, ${opts.spacing} s apart, ${opts.duration} s after the last join, ` +
-        `mode ${driver.name}, rendition ${opts.rendition}`,
+        `mode ${driver.name}, rendition ${opts.rendition}${opts.startStep > 0 ? `, viewer i starts i × ${opts.startStep} s into the video` : ""}`,
     );
     if (lab) log(describeLab(lab, opts.plainHttp));
     log(`origin: ${originNote}; offload metered at the origin side (metering proxy), aborted responses included\n`);
@@ -184,6 +184,7 @@ async function main(): Promise<number> {
         trackerUrl,
         viewers: opts.viewers,
         spacing: opts.spacing,
+        startStep: opts.startStep,
         duration: opts.duration,
         rendition: opts.rendition,
         driver: driver.forVariant(spec),

@@ -41,6 +41,8 @@ export interface RunInput {
   trackerUrl: string;
   viewers: number;
   spacing: number;
+  /** VOD: viewer i starts i × startStep seconds into the video (0: at the start). */
+  startStep: number;
   duration: number;
   rendition: "highest" | "lowest";
   driver: ViewerDriver;
@@ -79,6 +81,7 @@ export async function runVariant(input: RunInput): Promise<RunResult> {
           integrity: spec.integrity,
           player: spec.player,
           rendition: input.rendition,
+          ...(input.startStep > 0 ? { startPosition: i * input.startStep } : {}),
           ...(spec.windowsFor ? { windowsFor: spec.windowsFor } : {}),
           ...(spec.seed ? { seed: spec.seed } : {}),
         });

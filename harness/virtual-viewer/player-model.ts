@@ -52,7 +52,8 @@ export interface Span {
 }
 
 /**
- * Where playback starts. VOD: the first segment at 0. Live: hls.js's live sync position,
+ * Where playback starts. VOD: `vodStart` (hls.js startPosition) clamped into the video, else
+ * the first segment. Live: hls.js's live sync position,
  * edge − liveSyncDurationCount × target duration, clamped into the window; it loads the
  * segment containing that position first. Returns the index into `segments` and the time.
  */
@@ -61,12 +62,15 @@ export function startPoint(
   live: boolean,
   targetDuration: number,
   liveSyncDurationCount: number,
+  /** VOD: hls.js `startPosition`, seconds; undefined: the first segment. Ignored for live. */
+  vodStart?: number,
 ): { index: number; position: number } {
   const first = segments[0];
   const last = segments.at(-1);
   if (!first || !last) throw new Error("startPoint needs at least one segment");
-  if (!live) return { index: 0, position: first.start };
-  const position = Math.max(first.start, last.end - liveSyncDurationCount * targetDuration);
+  const position = live
+    ? Math.max(first.start, last.end - liveSyncDurationCount * targetDuration)
+    : Math.min(Math.max(first.start, vodStart ?? first.start), last.start);
   let index = segments.findIndex((s) => s.start <= position && position < s.end);
   if (index < 0) index = segments.length - 1;
   return { index, position };

@@ -57,6 +57,8 @@ export interface ViewerOptions {
   /** What the page set in hls.js (undefined fields: hls.js + p2p-media-loader-hlsjs decide). */
   player?: PlayerOverrides;
   rendition?: "highest" | "lowest" | number;
+  /** VOD: where playback starts, seconds into the video (hls.js `startPosition`); default 0. */
+  startPosition?: number;
   /** Playback rate (VOD can be played faster to shorten a run). */
   rate?: number;
   /** How often the playhead is advanced and reported (hls.js timeupdate ≈ 250 ms). */
@@ -207,7 +209,7 @@ export class VirtualViewer {
       fragmentCount: segs.length,
       live,
     });
-    const sp = startPoint(segs, live, pl.targetDuration, this.settings.liveSyncDurationCount);
+    const sp = startPoint(segs, live, pl.targetDuration, this.settings.liveSyncDurationCount, this.opts.startPosition);
     this.nextSn = segs[sp.index]?.sn;
     this.player = createPlayer(Date.now(), sp.position);
     if (pl.initUri) this.stats.neededBytes += (await this.fetchBytes(pl.initUri)).byteLength;

@@ -101,6 +101,15 @@ describe("bench flags", () => {
     expect(parseArgs(["--variants", "p2p-off"])).toMatchObject({ ok: false });
   });
 
+  it("plays the built-in 3-minute video with --vod, and spreads start positions only on a VOD stream", () => {
+    expect(parseArgs(["--vod", "--spacing", "5"])).toMatchObject({ ok: true, opts: { stream: "/streams/film/master.m3u8", spacing: 5, startStep: 0 } });
+    expect(parseArgs(["--vod", "--start-step", "20"])).toMatchObject({ ok: true, opts: { startStep: 20 } });
+    expect(parseArgs(["--stream", "/streams/sample/master.m3u8", "--start-step=4"])).toMatchObject({ ok: true, opts: { startStep: 4 } });
+    expect(parseArgs(["--start-step", "20"])).toMatchObject({ ok: false, reason: expect.stringMatching(/VOD/) });
+    expect(parseArgs(["--vod", "--start-step", "-1"])).toMatchObject({ ok: false, reason: expect.stringMatching(/--start-step/) });
+    expect(channelOf("/streams/film/master.m3u8")).toBe("film");
+  });
+
   it("names the tracker channel after the stream, as the contract says", () => {
     expect(channelOf("/live/loop/master.m3u8")).toBe("loop");
     expect(channelOf("/streams/sample/master.m3u8")).toBe("sample");

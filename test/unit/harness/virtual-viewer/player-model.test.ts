@@ -46,6 +46,14 @@ describe("startPoint", () => {
     expect(startPoint(segs(10), false, 2, 3)).toEqual({ index: 0, position: 0 });
   });
 
+  it("starts VOD at hls.js's startPosition, inside the segment that holds it, clamped into the video", () => {
+    expect(startPoint(segs(10), false, 2, 3, 7)).toEqual({ index: 3, position: 7 });
+    expect(startPoint(segs(10), false, 2, 3, -5)).toEqual({ index: 0, position: 0 });
+    expect(startPoint(segs(10), false, 2, 3, 500)).toEqual({ index: 9, position: 18 });
+    // Live ignores it: the live sync position decides.
+    expect(startPoint(segs(6, 2, 100), true, 2, 3, 0)).toEqual({ index: 3, position: 106 });
+  });
+
   it("starts live liveSyncDurationCount target durations behind the edge", () => {
     // window 100..112 s, 3 × 2 s behind the end = 106 s, inside segment 3 (106–108).
     expect(startPoint(segs(6, 2, 100), true, 2, 3)).toEqual({ index: 3, position: 106 });
