@@ -58,6 +58,15 @@ export const WINDOW_STEP_S = 0.5;
 export const LIVE_JOIN_HIGH_DEMAND_MIN_SEGMENTS = 0.5;
 /** A live viewer is joining until the core has delivered this many segments (windowsFor). */
 export const JOIN_SEGMENTS = 2;
+/**
+ * A VOD viewer is joining until the core has delivered this many segments: the steady window
+ * (VOD_HIGH_DEMAND_SEGMENTS) plus the one playing. The core sends every segment inside the
+ * high-demand window over HTTP at once; a viewer that widened to 3 segments after 2 sent the
+ * next 2 over HTTP 0.1 s after its first peer connected, while that peer held them
+ * (`bench:swarm --vod`, Node, 2026-12-03). Joining, it holds each one back for peers until
+ * HTTP can only just fetch it (joinHighDemand), one HTTP fetch at a time.
+ */
+export const VOD_JOIN_SEGMENTS = 4;
 /** On playback updates alone, p2p-media-loader-core revisits its queue at most once a second. */
 export const CORE_REVISIT_S = 1;
 

@@ -11,6 +11,7 @@ import {
   HIGH_DEMAND_S,
   HTTP_WINDOW_S,
   JOIN_SEGMENTS,
+  VOD_JOIN_SEGMENTS,
   LIVE_HIGH_DEMAND_MAX_SEGMENTS,
   LIVE_JOIN_HIGH_DEMAND_MIN_SEGMENTS,
   LIVE_HIGH_DEMAND_SEGMENTS,
@@ -60,26 +61,25 @@ const roundUp = (s: number) => Math.ceil(s / WINDOW_STEP_S) * WINDOW_STEP_S;
  * choosing who fetches a new segment is the edge's job, and a random second fetcher only
  * costs egress.
  *
- * `joining`: a live viewer before its second segment (liveJoinHighDemand). It fetches one
- * segment over HTTP at a time then: before the first fetch is timed the steady window may
- * cover the second segment too, and two fetches at once would take it before any peer
- * could be asked.
+ * `joining`: a live viewer before its second segment (JOIN_SEGMENTS), a VOD viewer before
+ * its steady window is full (VOD_JOIN_SEGMENTS): the join window (liveJoinHighDemand), one
+ * HTTP fetch at a time. Before the first fetch is timed the steady window may cover the
+ * next segment too, and two fetches at once would take it before any peer could be asked;
+ * and a window that widens at once sends everything newly inside it over HTTP, even what a
+ * peer that just connected holds.
  *
  * VOD: viewers are spread over the timeline and the core's random HTTP seeding serves them;
- * VOD_HIGH_DEMAND_SEGMENTS × target duration (limits.ts says why).
+ * VOD_HIGH_DEMAND_SEGMENTS × target duration once joined (limits.ts says why).
  */
 export function windowsFor(targetDuration: number, live = false, slowestHttpS = 0, joining = false): Windows {
   const td = Number.isFinite(targetDuration) && targetDuration > 0 ? Math.min(targetDuration, MAX_TARGET_DURATION_S) : DEFAULT_TARGET_DURATION_S;
-  const high = !live
-    ? Math.max(HIGH_DEMAND_S, VOD_HIGH_DEMAND_SEGMENTS * td)
-    : joining
-      ? liveJoinHighDemand(td, slowestHttpS)
-      : liveSteadyHighDemand(td, slowestHttpS);
+  const steady = live ? liveSteadyHighDemand(td, slowestHttpS) : Math.max(HIGH_DEMAND_S, VOD_HIGH_DEMAND_SEGMENTS * td);
+  const high = joining ? joinHighDemand(td, slowestHttpS, steady) : steady;
   return {
     highDemandTimeWindow: high,
     httpDownloadTimeWindow: live ? high : Math.max(HTTP_WINDOW_S, high + VOD_HTTP_EXTRA_SEGMENTS * td),
     p2pDownloadTimeWindow: Math.max(P2P_WINDOW_S, high + P2P_EXTRA_SEGMENTS * td),
-    simultaneousHttpDownloads: live && joining ? 1 : SIMULTANEOUS_HTTP,
+    simultaneousHttpDownloads: joining ? 1 : SIMULTANEOUS_HTTP,
   };
 }
 
@@ -113,7 +113,11 @@ function liveSteadyHighDemand(td: number, slowestHttpS: number): number {
  * load at once; never more than the steady window.
  */
 export function liveJoinHighDemand(td: number, slowestHttpS: number): number {
-  const steady = liveSteadyHighDemand(td, slowestHttpS);
+  return joinHighDemand(td, slowestHttpS, liveSteadyHighDemand(td, slowestHttpS));
+}
+
+/** The join window under a steady window `steady` (live or VOD): see liveJoinHighDemand. */
+function joinHighDemand(td: number, slowestHttpS: number, steady: number): number {
   if (!(Number.isFinite(slowestHttpS) && slowestHttpS > 0)) return steady;
   return Math.min(steady, Math.max(LIVE_JOIN_HIGH_DEMAND_MIN_SEGMENTS * td, roundUp(CORE_REVISIT_S + 2 * slowestHttpS)));
 }
@@ -143,7 +147,7 @@ export function windowPolicy<W extends object = Windows>(fixed = false, rule: Wi
   let last = "";
   const decide = (): W | undefined => {
     if (fixed || !level) return undefined;
-    const w = rule(level.td, level.live, timing.slowest(), loaded < JOIN_SEGMENTS);
+    const w = rule(level.td, level.live, timing.slowest(), loaded < (level.live ? JOIN_SEGMENTS : VOD_JOIN_SEGMENTS));
     const key = JSON.stringify(w);
     if (key === last) return undefined;
     last = key;

@@ -79,16 +79,23 @@ describe("liveJoinHighDemand (between a live viewer's first and second segment)"
     expect(liveJoinHighDemand(2, Number.NaN)).toBe(liveHighDemand(2, 0));
     for (const s of [0.1, 0.5, 1, 2, 5]) expect(liveJoinHighDemand(2, s)).toBeLessThanOrEqual(liveHighDemand(2, s));
   });
-  it("applies to live only: VOD windows ignore joining", () => {
+  it("joins live and VOD alike: the same join window under each one's steady window", () => {
     expect(windowsFor(2, true, 0.1, true).highDemandTimeWindow).toBe(1.5);
     expect(windowsFor(2, true, 0.1, true).httpDownloadTimeWindow).toBe(1.5);
     expect(windowsFor(2, true, 0.1, false).highDemandTimeWindow).toBe(3);
-    expect(windowsFor(2, false, 0.1, true)).toEqual(windowsFor(2, false, 0.1, false));
+    expect(windowsFor(2, false, 0.1, true).highDemandTimeWindow).toBe(1.5);
+    expect(windowsFor(2, false, 0.1, false).highDemandTimeWindow).toBe(6);
+    // VOD keeps its HTTP prefetch beyond the (join) window: random HTTP seeding of viewers
+    // at one position.
+    expect(windowsFor(2, false, 0.1, true).httpDownloadTimeWindow).toBe(Math.max(6, 1.5 + 2 * 2));
+    // A slow origin: the join window grows to the steady one, never past it.
+    expect(windowsFor(2, false, 5, true).highDemandTimeWindow).toBe(6);
   });
-  it("fetches one segment at a time over HTTP while joining live, so the second is not taken alongside the first", () => {
+  it("fetches one segment at a time over HTTP while joining, so the next is not taken alongside the first", () => {
     expect(windowsFor(2, true, 0, true).simultaneousHttpDownloads).toBe(1);
+    expect(windowsFor(2, false, 0, true).simultaneousHttpDownloads).toBe(1);
     expect(windowsFor(2, true, 0.1, false).simultaneousHttpDownloads).toBe(CORE_TUNING.simultaneousHttpDownloads);
-    expect(windowsFor(2, false, 0, true).simultaneousHttpDownloads).toBe(CORE_TUNING.simultaneousHttpDownloads);
+    expect(windowsFor(2, false, 0.1, false).simultaneousHttpDownloads).toBe(CORE_TUNING.simultaneousHttpDownloads);
   });
 });
 

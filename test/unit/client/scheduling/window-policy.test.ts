@@ -1,8 +1,8 @@
 // The window policy as the page, the Node virtual viewer and the simulator run it: windows
-// change only when an input does, joining ends after JOIN_SEGMENTS, slow HTTP widens the
+// change only when an input does, joining ends after JOIN_SEGMENTS (VOD_JOIN_SEGMENTS), slow HTTP widens the
 // live window, and a page with its own windows is never overridden.
 import { describe, expect, it } from "vitest";
-import { CORE_REVISIT_S, JOIN_SEGMENTS, LIVE_JOIN_HIGH_DEMAND_MIN_SEGMENTS } from "../../../../client/limits";
+import { CORE_REVISIT_S, JOIN_SEGMENTS, LIVE_JOIN_HIGH_DEMAND_MIN_SEGMENTS, VOD_HIGH_DEMAND_SEGMENTS, VOD_JOIN_SEGMENTS } from "../../../../client/limits";
 import { liveJoinHighDemand, pageSetsWindows, windowPolicy, windowsFor } from "../../../../client/scheduling/window-policy";
 
 describe("windowPolicy", () => {
@@ -25,6 +25,15 @@ describe("windowPolicy", () => {
     p.onLevel(2, true);
     for (let i = 1; i < JOIN_SEGMENTS; i++) p.onSegmentLoaded("p2p", `s${i}`, i);
     expect(p.onSegmentLoaded("p2p", "last", 10)).toEqual(windowsFor(2, true, 0, false));
+  });
+
+  it("a VOD viewer joins until its steady window's segments and the playing one arrived (VOD_JOIN_SEGMENTS)", () => {
+    expect(VOD_JOIN_SEGMENTS).toBe(VOD_HIGH_DEMAND_SEGMENTS + 1);
+    const p = windowPolicy();
+    p.timing.sample(0.1);
+    expect(p.onLevel(2, false)).toEqual(windowsFor(2, false, 0.1, true));
+    for (let i = 1; i < VOD_JOIN_SEGMENTS; i++) expect(p.onSegmentLoaded("p2p", `s${i}`, i), `segment ${i}`).toBeUndefined();
+    expect(p.onSegmentLoaded("p2p", "last", 10)).toEqual(windowsFor(2, false, 0.1, false));
   });
 
   it("times the core's HTTP fetches from start to delivery and widens the live window for a slow one", () => {
