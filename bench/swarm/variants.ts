@@ -63,7 +63,7 @@ export function buildVariant(name: VariantName, channel: string): VariantSpec {
         tracker: "worker",
         windowsFor,
         seed: { channel },
-        configSource: `client/engine-config.ts CORE_TUNING + windowsFor(target duration) (2 s segments: live ${describeWindows(windowsFor(2, true))}, joining ${windowsFor(2, true, 0.05, true).highDemandTimeWindow} s with 1 HTTP fetch at a time; VOD ${describeWindows(windowsFor(2))}) + edge seeding`,
+        configSource: `client/engine-config.ts CORE_TUNING + windowsFor(target duration) (2 s segments: live ${describeWindows(windowsFor(2, true))}; VOD ${describeWindows(windowsFor(2))}; joining, live and VOD, ${windowsFor(2, true, 0.05, true).highDemandTimeWindow} s with 1 HTTP fetch at a time) + edge seeding`,
       };
     case "stock":
       return { name, core: {}, player: {}, integrity: false, tracker: "stock", configSource: "p2p-media-loader 2.3.1 defaults" };
