@@ -4,11 +4,12 @@
 //   --viewers N        one audience size instead of the four
 //   --json             after the table, print EdgeSwarm's result as one JSON line (last line)
 //   --seed S  --minutes M  --segment-seconds D  --bitrate MBIT  --budget B
-//   --profile lan|cable|dsl|mixed|blocked   the network lab's links, no churn, all connectable, 60 s
+//   --profile lan|cable|dsl|mixed|weak-first|blocked   the network lab's links, no churn, all connectable, 60 s
 //   --no-swarm-cap        lift the tracker's MAX_PEERS_PER_SWARM
 //   --expected N          the operator's expected audience (TRACKER_EXPECTED_VIEWERS); "viewers": the run's own size
 //   --policy edgeswarm|stock|both
 //   --one-upload          EdgeSwarm with one upload at a time (the build before upload slots), for comparison
+//   --no-probe            EdgeSwarm without the uplink probe (the build before it: slow uplinks upload too), for comparison
 import { parseProfile } from "../harness/netlab/profiles";
 import { edgeswarm, edgeswarmOneUpload } from "./policies/edgeswarm";
 import { stock } from "./policies/stock";
@@ -22,6 +23,7 @@ function parse(argv: readonly string[]): {
   policies: string;
   expectedSame: boolean;
   oneUpload: boolean;
+  noProbe: boolean;
 } {
   const cfg: Omit<RunConfig, "viewers"> = { ...DEFAULTS };
   let viewers = [100, 1000, 10_000, 100_000];
@@ -29,7 +31,8 @@ function parse(argv: readonly string[]): {
     policies = "both";
   let minutesSet = false;
   let expectedSame = false;
-  let oneUpload = false;
+  let oneUpload = false,
+    noProbe = false;
   const num = (flag: string, v: string | undefined) => {
     const x = Number(v);
     if (v === undefined || !Number.isFinite(x) || x <= 0) throw new Error(`${flag} needs a positive number`);
@@ -63,7 +66,7 @@ function parse(argv: readonly string[]): {
         break;
       case "--profile": {
         const p = parseProfile(next() ?? "");
-        if (!p) throw new Error("--profile needs lan, cable, dsl, mixed or blocked");
+        if (!p) throw new Error("--profile needs lan, cable, dsl, mixed, weak-first or blocked");
         cfg.profile = p;
         break;
       }
@@ -75,6 +78,9 @@ function parse(argv: readonly string[]): {
       }
       case "--one-upload":
         oneUpload = true;
+        break;
+      case "--no-probe":
+        noProbe = true;
         break;
       case "--no-swarm-cap":
         cfg.swarmCap = false;
@@ -90,7 +96,7 @@ function parse(argv: readonly string[]): {
     }
   }
   if (cfg.profile && !minutesSet) cfg.minutes = 1;
-  return { cfg, viewers, json, policies, expectedSame, oneUpload };
+  return { cfg, viewers, json, policies, expectedSame, oneUpload, noProbe };
 }
 
 function main(): void {
@@ -101,12 +107,12 @@ function main(): void {
     console.error(String(e instanceof Error ? e.message : e));
     process.exit(2);
   }
-  const { cfg, viewers, json, policies, expectedSame, oneUpload } = args;
-  const mePolicy = oneUpload ? edgeswarmOneUpload : edgeswarm;
+  const { cfg, viewers, json, policies, expectedSame, oneUpload, noProbe } = args;
+  const mePolicy = { ...(oneUpload ? edgeswarmOneUpload : edgeswarm), ...(noProbe ? { uplinkProbe: undefined } : {}) };
   const c = cfg;
   console.log(
     `# ${c.profile ? `lab profile ${c.profile}, no churn, all connectable` : "flash crowd + churn, uplinks 20/50/25/5 % at 1/5/20/100 Mbit/s, 20 % pairs unconnectable"}; ` +
-      `${c.segmentS} s × ${c.bitrateMbit} Mbit/s segments, ${c.budgetS} s budget, ${c.minutes} min, seed ${c.seed}${c.swarmCap ? "" : ", no swarm cap"}${oneUpload ? ", EdgeSwarm with one upload at a time" : ""}${expectedSame ? ", expected audience = viewers" : c.expectedViewers ? `, expected audience ${c.expectedViewers}` : ""}`,
+      `${c.segmentS} s × ${c.bitrateMbit} Mbit/s segments, ${c.budgetS} s budget, ${c.minutes} min, seed ${c.seed}${c.swarmCap ? "" : ", no swarm cap"}${oneUpload ? ", EdgeSwarm with one upload at a time" : ""}${noProbe ? ", EdgeSwarm without the uplink probe" : ""}${expectedSame ? ", expected audience = viewers" : c.expectedViewers ? `, expected audience ${c.expectedViewers}` : ""}`,
   );
   const rows: RunResult[] = [];
   let mine: RunResult | undefined;

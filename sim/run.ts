@@ -95,20 +95,29 @@ const DIRECTORY = "directory";
 /** The network lab starts its viewers this far apart (docs/bench-swarm.md). */
 export const LAB_JOIN_GAP_S = 2;
 
-/** Seconds of publishing: `minutes`, and in a lab scenario also the joins before the last one. */
+/**
+ * In a lab scenario the first viewer joins this long after publishing began: the lab's live
+ * loop has always been running, so a joiner finds a budget's worth of segments behind the
+ * edge and loads its first three at once (hls.js starts liveSyncDurationCount segments
+ * back). Joining at the stream's first segment instead left each early viewer one segment
+ * per target duration, silent for seconds longer before its uplink probe.
+ */
+export const labLeadS = (cfg: RunConfig): number => cfg.budgetS;
+
+/** Seconds of publishing: `minutes`, and in a lab scenario also the lead and the joins before the last one. */
 export function horizonOf(cfg: RunConfig): number {
-  return cfg.minutes * 60 + (cfg.profile ? LAB_JOIN_GAP_S * (cfg.viewers - 1) : 0);
+  return cfg.minutes * 60 + (cfg.profile ? labLeadS(cfg) + LAB_JOIN_GAP_S * (cfg.viewers - 1) : 0);
 }
 
 export function specsFor(cfg: RunConfig): ViewerSpec[] {
   const horizonS = horizonOf(cfg);
   if (cfg.profile) {
     const { caps } = planProfile(cfg.profile, cfg.viewers);
-    // As in the lab: viewers join LAB_JOIN_GAP_S apart and watch to the end.
+    // As in the lab: viewers join a running stream LAB_JOIN_GAP_S apart and watch to the end.
     return caps.map((c, i) => ({
       id: i,
       key: i + 1,
-      joinS: LAB_JOIN_GAP_S * i,
+      joinS: labLeadS(cfg) + LAB_JOIN_GAP_S * i,
       leaveS: horizonS + cfg.budgetS,
       upBps: (c.upKbit * 1000) / 8,
       downBps: (c.downKbit * 1000) / 8,

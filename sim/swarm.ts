@@ -6,7 +6,8 @@
 // them one after another (run.ts). Counts bytes, slack, stalls and the shard's object load.
 import { fetchesSegment, planFetchers, emptyPlan, type FetcherPlan, type ViewerRecord } from "../worker/tracker/fetchers";
 import { ANNOUNCE_INTERVAL_S, FETCHER_CLAIMERS, MAX_OFFERS_PER_ANNOUNCE, VIEWER_REPORT_S } from "../worker/tracker/limits";
-import { CORE_REVISIT_S, REPORT_FIRST_MS } from "../client/limits";
+import type { SlowUplink } from "../client/claim-policy";
+import { CORE_REVISIT_S, REPORT_FIRST_MS, UPLINK_PROBE, WEAK_UPLINK } from "../client/limits";
 import type { UploadSlots } from "../client/upload-slots";
 import { EventQueue, type Handle } from "./events";
 import { connectable, Uplink, type NetworkConfig, type Upload } from "./network";
@@ -125,6 +126,14 @@ class V {
   /** Whole uploads per report period: bytes and seconds sending them (client/fetcher-role.ts UploadMeter). */
   doneHist: number[] = [];
   doneSHist: number[] = [];
+  /** Segments it has received, from any source (the probe starts at UPLINK_PROBE.afterSegments). */
+  loaded = 0;
+  /** Neither claims nor serves peers: its uplink probe has not answered, or found it slow (policy.uplinkProbe). */
+  silent = false;
+  slow?: SlowUplink;
+  probing = false;
+  /** Its probe has answered at least once. */
+  probed = false;
   constructor(
     readonly i: number,
     readonly spec: ViewerSpec,
@@ -187,6 +196,7 @@ export function runShard(input: ShardInput): ShardResult {
     if (!v.present || state[v.i * S + s] === HELD) return;
     const wasHttp = state[v.i * S + s] === HTTP;
     state[v.i * S + s] = HELD;
+    if (++v.loaded === UPLINK_PROBE.afterSegments) probe(v);
     if (src === "p2p") res.p2pBytes += bytes;
     else {
       res.httpBytes += bytes;
@@ -206,7 +216,7 @@ export function runShard(input: ShardInput): ShardResult {
     for (const u of v.nb) {
       near[u.i * S + s]!++;
       if (wasHttp) nearLoading[u.i * S + s]!--;
-      if (state[u.i * S + s] === NONE && u.inbound.length < policy.simultaneousP2P && wants(u, s) && deadline(s) - q.now <= u.p2pWin) {
+      if (!v.silent && state[u.i * S + s] === NONE && u.inbound.length < policy.simultaneousP2P && wants(u, s) && deadline(s) - q.now <= u.p2pWin) {
         // A neighbour with a free slot that still lacks `s` had no holder it could ask (it
         // would be loading `s` otherwise: pump and this loop start a download whenever one
         // can), so `v`, announcing it now, is the holder it asks.
@@ -241,7 +251,8 @@ export function runShard(input: ShardInput): ShardResult {
     const free: V[] = [];
     let anyHolder = false;
     for (const h of v.nb) {
-      if (state[h.i * S + s] !== HELD) continue;
+      // A silent viewer serves nobody (its core has P2P upload disabled).
+      if (state[h.i * S + s] !== HELD || h.silent) continue;
       anyHolder = true;
       // The core never asks a peer it is already downloading from (p2p/loader.ts).
       if (h.up.busy || isSource(v, h)) continue;
@@ -445,6 +456,12 @@ export function runShard(input: ShardInput): ShardResult {
     // Played: segments whose deadline falls before it leaves, among those published.
     v.last = Math.min(S - 1, Math.ceil((v.spec.leaveS - B) / D) - 1);
     v.reann = policy.reannounce?.();
+    v.slow = policy.uplinkProbe?.();
+    if (v.slow) {
+      // Silent until the probe answers; it starts at the third segment, or maxWaitS after the first.
+      v.silent = true;
+      q.after(STARTUP_S + UPLINK_PROBE.maxWaitS, () => probe(v));
+    }
     // Its socket opens later when routing refused its join twice (run.ts route): HTTP only until then.
     const socketWait = Math.max(0, (v.spec.socketS ?? q.now) - q.now);
     if (socketWait > 0) q.after(socketWait, () => v.present && load.upgrade(input.name, q.now));
@@ -465,6 +482,32 @@ export function runShard(input: ShardInput): ShardResult {
 
   function scheduleFallback(v: V, s: number): void {
     q.at(Math.max(q.now, deadline(s) - hdFor(v, s) + v.phase), () => fallback(v, s));
+  }
+
+  /**
+   * The uplink probe (client/uplink-probe.ts): two uploads to the Worker, warmBytes then
+   * bytes, timed; their rate is the uplink's (the lab's probe read 39.7–40.1 KiB/s on a
+   * 40 KiB/s link), an upper bound when they outlast timeoutS. SlowUplink judges it against
+   * the stream's bytes per second; a slow viewer is probed again as its hold ends (seeding.ts)
+   * and, its uplink being what it was, stays silent.
+   */
+  function probe(v: V): void {
+    // Once found fast it is not probed again; a slow one is, as its hold ends.
+    if (!v.present || !v.slow || v.probing || (v.probed && !v.silent)) return;
+    v.probing = true;
+    const sendS = (UPLINK_PROBE.warmBytes + UPLINK_PROBE.bytes) / v.spec.upBps;
+    const tookS = Math.min(UPLINK_PROBE.timeoutS, 2 * net.p2pRttS + sendS);
+    const rate = sendS <= UPLINK_PROBE.timeoutS ? v.spec.upBps : (UPLINK_PROBE.warmBytes + UPLINK_PROBE.bytes) / UPLINK_PROBE.timeoutS;
+    q.after(tookS, () => {
+      v.probing = false;
+      v.probed = true;
+      if (!v.present || !v.slow) return;
+      const slow = v.slow.probed(rate, bytes / D, q.now);
+      const wasSilent = v.silent;
+      v.silent = slow;
+      if (slow) q.after(Math.max(1, WEAK_UPLINK.holdS - tookS), () => probe(v));
+      else if (wasSilent) for (const u of v.nb) pump(u);
+    });
   }
 
   function leave(v: V): void {
@@ -600,14 +643,15 @@ export function runShard(input: ShardInput): ShardResult {
     load.frames(input.name, q.now, 0, changed);
   }
 
-  /** No es_role yet: the client claims new segments at the edge until its first report is answered. */
-  const unreported = (v: V) => q.now - v.spec.joinS < REPORT_FIRST_S;
+  /** No es_role yet: the client claims new segments at the edge until its first report is answered (and never while silent). */
+  const unreported = (v: V) => q.now - v.spec.joinS < REPORT_FIRST_S && !v.silent;
 
   /**
    * Whether `v` is told to claim while there is no plan: one of the plan's claimers, or a
    * reporter arriving while there is room (roles.ts roleUpdates, on its report).
    */
   function claimer(v: V): boolean {
+    if (v.silent) return false;
     if (plan.claimers.has(v.idStr)) return true;
     if (plan.claimers.size >= FETCHER_CLAIMERS) return false;
     plan.claimers.add(v.idStr);
@@ -634,7 +678,7 @@ export function runShard(input: ShardInput): ShardResult {
       for (const id of plan.roles.keys()) {
         if (!fetchesSegment(plan, id, s)) continue;
         const v = byId.get(id);
-        if (v && v.member && wants(v, s)) startHttp(v, s, "fetcher");
+        if (v && v.member && !v.silent && wants(v, s)) startHttp(v, s, "fetcher");
       }
       // Fetchers fetch without a claim, so a claim by a viewer not answered yet is the first
       // one the lease sees for this segment, and wins.

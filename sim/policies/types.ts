@@ -1,4 +1,5 @@
 // What the simulated viewer and shard need to know of a client policy. Types only.
+import type { SlowUplink } from "../../client/claim-policy";
 import type { UploadSlots } from "../../client/upload-slots";
 
 export interface PolicyWindows {
@@ -33,4 +34,10 @@ export interface ClientPolicy {
   reannounce?: () => Reannounce;
   /** Viewers report to the shard, which plans fetchers (worker/tracker/fetchers.ts) and leases. */
   edgeFetchers: boolean;
+  /**
+   * The uplink probe (client/uplink-probe.ts, client/seeding.ts): a viewer neither claims nor
+   * uploads until it has timed its uplink, and not while that found it slow
+   * (client/claim-policy.ts SlowUplink). Undefined: it uploads from the start (stock).
+   */
+  uplinkProbe?: () => SlowUplink;
 }

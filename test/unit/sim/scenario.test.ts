@@ -56,27 +56,31 @@ describe("sim scenario: two viewers, 60 s of 4 s segments, 30 s budget", () => {
   });
 
   // EdgeSwarm: segment 0 is published at 0 s, before either viewer is there; each loads it at
-  // once over HTTP on joining (2 copies, no claim). Until a viewer is proven there is no plan,
-  // so both claim segments 1..3 (published 4..12 s) at the edge (2 claims each) and the lease
-  // grants one: each is fetched once and relayed over the peer link in ~1.3 s. The winners
-  // have sent whole segments by then, so the first plan (15 s) hands out roles: segments
-  // 4..14 are fetched once each by their class's fetcher, without a claim, and relayed.
-  // So: 6 claims, 14 fetcher copies, 16 HTTP copies in all, 14 relayed copies.
-  it("claims until a viewer is proven, then fetches each segment once by role, and relays it", () => {
+  // once over HTTP on joining (2 copies, no claim). Neither asks the edge nor serves a peer
+  // before its uplink probe answers (client/seeding.ts). Its third segment comes only at its
+  // fallback (28 s on), so the probe starts 10 s after the first segment: viewer 0 is found
+  // fast at ~11 s, viewer 1 at ~12 s. Segments 1 and 2 (published 4 and 8 s) have no claimer,
+  // and each viewer fetches both at its fallback (32 s: the joining window for segment 1,
+  // the steady 6 s for segment 2), 4 copies. Segment 3 (12 s) has one claimer, viewer 0
+  // (viewer 1's probe answers just after), which wins, fetches and relays it. The first
+  // plan (15 s) hands out roles: segments 4..14 are fetched once each by their class's
+  // fetcher, without a claim, and relayed. So: 1 claim, 12 copies fetched by claim or role,
+  // 18 HTTP copies in all, 12 relayed copies.
+  it("claims once its uplink probe answers, until a viewer is proven, then fetches each segment once by role, and relays it", () => {
     const load = new ObjectLoad(HORIZON + B + 2);
     const r = runShard(shard(edgeswarm, true, load));
-    expect(load.totals.claims).toBe(6);
-    expect(r.fetcherBytes).toBe(14 * SEG);
-    expect(r.httpBytes).toBe(16 * SEG);
-    expect(r.p2pBytes).toBe(14 * SEG);
+    expect(load.totals.claims).toBe(1);
+    expect(r.fetcherBytes).toBe(12 * SEG);
+    expect(r.httpBytes).toBe(18 * SEG);
+    expect(r.p2pBytes).toBe(12 * SEG);
   });
 
-  // The same run, its HTTP bytes by cause: the 2 first segments, the 3 claims' winners, the
-  // 11 role fetches; no fallback, nothing else.
+  // The same run, its HTTP bytes by cause: the 2 first segments, the 4 fallbacks of segments
+  // 1 and 2, the claim's winner, the 11 role fetches; nothing else.
   it("attributes every HTTP byte to one cause, and the causes add up to the HTTP bytes", () => {
     const r = runShard(shard(edgeswarm, true));
     const by = Object.fromEntries(HTTP_CAUSES.map((c, i) => [c, r.httpByCause[i]! / SEG]));
-    expect(by).toEqual({ fetcher: 11, claim: 3, first: 2, joining: 0, fallback: 0, random: 0 });
+    expect(by).toEqual({ fetcher: 11, claim: 1, first: 2, joining: 0, fallback: 4, random: 0 });
     expect(r.httpByCause.reduce((a, b) => a + b, 0)).toBe(r.httpBytes);
   });
 
@@ -103,6 +107,24 @@ describe("sim scenario: two viewers, 60 s of 4 s segments, 30 s budget", () => {
     expect(slots.stalls).toBe(0);
     expect(offload(slots)).toBeGreaterThan(offload(one) + 0.1);
     expect(slots.p2pBytes + slots.httpBytes).toBe(one.p2pBytes + one.httpBytes);
+  });
+
+  // Both on 0.3 Mbit/s uplinks for a 3 Mbit/s stream: their probes read 0.1 of the stream's
+  // rate, below WEAK_UPLINK.share, so neither ever claims, is given a role or serves the other
+  // (client/claim-policy.ts SlowUplink); every segment comes over HTTP, each viewer its own 15.
+  // Without the probe the same pair claims from the start.
+  it("keeps a viewer whose probed uplink is below half the stream's rate from claiming and serving", () => {
+    const weak = twoViewers().map((v) => ({ ...v, upBps: 0.3 * MBIT }));
+    const load = new ObjectLoad(HORIZON + B + 2);
+    const r = runShard({ ...shard(edgeswarm, true, load), viewers: weak });
+    expect(load.totals.claims).toBe(0);
+    expect(r.fetcherBytes).toBe(0);
+    expect(r.p2pBytes).toBe(0);
+    expect(r.httpBytes).toBe(30 * SEG);
+    expect(r.stalls).toBe(0);
+    const unprobed = new ObjectLoad(HORIZON + B + 2);
+    runShard({ ...shard({ ...edgeswarm, uplinkProbe: undefined }, true, unprobed), viewers: weak });
+    expect(unprobed.totals.claims).toBeGreaterThan(0);
   });
 
   it("stock offload stays at or below one copy in two", () => {
