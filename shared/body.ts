@@ -5,11 +5,15 @@
 // over the limit, without reading it.
 import type { Result } from "./result";
 
-/** Reads `body` into one buffer; refuses ("too-large") as soon as more than `limit` bytes came. */
+/**
+ * Reads `body` into one buffer; refuses ("too-large") as soon as more than `limit` bytes came.
+ * `keep` false: counts and drops every chunk, and the value is empty (a body only timed).
+ */
 export async function readBounded(
   body: ReadableStream<Uint8Array> | null,
   limit: number,
   onChunk?: (bytes: number) => void,
+  keep = true,
 ): Promise<Result<Uint8Array<ArrayBuffer>, "too-large">> {
   if (!body) return { ok: true, value: new Uint8Array(0) };
   const chunks: Uint8Array[] = [];
@@ -25,9 +29,9 @@ export async function readBounded(
       await reader.cancel().catch(() => {});
       return { ok: false, reason: "too-large" };
     }
-    chunks.push(value);
+    if (keep) chunks.push(value);
   }
-  const bytes = new Uint8Array(total);
+  const bytes = new Uint8Array(keep ? total : 0);
   let at = 0;
   for (const c of chunks) {
     bytes.set(c, at);
@@ -41,11 +45,11 @@ export async function readBounded(
  * or over `limit`, and otherwise counted as it comes (readBounded). Each route answers the
  * refusal itself (a 413 with its own words).
  */
-export async function readRequestBounded(request: Request, limit: number): Promise<Result<Uint8Array<ArrayBuffer>, "too-large">> {
+export async function readRequestBounded(request: Request, limit: number, keep = true): Promise<Result<Uint8Array<ArrayBuffer>, "too-large">> {
   const declared = request.headers.get("content-length");
   if (declared !== null && (!/^\d{1,16}$/.test(declared) || Number(declared) > limit)) {
     await request.body?.cancel().catch(() => {});
     return { ok: false, reason: "too-large" };
   }
-  return readBounded(request.body, limit);
+  return readBounded(request.body, limit, undefined, keep);
 }

@@ -8,7 +8,8 @@ import { jsonError } from "./http";
 
 export async function handleUplinkProbe(request: Request): Promise<Response> {
   if (request.method !== "POST") return jsonError(405, "use POST", { allow: "POST" });
-  const body = await readRequestBounded(request, UPLINK_PROBE_MAX_BYTES);
+  // Counted and dropped, never held: only its arrival is timed (by the viewer).
+  const body = await readRequestBounded(request, UPLINK_PROBE_MAX_BYTES, false);
   if (!body.ok) return jsonError(413, `probe larger than ${UPLINK_PROBE_MAX_BYTES} bytes`);
   return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
 }

@@ -35,6 +35,14 @@ describe("readBounded", () => {
     expect(cancelled).toBe(true);
   });
 
+  it("counts and drops the chunks when told not to keep them, still refusing past the limit", async () => {
+    const seen: number[] = [];
+    const r = await readBounded(streamOf([2, 3]), 5, (n) => seen.push(n), false);
+    expect(r.ok && r.value.byteLength).toBe(0);
+    expect(seen).toEqual([2, 3]);
+    expect(await readBounded(streamOf([3, 3]), 5, undefined, false)).toEqual({ ok: false, reason: "too-large" });
+  });
+
   it("reads a missing body as empty", async () => {
     const r = await readBounded(null, 0);
     expect(r.ok && r.value.byteLength).toBe(0);
