@@ -48,14 +48,15 @@ export const DEFAULT_TARGET_DURATION_S = 2;
 /** Windows are rounded up to this many seconds, so the core is not reconfigured for every jitter. */
 export const WINDOW_STEP_S = 0.5;
 /**
- * Floor of the joining window (liveJoinHighDemand), in target durations. Its "twice the first
- * fetch" is timed on one fetch: on a fast origin that leaves a tenth of a second for a slow
- * first byte, and the swarm simulator's stall at 100,000 viewers (docs/sim.md) was such a
- * joiner's second segment, fetched on a 1.5 s window for 4 s segments and 1 ms late. Half a
- * segment (2 s there) left no HTTP fetch of a second segment under 0.8 s of slack at 10,000
- * viewers (was 0.26 s) at the same offload; 2 s segments keep their 1.5 s window.
+ * Floor of the joining window (joinHighDemand, live and VOD), in target durations. Its
+ * "twice the first fetch" is timed on one fetch: on a fast origin that leaves a tenth of a
+ * second for a slow first byte, and the swarm simulator's stall at 100,000 viewers
+ * (docs/sim.md) was such a joiner's second segment, fetched on a 1.5 s window for 4 s
+ * segments and 1 ms late. Half a segment (2 s there) left no HTTP fetch of a second segment
+ * under 0.8 s of slack at 10,000 viewers (was 0.26 s) at the same offload; 2 s segments keep
+ * their 1.5 s window.
  */
-export const LIVE_JOIN_HIGH_DEMAND_MIN_SEGMENTS = 0.5;
+export const JOIN_HIGH_DEMAND_MIN_SEGMENTS = 0.5;
 /** A live viewer is joining until the core has delivered this many segments (windowsFor). */
 export const JOIN_SEGMENTS = 2;
 /**

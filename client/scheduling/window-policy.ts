@@ -13,7 +13,7 @@ import {
   JOIN_SEGMENTS,
   VOD_JOIN_SEGMENTS,
   LIVE_HIGH_DEMAND_MAX_SEGMENTS,
-  LIVE_JOIN_HIGH_DEMAND_MIN_SEGMENTS,
+  JOIN_HIGH_DEMAND_MIN_SEGMENTS,
   LIVE_HIGH_DEMAND_SEGMENTS,
   MAX_TARGET_DURATION_S,
   P2P_EXTRA_SEGMENTS,
@@ -108,7 +108,7 @@ function liveSteadyHighDemand(td: number, slowestHttpS: number): number {
  * sent it: one extra origin copy per join, in every swarm. This window holds it back for
  * peers as long as HTTP, timed on the first segment, can still fetch it after the core's
  * next revisit: one revisit plus twice the slowest fetch, rounded up to 0.5 s (1.5 s on a
- * fast origin), and never under LIVE_JOIN_HIGH_DEMAND_MIN_SEGMENTS target durations (limits.ts
+ * fast origin), and never under JOIN_HIGH_DEMAND_MIN_SEGMENTS target durations (limits.ts
  * says why). With no fetch timed yet it is the steady window, because the first segment must
  * load at once; never more than the steady window.
  */
@@ -119,7 +119,7 @@ export function liveJoinHighDemand(td: number, slowestHttpS: number): number {
 /** The join window under a steady window `steady` (live or VOD): see liveJoinHighDemand. */
 function joinHighDemand(td: number, slowestHttpS: number, steady: number): number {
   if (!(Number.isFinite(slowestHttpS) && slowestHttpS > 0)) return steady;
-  return Math.min(steady, Math.max(LIVE_JOIN_HIGH_DEMAND_MIN_SEGMENTS * td, roundUp(CORE_REVISIT_S + 2 * slowestHttpS)));
+  return Math.min(steady, Math.max(JOIN_HIGH_DEMAND_MIN_SEGMENTS * td, roundUp(CORE_REVISIT_S + 2 * slowestHttpS)));
 }
 
 export interface WindowPolicy<W extends object = Windows> {

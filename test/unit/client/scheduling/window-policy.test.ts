@@ -2,7 +2,7 @@
 // change only when an input does, joining ends after JOIN_SEGMENTS (VOD_JOIN_SEGMENTS), slow HTTP widens the
 // live window, and a page with its own windows is never overridden.
 import { describe, expect, it } from "vitest";
-import { CORE_REVISIT_S, JOIN_SEGMENTS, LIVE_JOIN_HIGH_DEMAND_MIN_SEGMENTS, VOD_HIGH_DEMAND_SEGMENTS, VOD_JOIN_SEGMENTS } from "../../../../client/limits";
+import { CORE_REVISIT_S, JOIN_SEGMENTS, JOIN_HIGH_DEMAND_MIN_SEGMENTS, VOD_HIGH_DEMAND_SEGMENTS, VOD_JOIN_SEGMENTS } from "../../../../client/limits";
 import { liveJoinHighDemand, pageSetsWindows, windowPolicy, windowsFor } from "../../../../client/scheduling/window-policy";
 
 describe("windowPolicy", () => {
@@ -69,7 +69,7 @@ describe("windowPolicy", () => {
 
 describe("liveJoinHighDemand floor", () => {
   it("holds a joiner's second 4 s segment back for peers no less than half a segment before it is due, on the fastest origin", () => {
-    expect(LIVE_JOIN_HIGH_DEMAND_MIN_SEGMENTS).toBe(0.5);
+    expect(JOIN_HIGH_DEMAND_MIN_SEGMENTS).toBe(0.5);
     // 0.14 s fetches (the simulator's 20 Mbit/s tier): one revisit + twice the fetch is 1.28 s,
     // 1.5 s rounded; the floor makes it 2 s, so a fetch that starts a whole revisit late
     // still has 2 − 1 − 0.14 = 0.86 s for a slow first byte (it had 0.36 s).
