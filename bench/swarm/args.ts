@@ -60,6 +60,14 @@ export const USAGE = `npm run bench:swarm -- [--viewers N] [--duration S] [--spa
     [--stream /live/loop/master.m3u8 | --vod [--start-step S]] [--origin auto|worker|fallback]
     [--rendition highest|lowest] [--json]`;
 
+/** The numeric flags: the option each sets, its bounds, whether it must be whole. */
+const NUMERIC = new Map<string, { key: "viewers" | "duration" | "spacing" | "startStep"; min: number; max: number; int: boolean }>([
+  ["--viewers", { key: "viewers", min: 1, max: MAX_VIEWERS, int: true }],
+  ["--duration", { key: "duration", min: 5, max: MAX_DURATION_S, int: false }],
+  ["--spacing", { key: "spacing", min: 0, max: 60, int: false }],
+  ["--start-step", { key: "startStep", min: 0, max: 600, int: false }],
+]);
+
 export function parseArgs(argv: readonly string[]): { ok: true; opts: BenchOptions } | { ok: false; reason: string } {
   const opts: BenchOptions = { ...DEFAULTS, variants: [...DEFAULTS.variants] };
   for (let i = 0; i < argv.length; i++) {
@@ -67,33 +75,18 @@ export function parseArgs(argv: readonly string[]): { ok: true; opts: BenchOptio
     const eq = raw.indexOf("=");
     const flag = eq > 0 ? raw.slice(0, eq) : raw;
     const takeValue = (): string | undefined => (eq > 0 ? raw.slice(eq + 1) : argv[++i]);
-    const num = (name: string, min: number, max: number, int: boolean): number | string => {
+    const numeric = NUMERIC.get(flag);
+    if (numeric) {
+      const { key, min, max, int } = numeric;
       const v = takeValue();
       const n = Number(v);
       if (v === undefined || v === "" || !Number.isFinite(n) || (int && !Number.isInteger(n)) || n < min || n > max) {
-        return `${name} must be ${int ? "an integer" : "a number"} in [${min}, ${max}], got ${JSON.stringify(v)}`;
+        return { ok: false, reason: `${flag} must be ${int ? "an integer" : "a number"} in [${min}, ${max}], got ${JSON.stringify(v)}` };
       }
-      return n;
-    };
+      opts[key] = n;
+      continue;
+    }
     switch (flag) {
-      case "--viewers": {
-        const n = num("--viewers", 1, MAX_VIEWERS, true);
-        if (typeof n === "string") return { ok: false, reason: n };
-        opts.viewers = n;
-        break;
-      }
-      case "--duration": {
-        const n = num("--duration", 5, MAX_DURATION_S, false);
-        if (typeof n === "string") return { ok: false, reason: n };
-        opts.duration = n;
-        break;
-      }
-      case "--spacing": {
-        const n = num("--spacing", 0, 60, false);
-        if (typeof n === "string") return { ok: false, reason: n };
-        opts.spacing = n;
-        break;
-      }
       case "--mode": {
         const v = takeValue();
         if (v !== "node" && v !== "browser") return { ok: false, reason: `--mode must be node or browser, got ${JSON.stringify(v)}` };
@@ -124,12 +117,6 @@ export function parseArgs(argv: readonly string[]): { ok: true; opts: BenchOptio
       case "--vod":
         opts.stream = VOD_STREAM;
         break;
-      case "--start-step": {
-        const n = num("--start-step", 0, 600, false);
-        if (typeof n === "string") return { ok: false, reason: n };
-        opts.startStep = n;
-        break;
-      }
       case "--origin": {
         const v = takeValue();
         if (v !== "auto" && v !== "worker" && v !== "fallback")
